@@ -1,0 +1,89 @@
+//! The router: a function of the configuration and the shared state, so the server binary, the
+//! tests and (later) the Lambda entry point build the very same application.
+
+use std::sync::Arc;
+
+use axum::{
+    Router,
+    http::{HeaderName, Method, Request, StatusCode, header},
+    routing::get,
+};
+use sqlx::PgPool;
+use tower::ServiceBuilder;
+use tower_http::{
+    compression::CompressionLayer,
+    cors::{AllowOrigin, CorsLayer},
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    timeout::TimeoutLayer,
+    trace::{DefaultOnResponse, TraceLayer},
+};
+use tracing::Level;
+
+use crate::{Config, health, site};
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: PgPool,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    pub fn new(db: PgPool, config: Config) -> Self {
+        Self { db, config: Arc::new(config) }
+    }
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+pub fn router(state: AppState) -> Router {
+    let config = &state.config;
+    let mut app = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route(mfe_contract::RuntimeConfig::PATH, get(site::runtime_config));
+    if let Some(dir) = &config.static_dir {
+        app = app.merge(site::static_files(dir));
+    }
+    app.layer(
+        // Outermost first: every response, errors from inner layers included, carries the request
+        // id and the CORS headers.
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(request_span)
+                    .on_response(DefaultOnResponse::new().level(Level::INFO)),
+            )
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(cors(config))
+            .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout()))
+            .layer(RequestBodyLimitLayer::new(usize::try_from(config.body_limit_bytes).unwrap_or(usize::MAX)))
+            .layer(CompressionLayer::new()),
+    )
+    .with_state(state)
+}
+
+/// One span per request, named by its id so every log line of the request can be found.
+fn request_span<B>(request: &Request<B>) -> tracing::Span {
+    let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+    tracing::info_span!("request", id, method = %request.method(), path = request.uri().path())
+}
+
+/// Browsers on the allowed origins may call the api; any other origin gets no CORS headers.
+fn cors(config: &Config) -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(config.cors_allowed_origins.iter().cloned()))
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            HeaderName::from_static("x-amz-date"),
+            HeaderName::from_static("x-amz-security-token"),
+            HeaderName::from_static("x-amz-target"),
+            HeaderName::from_static("x-amz-user-agent"),
+        ])
+        .expose_headers([header::ETAG, REQUEST_ID, HeaderName::from_static("x-amzn-requestid")])
+        .max_age(std::time::Duration::from_secs(600))
+}

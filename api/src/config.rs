@@ -1,0 +1,199 @@
+//! Typed configuration: every setting is a command-line flag with an environment variable of the
+//! same meaning. A bad value stops the server at start with a message naming the variable.
+
+use std::{fmt, net::SocketAddr, path::PathBuf, str::FromStr, time::Duration};
+
+use axum::http::HeaderValue;
+use clap::{Parser, ValueEnum, builder::TypedValueParser, error::ErrorKind};
+use sqlx::postgres::PgConnectOptions;
+use url::Url;
+
+#[derive(Debug, Clone, Parser)]
+#[command(name = "api", version, about = "The product's server: auth, Accounts API and the site")]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long = "listen", env = "LISTEN_ADDR", value_name = "LISTEN_ADDR", default_value = "127.0.0.1:3000")]
+    pub listen_addr: SocketAddr,
+
+    /// Postgres connection URL. Never logged.
+    #[arg(long, env = "DATABASE_URL", value_name = "DATABASE_URL", value_parser = DatabaseUrlParser, hide_env_values = true)]
+    pub database_url: DatabaseUrl,
+
+    /// Largest number of pooled database connections.
+    #[arg(long, env = "DB_MAX_CONNECTIONS", value_name = "DB_MAX_CONNECTIONS", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub db_max_connections: u32,
+
+    /// The URL at which browsers and SDKs reach this server (token issuers and links derive from it).
+    #[arg(long, env = "PUBLIC_BASE_URL", value_name = "PUBLIC_BASE_URL", default_value = "http://127.0.0.1:3000",
+          value_parser = parse_base_url)]
+    pub public_base_url: Url,
+
+    /// Origins allowed to call the api from a browser, comma-separated (e.g. `http://localhost:8080`).
+    #[arg(long = "cors-allowed-origin", env = "CORS_ALLOWED_ORIGINS", value_name = "CORS_ALLOWED_ORIGINS",
+          value_delimiter = ',', value_parser = parse_origin)]
+    pub cors_allowed_origins: Vec<HeaderValue>,
+
+    /// A built site (`cargo xtask dist` writes `dist/`) to serve at `/`, with the shell's routes
+    /// falling back to its `index.html`.
+    #[arg(long, env = "STATIC_DIR", value_name = "STATIC_DIR")]
+    pub static_dir: Option<PathBuf>,
+
+    /// Where the shell finds each micro-frontend, as `name=url` pairs, comma-separated.
+    #[arg(long = "micro-frontend", env = "MICRO_FRONTENDS", value_name = "MICRO_FRONTENDS", value_delimiter = ',',
+          default_value = "accounts=/mfe/accounts/,payments=/mfe/payments/", value_parser = parse_micro_frontend)]
+    pub micro_frontends: Vec<(String, String)>,
+
+    /// Seconds a request may take before it is answered with 408.
+    #[arg(long, env = "REQUEST_TIMEOUT_SECS", value_name = "REQUEST_TIMEOUT_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout_secs: u64,
+
+    /// Largest request body in bytes; larger ones are answered with 413.
+    #[arg(long, env = "BODY_LIMIT_BYTES", value_name = "BODY_LIMIT_BYTES", default_value_t = 1024 * 1024,
+          value_parser = clap::value_parser!(u64).range(1..=(64 * 1024 * 1024)))]
+    pub body_limit_bytes: u64,
+
+    /// Log lines as human-readable text or as JSON objects.
+    #[arg(long, env = "LOG_FORMAT", value_name = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+impl Config {
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// A validated Postgres URL whose `Debug` hides the credentials.
+#[derive(Clone)]
+pub struct DatabaseUrl(PgConnectOptions);
+
+impl DatabaseUrl {
+    pub fn connect_options(&self) -> PgConnectOptions {
+        self.0.clone()
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "postgres://***@{}:{}/{}", self.0.get_host(), self.0.get_port(), self.0.get_database().unwrap_or(""))
+    }
+}
+
+impl FromStr for DatabaseUrl {
+    type Err = String;
+
+    /// The error never repeats the URL: it may hold a password.
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        let url = Url::parse(value).map_err(|e| format!("not a URL ({e})"))?;
+        if !matches!(url.scheme(), "postgres" | "postgresql") {
+            return Err(format!("scheme must be postgres:// or postgresql://, not {}://", url.scheme()));
+        }
+        PgConnectOptions::from_str(value).map(Self).map_err(|_| "not a valid Postgres URL".to_owned())
+    }
+}
+
+/// Parses `DATABASE_URL` with an error that names the variable but not the secret value
+/// (clap's own errors quote the value).
+#[derive(Clone)]
+struct DatabaseUrlParser;
+
+impl TypedValueParser for DatabaseUrlParser {
+    type Value = DatabaseUrl;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<DatabaseUrl, clap::Error> {
+        let fail = |why: String| {
+            clap::Error::raw(ErrorKind::ValueValidation, format!("invalid DATABASE_URL: {why}\n")).with_cmd(cmd)
+        };
+        value.to_str().ok_or_else(|| fail("not UTF-8".into()))?.parse().map_err(fail)
+    }
+}
+
+fn parse_base_url(value: &str) -> Result<Url, String> {
+    let url = Url::parse(value).map_err(|e| e.to_string())?;
+    if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
+        return Err("must be an absolute http(s) URL".into());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("must not have a query or a fragment".into());
+    }
+    Ok(url)
+}
+
+/// An origin is a scheme, a host and an optional port, nothing more (browsers send it that way).
+fn parse_origin(value: &str) -> Result<HeaderValue, String> {
+    let url = Url::parse(value.trim()).map_err(|e| e.to_string())?;
+    let origin = url.origin().ascii_serialization();
+    if origin == "null" || value.trim().trim_end_matches('/') != origin {
+        return Err(format!("an origin is scheme://host[:port] with no path; did you mean {origin}?"));
+    }
+    HeaderValue::from_str(&origin).map_err(|e| e.to_string())
+}
+
+fn parse_micro_frontend(value: &str) -> Result<(String, String), String> {
+    let (name, url) = value.split_once('=').ok_or("expected name=url")?;
+    let (name, url) = (name.trim(), url.trim());
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c == '-') {
+        return Err(format!("name {name:?} must be lowercase letters and dashes"));
+    }
+    if !url.ends_with('/') {
+        return Err(format!("url {url:?} must end with '/'"));
+    }
+    Ok((name.to_owned(), url.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Config, clap::Error> {
+        let base = ["api", "--database-url", "postgres://app:s3cret@localhost:5432/app"];
+        Config::try_parse_from(base.iter().chain(args))
+    }
+
+    #[test]
+    fn defaults_are_usable() {
+        let config = parse(&[]).unwrap();
+        assert_eq!(config.listen_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(config.micro_frontends[0], ("accounts".into(), "/mfe/accounts/".into()));
+        assert_eq!(config.request_timeout(), Duration::from_secs(30));
+    }
+
+    #[test]
+    fn errors_name_the_variable() {
+        let error = parse(&["--listen", "nowhere"]).unwrap_err().to_string();
+        assert!(error.contains("LISTEN_ADDR"), "{error}");
+        let error = parse(&["--cors-allowed-origin", "http://a.example/path"]).unwrap_err().to_string();
+        assert!(error.contains("CORS_ALLOWED_ORIGINS") && error.contains("http://a.example"), "{error}");
+        let error = parse(&["--request-timeout-secs", "0"]).unwrap_err().to_string();
+        assert!(error.contains("REQUEST_TIMEOUT_SECS"), "{error}");
+    }
+
+    #[test]
+    fn database_url_is_never_echoed() {
+        let error =
+            Config::try_parse_from(["api", "--database-url", "mysql://root:hunter2@db/app"]).unwrap_err().to_string();
+        assert!(error.contains("DATABASE_URL") && !error.contains("hunter2"), "{error}");
+        let config = parse(&[]).unwrap();
+        let debug = format!("{config:?}");
+        assert!(!debug.contains("s3cret") && debug.contains("localhost"), "{debug}");
+    }
+
+    #[test]
+    fn origins_are_normalised_and_checked() {
+        let config = parse(&["--cors-allowed-origin", "http://localhost:8080/,https://app.example"]).unwrap();
+        assert_eq!(config.cors_allowed_origins, ["http://localhost:8080", "https://app.example"]);
+    }
+}

@@ -1,0 +1,63 @@
+//! Start-up and shutdown: connect, migrate, bind, serve until SIGINT or SIGTERM, then let the
+//! requests in flight finish.
+
+use std::{future::Future, io, net::SocketAddr};
+
+use tokio::net::TcpListener;
+
+use crate::{AppState, Config, db, router};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot connect to the database (DATABASE_URL): {0}")]
+    Database(#[source] sqlx::Error),
+    #[error("cannot apply the database migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot listen on {addr} (LISTEN_ADDR): {source}")]
+    Bind { addr: SocketAddr, source: io::Error },
+    #[error("server failed: {0}")]
+    Serve(#[source] io::Error),
+}
+
+pub async fn run(config: Config) -> Result<(), StartError> {
+    tracing::info!(?config, "starting");
+    let db = db::connect(&config).await.map_err(StartError::Database)?;
+    db::MIGRATOR.run(&db).await?;
+    let addr = config.listen_addr;
+    let listener = TcpListener::bind(addr).await.map_err(|source| StartError::Bind { addr, source })?;
+    tracing::info!(addr = %listener.local_addr().map_err(StartError::Serve)?, "listening");
+    serve(listener, AppState::new(db.clone(), config), shutdown_signal()).await?;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Serves until `shutdown` completes; requests already being handled then run to completion.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await.map_err(StartError::Serve)
+}
+
+/// Completes on the first SIGINT (Ctrl-C) or SIGTERM (what process managers and Lambda send).
+pub async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {}
+        _ = terminate => {}
+    }
+    tracing::info!("shutdown signal received: finishing requests in flight");
+}

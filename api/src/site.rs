@@ -1,0 +1,98 @@
+//! The built site (`dist/`): the shell at `/`, each micro-frontend under `/mfe/<name>/`, and the
+//! shell's runtime configuration. Production is this binary plus that folder.
+
+use std::path::Path;
+
+use axum::{
+    Json, Router,
+    extract::{Request, State},
+    http::{HeaderValue, StatusCode, header},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+};
+use mfe_contract::RuntimeConfig;
+use tower::ServiceExt;
+use tower_http::services::{ServeDir, ServeFile};
+
+use crate::AppState;
+
+/// `GET /config.json`: tells the shell where the api and the micro-frontends are.
+pub async fn runtime_config(State(state): State<AppState>) -> impl IntoResponse {
+    let config = &state.config;
+    let body = RuntimeConfig {
+        api_base_url: config.public_base_url.as_str().trim_end_matches('/').to_owned(),
+        micro_frontends: config.micro_frontends.iter().cloned().collect(),
+    };
+    ([(header::CACHE_CONTROL, NO_CACHE)], Json(body))
+}
+
+/// Files from `dir`; unknown paths that look like the shell's own routes get its `index.html`.
+pub fn static_files<S: Clone + Send + Sync + 'static>(dir: &Path) -> Router<S> {
+    let index = dir.join("index.html");
+    let shell_route = move |request: Request| {
+        let index = index.clone();
+        async move {
+            if is_shell_route(request.uri().path()) {
+                ServeFile::new(index).oneshot(request).await.into_response()
+            } else {
+                StatusCode::NOT_FOUND.into_response()
+            }
+        }
+    };
+    let files = ServeDir::new(dir).fallback(axum::handler::HandlerWithoutStateExt::into_service(shell_route));
+    Router::new().fallback_service(files).layer(middleware::from_fn(cache_control))
+}
+
+/// A path the shell's router answers: not a file (no extension) and not under a prefix that only
+/// ever holds files or api routes, where a missing file must stay a 404.
+fn is_shell_route(path: &str) -> bool {
+    let last = path.rsplit('/').next().unwrap_or_default();
+    !last.contains('.') && !path.starts_with("/mfe/") && !path.starts_with("/api/")
+}
+
+const NO_CACHE: HeaderValue = HeaderValue::from_static("no-cache");
+const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
+
+/// Hashed assets never change under their name; everything else (the shell's `index.html`, each
+/// `manifest.json`) is revalidated on every load so a deployment shows up at once.
+async fn cache_control(request: Request, next: Next) -> Response {
+    let policy = if is_content_hashed(request.uri().path()) { IMMUTABLE } else { NO_CACHE };
+    let mut response = next.run(request).await;
+    if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
+        response.headers_mut().insert(header::CACHE_CONTROL, policy);
+    }
+    response
+}
+
+/// Trunk names hashed files `<stem>-<16 hex digits>[_bg].<ext>`.
+fn is_content_hashed(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or_default();
+    let Some((stem, _extension)) = file.rsplit_once('.') else { return false };
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_trunk_hashes() {
+        assert!(is_content_hashed("/mfe/accounts/mfe-accounts-0123456789abcdef_bg.wasm"));
+        assert!(is_content_hashed("/mfe-shell-fedcba9876543210.js"));
+        assert!(is_content_hashed("/style-0123456789abcdef.css"));
+        assert!(!is_content_hashed("/mfe/accounts/manifest.json"));
+        assert!(!is_content_hashed("/index.html"));
+        assert!(!is_content_hashed("/mfe-shell-xyz.js"));
+        assert!(!is_content_hashed("/accounts/0123456789abcdef"));
+    }
+
+    #[test]
+    fn shell_routes_exclude_files_and_reserved_prefixes() {
+        assert!(is_shell_route("/"));
+        assert!(is_shell_route("/accounts/42"));
+        assert!(!is_shell_route("/favicon.ico"));
+        assert!(!is_shell_route("/mfe/accounts/missing"));
+        assert!(!is_shell_route("/api/v1/nothing"));
+    }
+}

@@ -1,0 +1,99 @@
+//! Test support, behind the `testing` feature: the app started in-process on a free port against a
+//! fresh database of the Postgres cluster named by `DATABASE_URL` (`cargo xtask test` starts a
+//! throwaway one). Used by the api's own integration tests and by the end-to-end tests.
+
+use std::net::SocketAddr;
+
+use clap::Parser;
+use sqlx::{Connection, PgConnection, PgPool};
+use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+use url::Url;
+
+use crate::{AppState, Config, db, server};
+
+/// A database of its own for one test, with every migration applied.
+pub struct TestDatabase {
+    pub url: Url,
+    pub pool: PgPool,
+}
+
+impl TestDatabase {
+    pub async fn create() -> Self {
+        let admin = std::env::var("DATABASE_URL").expect(
+            "DATABASE_URL is not set: run the tests with `cargo xtask test`, which starts a throwaway Postgres",
+        );
+        let mut url = Url::parse(&admin).expect("DATABASE_URL is a URL");
+        let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+        let mut connection = PgConnection::connect(&admin).await.expect("connect to DATABASE_URL");
+        // The name is ours (a UUID), not input.
+        let create = sqlx::AssertSqlSafe(format!(r#"CREATE DATABASE "{name}""#));
+        sqlx::query(create).execute(&mut connection).await.expect("create a test database");
+        url.set_path(&name);
+        let pool = PgPool::connect(url.as_str()).await.expect("connect to the test database");
+        db::MIGRATOR.run(&pool).await.expect("migrate the test database");
+        Self { url, pool }
+    }
+}
+
+/// The api, serving on `127.0.0.1:<free port>` until dropped or [`TestApp::stop`]ped.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub db: PgPool,
+    pub config: Config,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<Result<(), server::StartError>>>,
+}
+
+impl TestApp {
+    /// Starts the app with the default configuration.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
+
+    /// Starts the app with extra command-line arguments, e.g. `["--static-dir", "dist"]`.
+    pub async fn spawn_with(args: &[&str]) -> Self {
+        let database = TestDatabase::create().await;
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a free port");
+        let addr = listener.local_addr().expect("a local address");
+        let base_url = format!("http://{addr}");
+        let defaults = [
+            "api",
+            "--database-url",
+            database.url.as_str(),
+            "--listen",
+            &addr.to_string(),
+            "--public-base-url",
+            &base_url,
+        ];
+        let config =
+            Config::try_parse_from(defaults.iter().chain(args)).unwrap_or_else(|e| panic!("test configuration: {e}"));
+        let (shutdown, signal) = oneshot::channel::<()>();
+        let state = AppState::new(database.pool.clone(), config.clone());
+        let server = tokio::spawn(server::serve(listener, state, async move {
+            let _ = signal.await;
+        }));
+        Self { addr, db: database.pool, config, shutdown: Some(shutdown), server: Some(server) }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Shuts down gracefully and waits until requests in flight have finished.
+    pub async fn stop(mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.expect("the server task").expect("the server stopped cleanly");
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(server) = &self.server {
+            server.abort();
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! The built site served by the api: SPA fallback for the shell's routes, `no-cache` for what
+//! names other files, `immutable` for hashed assets, and the shell's runtime config.
+
+use std::path::Path;
+
+use api::testing::TestApp;
+use reqwest::{StatusCode, header};
+
+const HASHED_WASM: &str = "/mfe/accounts/mfe-accounts-0123456789abcdef_bg.wasm";
+
+fn write_site(dir: &Path) {
+    let files = [
+        ("index.html", "<!doctype html><title>shell</title>"),
+        ("mfe-shell-fedcba9876543210.js", "export default 1;"),
+        ("mfe/accounts/manifest.json", r#"{"name":"accounts","js":"a.js","wasm":"a.wasm"}"#),
+        (&HASHED_WASM[1..], "\0asm"),
+    ];
+    for (path, content) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+}
+
+async fn site() -> (TestApp, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    write_site(dir.path());
+    let app = TestApp::spawn_with(&["--static-dir", dir.path().to_str().unwrap()]).await;
+    (app, dir)
+}
+
+async fn get(app: &TestApp, path: &str) -> reqwest::Response {
+    reqwest::get(app.url(path)).await.unwrap()
+}
+
+fn cache_control(response: &reqwest::Response) -> &str {
+    response.headers()[header::CACHE_CONTROL].to_str().unwrap()
+}
+
+#[tokio::test]
+async fn shell_routes_fall_back_to_index_html_without_caching() {
+    let (app, _dir) = site().await;
+    for path in ["/", "/accounts/42", "/payments"] {
+        let response = get(&app, path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(cache_control(&response), "no-cache", "{path}");
+        assert!(response.text().await.unwrap().contains("<title>shell</title>"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn manifests_are_revalidated_and_hashed_assets_are_immutable() {
+    let (app, _dir) = site().await;
+    let manifest = get(&app, "/mfe/accounts/manifest.json").await;
+    assert_eq!(manifest.status(), StatusCode::OK);
+    assert_eq!(cache_control(&manifest), "no-cache");
+
+    let wasm = get(&app, HASHED_WASM).await;
+    assert_eq!(wasm.status(), StatusCode::OK);
+    assert_eq!(cache_control(&wasm), "public, max-age=31536000, immutable");
+    assert_eq!(wasm.headers()[header::CONTENT_TYPE], "application/wasm");
+
+    let js = get(&app, "/mfe-shell-fedcba9876543210.js").await;
+    assert_eq!(cache_control(&js), "public, max-age=31536000, immutable");
+}
+
+#[tokio::test]
+async fn missing_files_are_404_not_the_shell() {
+    let (app, _dir) = site().await;
+    for path in ["/mfe/accounts/mfe-accounts-ffffffffffffffff.js", "/mfe/payments/manifest.json", "/favicon.ico"] {
+        let response = get(&app, path).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        assert!(!response.headers().contains_key(header::CACHE_CONTROL), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn runtime_config_points_the_shell_at_the_api_and_micro_frontends() {
+    let (app, _dir) = site().await;
+    let response = get(&app, "/config.json").await;
+    assert_eq!(cache_control(&response), "no-cache");
+    let config: mfe_contract::RuntimeConfig = response.json().await.unwrap();
+    assert_eq!(config.api_base_url, format!("http://{}", app.addr));
+    assert_eq!(config.micro_frontends["accounts"], "/mfe/accounts/");
+    assert_eq!(config.micro_frontends["payments"], "/mfe/payments/");
+}

@@ -1,0 +1,41 @@
+// Defines <tag> as a custom element that mounts a micro-frontend while it is in the document.
+// `props` names the JS properties the shell sets; `mount(element, initialProps)` returns a handle
+// with `set(name, value)` and `unmount()`.
+export function define_element(tag, props, mount) {
+  if (customElements.get(tag)) return;
+  class MicroFrontend extends HTMLElement {
+    constructor() {
+      super();
+      this._values = {};
+      this._handle = null;
+    }
+    connectedCallback() {
+      // A property set before this class was defined is an own property that would hide the
+      // accessor below: take its value over.
+      for (const name of props) {
+        if (Object.prototype.hasOwnProperty.call(this, name)) {
+          const value = this[name];
+          delete this[name];
+          this._values[name] = value;
+        }
+      }
+      if (this._handle) return;
+      this._handle = mount(this, this._values);
+    }
+    disconnectedCallback() {
+      const handle = this._handle;
+      this._handle = null;
+      if (handle) handle.unmount();
+    }
+  }
+  for (const name of props) {
+    Object.defineProperty(MicroFrontend.prototype, name, {
+      get() { return this._values[name]; },
+      set(value) {
+        this._values[name] = value;
+        if (this._handle) this._handle.set(name, value);
+      },
+    });
+  }
+  customElements.define(tag, MicroFrontend);
+}

@@ -1,0 +1,195 @@
+//! The guest side of the micro-frontend contract (see `mfe-contract`).
+//!
+//! A micro-frontend calls [`define`] from its `#[wasm_bindgen(start)]` function. From then on the
+//! browser mounts the Leptos app whenever the shell puts `<mfe-NAME>` in the document, and unmounts
+//! it when the element leaves. The app receives [`Props`]: the shell's session and sub-path as
+//! signals, and a way to send events back up.
+
+use std::any::Any;
+
+use leptos::{prelude::*, reactive::owner::Owner};
+use mfe_contract::{Session, element_name, events, props};
+use wasm_bindgen::prelude::*;
+use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
+
+#[wasm_bindgen(module = "/src/element.js")]
+extern "C" {
+    fn define_element(tag: &str, props: Vec<JsValue>, mount: &Closure<dyn Fn(HtmlElement, JsValue) -> Mounted>);
+}
+
+/// What the shell hands a mounted micro-frontend.
+#[derive(Clone, Copy)]
+pub struct Props {
+    /// The signed-in session, or `None`.
+    pub session: ReadSignal<Option<Session>>,
+    /// The URL below the micro-frontend's route, e.g. `/42` for `/accounts/42`.
+    pub path: ReadSignal<String>,
+    host: StoredValue<HtmlElement, LocalStorage>,
+}
+
+impl Props {
+    /// Dispatches a bubbling, composed DOM event from the element, for the shell to handle.
+    pub fn emit(&self, event: &str) {
+        let init = CustomEventInit::new();
+        init.set_bubbles(true);
+        init.set_composed(true);
+        let event = CustomEvent::new_with_event_init_dict(event, &init).expect("a valid event name");
+        self.host.with_value(|host| host.dispatch_event(&event)).expect("dispatching an event");
+    }
+}
+
+/// Registers the custom element `mfe-<name>` that mounts `app`.
+pub fn define<V: IntoView + 'static>(name: &str, app: fn(Props) -> V) {
+    let mount =
+        Closure::<dyn Fn(HtmlElement, JsValue) -> Mounted>::new(move |host, initial| Mounted::new(host, &initial, app));
+    let names = [props::SESSION, props::PATH].map(JsValue::from).to_vec();
+    define_element(&element_name(name), names, &mount);
+    // The element class keeps calling it for the page's lifetime.
+    mount.forget();
+}
+
+/// A mounted micro-frontend, owned by its element (JS calls `set` and `unmount`).
+#[wasm_bindgen]
+pub struct Mounted {
+    owner: Owner,
+    session: WriteSignal<Option<Session>>,
+    path: WriteSignal<String>,
+    view: Box<dyn Any>,
+}
+
+impl Mounted {
+    fn new<V: IntoView + 'static>(host: HtmlElement, initial: &JsValue, app: fn(Props) -> V) -> Self {
+        let owner = Owner::new();
+        owner.with(|| {
+            let prop = |name: &str| js_sys::Reflect::get(initial, &name.into()).unwrap_or(JsValue::UNDEFINED);
+            let (session, set_session) = signal(parse_session(prop(props::SESSION)));
+            let (path, set_path) = signal(prop(props::PATH).as_string().unwrap_or_default());
+            let props = Props { session, path, host: StoredValue::new_local(host.clone()) };
+            let view = leptos::mount::mount_to(host, move || app(props));
+            Self { owner: owner.clone(), session: set_session, path: set_path, view: Box::new(view) }
+        })
+    }
+}
+
+#[wasm_bindgen]
+impl Mounted {
+    /// The shell set a property on the element.
+    pub fn set(&self, name: &str, value: JsValue) {
+        match name {
+            props::SESSION => self.session.set(parse_session(value)),
+            props::PATH => self.path.set(value.as_string().unwrap_or_default()),
+            _ => {}
+        }
+    }
+
+    /// The element left the document: remove the view and dispose of its reactive graph.
+    pub fn unmount(self) {
+        drop(self.view);
+        self.owner.cleanup();
+    }
+}
+
+/// Who is signed in, with a button that asks the shell to sign out.
+#[component]
+pub fn SessionStatus(props: Props) -> impl IntoView {
+    move || match props.session.get() {
+        Some(session) => view! {
+            <p class="session-status">
+                "Signed in as " <strong data-testid="session-user">{session.username}</strong>
+                <button type="button" class="button button--quiet" on:click=move |_| props.emit(events::SIGN_OUT)>
+                    "Sign out"
+                </button>
+            </p>
+        }
+        .into_any(),
+        None => view! { <p class="session-status muted">"Not signed in"</p> }.into_any(),
+    }
+}
+
+/// Helpers for the micro-frontends' own wasm tests.
+pub mod testing {
+    use wasm_bindgen::{JsCast, JsValue};
+    use web_sys::HtmlElement;
+
+    /// Puts `<mfe-NAME>` with the given properties into the document, as the shell would, and
+    /// returns it once mounted. The micro-frontend's start function must have run.
+    pub fn mount(name: &str, session: Option<&mfe_contract::Session>, path: &str) -> HtmlElement {
+        let document = web_sys::window().and_then(|w| w.document()).expect("a document");
+        let element: HtmlElement =
+            document.create_element(&mfe_contract::element_name(name)).expect("an element").unchecked_into();
+        let session = serde_wasm_bindgen::to_value(&session).expect("a session");
+        js_sys::Reflect::set(&element, &mfe_contract::props::SESSION.into(), &session).expect("session set");
+        js_sys::Reflect::set(&element, &mfe_contract::props::PATH.into(), &JsValue::from_str(path)).expect("path set");
+        document.body().expect("a body").append_child(&element).expect("appended");
+        element
+    }
+}
+
+/// `null`/`undefined` mean signed out; a malformed session is reported and treated as signed out.
+fn parse_session(value: JsValue) -> Option<Session> {
+    if value.is_null() || value.is_undefined() {
+        return None;
+    }
+    serde_wasm_bindgen::from_value(value)
+        .inspect_err(|error| web_sys::console::warn_1(&format!("ignoring a malformed session: {error}").into()))
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::*;
+
+    use super::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    fn probe(props: Props) -> impl IntoView {
+        view! {
+            <SessionStatus props/>
+            <p class="path">{move || props.path.get()}</p>
+        }
+    }
+
+    fn document() -> web_sys::Document {
+        web_sys::window().unwrap().document().unwrap()
+    }
+
+    fn text(selector: &str) -> String {
+        document().query_selector(selector).unwrap().map(|e| e.text_content().unwrap_or_default()).unwrap_or_default()
+    }
+
+    #[wasm_bindgen_test]
+    async fn element_mounts_takes_properties_emits_events_and_unmounts() {
+        // A property set before the element is defined must still arrive.
+        let element: HtmlElement = document().create_element("mfe-probe").unwrap().unchecked_into();
+        let session = serde_wasm_bindgen::to_value(&Session { username: "ada".into() }).unwrap();
+        js_sys::Reflect::set(&element, &"session".into(), &session).unwrap();
+        define("probe", probe);
+        document().body().unwrap().append_child(&element).unwrap();
+        assert_eq!(text("mfe-probe [data-testid=session-user]"), "ada");
+
+        js_sys::Reflect::set(&element, &"path".into(), &"/42".into()).unwrap();
+        leptos::task::tick().await;
+        assert_eq!(text("mfe-probe .path"), "/42");
+
+        let heard = std::rc::Rc::new(std::cell::Cell::new(false));
+        let on_sign_out = Closure::<dyn Fn()>::new({
+            let heard = heard.clone();
+            move || heard.set(true)
+        });
+        document().add_event_listener_with_callback(events::SIGN_OUT, on_sign_out.as_ref().unchecked_ref()).unwrap();
+        let button: web_sys::HtmlElement =
+            document().query_selector("mfe-probe button").unwrap().unwrap().unchecked_into();
+        button.click();
+        assert!(heard.get(), "the sign-out event bubbles to the document");
+
+        element.remove();
+        assert_eq!(element.child_element_count(), 0, "unmounting removes the view");
+    }
+
+    #[wasm_bindgen_test]
+    fn malformed_sessions_count_as_signed_out() {
+        assert_eq!(parse_session(JsValue::NULL), None);
+        assert_eq!(parse_session(JsValue::from_str("nope")), None);
+    }
+}

@@ -1,0 +1,94 @@
+//! The host side of the micro-frontend contract (see `mfe-contract`).
+//!
+//! [`load`] fetches `<base>/manifest.json`, imports the micro-frontend's JS module with a dynamic
+//! `import()` and initialises its wasm; the module's start function then defines its custom element,
+//! which upgrades any `<mfe-NAME>` already in the document. One load per base URL per page.
+
+use std::{cell::RefCell, collections::HashMap};
+
+use js_sys::{Object, Promise, Reflect};
+use mfe_contract::Manifest;
+use wasm_bindgen::{JsCast, prelude::*};
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
+use web_sys::{RequestCache, RequestInit, Response, Url};
+
+#[wasm_bindgen(inline_js = "export function import_module(url) { return import(url); }")]
+extern "C" {
+    /// wasm-bindgen cannot express `import()` itself.
+    fn import_module(url: &str) -> Promise;
+}
+
+/// Why a micro-frontend could not be loaded, in words for the person looking at the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError(pub String);
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+thread_local! {
+    static LOADS: RefCell<HashMap<String, Promise>> = RefCell::new(HashMap::new());
+}
+
+/// Loads the micro-frontend built at `base_url` (absolute or relative to the page, ending in `/`).
+/// Concurrent and repeated calls share one load; a failed load is retried by the next call.
+pub async fn load(base_url: &str) -> Result<(), LoadError> {
+    let base = absolute(base_url)?;
+    let promise = LOADS.with_borrow_mut(|loads| {
+        loads.entry(base.clone()).or_insert_with(|| future_to_promise(load_module(base.clone()))).clone()
+    });
+    let outcome = JsFuture::from(promise).await;
+    if outcome.is_err() {
+        LOADS.with_borrow_mut(|loads| loads.remove(&base));
+    }
+    outcome.map(drop).map_err(|error| LoadError(error.as_string().unwrap_or_else(|| format!("{error:?}"))))
+}
+
+async fn load_module(base: String) -> Result<JsValue, JsValue> {
+    let manifest = fetch_manifest(&base).await?;
+    let module = JsFuture::from(import_module(&resolve(&manifest.js, &base)?))
+        .await
+        .map_err(|e| failure(&base, "cannot import its module", &e))?;
+    let init: js_sys::Function = Reflect::get(&module, &"default".into())?.dyn_into()?;
+    let options = Object::new();
+    Reflect::set(&options, &"module_or_path".into(), &resolve(&manifest.wasm, &base)?.into())?;
+    let started: Promise = init.call1(&JsValue::NULL, &options)?.dyn_into()?;
+    JsFuture::from(started).await.map_err(|e| failure(&base, "cannot start its wasm", &e))
+}
+
+/// The manifest is revalidated on every load so a new deployment of the micro-frontend shows up.
+async fn fetch_manifest(base: &str) -> Result<Manifest, JsValue> {
+    let url = resolve(Manifest::FILE_NAME, base)?;
+    let init = RequestInit::new();
+    init.set_cache(RequestCache::NoCache);
+    let window = web_sys::window().ok_or("no window")?;
+    let response: Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
+        .await
+        .map_err(|e| failure(base, "is unreachable", &e))?
+        .dyn_into()?;
+    if !response.ok() {
+        return Err(format!("{url} answered {}", response.status()).into());
+    }
+    let json =
+        JsFuture::from(response.json()?).await.map_err(|e| failure(base, "sent a manifest that is not JSON", &e))?;
+    serde_wasm_bindgen::from_value(json).map_err(|e| format!("{url} is not a micro-frontend manifest: {e}").into())
+}
+
+fn failure(base: &str, what: &str, cause: &JsValue) -> JsValue {
+    let cause =
+        cause.as_string().or_else(|| cause.dyn_ref::<js_sys::Error>().map(|e| e.message().into())).unwrap_or_default();
+    format!("{base} {what}: {cause}").into()
+}
+
+fn absolute(base_url: &str) -> Result<String, LoadError> {
+    let page = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    Url::new_with_base(base_url, &page)
+        .map(|url| url.href())
+        .map_err(|_| LoadError(format!("{base_url:?} is not a URL")))
+}
+
+fn resolve(relative: &str, base: &str) -> Result<String, JsValue> {
+    Ok(Url::new_with_base(relative, base)?.href())
+}

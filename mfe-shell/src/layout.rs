@@ -1,0 +1,57 @@
+//! The frame around every page: the top bar with navigation and the session, and a polite live
+//! region for notices such as "You have been signed out."
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::session::SessionStore;
+
+/// A one-line message for the person, shown until dismissed or replaced.
+#[derive(Clone, Copy)]
+pub struct Notice(RwSignal<Option<String>>);
+
+impl Notice {
+    pub fn new() -> Self {
+        Self(RwSignal::new(None))
+    }
+
+    pub fn show(&self, message: &str) {
+        self.0.set(Some(message.to_owned()));
+    }
+}
+
+#[component]
+pub fn TopBar() -> impl IntoView {
+    let session = expect_context::<SessionStore>();
+    let user = move || session.get().map(|s| s.username);
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">"Ledgerline"</a>
+            <nav class="topbar__nav" aria-label="Main">
+                <A href="/accounts">"Accounts"</A>
+                <A href="/payments">"Payments"</A>
+            </nav>
+            <p class="topbar__session" data-testid="shell-session">
+                {move || match user() {
+                    Some(name) => view! { "Signed in as " <strong>{name}</strong> }.into_any(),
+                    None => view! { <span class="muted">"Not signed in"</span> }.into_any(),
+                }}
+            </p>
+        </header>
+    }
+}
+
+#[component]
+pub fn NoticeBar() -> impl IntoView {
+    let Notice(message) = expect_context::<Notice>();
+    view! {
+        <div class="notice-region" role="status" aria-live="polite" data-testid="shell-notice">
+            {move || message.get().map(|text| view! {
+                <div class="notice">
+                    <span>{text}</span>
+                    <button type="button" class="button button--quiet" aria-label="Dismiss" on:click=move |_| message.set(None)>"×"</button>
+                </div>
+            })}
+        </div>
+    }
+}

@@ -1,0 +1,13 @@
+//! The shell: the product's front door. It owns the URL and the session, and loads each
+//! micro-frontend at run time from the locations in `/config.json`.
+
+mod app;
+mod layout;
+mod micro_frontend;
+mod runtime_config;
+mod session;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

@@ -1,0 +1,65 @@
+//! Renders a micro-frontend: loads its module at run time and puts its custom element on the page,
+//! with the session and sub-path as JS properties and the shell listening for its events.
+
+use leptos::{ev, html, prelude::*};
+use mfe_contract::{RuntimeConfig, element_name, events, props};
+
+use crate::{layout::Notice, session::SessionStore};
+
+#[component]
+pub fn MicroFrontend(name: &'static str, #[prop(into)] path: Signal<String>) -> impl IntoView {
+    let base = expect_context::<RuntimeConfig>().micro_frontends.get(name).cloned();
+    let session = expect_context::<SessionStore>();
+    let notice = expect_context::<Notice>();
+    let attempt = RwSignal::new(0_u32);
+    let load = LocalResource::new(move || {
+        attempt.track();
+        let base = base.clone();
+        async move {
+            match base {
+                Some(base) => mfe_host::load(&base).await.map_err(|e| e.to_string()),
+                None => Err(format!("config.json names no micro-frontend called {name:?}.")),
+            }
+        }
+    });
+    let on_sign_out = move |_| {
+        session.sign_out();
+        notice.show("You have been signed out.");
+    };
+    // The element is on the page from the start: it upgrades itself once its module has loaded.
+    let element = html::custom(element_name(name))
+        .prop(props::SESSION, move || session.to_js())
+        .prop(props::PATH, path)
+        .on(ev::Custom::new(events::SIGN_OUT), on_sign_out);
+    view! {
+        <div class="mfe-frame" aria-busy=move || load.get().is_none().to_string()>
+            {move || match load.get() {
+                None => view! { <Loading name/> }.into_any(),
+                Some(Err(error)) => view! { <LoadFailed name error retry=move || attempt.update(|n| *n += 1)/> }.into_any(),
+                Some(Ok(())) => ().into_any(),
+            }}
+            {element}
+        </div>
+    }
+}
+
+#[component]
+fn Loading(name: &'static str) -> impl IntoView {
+    view! {
+        <p class="loading" role="status">
+            <span class="spinner" aria-hidden="true"></span>
+            {format!("Loading {name}…")}
+        </p>
+    }
+}
+
+#[component]
+fn LoadFailed(name: &'static str, error: String, retry: impl Fn() + 'static) -> impl IntoView {
+    view! {
+        <div class="alert alert--error" role="alert">
+            <p><strong>{format!("The {name} section could not be loaded.")}</strong></p>
+            <p class="muted">{error}</p>
+            <button type="button" class="button" on:click=move |_| retry()>"Try again"</button>
+        </div>
+    }
+}

@@ -1,0 +1,63 @@
+//! The shell loads both micro-frontends at run time, hands them the session and the sub-path, and
+//! hears their events.
+
+use std::path::PathBuf;
+
+use e2e::Stack;
+
+fn screenshots() -> PathBuf {
+    // CARGO_TARGET_TMPDIR is <target>/tmp: keep the pictures next to it, under the target dir.
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("../e2e-screenshots")
+}
+
+#[tokio::test]
+async fn shell_mounts_micro_frontends_passes_the_session_and_hears_sign_out() {
+    let stack = Stack::start(&[]).await;
+    let browser = &stack.browser;
+
+    // A deep link: the accounts micro-frontend gets the rest of the path from the shell.
+    stack.open("/accounts/42").await;
+    browser.find("mfe-accounts [data-testid=mfe-accounts]").await;
+    browser.expect_text("mfe-accounts [data-testid=mfe-path]", "/42").await;
+    browser.expect_text("mfe-accounts .session-status", "Not signed in").await;
+
+    // A session restored by the shell reaches the micro-frontend.
+    browser.execute(r#"localStorage.setItem("ledgerline.session", JSON.stringify({ username: "e2e-user" }))"#).await;
+    browser.client.refresh().await.unwrap();
+    browser.expect_text("mfe-accounts [data-testid=session-user]", "e2e-user").await;
+    browser.expect_text("[data-testid=shell-session]", "e2e-user").await;
+    browser.screenshot(&screenshots(), "01-accounts-signed-in").await;
+
+    // The shell's navigation swaps in the other micro-frontend; the first one unmounts.
+    browser.find("nav a[href='/payments']").await.click().await.unwrap();
+    browser.find("mfe-payments [data-testid=mfe-payments]").await;
+    browser.expect_text("mfe-payments [data-testid=session-user]", "e2e-user").await;
+    assert!(!browser.is_present("mfe-accounts").await, "accounts left the page");
+    browser.screenshot(&screenshots(), "02-payments-signed-in").await;
+
+    // A sign-out from inside a micro-frontend reaches the shell, which ends the session everywhere.
+    browser.find("mfe-payments .session-status button").await.click().await.unwrap();
+    browser.expect_text("[data-testid=shell-notice]", "You have been signed out.").await;
+    browser.expect_text("[data-testid=shell-session]", "Not signed in").await;
+    browser.expect_text("mfe-payments .session-status", "Not signed in").await;
+    let stored = browser.execute(r#"return localStorage.getItem("ledgerline.session")"#).await;
+    assert!(stored.is_null(), "the session is gone from storage: {stored}");
+    browser.screenshot(&screenshots(), "03-signed-out").await;
+
+    let errors = browser.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+}
+
+#[tokio::test]
+async fn a_micro_frontend_that_cannot_load_says_so_and_offers_a_retry() {
+    let stack = Stack::start(&["--micro-frontend", "accounts=/mfe/not-deployed/,payments=/mfe/payments/"]).await;
+    let browser = &stack.browser;
+    stack.open("/accounts").await;
+    browser.expect_text("[role=alert]", "The accounts section could not be loaded.").await;
+    browser.find("[role=alert] button").await;
+    browser.screenshot(&screenshots(), "04-load-failed").await;
+
+    // The rest of the shell keeps working.
+    browser.find("nav a[href='/payments']").await.click().await.unwrap();
+    browser.find("mfe-payments [data-testid=mfe-payments]").await;
+}
