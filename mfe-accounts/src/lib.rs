@@ -38,6 +38,7 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn shows_the_path_and_session_from_the_shell() {
+        super::start(); // the test runner does not run start functions
         let session = Session { username: "grace".into() };
         let element = mfe_guest::testing::mount("accounts", Some(&session), "/42");
         let text = element.text_content().unwrap_or_default();

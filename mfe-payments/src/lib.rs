@@ -31,6 +31,7 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn signed_out_visitors_see_no_sign_out_button() {
+        super::start(); // the test runner does not run start functions
         let element = mfe_guest::testing::mount("payments", None, "");
         assert!(element.text_content().unwrap_or_default().contains("Not signed in"));
         assert!(element.query_selector("button").unwrap().is_none());

@@ -22,7 +22,7 @@ pub fn MicroFrontend(name: &'static str, #[prop(into)] path: Signal<String>) -> 
             }
         }
     });
-    let on_sign_out = move |_| {
+    let on_sign_out = move |_: web_sys::CustomEvent| {
         session.sign_out();
         notice.show("You have been signed out.");
     };

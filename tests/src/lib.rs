@@ -12,6 +12,7 @@ use std::{
 use api::testing::TestApp;
 pub use fantoccini::Locator;
 use fantoccini::{Client, ClientBuilder, elements::Element, wd::WebDriverCompatibleCommand};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 
 /// How long to wait for something to appear before the test fails with what the page showed.
@@ -78,9 +79,8 @@ impl Browser {
             },
             "goog:loggingPrefs": { "browser": "ALL" },
         });
-        let mut builder = ClientBuilder::rustls().expect("a TLS config");
-        builder.capabilities(capabilities.as_object().expect("an object").clone());
-        let client = connect(&builder, &format!("http://127.0.0.1:{port}")).await;
+        let capabilities = capabilities.as_object().expect("an object").clone();
+        let client = connect(capabilities, &format!("http://127.0.0.1:{port}")).await;
         Self { client, driver, _profile: profile }
     }
 
@@ -151,7 +151,9 @@ impl Drop for Browser {
 }
 
 /// ChromeDriver takes a moment to listen after it starts.
-async fn connect(builder: &ClientBuilder<impl fantoccini::Connector>, url: &str) -> Client {
+async fn connect(capabilities: fantoccini::wd::Capabilities, url: &str) -> Client {
+    let mut builder = ClientBuilder::new(HttpConnector::new());
+    builder.capabilities(capabilities);
     let deadline = Instant::now() + PATIENCE;
     loop {
         match builder.connect(url).await {
