@@ -64,12 +64,16 @@ async fn cache_control(request: Request, next: Next) -> Response {
     response
 }
 
-/// Trunk names hashed files `<stem>-<16 hex digits>[_bg].<ext>`.
+/// Trunk names hashed files `<stem>-<hash>[_bg].<ext>`, the hash a 64-bit number in lowercase hex
+/// without leading zeros (so occasionally shorter than 16 digits). Fewer than 12 digits is treated as
+/// an ordinary name: a wrong "immutable" would pin a stale file in browsers for a year.
 fn is_content_hashed(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or_default();
     let Some((stem, _extension)) = file.rsplit_once('.') else { return false };
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    stem.rsplit_once('-').is_some_and(|(_, hash)| {
+        (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
 }
 
 #[cfg(test)]
@@ -83,7 +87,10 @@ mod tests {
         assert!(is_content_hashed("/style-0123456789abcdef.css"));
         assert!(!is_content_hashed("/mfe/accounts/manifest.json"));
         assert!(!is_content_hashed("/index.html"));
+        assert!(is_content_hashed("/mfe-shell-fedcba987654321.js"), "15 digits: a leading zero dropped");
         assert!(!is_content_hashed("/mfe-shell-xyz.js"));
+        assert!(!is_content_hashed("/app-bad.css"));
+        assert!(!is_content_hashed("/mfe-shell-FEDCBA9876543210.js"));
         assert!(!is_content_hashed("/accounts/0123456789abcdef"));
     }
 

@@ -1,0 +1,77 @@
+//! Building the site: the shell and each micro-frontend with Trunk, and the api.
+
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+use crate::{
+    Result, process,
+    steps::{say, step},
+    tools::{self, Browsers, Tools},
+    workspace,
+};
+
+/// Each is the crate `mfe-<name>`, served by the api at `/mfe/<name>/`.
+pub const MICRO_FRONTENDS: [&str; 2] = ["accounts", "payments"];
+
+#[derive(Clone, Copy)]
+pub enum Profile {
+    Debug,
+    Release,
+}
+
+impl Profile {
+    fn trunk_args(self) -> &'static [&'static str] {
+        match self {
+            Profile::Debug => &[],
+            Profile::Release => &["--release"],
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Profile::Debug => "debug",
+            Profile::Release => "release",
+        }
+    }
+}
+
+/// `cargo xtask dist`: a deployable `dist/` and the release api that serves it.
+pub fn run() -> Result {
+    let tools = tools::setup(Browsers::NotNeeded)?;
+    let root = workspace::root();
+    build_site(&tools, &root.join("dist"))?;
+    step("building the api (release)", || {
+        process::run(Command::new("cargo").args(["build", "--release", "-p", "api"]).current_dir(root))
+    })?;
+    let api = workspace::target_dir()?.join("release/api");
+    say!("==> dist/ is ready. Run it from {} with:", root.display());
+    say!("    DATABASE_URL=postgres://<user>@<host>:5432/<database> {} --static-dir dist", api.display());
+    Ok(())
+}
+
+/// The release site in `out`: the shell at its root, each micro-frontend in `mfe/<name>/`.
+pub fn build_site(tools: &Tools, out: &Path) -> Result {
+    // Trunk empties its dist directory first, so the shell goes before the micro-frontends.
+    trunk_build(tools, workspace::root(), "the shell", out, Profile::Release)?;
+    for name in MICRO_FRONTENDS {
+        build_micro_frontend(tools, name, &out.join("mfe").join(name), Profile::Release)?;
+    }
+    Ok(())
+}
+
+pub fn build_micro_frontend(tools: &Tools, name: &str, dist: &Path, profile: Profile) -> Result {
+    trunk_build(tools, &micro_frontend_dir(name), &format!("mfe-{name}"), dist, profile)
+}
+
+/// The micro-frontend's crate, where its Trunk.toml is.
+pub fn micro_frontend_dir(name: &str) -> PathBuf {
+    workspace::root().join(format!("mfe-{name}"))
+}
+
+fn trunk_build(tools: &Tools, dir: &Path, what: &str, dist: &Path, profile: Profile) -> Result {
+    step(&format!("building {what} ({})", profile.name()), || {
+        process::run(tools.trunk(dir).arg("build").args(profile.trunk_args()).arg("--dist").arg(dist))
+    })
+}

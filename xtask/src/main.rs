@@ -1,0 +1,65 @@
+//! `cargo xtask`: sets up the tools, runs the product for development, builds it, and tests it.
+
+mod dev;
+mod dist;
+mod http;
+mod manifest;
+mod postgres;
+mod process;
+mod steps;
+mod test;
+mod tools;
+mod workspace;
+
+use std::{
+    io::{self, Write},
+    process::ExitCode,
+};
+
+use clap::{Parser, Subcommand};
+
+/// Errors carry a message for a person; `process::Interrupted` marks Ctrl-C.
+type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+#[derive(Parser)]
+#[command(about = "Ledgerline's tasks: `cargo xtask dev` runs the product, `cargo xtask test` runs every test.")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Install or check every tool the other tasks need (they run it themselves).
+    Setup,
+    /// Run Postgres, the api and the front end with live rebuilds, until Ctrl-C.
+    Dev,
+    /// Run every test: the workspace's tests (api, end-to-end) and the micro-frontends' wasm tests.
+    Test,
+    /// Build a deployable `dist/` (shell and micro-frontends) and the release api.
+    Dist,
+    /// Trunk post_build hook: write manifest.json for micro-frontend NAME into TRUNK_STAGING_DIR.
+    Manifest { name: String },
+}
+
+fn main() -> ExitCode {
+    let task = Cli::parse().task;
+    let (message, code) = match process::handle_interrupts().and_then(|()| run(task)) {
+        Ok(()) => return ExitCode::SUCCESS,
+        Err(error) if error.is::<process::Interrupted>() => ("stopped: interrupted".to_owned(), 130),
+        Err(error) => (format!("error: {error}"), 1),
+    };
+    // Like `say!`: stderr may be a pipe that Ctrl-C already closed.
+    let _ = writeln!(io::stderr(), "{message}");
+    ExitCode::from(code)
+}
+
+fn run(task: Task) -> Result {
+    match task {
+        Task::Setup => tools::setup(tools::Browsers::Required).map(drop),
+        Task::Dev => dev::run(),
+        Task::Test => test::run(),
+        Task::Dist => dist::run(),
+        Task::Manifest { name } => manifest::write(&name),
+    }
+}

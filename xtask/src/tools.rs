@@ -1,0 +1,195 @@
+//! The tools the tasks need, installed when missing and version-checked when present: the wasm
+//! target, Trunk, wasm-bindgen, wasm-opt, Postgres and (for tests) Chromium with ChromeDriver.
+
+use std::{
+    env,
+    ffi::{OsStr, OsString},
+    fs,
+    path::Path,
+    process::{Command, Stdio},
+    time::Instant,
+};
+
+use crate::{
+    Result,
+    postgres::Server,
+    process::{self, is_root},
+    steps::{say, seconds, step},
+    workspace,
+};
+
+/// Trunk 0.22 needs a newer rustc than the workspace's; every Trunk.toml pins this version.
+const TRUNK_VERSION: &str = "0.21.14";
+/// Trunk.toml pins `wasm_opt = "version_132"`. Debian's binaryen (108) produces broken wasm with
+/// current wasm-bindgen, so wasm-opt comes from npm.
+const BINARYEN_VERSION: &str = "132";
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Only `test` drives a browser.
+pub enum Browsers {
+    NotNeeded,
+    Required,
+}
+
+pub struct Tools {
+    pub postgres: Server,
+    /// PATH with the pinned wasm-opt first, for every trunk process.
+    trunk_path: OsString,
+}
+
+impl Tools {
+    /// `trunk` run in `dir`.
+    pub fn trunk(&self, dir: &Path) -> Command {
+        let mut trunk = Command::new("trunk");
+        trunk.current_dir(dir).env("PATH", &self.trunk_path);
+        trunk
+    }
+}
+
+/// Checks every tool, installing what is missing; quick when everything is there.
+pub fn setup(browsers: Browsers) -> Result<Tools> {
+    step("setup", || {
+        ensure(&format!("{WASM_TARGET} target"), wasm_target, || {
+            process::run(Command::new("rustup").args(["target", "add", WASM_TARGET]))
+        })?;
+        ensure(
+            &format!("trunk {TRUNK_VERSION}"),
+            || version_is("trunk", &format!("trunk {TRUNK_VERSION}")),
+            || process::run(Command::new("cargo").args(["install", "trunk", "--version", TRUNK_VERSION, "--locked"])),
+        )?;
+        let bindgen = wasm_bindgen_version()?;
+        ensure(
+            &format!("wasm-bindgen-cli {bindgen}"),
+            || version_is("wasm-bindgen", &format!("wasm-bindgen {bindgen}")),
+            || {
+                // Not --locked: its lockfile pins a webpki-roots version the registry no longer has.
+                process::run(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &bindgen]))
+            },
+        )?;
+        let trunk_path = ensure_wasm_opt()?;
+        let postgres = Server::find()?;
+        say!("    Postgres: present ({})", postgres.version()?);
+        if let Browsers::Required = browsers {
+            ensure("Chromium and ChromeDriver", browser_versions, install_browsers)?;
+        }
+        Ok(Tools { postgres, trunk_path })
+    })
+}
+
+/// Prints that `tool` is present (with its version), or installs it and prints how long that took.
+fn ensure(tool: &str, present: impl Fn() -> Option<String>, install: impl FnOnce() -> Result) -> Result {
+    if let Some(version) = present() {
+        say!("    {tool}: present ({version})");
+        return Ok(());
+    }
+    say!("    {tool}: not found; installing ...");
+    let started = Instant::now();
+    install()?;
+    let version = present().ok_or_else(|| format!("{tool}: installed, yet still not found (is it on PATH?)"))?;
+    say!("    {tool}: installed ({version}) in {}", seconds(started.elapsed()));
+    Ok(())
+}
+
+/// The first line `program args` prints, when it runs successfully.
+fn first_line(program: impl AsRef<OsStr>, args: &[&str]) -> Option<String> {
+    let output = process::output(Command::new(program).args(args).stderr(Stdio::null())).ok()?;
+    output.lines().next().map(|line| line.trim().to_owned())
+}
+
+fn version_is(program: &str, expected: &str) -> Option<String> {
+    first_line(program, &["--version"]).filter(|version| version == expected)
+}
+
+fn wasm_target() -> Option<String> {
+    let targets = process::output(Command::new("rustup").args(["target", "list", "--installed"])).ok()?;
+    let installed = targets.lines().any(|target| target.trim() == WASM_TARGET);
+    installed.then(|| first_line("rustc", &["--version"])).flatten()
+}
+
+/// wasm-bindgen-cli must be exactly the `wasm-bindgen` version in Cargo.lock.
+fn wasm_bindgen_version() -> Result<String> {
+    let path = workspace::root().join("Cargo.lock");
+    let lockfile = fs::read_to_string(&path).map_err(|error| format!("reading {}: {error}", path.display()))?;
+    locked_version(&lockfile, "wasm-bindgen")
+        .ok_or_else(|| format!("no wasm-bindgen package in {}", path.display()).into())
+}
+
+fn locked_version(lockfile: &str, package: &str) -> Option<String> {
+    let field = |block: &str, key: &str| {
+        let prefix = format!("{key} = \"");
+        block.lines().find_map(|line| Some(line.strip_prefix(&prefix)?.strip_suffix('"')?.to_owned()))
+    };
+    let block = lockfile.split("[[package]]").find(|block| field(block, "name").as_deref() == Some(package))?;
+    field(block, "version")
+}
+
+/// Installs binaryen from npm into the cache; returns PATH with its wasm-opt first.
+fn ensure_wasm_opt() -> Result<OsString> {
+    let prefix = workspace::cache_dir()?.join(format!("binaryen-{BINARYEN_VERSION}"));
+    let bin_dir = prefix.join("node_modules/.bin");
+    let expected = format!("wasm-opt version {BINARYEN_VERSION} ");
+    let present =
+        || first_line(bin_dir.join("wasm-opt"), &["--version"]).filter(|version| version.starts_with(&expected));
+    ensure(&format!("wasm-opt (binaryen {BINARYEN_VERSION})"), present, || {
+        first_line("npm", &["--version"])
+            .ok_or("npm is needed to install wasm-opt; install it: apt-get install -y nodejs npm")?;
+        let package = format!("binaryen@{BINARYEN_VERSION}.0.0");
+        process::run(
+            Command::new("npm").args(["install", "--no-audit", "--no-fund", "--prefix"]).arg(&prefix).arg(package),
+        )
+    })?;
+    let path = env::var_os("PATH").unwrap_or_default();
+    Ok(env::join_paths(std::iter::once(bin_dir).chain(env::split_paths(&path)))?)
+}
+
+fn browser_versions() -> Option<String> {
+    Some(format!("{}; {}", first_line(CHROMIUM, &["--version"])?, first_line(CHROMEDRIVER, &["--version"])?))
+}
+
+fn install_browsers() -> Result {
+    if !is_root() {
+        return Err(format!(
+            "{CHROMIUM} and {CHROMEDRIVER} are needed; install them: sudo apt-get update && sudo apt-get install -y chromium chromium-driver"
+        )
+        .into());
+    }
+    process::run(Command::new("apt-get").arg("update"))?;
+    process::run(
+        Command::new("apt-get")
+            .args(["install", "-y", "chromium", "chromium-driver"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOCKFILE: &str = r#"
+version = 4
+
+[[package]]
+name = "wasm-bindgen-backend"
+version = "0.2.99"
+
+[[package]]
+name = "wasm-bindgen"
+version = "0.2.130"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+dependencies = [
+ "cfg-if",
+]
+"#;
+
+    #[test]
+    fn reads_a_package_version_from_the_lockfile() {
+        assert_eq!(locked_version(LOCKFILE, "wasm-bindgen").as_deref(), Some("0.2.130"));
+    }
+
+    #[test]
+    fn a_package_missing_from_the_lockfile_has_no_version() {
+        assert_eq!(locked_version(LOCKFILE, "wasm-bindgen-cli"), None);
+    }
+}
