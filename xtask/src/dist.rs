@@ -71,7 +71,20 @@ pub fn micro_frontend_dir(name: &str) -> PathBuf {
 }
 
 fn trunk_build(tools: &Tools, dir: &Path, what: &str, dist: &Path, profile: Profile) -> Result {
+    clear_snippets(profile)?;
     step(&format!("building {what} ({})", profile.name()), || {
         process::run(tools.trunk(dir).arg("build").args(profile.trunk_args()).arg("--dist").arg(dist))
     })
+}
+
+/// Trunk runs wasm-bindgen into one directory per profile, shared by every crate, and ships all the
+/// JS snippets it finds there: clear them so each build carries only its own.
+fn clear_snippets(profile: Profile) -> Result {
+    let snippets = workspace::target_dir()?.join("wasm-bindgen").join(profile.name()).join("snippets");
+    match std::fs::remove_dir_all(&snippets) {
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+            Err(format!("{}: {error}", snippets.display()).into())
+        }
+        _ => Ok(()),
+    }
 }
