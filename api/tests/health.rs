@@ -66,6 +66,17 @@ async fn cors_answers_allowed_origins_only() {
     assert!(!refused.headers().contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN));
 }
 
+#[tokio::test]
+async fn slow_requests_time_out_with_408() {
+    let app = TestApp::spawn_with(&["--request-timeout-secs", "1"]).await;
+    // /healthz waits up to 2 s for this lock: longer than the request may take.
+    let mut blocker = app.db.begin().await.unwrap();
+    sqlx::query("LOCK TABLE _sqlx_migrations IN ACCESS EXCLUSIVE MODE").execute(&mut *blocker).await.unwrap();
+    let response = reqwest::get(app.url("/healthz")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::REQUEST_TIMEOUT);
+    assert!(response.headers().contains_key("x-request-id"));
+}
+
 /// A request in flight when shutdown begins still gets its answer.
 #[tokio::test]
 async fn shutdown_lets_requests_in_flight_finish() {
