@@ -6,10 +6,12 @@
 //! - [`db`], [`health`], [`site`], [`telemetry`]: one concern each.
 
 pub mod app;
+pub mod cognito;
 pub mod config;
 pub mod db;
 pub mod health;
 pub mod server;
+pub mod sigv4;
 pub mod site;
 pub mod telemetry;
 #[cfg(feature = "testing")]

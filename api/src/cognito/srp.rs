@@ -1,0 +1,1 @@
+//! SRP-6a as Cognito speaks it (being written).
