@@ -20,18 +20,20 @@ use tower_http::{
 };
 use tracing::Level;
 
-use crate::{Config, health, site};
+use crate::{Config, cognito, health, site};
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     pub db: PgPool,
     pub config: Arc<Config>,
+    /// Token keys and server secrets of the Cognito service, cached after first use.
+    pub cognito: Arc<cognito::KeyRing>,
 }
 
 impl AppState {
     pub fn new(db: PgPool, config: Config) -> Self {
-        Self { db, config: Arc::new(config) }
+        Self { db, config: Arc::new(config), cognito: Arc::default() }
     }
 }
 
@@ -41,7 +43,8 @@ pub fn router(state: AppState) -> Router {
     let config = &state.config;
     let mut app = Router::new()
         .route("/healthz", get(health::healthz))
-        .route(mfe_contract::RuntimeConfig::PATH, get(site::runtime_config));
+        .route(mfe_contract::RuntimeConfig::PATH, get(site::runtime_config))
+        .merge(cognito::routes());
     if let Some(dir) = &config.static_dir {
         app = app.merge(site::static_files(dir));
     }

@@ -1,4 +1,40 @@
 //! A Cognito-compatible user-pools service: the real Cognito JSON protocol, so unmodified AWS SDKs
 //! and Amplify-style clients work against it.
+//!
+//! - [`wire`]: the endpoint (`POST /cognito`), operation dispatch, Cognito's error shape ([`error`]).
+//! - [`ops`]: one module per operation, short, calling the domain modules below.
+//! - [`pools`], [`users`], [`password`], [`codes`], [`sign_in`], [`tokens`], [`keys`], [`srp`],
+//!   [`triggers`]: the domain.
 
+pub mod codes;
+pub mod error;
+pub mod keys;
+pub mod ops;
+pub mod password;
+pub mod pools;
+pub mod sign_in;
 pub mod srp;
+pub mod tokens;
+pub mod triggers;
+pub mod users;
+pub mod wire;
+
+use axum::{
+    Router, middleware,
+    routing::{get, post},
+};
+
+pub use keys::KeyRing;
+
+use crate::AppState;
+
+/// The SDK endpoint (`endpoint_url = <public base URL>/cognito`) and, under each pool's issuer URL
+/// (`<public base URL>/<pool id>`), its JWKS and OpenID discovery document.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/cognito", post(wire::endpoint))
+        .route("/cognito/", post(wire::endpoint))
+        .route("/{pool_id}/.well-known/jwks.json", get(tokens::jwks))
+        .route("/{pool_id}/.well-known/openid-configuration", get(tokens::openid_configuration))
+        .layer(middleware::from_fn(wire::amzn_request_id))
+}

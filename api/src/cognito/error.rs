@@ -1,0 +1,114 @@
+//! Errors in Cognito's wire shape: status 400 (500 only for our own faults), the exception name in
+//! both the body's `__type` and the `x-amzn-ErrorType` header (botocore reads one, aws-sdk-rust and
+//! amplify-js the other), and a human message.
+
+use axum::{
+    Json,
+    http::{HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+};
+use serde_json::json;
+
+/// Cognito's exception names, as the SDKs match them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exception {
+    AliasExists,
+    CodeMismatch,
+    ExpiredCode,
+    Internal,
+    InvalidParameter,
+    InvalidPassword,
+    LimitExceeded,
+    NotAuthorized,
+    ResourceNotFound,
+    Serialization,
+    TooManyFailedAttempts,
+    UnexpectedLambda,
+    UnknownOperation,
+    UserNotConfirmed,
+    UserNotFound,
+    UsernameExists,
+    InvalidSignature,
+    IncompleteSignature,
+    MissingAuthenticationToken,
+    UnrecognizedClient,
+}
+
+impl Exception {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::AliasExists => "AliasExistsException",
+            Self::CodeMismatch => "CodeMismatchException",
+            Self::ExpiredCode => "ExpiredCodeException",
+            Self::Internal => "InternalErrorException",
+            Self::InvalidParameter => "InvalidParameterException",
+            Self::InvalidPassword => "InvalidPasswordException",
+            Self::LimitExceeded => "LimitExceededException",
+            Self::NotAuthorized => "NotAuthorizedException",
+            Self::ResourceNotFound => "ResourceNotFoundException",
+            Self::Serialization => "SerializationException",
+            Self::TooManyFailedAttempts => "TooManyFailedAttemptsException",
+            Self::UnexpectedLambda => "UnexpectedLambdaException",
+            Self::UnknownOperation => "UnknownOperationException",
+            Self::UserNotConfirmed => "UserNotConfirmedException",
+            Self::UserNotFound => "UserNotFoundException",
+            Self::UsernameExists => "UsernameExistsException",
+            Self::InvalidSignature => "InvalidSignatureException",
+            Self::IncompleteSignature => "IncompleteSignatureException",
+            Self::MissingAuthenticationToken => "MissingAuthenticationTokenException",
+            Self::UnrecognizedClient => "UnrecognizedClientException",
+        }
+    }
+
+    fn status(self) -> StatusCode {
+        match self {
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct CognitoError {
+    pub exception: Exception,
+    pub message: String,
+}
+
+pub type CognitoResult<T> = Result<T, CognitoError>;
+
+impl CognitoError {
+    pub fn new(exception: Exception, message: impl Into<String>) -> Self {
+        Self { exception, message: message.into() }
+    }
+
+    pub fn invalid_parameter(message: impl Into<String>) -> Self {
+        Self::new(Exception::InvalidParameter, message)
+    }
+
+    pub fn not_authorized(message: impl Into<String>) -> Self {
+        Self::new(Exception::NotAuthorized, message)
+    }
+
+    /// What a wrong password and (with PreventUserExistenceErrors) an unknown user both say.
+    pub fn wrong_credentials() -> Self {
+        Self::not_authorized("Incorrect username or password.")
+    }
+}
+
+impl From<sqlx::Error> for CognitoError {
+    fn from(error: sqlx::Error) -> Self {
+        tracing::error!(%error, "database error in a Cognito operation");
+        Self::new(Exception::Internal, "An internal error occurred.")
+    }
+}
+
+impl IntoResponse for CognitoError {
+    fn into_response(self) -> Response {
+        let name = self.exception.name();
+        let mut response =
+            (self.exception.status(), Json(json!({ "__type": name, "message": self.message }))).into_response();
+        let header = HeaderValue::from_str(&format!("{name}:")).expect("exception names are ASCII");
+        response.headers_mut().insert("x-amzn-errortype", header);
+        response
+    }
+}

@@ -1,0 +1,71 @@
+//! SignUp: a new, unconfirmed user, and a confirmation code on its way to their email.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{CodeDeliveryDetails, client_and_pool};
+use crate::{
+    AppState,
+    cognito::{
+        codes::{self, Purpose},
+        error::{CognitoError, CognitoResult},
+        password::{self, Credentials},
+        users::{self, Attribute, status},
+    },
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Request {
+    client_id: String,
+    secret_hash: Option<String>,
+    username: String,
+    password: String,
+    #[serde(default)]
+    user_attributes: Vec<Attribute>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Response {
+    user_confirmed: bool,
+    user_sub: Uuid,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code_delivery_details: Option<CodeDeliveryDetails>,
+}
+
+pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
+    let (client, pool) = client_and_pool(state, &request.client_id).await?;
+    client.check_secret_hash(request.secret_hash.as_deref(), &[&request.username])?;
+    users::validate_username(&request.username)?;
+    password::check_policy(&request.password, &pool.password_policy)?;
+    let mut attributes = users::validate_attributes(&request.user_attributes)?;
+    // In pools where the email is the username, the username people type is an alias and the
+    // internal username is a generated id, as in Cognito.
+    let username = if pool.email_is_username() {
+        if !users::is_email(&request.username) {
+            return Err(CognitoError::invalid_parameter("Username should be an email."));
+        }
+        attributes.insert("email".into(), request.username.clone().into());
+        Uuid::new_v4().to_string()
+    } else {
+        request.username.clone()
+    };
+    let email = attributes.get("email").and_then(|v| v.as_str()).map(str::to_owned);
+    if email.is_some() {
+        attributes.insert("email_verified".into(), "false".into());
+    }
+    let credentials = Credentials::derive(&pool, &username, &request.password).await?;
+    let secrets = state.cognito.secrets(&state.db).await?;
+    let mut tx = state.db.begin().await?;
+    let user = users::insert(&mut *tx, &pool.id, &username, status::UNCONFIRMED, &credentials, &attributes).await?;
+    if let Some(email) = &email {
+        codes::issue(&mut tx, &secrets.codes, &user, Purpose::ConfirmSignUp, email).await?;
+    }
+    tx.commit().await?;
+    Ok(Response {
+        user_confirmed: false,
+        user_sub: user.sub,
+        code_delivery_details: email.as_deref().map(CodeDeliveryDetails::email),
+    })
+}

@@ -1,0 +1,117 @@
+//! Passwords: the pool's policy, and argon2id hashes (computed off the async runtime: each costs
+//! tens of milliseconds of CPU by design).
+
+use argon2::{
+    Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
+    password_hash::{SaltString, rand_core::OsRng},
+};
+
+use super::{
+    error::{CognitoError, CognitoResult, Exception},
+    pools::{PasswordPolicy, Pool},
+    srp,
+};
+
+/// Cognito's symbol set for RequireSymbols.
+const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
+
+/// Checks `password` against `policy`, naming the first rule it breaks, as Cognito does.
+pub fn check_policy(password: &str, policy: &PasswordPolicy) -> CognitoResult<()> {
+    let rules: [(bool, &str); 5] = [
+        (password.chars().count() >= policy.minimum_length as usize, "Password not long enough"),
+        (!policy.require_lowercase || password.chars().any(char::is_lowercase), "Password must have lowercase characters"),
+        (!policy.require_uppercase || password.chars().any(char::is_uppercase), "Password must have uppercase characters"),
+        (!policy.require_numbers || password.chars().any(|c| c.is_ascii_digit()), "Password must have numeric characters"),
+        (!policy.require_symbols || password.chars().any(|c| SYMBOLS.contains(c)), "Password must have symbol characters"),
+    ];
+    match rules.iter().find(|(kept, _)| !kept) {
+        Some((_, broken)) => {
+            Err(CognitoError::new(Exception::InvalidPassword, format!("Password did not conform with policy: {broken}")))
+        }
+        None if password.len() > 256 || password.trim() != password => Err(CognitoError::invalid_parameter(
+            "1 validation error detected: Value at 'password' failed to satisfy constraint: Member must satisfy regular \
+             expression pattern: ^[\\S]+.*[\\S]+$",
+        )),
+        None => Ok(()),
+    }
+}
+
+pub async fn hash(password: String) -> CognitoResult<String> {
+    off_runtime(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default().hash_password(password.as_bytes(), &salt).map(|hash| hash.to_string())
+    })
+    .await?
+    .map_err(|error| internal(&error))
+}
+
+/// Constant-time by construction (argon2 compares its outputs in constant time).
+pub async fn verify(password: String, stored: String) -> CognitoResult<bool> {
+    off_runtime(move || {
+        let hash = PasswordHash::new(&stored).map_err(|error| internal(&error))?;
+        Ok(Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+    })
+    .await?
+}
+
+async fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> CognitoResult<T> {
+    tokio::task::spawn_blocking(work).await.map_err(|error| internal(&error))
+}
+
+fn internal(error: &dyn std::fmt::Display) -> CognitoError {
+    tracing::error!(%error, "password hashing failed");
+    CognitoError::new(Exception::Internal, "An internal error occurred.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_names_the_first_broken_rule() {
+        let policy = PasswordPolicy::default();
+        let broken = |p: &str| check_policy(p, &policy).unwrap_err().message;
+        assert!(broken("Ab1!").ends_with("Password not long enough"));
+        assert!(broken("ABCDEFG1!").ends_with("Password must have lowercase characters"));
+        assert!(broken("abcdefg1!").ends_with("Password must have uppercase characters"));
+        assert!(broken("Abcdefgh!").ends_with("Password must have numeric characters"));
+        assert!(broken("Abcdefgh1").ends_with("Password must have symbol characters"));
+        assert!(check_policy("Abcdefg1!", &policy).is_ok());
+        assert_eq!(check_policy(" Abcdefg1!", &policy).unwrap_err().exception, Exception::InvalidParameter);
+    }
+
+    #[test]
+    fn relaxed_policies_relax() {
+        let policy = PasswordPolicy {
+            minimum_length: 6,
+            require_uppercase: false,
+            require_lowercase: false,
+            require_numbers: false,
+            require_symbols: false,
+            temporary_password_validity_days: 7,
+        };
+        assert!(check_policy("aaaaaa", &policy).is_ok());
+    }
+
+    #[tokio::test]
+    async fn hashes_verify_only_the_right_password() {
+        let stored = hash("Correct horse 1!".into()).await.unwrap();
+        assert!(stored.starts_with("$argon2id$"));
+        assert!(verify("Correct horse 1!".into(), stored.clone()).await.unwrap());
+        assert!(!verify("Correct horse 2!".into(), stored).await.unwrap());
+    }
+}
+
+/// What a user's password is stored as: an argon2id hash for password sign-in, and the SRP salt and
+/// verifier for SRP sign-in (which can't be derived from the hash later).
+pub struct Credentials {
+    pub hash: String,
+    pub srp: srp::Verifier,
+}
+
+impl Credentials {
+    pub async fn derive(pool: &Pool, username: &str, password: &str) -> CognitoResult<Self> {
+        let srp = srp::make_verifier(pool.srp_name(), username, password);
+        Ok(Self { hash: hash(password.to_owned()).await?, srp })
+    }
+}

@@ -1,0 +1,245 @@
+//! User pools and their app clients: loading, creating, and the checks every call naming a client
+//! makes (allowed auth flows, SECRET_HASH).
+
+use aws_lc_rs::{constant_time, hmac, rand};
+use base64::{Engine, prelude::BASE64_STANDARD};
+use serde::{Deserialize, Serialize};
+use sqlx::{PgExecutor, types::Json};
+
+use super::error::{CognitoError, CognitoResult, Exception};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Pool {
+    pub id: String,
+    pub name: String,
+    pub password_policy: Json<PasswordPolicy>,
+    pub username_attributes: Vec<String>,
+    pub auto_verified_attributes: Vec<String>,
+    pub post_confirmation_webhook: Option<String>,
+}
+
+impl Pool {
+    /// The part of the pool id after `_`, which SRP mixes into its hashes.
+    pub fn srp_name(&self) -> &str {
+        self.id.split_once('_').map_or(&self.id, |(_, name)| name)
+    }
+
+    /// Pools where people sign up with their email address instead of a username.
+    pub fn email_is_username(&self) -> bool {
+        self.username_attributes.iter().any(|a| a == "email")
+    }
+}
+
+/// Cognito's PasswordPolicyType.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct PasswordPolicy {
+    pub minimum_length: u32,
+    pub require_uppercase: bool,
+    pub require_lowercase: bool,
+    pub require_numbers: bool,
+    pub require_symbols: bool,
+    pub temporary_password_validity_days: u32,
+}
+
+impl Default for PasswordPolicy {
+    /// Cognito's defaults for a new pool.
+    fn default() -> Self {
+        Self {
+            minimum_length: 8,
+            require_uppercase: true,
+            require_lowercase: true,
+            require_numbers: true,
+            require_symbols: true,
+            temporary_password_validity_days: 7,
+        }
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Client {
+    pub id: String,
+    pub pool_id: String,
+    pub name: String,
+    pub secret: Option<String>,
+    pub explicit_auth_flows: Vec<String>,
+    pub id_token_validity_secs: i32,
+    pub access_token_validity_secs: i32,
+    pub refresh_token_validity_secs: i32,
+    pub prevent_user_existence_errors: bool,
+}
+
+impl Client {
+    /// `flow` as Cognito names it in ExplicitAuthFlows, e.g. `ALLOW_USER_SRP_AUTH`.
+    pub fn allows(&self, flow: &str) -> bool {
+        self.explicit_auth_flows.iter().any(|allowed| allowed == flow)
+    }
+
+    /// Clients with a secret must prove they know it on every call that names a user:
+    /// `Base64(HMAC_SHA256(secret, username + client_id))`, over the name the caller sent or the
+    /// internal username.
+    pub fn check_secret_hash(&self, given: Option<&str>, usernames: &[&str]) -> CognitoResult<()> {
+        let Some(secret) = &self.secret else { return Ok(()) };
+        let unverified = || CognitoError::not_authorized(format!("Unable to verify secret hash for client {}", self.id));
+        let given = BASE64_STANDARD.decode(given.ok_or_else(unverified)?).map_err(|_| unverified())?;
+        let key = hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes());
+        let matches = usernames.iter().any(|username| {
+            let expected = hmac::sign(&key, format!("{username}{}", self.id).as_bytes());
+            constant_time::verify_slices_are_equal(expected.as_ref(), &given).is_ok()
+        });
+        if matches { Ok(()) } else { Err(unverified()) }
+    }
+}
+
+pub async fn load_client(db: impl PgExecutor<'_>, client_id: &str) -> CognitoResult<Client> {
+    sqlx::query_as("SELECT * FROM user_pool_clients WHERE id = $1")
+        .bind(client_id)
+        .fetch_optional(db)
+        .await?
+        .ok_or_else(|| CognitoError::new(Exception::ResourceNotFound, format!("User pool client {client_id} does not exist.")))
+}
+
+pub async fn load_pool(db: impl PgExecutor<'_>, pool_id: &str) -> CognitoResult<Pool> {
+    sqlx::query_as("SELECT * FROM user_pools WHERE id = $1")
+        .bind(pool_id)
+        .fetch_optional(db)
+        .await?
+        .ok_or_else(|| CognitoError::new(Exception::ResourceNotFound, format!("User pool {pool_id} does not exist.")))
+}
+
+/// What a new pool is made of (CreateUserPool, or the bootstrap file).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct NewPool {
+    pub region: String,
+    pub name: String,
+    pub password_policy: PasswordPolicy,
+    pub username_attributes: Vec<String>,
+    pub auto_verified_attributes: Vec<String>,
+    pub post_confirmation_webhook: Option<String>,
+}
+
+pub async fn create_pool(db: impl PgExecutor<'_>, new: &NewPool) -> CognitoResult<Pool> {
+    let id = format!("{}_{}", new.region, random_alphanumerics(9, ALPHANUMERICS));
+    let pool = sqlx::query_as(
+        "INSERT INTO user_pools (id, name, password_policy, username_attributes, auto_verified_attributes, \
+         post_confirmation_webhook) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *",
+    )
+    .bind(&id)
+    .bind(&new.name)
+    .bind(Json(&new.password_policy))
+    .bind(&new.username_attributes)
+    .bind(&new.auto_verified_attributes)
+    .bind(&new.post_confirmation_webhook)
+    .fetch_one(db)
+    .await?;
+    Ok(pool)
+}
+
+/// What a new app client is made of.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewClient {
+    pub name: String,
+    pub generate_secret: bool,
+    pub explicit_auth_flows: Vec<String>,
+    pub id_token_validity_secs: i32,
+    pub access_token_validity_secs: i32,
+    pub refresh_token_validity_secs: i32,
+    pub prevent_user_existence_errors: bool,
+}
+
+impl Default for NewClient {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            generate_secret: false,
+            explicit_auth_flows: vec!["ALLOW_USER_SRP_AUTH".into(), "ALLOW_REFRESH_TOKEN_AUTH".into()],
+            id_token_validity_secs: 3600,
+            access_token_validity_secs: 3600,
+            refresh_token_validity_secs: 30 * 24 * 3600,
+            prevent_user_existence_errors: true,
+        }
+    }
+}
+
+pub async fn create_client(db: impl PgExecutor<'_>, pool_id: &str, new: &NewClient) -> CognitoResult<Client> {
+    let id = random_alphanumerics(26, LOWERCASE_ALPHANUMERICS);
+    let secret = new.generate_secret.then(|| random_alphanumerics(51, LOWERCASE_ALPHANUMERICS));
+    let client = sqlx::query_as(
+        "INSERT INTO user_pool_clients (id, pool_id, name, secret, explicit_auth_flows, id_token_validity_secs, \
+         access_token_validity_secs, refresh_token_validity_secs, prevent_user_existence_errors) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *",
+    )
+    .bind(&id)
+    .bind(pool_id)
+    .bind(&new.name)
+    .bind(&secret)
+    .bind(&new.explicit_auth_flows)
+    .bind(new.id_token_validity_secs)
+    .bind(new.access_token_validity_secs)
+    .bind(new.refresh_token_validity_secs)
+    .bind(new.prevent_user_existence_errors)
+    .fetch_one(db)
+    .await?;
+    Ok(client)
+}
+
+const ALPHANUMERICS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const LOWERCASE_ALPHANUMERICS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+
+/// Unbiased: bytes are drawn until they fall in a whole multiple of the alphabet's size.
+fn random_alphanumerics(len: usize, alphabet: &[u8]) -> String {
+    let limit = 256 - 256 % alphabet.len();
+    let mut out = String::with_capacity(len);
+    let mut byte = [0_u8; 1];
+    while out.len() < len {
+        rand::fill(&mut byte).expect("the system's randomness");
+        if usize::from(byte[0]) < limit {
+            out.push(char::from(alphabet[usize::from(byte[0]) % alphabet.len()]));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(secret: Option<&str>) -> Client {
+        Client {
+            id: "3n4b5urk1ft4fl3mg5e62d9ado".into(),
+            pool_id: "us-east-1_Ab12Cd34E".into(),
+            name: "web".into(),
+            secret: secret.map(Into::into),
+            explicit_auth_flows: vec![],
+            id_token_validity_secs: 3600,
+            access_token_validity_secs: 3600,
+            refresh_token_validity_secs: 3600,
+            prevent_user_existence_errors: true,
+        }
+    }
+
+    #[test]
+    fn secret_hash_is_hmac_of_username_and_client_id() {
+        let client = client(Some("s3cr3t"));
+        let key = hmac::Key::new(hmac::HMAC_SHA256, b"s3cr3t");
+        let hash = BASE64_STANDARD.encode(hmac::sign(&key, format!("alice{}", client.id).as_bytes()));
+        assert!(client.check_secret_hash(Some(&hash), &["alice"]).is_ok());
+        assert!(client.check_secret_hash(Some(&hash), &["bob", "alice"]).is_ok(), "either name may match");
+        let refused = client.check_secret_hash(Some(&hash), &["bob"]).unwrap_err();
+        assert_eq!(refused.exception, Exception::NotAuthorized);
+        assert!(client.check_secret_hash(None, &["alice"]).is_err());
+        assert!(client.check_secret_hash(Some("not base64!"), &["alice"]).is_err());
+    }
+
+    #[test]
+    fn clients_without_a_secret_need_no_hash() {
+        assert!(client(None).check_secret_hash(None, &["alice"]).is_ok());
+    }
+
+    #[test]
+    fn generated_ids_have_cognitos_shapes() {
+        let id = random_alphanumerics(26, LOWERCASE_ALPHANUMERICS);
+        assert_eq!(id.len(), 26);
+        assert!(id.bytes().all(|b| LOWERCASE_ALPHANUMERICS.contains(&b)));
+    }
+}

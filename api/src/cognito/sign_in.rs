@@ -1,0 +1,123 @@
+//! Signing in: password checks with a lockout that grows with each failure, the states that stop a
+//! sign-in (unconfirmed, disabled, a password to change), and refreshing tokens.
+
+use time::{Duration, OffsetDateTime};
+
+use super::{
+    error::{CognitoError, CognitoResult, Exception},
+    password,
+    pools::Client,
+    tokens::{self, AuthenticationResult, Session},
+    users::{self, User, status},
+};
+use crate::AppState;
+
+/// Failures allowed before each further one locks the user out for a doubling time.
+const FREE_FAILURES: i32 = 5;
+/// Cognito's lockout tops out around 15 minutes.
+const MAX_LOCKOUT: Duration = Duration::minutes(15);
+
+/// Checks `password` for the user `name` and, when it is right, issues tokens.
+pub async fn with_password(
+    state: &AppState,
+    client: &Client,
+    name: &str,
+    password: &str,
+    secret_hash: Option<&str>,
+) -> CognitoResult<AuthenticationResult> {
+    let user = users::named(&state.db, client, name, secret_hash, CognitoError::wrong_credentials).await?;
+    ensure_not_locked(&user)?;
+    if !password::verify(password.to_owned(), user.password_hash.clone()).await? {
+        record_failure(state, &user).await?;
+        return Err(CognitoError::wrong_credentials());
+    }
+    complete(state, client, &user).await
+}
+
+/// The password (or SRP proof) was right: checks the user may sign in, and issues tokens.
+pub async fn complete(state: &AppState, client: &Client, user: &User) -> CognitoResult<AuthenticationResult> {
+    if !user.enabled {
+        return Err(CognitoError::not_authorized("User is disabled."));
+    }
+    if user.status == status::UNCONFIRMED {
+        return Err(CognitoError::new(Exception::UserNotConfirmed, "User is not confirmed."));
+    }
+    if user.failed_sign_ins > 0 {
+        sqlx::query("UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE pool_id = $1 AND username = $2")
+            .bind(&user.pool_id)
+            .bind(&user.username)
+            .execute(&state.db)
+            .await?;
+    }
+    tokens::issue(state, client, user, Session::begin(), true).await
+}
+
+pub fn ensure_not_locked(user: &User) -> CognitoResult<()> {
+    match user.locked_until {
+        Some(until) if until > OffsetDateTime::now_utc() => Err(CognitoError::not_authorized("Password attempts exceeded")),
+        _ => Ok(()),
+    }
+}
+
+/// Counts a failed sign-in; past the free ones, locks the user out for 1 s, 2 s, 4 s, ...
+pub async fn record_failure(state: &AppState, user: &User) -> CognitoResult<()> {
+    let failures = user.failed_sign_ins + 1;
+    let locked_until = lockout(failures).map(|duration| OffsetDateTime::now_utc() + duration);
+    sqlx::query("UPDATE users SET failed_sign_ins = $3, locked_until = $4 WHERE pool_id = $1 AND username = $2")
+        .bind(&user.pool_id)
+        .bind(&user.username)
+        .bind(failures)
+        .bind(locked_until)
+        .execute(&state.db)
+        .await?;
+    Ok(())
+}
+
+fn lockout(failures: i32) -> Option<Duration> {
+    let beyond = failures.checked_sub(FREE_FAILURES).filter(|n| *n > 0)?;
+    let seconds = 2_i64.saturating_pow(u32::try_from(beyond - 1).unwrap_or(u32::MAX).min(20));
+    Some(Duration::seconds(seconds).min(MAX_LOCKOUT))
+}
+
+/// REFRESH_TOKEN_AUTH: new ID and access tokens for the same sign-in (same `origin_jti`,
+/// `event_id` and `auth_time`), as long as the refresh token is live and was issued to `client`.
+pub async fn refresh(state: &AppState, client: &Client, token: &str, secret_hash: Option<&str>) -> CognitoResult<AuthenticationResult> {
+    let row: Option<(String, uuid::Uuid, uuid::Uuid, OffsetDateTime, OffsetDateTime, Option<OffsetDateTime>, String)> = sqlx::query_as(
+        "SELECT username, origin_jti, event_id, auth_time, expires_at, revoked_at, client_id FROM refresh_tokens \
+         WHERE token_hash = $1",
+    )
+    .bind(tokens::refresh_token_hash(token))
+    .fetch_optional(&state.db)
+    .await?;
+    let invalid = || CognitoError::not_authorized("Invalid Refresh Token");
+    let (username, origin_jti, event_id, auth_time, expires_at, revoked_at, client_id) = row.ok_or_else(invalid)?;
+    if client_id != client.id {
+        return Err(invalid());
+    }
+    if revoked_at.is_some() {
+        return Err(CognitoError::not_authorized("Refresh Token has been revoked"));
+    }
+    if expires_at < OffsetDateTime::now_utc() {
+        return Err(CognitoError::not_authorized("Refresh Token has expired"));
+    }
+    client.check_secret_hash(secret_hash, &[&username])?;
+    let user = users::find_by_username(&state.db, &client.pool_id, &username).await?.ok_or_else(invalid)?;
+    if !user.enabled {
+        return Err(CognitoError::not_authorized("User is disabled."));
+    }
+    tokens::issue(state, client, &user, Session { origin_jti, event_id, auth_time }, false).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lockout_starts_after_the_free_failures_and_doubles_up_to_a_cap() {
+        assert_eq!(lockout(5), None);
+        assert_eq!(lockout(6), Some(Duration::seconds(1)));
+        assert_eq!(lockout(7), Some(Duration::seconds(2)));
+        assert_eq!(lockout(9), Some(Duration::seconds(8)));
+        assert_eq!(lockout(40), Some(MAX_LOCKOUT));
+    }
+}

@@ -1,0 +1,297 @@
+//! Tokens as Cognito issues them: RS256 ID and access tokens with Cognito's claims, opaque refresh
+//! tokens stored only as hashes, verification (signature, issuer, expiry, use, revocation), and the
+//! JWKS and OpenID discovery documents under the issuer URL.
+
+use std::sync::Arc;
+
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use aws_lc_rs::{digest, rand};
+use base64::{Engine, prelude::BASE64_URL_SAFE_NO_PAD};
+use jsonwebtoken::{Algorithm, Header, Validation};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use sqlx::{PgExecutor, PgPool};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{
+    error::{CognitoError, CognitoResult, Exception},
+    keys::{PoolKeys, SigningKey},
+    pools::Client,
+    users::{self, User},
+};
+use crate::AppState;
+
+/// `<public base URL>/<pool id>`: `iss` + `/.well-known/jwks.json` then resolves to our JWKS.
+pub fn issuer(state: &AppState, pool_id: &str) -> String {
+    format!("{}/{pool_id}", state.config.public_base_url.as_str().trim_end_matches('/'))
+}
+
+/// The sign-in that tokens descend from; refreshing keeps it.
+#[derive(Debug, Clone, Copy)]
+pub struct Session {
+    pub origin_jti: Uuid,
+    pub event_id: Uuid,
+    pub auth_time: OffsetDateTime,
+}
+
+impl Session {
+    pub fn begin() -> Self {
+        Self { origin_jti: Uuid::new_v4(), event_id: Uuid::new_v4(), auth_time: now_seconds() }
+    }
+}
+
+/// Cognito's AuthenticationResultType.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AuthenticationResult {
+    pub access_token: String,
+    pub id_token: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    pub expires_in: i32,
+    pub token_type: &'static str,
+}
+
+/// The claims of an access token, as Cognito emits them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccessClaims {
+    pub sub: Uuid,
+    #[serde(rename = "cognito:groups", default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
+    pub iss: String,
+    pub client_id: String,
+    pub origin_jti: Uuid,
+    pub event_id: Uuid,
+    pub token_use: String,
+    pub scope: String,
+    pub auth_time: i64,
+    pub exp: i64,
+    pub iat: i64,
+    pub jti: Uuid,
+    pub username: String,
+}
+
+impl AccessClaims {
+    pub fn pool_id(&self) -> &str {
+        self.iss.rsplit('/').next().unwrap_or_default()
+    }
+}
+
+/// ID and access tokens for `user` signed in through `client`, plus a new refresh token when
+/// `with_refresh` (a sign-in, not a refresh).
+pub async fn issue(
+    state: &AppState,
+    client: &Client,
+    user: &User,
+    session: Session,
+    with_refresh: bool,
+) -> CognitoResult<AuthenticationResult> {
+    let keys = state.cognito.pool(&state.db, &client.pool_id).await?;
+    let groups = users::groups(&state.db, &client.pool_id, &user.username).await?;
+    let now = now_seconds().unix_timestamp();
+    let iss = issuer(state, &client.pool_id);
+    let access = AccessClaims {
+        sub: user.sub,
+        groups: groups.clone(),
+        iss: iss.clone(),
+        client_id: client.id.clone(),
+        origin_jti: session.origin_jti,
+        event_id: session.event_id,
+        token_use: "access".into(),
+        scope: "aws.cognito.signin.user.admin".into(),
+        auth_time: session.auth_time.unix_timestamp(),
+        exp: now + i64::from(client.access_token_validity_secs),
+        iat: now,
+        jti: Uuid::new_v4(),
+        username: user.username.clone(),
+    };
+    let id = id_claims(user, client, &groups, iss, session, now);
+    let refresh_token = match with_refresh {
+        true => Some(create_refresh_token(&state.db, client, user, session).await?),
+        false => None,
+    };
+    Ok(AuthenticationResult {
+        access_token: sign(&keys.access, &access)?,
+        id_token: sign(&keys.id, &id)?,
+        refresh_token,
+        expires_in: client.access_token_validity_secs,
+        token_type: "Bearer",
+    })
+}
+
+/// ID token claims: identity claims plus the user's attributes (`email_verified` as a boolean).
+fn id_claims(user: &User, client: &Client, groups: &[String], iss: String, session: Session, now: i64) -> Map<String, Value> {
+    let mut claims = Map::new();
+    for (name, value) in user.attributes.iter() {
+        let value = match (name.as_str(), value.as_str()) {
+            ("email_verified" | "phone_number_verified", Some(flag)) => Value::Bool(flag == "true"),
+            _ => value.clone(),
+        };
+        claims.insert(name.clone(), value);
+    }
+    if !groups.is_empty() {
+        claims.insert("cognito:groups".into(), json!(groups));
+    }
+    let identity = json!({
+        "sub": user.sub,
+        "iss": iss,
+        "cognito:username": user.username,
+        "origin_jti": session.origin_jti,
+        "aud": client.id,
+        "event_id": session.event_id,
+        "token_use": "id",
+        "auth_time": session.auth_time.unix_timestamp(),
+        "exp": now + i64::from(client.id_token_validity_secs),
+        "iat": now,
+        "jti": Uuid::new_v4(),
+    });
+    claims.extend(identity.as_object().into_iter().flatten().map(|(k, v)| (k.clone(), v.clone())));
+    claims
+}
+
+fn sign(key: &SigningKey, claims: &impl Serialize) -> CognitoResult<String> {
+    let header = Header { kid: Some(key.kid.clone()), ..Header::new(Algorithm::RS256) };
+    jsonwebtoken::encode(&header, claims, &key.encoding).map_err(|error| {
+        tracing::error!(%error, "signing a token");
+        CognitoError::new(Exception::Internal, "An internal error occurred.")
+    })
+}
+
+/// Checks an access token: signature by its pool's access key, issuer, expiry, `token_use`, and
+/// that neither its sign-in's refresh token was revoked nor its user signed out everywhere since.
+pub async fn verify_access_token(state: &AppState, token: &str) -> CognitoResult<(AccessClaims, User)> {
+    let invalid = || CognitoError::not_authorized("Invalid Access Token");
+    let pool_id = unverified_pool_id(token).ok_or_else(invalid)?;
+    let keys = match state.cognito.pool(&state.db, &pool_id).await {
+        Ok(keys) => keys,
+        Err(error) if error.exception == Exception::ResourceNotFound => return Err(invalid()),
+        Err(error) => return Err(error),
+    };
+    let header = jsonwebtoken::decode_header(token).map_err(|_| invalid())?;
+    if header.kid.as_deref() != Some(keys.access.kid.as_str()) {
+        return Err(invalid());
+    }
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.set_issuer(&[issuer(state, &pool_id)]);
+    validation.validate_aud = false;
+    validation.leeway = 0;
+    let claims = match jsonwebtoken::decode::<AccessClaims>(token, &keys.access.decoding, &validation) {
+        Ok(data) => data.claims,
+        Err(error) if matches!(error.kind(), jsonwebtoken::errors::ErrorKind::ExpiredSignature) => {
+            return Err(CognitoError::not_authorized("Access Token has expired"));
+        }
+        Err(_) => return Err(invalid()),
+    };
+    if claims.token_use != "access" {
+        return Err(invalid());
+    }
+    let user = current_user(&state.db, &claims).await?;
+    Ok((claims, user))
+}
+
+/// The token's user, unless the token was revoked since it was issued.
+async fn current_user(db: &PgPool, claims: &AccessClaims) -> CognitoResult<User> {
+    let user = users::find_by_username(db, claims.pool_id(), &claims.username)
+        .await?
+        .filter(|user| user.sub == claims.sub)
+        .ok_or_else(|| CognitoError::new(Exception::NotAuthorized, "User does not exist."))?;
+    let revoked: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE origin_jti = $1 AND revoked_at IS NOT NULL)",
+    )
+    .bind(claims.origin_jti)
+    .fetch_one(db)
+    .await?;
+    if revoked || user.tokens_valid_after.unix_timestamp() > claims.iat {
+        return Err(CognitoError::not_authorized("Access Token has been revoked"));
+    }
+    if !user.enabled {
+        return Err(CognitoError::not_authorized("User is disabled."));
+    }
+    Ok(user)
+}
+
+/// The pool a token claims to come from, read before its signature can be checked (the key to
+/// check it with depends on it). Nothing else is trusted until the signature is.
+fn unverified_pool_id(token: &str) -> Option<String> {
+    let payload = token.split('.').nth(1)?;
+    let claims: Value = serde_json::from_slice(&BASE64_URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
+    let pool_id = claims.get("iss")?.as_str()?.rsplit('/').next()?;
+    Some(pool_id.to_owned())
+}
+
+async fn create_refresh_token(db: impl PgExecutor<'_>, client: &Client, user: &User, session: Session) -> CognitoResult<String> {
+    let mut bytes = [0_u8; 48];
+    rand::fill(&mut bytes).map_err(|_| CognitoError::new(Exception::Internal, "An internal error occurred."))?;
+    let token = BASE64_URL_SAFE_NO_PAD.encode(bytes);
+    let expires_at = session.auth_time + time::Duration::seconds(client.refresh_token_validity_secs.into());
+    sqlx::query(
+        "INSERT INTO refresh_tokens (token_hash, pool_id, client_id, username, origin_jti, event_id, auth_time, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(refresh_token_hash(&token))
+    .bind(&client.pool_id)
+    .bind(&client.id)
+    .bind(&user.username)
+    .bind(session.origin_jti)
+    .bind(session.event_id)
+    .bind(session.auth_time)
+    .bind(expires_at)
+    .execute(db)
+    .await?;
+    Ok(token)
+}
+
+/// Refresh tokens are long random strings: a plain SHA-256 is enough to keep them unusable if the
+/// table leaks.
+pub fn refresh_token_hash(token: &str) -> Vec<u8> {
+    digest::digest(&digest::SHA256, token.as_bytes()).as_ref().to_vec()
+}
+
+/// Whole seconds: JWT times are in seconds, and comparing against `iat` must not see fractions.
+fn now_seconds() -> OffsetDateTime {
+    let now = OffsetDateTime::now_utc();
+    now.replace_nanosecond(0).unwrap_or(now)
+}
+
+/// `GET /{pool_id}/.well-known/jwks.json`
+pub async fn jwks(State(state): State<AppState>, Path(pool_id): Path<String>) -> Response {
+    match pool_keys(&state, &pool_id).await {
+        Ok(keys) => {
+            let jwk = |key: &SigningKey| json!({ "alg": "RS256", "e": key.e, "kid": key.kid, "kty": "RSA", "n": key.n, "use": "sig" });
+            Json(json!({ "keys": [jwk(&keys.id), jwk(&keys.access)] })).into_response()
+        }
+        Err(response) => response,
+    }
+}
+
+/// `GET /{pool_id}/.well-known/openid-configuration`
+pub async fn openid_configuration(State(state): State<AppState>, Path(pool_id): Path<String>) -> Response {
+    if let Err(response) = pool_keys(&state, &pool_id).await {
+        return response;
+    }
+    let issuer = issuer(&state, &pool_id);
+    Json(json!({
+        "issuer": issuer,
+        "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "response_types_supported": ["code", "token"],
+        "scopes_supported": ["openid", "email", "phone", "profile"],
+        "claims_supported": ["sub", "iss", "aud", "email", "email_verified", "cognito:username", "cognito:groups"],
+    }))
+    .into_response()
+}
+
+/// These documents are plain JSON, not the Cognito protocol: an unknown pool is a 404.
+async fn pool_keys(state: &AppState, pool_id: &str) -> Result<Arc<PoolKeys>, Response> {
+    state.cognito.pool(&state.db, pool_id).await.map_err(|error| match error.exception {
+        Exception::ResourceNotFound => (StatusCode::NOT_FOUND, Json(json!({ "message": error.message }))).into_response(),
+        _ => error.into_response(),
+    })
+}

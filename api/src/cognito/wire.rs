@@ -1,0 +1,94 @@
+//! The endpoint SDKs talk to: `POST /cognito` with `X-Amz-Target:
+//! AWSCognitoIdentityProviderService.<Operation>` and a JSON body (`application/x-amz-json-1.1`).
+//! Every reply, error or not, carries `x-amzn-RequestId`.
+
+use std::future::Future;
+
+use axum::{
+    body::Bytes,
+    extract::{Request, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use serde::{Serialize, de::DeserializeOwned};
+
+use super::{
+    error::{CognitoError, CognitoResult, Exception},
+    ops,
+};
+use crate::AppState;
+
+const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+const AMZ_JSON: HeaderValue = HeaderValue::from_static("application/x-amz-json-1.1");
+
+pub async fn endpoint(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let outcome = match operation(&headers) {
+        Ok(operation) => dispatch(&state, operation, &body).await,
+        Err(error) => Err(error),
+    };
+    let mut response = match outcome {
+        Ok(json) => (StatusCode::OK, json).into_response(),
+        Err(error) => error.into_response(),
+    };
+    response.headers_mut().insert(header::CONTENT_TYPE, AMZ_JSON);
+    response
+}
+
+fn operation(headers: &HeaderMap) -> CognitoResult<&str> {
+    headers
+        .get("x-amz-target")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|target| target.strip_prefix(TARGET_PREFIX))
+        .ok_or_else(|| CognitoError::new(Exception::UnknownOperation, "Missing or unknown X-Amz-Target."))
+}
+
+async fn dispatch(state: &AppState, operation: &str, body: &[u8]) -> CognitoResult<Vec<u8>> {
+    match operation {
+        "SignUp" => call(body, |request| ops::sign_up::run(state, request)).await,
+        "ConfirmSignUp" => call(body, |request| ops::confirm_sign_up::run(state, request)).await,
+        "ResendConfirmationCode" => call(body, |request| ops::resend_confirmation_code::run(state, request)).await,
+        "InitiateAuth" => call(body, |request| ops::initiate_auth::run(state, request)).await,
+        "GetUser" => call(body, |request| ops::get_user::run(state, request)).await,
+        other => Err(CognitoError::new(Exception::UnknownOperation, format!("Unknown operation {other}."))),
+    }
+}
+
+/// Parses the request, runs the operation, serialises its answer.
+async fn call<Req, Res, Fut>(body: &[u8], operation: impl FnOnce(Req) -> Fut) -> CognitoResult<Vec<u8>>
+where
+    Req: DeserializeOwned,
+    Res: Serialize,
+    Fut: Future<Output = CognitoResult<Res>>,
+{
+    let request = serde_json::from_slice(body).map_err(|error| parse_error(&error))?;
+    let response = operation(request).await?;
+    serde_json::to_vec(&response).map_err(|_| CognitoError::new(Exception::Internal, "An internal error occurred."))
+}
+
+/// Malformed JSON is a SerializationException; JSON of the wrong shape (a missing member, a wrong
+/// type) is an InvalidParameterException naming the member, as Cognito's validation says it.
+fn parse_error(error: &serde_json::Error) -> CognitoError {
+    match error.classify() {
+        serde_json::error::Category::Data => {
+            CognitoError::invalid_parameter(format!("1 validation error detected: {}", data_error_text(error)))
+        }
+        _ => CognitoError::new(Exception::Serialization, "Request body is not valid JSON."),
+    }
+}
+
+/// serde says "missing field `Username` at line 1 column 20": keep the part before the position.
+fn data_error_text(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    text.split(" at line ").next().unwrap_or(&text).replace("missing field", "Value null at").replace('`', "'")
+}
+
+/// Adds `x-amzn-RequestId` (the request's id) to every Cognito reply, as AWS does.
+pub async fn amzn_request_id(request: Request, next: Next) -> Response {
+    let id = request.headers().get("x-request-id").cloned();
+    let mut response = next.run(request).await;
+    if let Some(id) = id {
+        response.headers_mut().insert("x-amzn-requestid", id);
+    }
+    response
+}
