@@ -111,7 +111,7 @@ pub struct Credentials {
 
 impl Credentials {
     pub async fn derive(pool: &Pool, username: &str, password: &str) -> CognitoResult<Self> {
-        let srp = srp::make_verifier(pool.srp_name(), username, password);
+        let srp = srp::make_verifier(&pool.id, username, password);
         Ok(Self { hash: hash(password.to_owned()).await?, srp })
     }
 }

@@ -19,11 +19,6 @@ pub struct Pool {
 }
 
 impl Pool {
-    /// The part of the pool id after `_`, which SRP mixes into its hashes.
-    pub fn srp_name(&self) -> &str {
-        self.id.split_once('_').map_or(&self.id, |(_, name)| name)
-    }
-
     /// Pools where people sign up with their email address instead of a username.
     pub fn email_is_username(&self) -> bool {
         self.username_attributes.iter().any(|a| a == "email")

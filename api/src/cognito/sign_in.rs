@@ -1,12 +1,15 @@
 //! Signing in: password checks with a lockout that grows with each failure, the states that stop a
 //! sign-in (unconfirmed, disabled, a password to change), and refreshing tokens.
 
+use std::collections::HashMap;
+
 use time::{Duration, OffsetDateTime};
 
 use super::{
     error::{CognitoError, CognitoResult, Exception},
     password,
     pools::Client,
+    srp::{self, Audience, ChallengeState, SecretBlockKey, SrpError, Verifier},
     tokens::{self, AuthenticationResult, Session},
     users::{self, User, status},
 };
@@ -32,6 +35,89 @@ pub async fn with_password(
         return Err(CognitoError::wrong_credentials());
     }
     complete(state, client, &user).await
+}
+
+/// USER_SRP_AUTH, first step: the PASSWORD_VERIFIER challenge for the user `name`. An unknown
+/// user (with PreventUserExistenceErrors) gets a challenge too, which no password can answer, so
+/// that this step doesn't reveal who exists.
+pub async fn srp_challenge(
+    state: &AppState,
+    client: &Client,
+    name: &str,
+    srp_a: &str,
+    secret_hash: Option<&str>,
+) -> CognitoResult<HashMap<&'static str, String>> {
+    let user = match users::named(&state.db, client, name, secret_hash, CognitoError::wrong_credentials).await {
+        Ok(user) => Some(user),
+        Err(error) if client.prevent_user_existence_errors && error.exception == Exception::NotAuthorized => {
+            client.check_secret_hash(secret_hash, &[name])?;
+            None
+        }
+        Err(error) => return Err(error),
+    };
+    if let Some(user) = &user {
+        ensure_not_locked(user)?;
+    }
+    let (username, verifier) = match &user {
+        Some(user) => (user.username.clone(), stored_verifier(user)),
+        None => (name.to_owned(), srp::make_verifier(&client.pool_id, name, &uuid::Uuid::new_v4().to_string())),
+    };
+    let key = srp_key(state).await?;
+    let who = ChallengeState { pool_id: client.pool_id.clone(), client_id: client.id.clone(), user_id_for_srp: username.clone() };
+    let challenge = srp::start(&key, srp_a, &verifier, who, OffsetDateTime::now_utc())
+        .map_err(|_| CognitoError::invalid_parameter("SRP_A is not a valid SRP public value."))?;
+    Ok(HashMap::from([
+        ("SALT", challenge.salt),
+        ("SRP_B", challenge.srp_b),
+        ("SECRET_BLOCK", challenge.secret_block),
+        ("USERNAME", username.clone()),
+        ("USER_ID_FOR_SRP", username),
+    ]))
+}
+
+/// USER_SRP_AUTH, second step: the client's proof that it knows the password.
+pub async fn srp_verify(state: &AppState, client: &Client, claim: &PasswordClaim<'_>) -> CognitoResult<AuthenticationResult> {
+    let user = users::named(&state.db, client, claim.username, claim.secret_hash, CognitoError::wrong_credentials).await?;
+    ensure_not_locked(&user)?;
+    let key = srp_key(state).await?;
+    let audience = Audience { pool_id: &client.pool_id, client_id: &client.id };
+    let verifier = stored_verifier(&user);
+    let checked = srp::verify_claim(
+        &key,
+        audience,
+        claim.secret_block,
+        claim.timestamp,
+        claim.signature,
+        |who| (who.user_id_for_srp == user.username).then_some(verifier),
+        OffsetDateTime::now_utc(),
+    );
+    match checked {
+        Ok(_) => complete(state, client, &user).await,
+        Err(SrpError::WrongPassword) => {
+            record_failure(state, &user).await?;
+            Err(CognitoError::wrong_credentials())
+        }
+        Err(SrpError::ExpiredBlock) => Err(CognitoError::not_authorized("Invalid session for the user, session is expired.")),
+        Err(SrpError::BadTimestamp) => Err(CognitoError::invalid_parameter("TIMESTAMP is malformed or too far from now.")),
+        Err(_) => Err(CognitoError::wrong_credentials()),
+    }
+}
+
+/// RespondToAuthChallenge(PASSWORD_VERIFIER)'s ChallengeResponses.
+pub struct PasswordClaim<'a> {
+    pub username: &'a str,
+    pub secret_block: &'a str,
+    pub signature: &'a str,
+    pub timestamp: &'a str,
+    pub secret_hash: Option<&'a str>,
+}
+
+fn stored_verifier(user: &User) -> Verifier {
+    Verifier { salt: user.srp_salt.clone(), verifier: user.srp_verifier.clone() }
+}
+
+async fn srp_key(state: &AppState) -> CognitoResult<SecretBlockKey> {
+    Ok(SecretBlockKey::from_bytes(state.cognito.secrets(&state.db).await?.srp_block))
 }
 
 /// The password (or SRP proof) was right: checks the user may sign in, and issues tokens.

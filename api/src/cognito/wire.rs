@@ -49,6 +49,7 @@ async fn dispatch(state: &AppState, operation: &str, body: &[u8]) -> CognitoResu
         "ConfirmSignUp" => call(body, |request| ops::confirm_sign_up::run(state, request)).await,
         "ResendConfirmationCode" => call(body, |request| ops::resend_confirmation_code::run(state, request)).await,
         "InitiateAuth" => call(body, |request| ops::initiate_auth::run(state, request)).await,
+        "RespondToAuthChallenge" => call(body, |request| ops::respond_to_auth_challenge::run(state, request)).await,
         "GetUser" => call(body, |request| ops::get_user::run(state, request)).await,
         other => Err(CognitoError::new(Exception::UnknownOperation, format!("Unknown operation {other}."))),
     }

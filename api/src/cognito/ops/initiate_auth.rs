@@ -63,6 +63,10 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> 
             let result = sign_in::with_password(state, &client, username, password, secret_hash).await?;
             Ok(Response::signed_in(result))
         }
+        "USER_SRP_AUTH" => {
+            let parameters = sign_in::srp_challenge(state, &client, parameter("USERNAME")?, parameter("SRP_A")?, secret_hash).await?;
+            Ok(Response { challenge_name: Some("PASSWORD_VERIFIER"), challenge_parameters: parameters, ..Response::default() })
+        }
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
             let result = sign_in::refresh(state, &client, parameter("REFRESH_TOKEN")?, secret_hash).await?;
             Ok(Response::signed_in(result))
@@ -71,6 +75,6 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> 
     }
 }
 
-fn missing(name: &str) -> CognitoError {
+pub fn missing(name: &str) -> CognitoError {
     CognitoError::invalid_parameter(format!("Missing required parameter {name}"))
 }

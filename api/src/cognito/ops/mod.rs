@@ -5,6 +5,7 @@ pub mod confirm_sign_up;
 pub mod get_user;
 pub mod initiate_auth;
 pub mod resend_confirmation_code;
+pub mod respond_to_auth_challenge;
 pub mod sign_up;
 
 use serde::Serialize;

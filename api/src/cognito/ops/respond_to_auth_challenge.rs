@@ -1,0 +1,42 @@
+//! RespondToAuthChallenge: PASSWORD_VERIFIER, the second step of SRP sign-in.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+use super::{client_and_pool, initiate_auth::{Response, missing}};
+use crate::{
+    AppState,
+    cognito::{
+        error::{CognitoError, CognitoResult},
+        sign_in::{self, PasswordClaim},
+    },
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Request {
+    challenge_name: String,
+    client_id: String,
+    #[serde(default)]
+    challenge_responses: HashMap<String, String>,
+}
+
+pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
+    let (client, _pool) = client_and_pool(state, &request.client_id).await?;
+    let response = |name: &str| request.challenge_responses.get(name).map(String::as_str).ok_or_else(|| missing(name));
+    match request.challenge_name.as_str() {
+        "PASSWORD_VERIFIER" => {
+            let claim = PasswordClaim {
+                username: response("USERNAME")?,
+                secret_block: response("PASSWORD_CLAIM_SECRET_BLOCK")?,
+                signature: response("PASSWORD_CLAIM_SIGNATURE")?,
+                timestamp: response("TIMESTAMP")?,
+                secret_hash: request.challenge_responses.get("SECRET_HASH").map(String::as_str),
+            };
+            let result = sign_in::srp_verify(state, &client, &claim).await?;
+            Ok(Response { authentication_result: Some(result), ..Response::default() })
+        }
+        other => Err(CognitoError::invalid_parameter(format!("Unsupported challenge: {other}"))),
+    }
+}
