@@ -11,6 +11,7 @@ use axum::{
 use sqlx::PgPool;
 use tower::ServiceBuilder;
 use tower_http::{
+    catch_panic::CatchPanicLayer,
     compression::CompressionLayer,
     cors::{AllowOrigin, CorsLayer},
     limit::RequestBodyLimitLayer,
@@ -60,6 +61,8 @@ pub fn router(state: AppState) -> Router {
             )
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
             .layer(cors(config))
+            // A bug in a handler answers 500 instead of dropping the connection.
+            .layer(CatchPanicLayer::new())
             .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout()))
             .layer(RequestBodyLimitLayer::new(usize::try_from(config.body_limit_bytes).unwrap_or(usize::MAX)))
             .layer(CompressionLayer::new()),

@@ -9,7 +9,11 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
 use support::{PASSWORD, PoolFixture, exception};
 
-async fn password_sign_in(fixture: &PoolFixture, username: &str, password: &str) -> Result<(String, String, String), (String, String)> {
+async fn password_sign_in(
+    fixture: &PoolFixture,
+    username: &str,
+    password: &str,
+) -> Result<(String, String, String), (String, String)> {
     fixture
         .sdk
         .initiate_auth()
@@ -23,7 +27,11 @@ async fn password_sign_in(fixture: &PoolFixture, username: &str, password: &str)
             let result = out.authentication_result().unwrap();
             assert_eq!(result.token_type(), Some("Bearer"));
             assert_eq!(result.expires_in(), 3600);
-            (result.id_token().unwrap().to_owned(), result.access_token().unwrap().to_owned(), result.refresh_token().unwrap().to_owned())
+            (
+                result.id_token().unwrap().to_owned(),
+                result.access_token().unwrap().to_owned(),
+                result.refresh_token().unwrap().to_owned(),
+            )
         })
         .map_err(exception)
 }
@@ -31,11 +39,13 @@ async fn password_sign_in(fixture: &PoolFixture, username: &str, password: &str)
 /// Verifies `token` with the key the JWKS publishes for its `kid`, as API Gateway would.
 async fn verified_claims(fixture: &PoolFixture, token: &str, audience: Option<&str>) -> Value {
     let issuer = format!("http://{}/{}", fixture.app.addr, fixture.pool.id);
-    let discovery: Value = reqwest::get(format!("{issuer}/.well-known/openid-configuration")).await.unwrap().json().await.unwrap();
+    let discovery: Value =
+        reqwest::get(format!("{issuer}/.well-known/openid-configuration")).await.unwrap().json().await.unwrap();
     assert_eq!(discovery["issuer"], issuer.as_str());
     let jwks: Value = reqwest::get(discovery["jwks_uri"].as_str().unwrap()).await.unwrap().json().await.unwrap();
     let kid = jsonwebtoken::decode_header(token).unwrap().kid.unwrap();
-    let jwk = jwks["keys"].as_array().unwrap().iter().find(|k| k["kid"] == kid.as_str()).expect("the kid is in the JWKS");
+    let jwk =
+        jwks["keys"].as_array().unwrap().iter().find(|k| k["kid"] == kid.as_str()).expect("the kid is in the JWKS");
     let key = DecodingKey::from_rsa_components(jwk["n"].as_str().unwrap(), jwk["e"].as_str().unwrap()).unwrap();
     let mut validation = Validation::new(Algorithm::RS256);
     validation.set_issuer(&[issuer]);
@@ -70,7 +80,10 @@ async fn password_sign_in_issues_tokens_with_cognitos_claims() {
     assert!(access.get("aud").is_none());
     assert_eq!(access["sub"], id["sub"]);
     assert_eq!(access["origin_jti"], id["origin_jti"]);
-    assert_ne!(jsonwebtoken::decode_header(&id_token).unwrap().kid, jsonwebtoken::decode_header(&access_token).unwrap().kid);
+    assert_ne!(
+        jsonwebtoken::decode_header(&id_token).unwrap().kid,
+        jsonwebtoken::decode_header(&access_token).unwrap().kid
+    );
 
     let user = fixture.sdk.get_user().access_token(&access_token).send().await.unwrap();
     assert_eq!(user.username(), "alice");
@@ -84,11 +97,20 @@ async fn groups_appear_in_both_tokens() {
     let fixture = PoolFixture::new().await;
     fixture.confirmed_user("root").await;
     sqlx::query("INSERT INTO user_groups (pool_id, name, precedence) VALUES ($1, 'Admin', 1)")
-        .bind(&fixture.pool.id).execute(&fixture.app.db).await.unwrap();
+        .bind(&fixture.pool.id)
+        .execute(&fixture.app.db)
+        .await
+        .unwrap();
     sqlx::query("INSERT INTO user_group_members (pool_id, group_name, username) VALUES ($1, 'Admin', 'root')")
-        .bind(&fixture.pool.id).execute(&fixture.app.db).await.unwrap();
+        .bind(&fixture.pool.id)
+        .execute(&fixture.app.db)
+        .await
+        .unwrap();
     let (id_token, access_token, _) = password_sign_in(&fixture, "root", PASSWORD).await.unwrap();
-    assert_eq!(verified_claims(&fixture, &id_token, Some(&fixture.client.id)).await["cognito:groups"], serde_json::json!(["Admin"]));
+    assert_eq!(
+        verified_claims(&fixture, &id_token, Some(&fixture.client.id)).await["cognito:groups"],
+        serde_json::json!(["Admin"])
+    );
     assert_eq!(verified_claims(&fixture, &access_token, None).await["cognito:groups"], serde_json::json!(["Admin"]));
 }
 
@@ -160,7 +182,10 @@ async fn refresh_keeps_the_sign_in_and_revocation_ends_it() {
     // Tokens from a revoked sign-in stop working everywhere.
     sqlx::query("UPDATE refresh_tokens SET revoked_at = now()").execute(&fixture.app.db).await.unwrap();
     let refused = fixture.sdk.get_user().access_token(result.access_token().unwrap()).send().await;
-    assert_eq!(exception(refused.unwrap_err()), ("NotAuthorizedException".into(), "Access Token has been revoked".into()));
+    assert_eq!(
+        exception(refused.unwrap_err()),
+        ("NotAuthorizedException".into(), "Access Token has been revoked".into())
+    );
     let refused = fixture
         .sdk
         .initiate_auth()

@@ -25,7 +25,15 @@ async fn sign_up_then_confirm_creates_the_profile() {
 
     let code = fixture.last_code("alice").await;
     assert_eq!(code.len(), 6);
-    fixture.sdk.confirm_sign_up().client_id(&fixture.client.id).username("alice").confirmation_code(&code).send().await.unwrap();
+    fixture
+        .sdk
+        .confirm_sign_up()
+        .client_id(&fixture.client.id)
+        .username("alice")
+        .confirmation_code(&code)
+        .send()
+        .await
+        .unwrap();
 
     let profile: (String, i64) = sqlx::query_as("SELECT email, version FROM user_profiles WHERE id = $1::uuid")
         .bind(signed_up.user_sub())
@@ -35,38 +43,93 @@ async fn sign_up_then_confirm_creates_the_profile() {
     assert_eq!(profile, ("alice@example.com".to_owned(), 1));
 
     // A code is single use.
-    let again = fixture.sdk.confirm_sign_up().client_id(&fixture.client.id).username("alice").confirmation_code(code).send().await;
+    let again = fixture
+        .sdk
+        .confirm_sign_up()
+        .client_id(&fixture.client.id)
+        .username("alice")
+        .confirmation_code(code)
+        .send()
+        .await;
     assert_eq!(exception(again.unwrap_err()).0, "NotAuthorizedException");
 }
 
 #[tokio::test]
 async fn wrong_codes_are_refused_and_attempts_are_bounded() {
     let fixture = PoolFixture::new().await;
-    fixture.sdk.sign_up().client_id(&fixture.client.id).username("bob").password(PASSWORD)
-        .user_attributes(attribute("email", "bob@example.com")).send().await.unwrap();
+    fixture
+        .sdk
+        .sign_up()
+        .client_id(&fixture.client.id)
+        .username("bob")
+        .password(PASSWORD)
+        .user_attributes(attribute("email", "bob@example.com"))
+        .send()
+        .await
+        .unwrap();
     let right = fixture.last_code("bob").await;
     let wrong = if right == "000000" { "111111" } else { "000000" };
     for _ in 0..5 {
-        let refused = fixture.sdk.confirm_sign_up().client_id(&fixture.client.id).username("bob").confirmation_code(wrong).send().await;
+        let refused = fixture
+            .sdk
+            .confirm_sign_up()
+            .client_id(&fixture.client.id)
+            .username("bob")
+            .confirmation_code(wrong)
+            .send()
+            .await;
         assert_eq!(exception(refused.unwrap_err()).0, "CodeMismatchException");
     }
-    let exhausted = fixture.sdk.confirm_sign_up().client_id(&fixture.client.id).username("bob").confirmation_code(&right).send().await;
+    let exhausted = fixture
+        .sdk
+        .confirm_sign_up()
+        .client_id(&fixture.client.id)
+        .username("bob")
+        .confirmation_code(&right)
+        .send()
+        .await;
     assert_eq!(exception(exhausted.unwrap_err()).0, "LimitExceededException");
 
     // A new code starts over.
     fixture.sdk.resend_confirmation_code().client_id(&fixture.client.id).username("bob").send().await.unwrap();
     let fresh = fixture.last_code("bob").await;
-    fixture.sdk.confirm_sign_up().client_id(&fixture.client.id).username("bob").confirmation_code(fresh).send().await.unwrap();
+    fixture
+        .sdk
+        .confirm_sign_up()
+        .client_id(&fixture.client.id)
+        .username("bob")
+        .confirmation_code(fresh)
+        .send()
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
 async fn expired_codes_are_refused() {
     let fixture = PoolFixture::new().await;
-    fixture.sdk.sign_up().client_id(&fixture.client.id).username("carol").password(PASSWORD)
-        .user_attributes(attribute("email", "carol@example.com")).send().await.unwrap();
-    sqlx::query("UPDATE user_codes SET expires_at = now() - interval '1 second'").execute(&fixture.app.db).await.unwrap();
+    fixture
+        .sdk
+        .sign_up()
+        .client_id(&fixture.client.id)
+        .username("carol")
+        .password(PASSWORD)
+        .user_attributes(attribute("email", "carol@example.com"))
+        .send()
+        .await
+        .unwrap();
+    sqlx::query("UPDATE user_codes SET expires_at = now() - interval '1 second'")
+        .execute(&fixture.app.db)
+        .await
+        .unwrap();
     let code = fixture.last_code("carol").await;
-    let refused = fixture.sdk.confirm_sign_up().client_id(&fixture.client.id).username("carol").confirmation_code(code).send().await;
+    let refused = fixture
+        .sdk
+        .confirm_sign_up()
+        .client_id(&fixture.client.id)
+        .username("carol")
+        .confirmation_code(code)
+        .send()
+        .await;
     assert_eq!(exception(refused.unwrap_err()).0, "ExpiredCodeException");
 }
 
@@ -74,8 +137,14 @@ async fn expired_codes_are_refused() {
 async fn sign_up_validates_its_input() {
     let fixture = PoolFixture::new().await;
     let sign_up = |username: &str, password: &str| {
-        fixture.sdk.sign_up().client_id(&fixture.client.id).username(username).password(password)
-            .user_attributes(attribute("email", &format!("{username}@example.com"))).send()
+        fixture
+            .sdk
+            .sign_up()
+            .client_id(&fixture.client.id)
+            .username(username)
+            .password(password)
+            .user_attributes(attribute("email", &format!("{username}@example.com")))
+            .send()
     };
     let (code, message) = exception(sign_up("dave", "short").await.unwrap_err());
     assert_eq!(code, "InvalidPasswordException");
@@ -83,8 +152,15 @@ async fn sign_up_validates_its_input() {
 
     assert_eq!(exception(sign_up("has space", PASSWORD).await.unwrap_err()).0, "InvalidParameterException");
 
-    let bad_attribute = fixture.sdk.sign_up().client_id(&fixture.client.id).username("erin").password(PASSWORD)
-        .user_attributes(attribute("shoe_size", "44")).send().await;
+    let bad_attribute = fixture
+        .sdk
+        .sign_up()
+        .client_id(&fixture.client.id)
+        .username("erin")
+        .password(PASSWORD)
+        .user_attributes(attribute("shoe_size", "44"))
+        .send()
+        .await;
     let (code, message) = exception(bad_attribute.unwrap_err());
     assert_eq!(code, "InvalidParameterException");
     assert!(message.contains("shoe_size"), "{message}");
@@ -92,27 +168,56 @@ async fn sign_up_validates_its_input() {
     sign_up("frank", PASSWORD).await.unwrap();
     assert_eq!(exception(sign_up("frank", PASSWORD).await.unwrap_err()).0, "UsernameExistsException");
 
-    let unknown_client = fixture.sdk.sign_up().client_id("nosuchclient").username("gina").password(PASSWORD).send().await;
+    let unknown_client =
+        fixture.sdk.sign_up().client_id("nosuchclient").username("gina").password(PASSWORD).send().await;
     assert_eq!(exception(unknown_client.unwrap_err()).0, "ResourceNotFoundException");
 }
 
 #[tokio::test]
 async fn email_pools_use_the_email_as_an_alias_of_a_generated_username() {
-    let fixture = PoolFixture::with_pool(NewPool { username_attributes: vec!["email".into()], ..NewPool::default() }).await;
-    let signed_up = fixture.sdk.sign_up().client_id(&fixture.client.id).username("hana@example.com").password(PASSWORD).send().await.unwrap();
+    let fixture =
+        PoolFixture::with_pool(NewPool { username_attributes: vec!["email".into()], ..NewPool::default() }).await;
+    let signed_up = fixture
+        .sdk
+        .sign_up()
+        .client_id(&fixture.client.id)
+        .username("hana@example.com")
+        .password(PASSWORD)
+        .send()
+        .await
+        .unwrap();
     let code = fixture.last_code("hana@example.com").await;
-    fixture.sdk.confirm_sign_up().client_id(&fixture.client.id).username("hana@example.com").confirmation_code(code).send().await.unwrap();
+    fixture
+        .sdk
+        .confirm_sign_up()
+        .client_id(&fixture.client.id)
+        .username("hana@example.com")
+        .confirmation_code(code)
+        .send()
+        .await
+        .unwrap();
     let username: String = sqlx::query_scalar("SELECT username FROM users WHERE sub = $1::uuid")
-        .bind(signed_up.user_sub()).fetch_one(&fixture.app.db).await.unwrap();
+        .bind(signed_up.user_sub())
+        .fetch_one(&fixture.app.db)
+        .await
+        .unwrap();
     assert_ne!(username, "hana@example.com");
-    let again = fixture.sdk.sign_up().client_id(&fixture.client.id).username("HANA@example.com").password(PASSWORD).send().await;
+    let again = fixture
+        .sdk
+        .sign_up()
+        .client_id(&fixture.client.id)
+        .username("HANA@example.com")
+        .password(PASSWORD)
+        .send()
+        .await;
     assert_eq!(exception(again.unwrap_err()).0, "UsernameExistsException");
 }
 
 #[tokio::test]
 async fn clients_with_a_secret_require_a_valid_secret_hash() {
     let fixture = PoolFixture::new().await;
-    let confidential = fixture.client_with(NewClient { name: "backend".into(), generate_secret: true, ..NewClient::default() }).await;
+    let confidential =
+        fixture.client_with(NewClient { name: "backend".into(), generate_secret: true, ..NewClient::default() }).await;
     let secret_hash = |username: &str| {
         use aws_lc_rs::hmac;
         use base64::Engine;
@@ -120,8 +225,15 @@ async fn clients_with_a_secret_require_a_valid_secret_hash() {
         base64::prelude::BASE64_STANDARD.encode(hmac::sign(&key, format!("{username}{}", confidential.id).as_bytes()))
     };
     let sign_up = |hash: Option<String>| {
-        fixture.sdk.sign_up().client_id(&confidential.id).username("ivan").password(PASSWORD)
-            .set_secret_hash(hash).user_attributes(attribute("email", "ivan@example.com")).send()
+        fixture
+            .sdk
+            .sign_up()
+            .client_id(&confidential.id)
+            .username("ivan")
+            .password(PASSWORD)
+            .set_secret_hash(hash)
+            .user_attributes(attribute("email", "ivan@example.com"))
+            .send()
     };
     let (code, message) = exception(sign_up(None).await.unwrap_err());
     assert_eq!(code, "NotAuthorizedException");

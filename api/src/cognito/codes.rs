@@ -45,7 +45,13 @@ impl Purpose {
 const MAX_ATTEMPTS: i32 = 5;
 
 /// Replaces any live code of this purpose with a new one and queues its message to `destination`.
-pub async fn issue(tx: &mut PgConnection, key: &[u8; 32], user: &User, purpose: Purpose, destination: &str) -> CognitoResult<()> {
+pub async fn issue(
+    tx: &mut PgConnection,
+    key: &[u8; 32],
+    user: &User,
+    purpose: Purpose,
+    destination: &str,
+) -> CognitoResult<()> {
     let code = random_code()?;
     sqlx::query(
         "INSERT INTO user_codes (pool_id, username, purpose, code_hash, expires_at) VALUES ($1, $2, $3, $4, $5) \
@@ -111,7 +117,10 @@ async fn check(tx: &mut PgConnection, key: &[u8; 32], user: &User, purpose: Purp
         return Err(CognitoError::new(Exception::LimitExceeded, "Attempt limit exceeded, please try after some time."));
     }
     if constant_time::verify_slices_are_equal(&hash, &code_hash(key, user, purpose, given.trim())).is_err() {
-        return Err(CognitoError::new(Exception::CodeMismatch, "Invalid verification code provided, please try again."));
+        return Err(CognitoError::new(
+            Exception::CodeMismatch,
+            "Invalid verification code provided, please try again.",
+        ));
     }
     sqlx::query("DELETE FROM user_codes WHERE pool_id = $1 AND username = $2 AND purpose = $3")
         .bind(&user.pool_id)

@@ -62,7 +62,10 @@ impl KeyRing {
             return Ok(keys.clone());
         }
         super::pools::load_pool(db, pool_id).await?;
-        let keys = Arc::new(PoolKeys { id: signing_key(db, pool_id, "id").await?, access: signing_key(db, pool_id, "access").await? });
+        let keys = Arc::new(PoolKeys {
+            id: signing_key(db, pool_id, "id").await?,
+            access: signing_key(db, pool_id, "access").await?,
+        });
         self.pools.write().await.insert(pool_id.to_owned(), keys.clone());
         Ok(keys)
     }
@@ -77,7 +80,8 @@ async fn server_secret(db: &PgPool, name: &str) -> CognitoResult<[u8; 32]> {
         .bind(fresh.as_slice())
         .execute(db)
         .await?;
-    let value: Vec<u8> = sqlx::query_scalar("SELECT value FROM server_secrets WHERE name = $1").bind(name).fetch_one(db).await?;
+    let value: Vec<u8> =
+        sqlx::query_scalar("SELECT value FROM server_secrets WHERE name = $1").bind(name).fetch_one(db).await?;
     value.try_into().map_err(|_| internal("a server secret is not 32 bytes"))
 }
 
@@ -121,7 +125,8 @@ fn parse_key(kid: String, pkcs8: &[u8]) -> CognitoResult<SigningKey> {
     let n = BASE64_URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero());
     let e = BASE64_URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero());
     let pem = format!("-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n", BASE64_STANDARD.encode(pkcs8));
-    let encoding = EncodingKey::from_rsa_pem(pem.as_bytes()).map_err(|_| internal("a stored signing key is invalid"))?;
+    let encoding =
+        EncodingKey::from_rsa_pem(pem.as_bytes()).map_err(|_| internal("a stored signing key is invalid"))?;
     let decoding = DecodingKey::from_rsa_components(&n, &e).map_err(|_| internal("a stored signing key is invalid"))?;
     Ok(SigningKey { kid, encoding, decoding, n, e })
 }

@@ -19,15 +19,28 @@ const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
 pub fn check_policy(password: &str, policy: &PasswordPolicy) -> CognitoResult<()> {
     let rules: [(bool, &str); 5] = [
         (password.chars().count() >= policy.minimum_length as usize, "Password not long enough"),
-        (!policy.require_lowercase || password.chars().any(char::is_lowercase), "Password must have lowercase characters"),
-        (!policy.require_uppercase || password.chars().any(char::is_uppercase), "Password must have uppercase characters"),
-        (!policy.require_numbers || password.chars().any(|c| c.is_ascii_digit()), "Password must have numeric characters"),
-        (!policy.require_symbols || password.chars().any(|c| SYMBOLS.contains(c)), "Password must have symbol characters"),
+        (
+            !policy.require_lowercase || password.chars().any(char::is_lowercase),
+            "Password must have lowercase characters",
+        ),
+        (
+            !policy.require_uppercase || password.chars().any(char::is_uppercase),
+            "Password must have uppercase characters",
+        ),
+        (
+            !policy.require_numbers || password.chars().any(|c| c.is_ascii_digit()),
+            "Password must have numeric characters",
+        ),
+        (
+            !policy.require_symbols || password.chars().any(|c| SYMBOLS.contains(c)),
+            "Password must have symbol characters",
+        ),
     ];
     match rules.iter().find(|(kept, _)| !kept) {
-        Some((_, broken)) => {
-            Err(CognitoError::new(Exception::InvalidPassword, format!("Password did not conform with policy: {broken}")))
-        }
+        Some((_, broken)) => Err(CognitoError::new(
+            Exception::InvalidPassword,
+            format!("Password did not conform with policy: {broken}"),
+        )),
         None if password.len() > 256 || password.trim() != password => Err(CognitoError::invalid_parameter(
             "1 validation error detected: Value at 'password' failed to satisfy constraint: Member must satisfy regular \
              expression pattern: ^[\\S]+.*[\\S]+$",

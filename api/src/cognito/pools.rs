@@ -75,7 +75,8 @@ impl Client {
     /// internal username.
     pub fn check_secret_hash(&self, given: Option<&str>, usernames: &[&str]) -> CognitoResult<()> {
         let Some(secret) = &self.secret else { return Ok(()) };
-        let unverified = || CognitoError::not_authorized(format!("Unable to verify secret hash for client {}", self.id));
+        let unverified =
+            || CognitoError::not_authorized(format!("Unable to verify secret hash for client {}", self.id));
         let given = BASE64_STANDARD.decode(given.ok_or_else(unverified)?).map_err(|_| unverified())?;
         let key = hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes());
         let matches = usernames.iter().any(|username| {
@@ -91,7 +92,9 @@ pub async fn load_client(db: impl PgExecutor<'_>, client_id: &str) -> CognitoRes
         .bind(client_id)
         .fetch_optional(db)
         .await?
-        .ok_or_else(|| CognitoError::new(Exception::ResourceNotFound, format!("User pool client {client_id} does not exist.")))
+        .ok_or_else(|| {
+            CognitoError::new(Exception::ResourceNotFound, format!("User pool client {client_id} does not exist."))
+        })
 }
 
 pub async fn load_pool(db: impl PgExecutor<'_>, pool_id: &str) -> CognitoResult<Pool> {

@@ -63,7 +63,11 @@ pub async fn srp_challenge(
         None => (name.to_owned(), srp::make_verifier(&client.pool_id, name, &uuid::Uuid::new_v4().to_string())),
     };
     let key = srp_key(state).await?;
-    let who = ChallengeState { pool_id: client.pool_id.clone(), client_id: client.id.clone(), user_id_for_srp: username.clone() };
+    let who = ChallengeState {
+        pool_id: client.pool_id.clone(),
+        client_id: client.id.clone(),
+        user_id_for_srp: username.clone(),
+    };
     let challenge = srp::start(&key, srp_a, &verifier, who, OffsetDateTime::now_utc())
         .map_err(|_| CognitoError::invalid_parameter("SRP_A is not a valid SRP public value."))?;
     Ok(HashMap::from([
@@ -76,8 +80,13 @@ pub async fn srp_challenge(
 }
 
 /// USER_SRP_AUTH, second step: the client's proof that it knows the password.
-pub async fn srp_verify(state: &AppState, client: &Client, claim: &PasswordClaim<'_>) -> CognitoResult<AuthenticationResult> {
-    let user = users::named(&state.db, client, claim.username, claim.secret_hash, CognitoError::wrong_credentials).await?;
+pub async fn srp_verify(
+    state: &AppState,
+    client: &Client,
+    claim: &PasswordClaim<'_>,
+) -> CognitoResult<AuthenticationResult> {
+    let user =
+        users::named(&state.db, client, claim.username, claim.secret_hash, CognitoError::wrong_credentials).await?;
     ensure_not_locked(&user)?;
     let key = srp_key(state).await?;
     let audience = Audience { pool_id: &client.pool_id, client_id: &client.id };
@@ -97,8 +106,12 @@ pub async fn srp_verify(state: &AppState, client: &Client, claim: &PasswordClaim
             record_failure(state, &user).await?;
             Err(CognitoError::wrong_credentials())
         }
-        Err(SrpError::ExpiredBlock) => Err(CognitoError::not_authorized("Invalid session for the user, session is expired.")),
-        Err(SrpError::BadTimestamp) => Err(CognitoError::invalid_parameter("TIMESTAMP is malformed or too far from now.")),
+        Err(SrpError::ExpiredBlock) => {
+            Err(CognitoError::not_authorized("Invalid session for the user, session is expired."))
+        }
+        Err(SrpError::BadTimestamp) => {
+            Err(CognitoError::invalid_parameter("TIMESTAMP is malformed or too far from now."))
+        }
         Err(_) => Err(CognitoError::wrong_credentials()),
     }
 }
@@ -140,7 +153,9 @@ pub async fn complete(state: &AppState, client: &Client, user: &User) -> Cognito
 
 pub fn ensure_not_locked(user: &User) -> CognitoResult<()> {
     match user.locked_until {
-        Some(until) if until > OffsetDateTime::now_utc() => Err(CognitoError::not_authorized("Password attempts exceeded")),
+        Some(until) if until > OffsetDateTime::now_utc() => {
+            Err(CognitoError::not_authorized("Password attempts exceeded"))
+        }
         _ => Ok(()),
     }
 }
@@ -167,14 +182,20 @@ fn lockout(failures: i32) -> Option<Duration> {
 
 /// REFRESH_TOKEN_AUTH: new ID and access tokens for the same sign-in (same `origin_jti`,
 /// `event_id` and `auth_time`), as long as the refresh token is live and was issued to `client`.
-pub async fn refresh(state: &AppState, client: &Client, token: &str, secret_hash: Option<&str>) -> CognitoResult<AuthenticationResult> {
-    let row: Option<(String, uuid::Uuid, uuid::Uuid, OffsetDateTime, OffsetDateTime, Option<OffsetDateTime>, String)> = sqlx::query_as(
-        "SELECT username, origin_jti, event_id, auth_time, expires_at, revoked_at, client_id FROM refresh_tokens \
+pub async fn refresh(
+    state: &AppState,
+    client: &Client,
+    token: &str,
+    secret_hash: Option<&str>,
+) -> CognitoResult<AuthenticationResult> {
+    let row: Option<(String, uuid::Uuid, uuid::Uuid, OffsetDateTime, OffsetDateTime, Option<OffsetDateTime>, String)> =
+        sqlx::query_as(
+            "SELECT username, origin_jti, event_id, auth_time, expires_at, revoked_at, client_id FROM refresh_tokens \
          WHERE token_hash = $1",
-    )
-    .bind(tokens::refresh_token_hash(token))
-    .fetch_optional(&state.db)
-    .await?;
+        )
+        .bind(tokens::refresh_token_hash(token))
+        .fetch_optional(&state.db)
+        .await?;
     let invalid = || CognitoError::not_authorized("Invalid Refresh Token");
     let (username, origin_jti, event_id, auth_time, expires_at, revoked_at, client_id) = row.ok_or_else(invalid)?;
     if client_id != client.id {

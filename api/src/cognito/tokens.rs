@@ -4,13 +4,13 @@
 
 use std::sync::Arc;
 
+use aws_lc_rs::{digest, rand};
 use axum::{
     Json,
     extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use aws_lc_rs::{digest, rand};
 use base64::{Engine, prelude::BASE64_URL_SAFE_NO_PAD};
 use jsonwebtoken::{Algorithm, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -126,7 +126,14 @@ pub async fn issue(
 }
 
 /// ID token claims: identity claims plus the user's attributes (`email_verified` as a boolean).
-fn id_claims(user: &User, client: &Client, groups: &[String], iss: String, session: Session, now: i64) -> Map<String, Value> {
+fn id_claims(
+    user: &User,
+    client: &Client,
+    groups: &[String],
+    iss: String,
+    session: Session,
+    now: i64,
+) -> Map<String, Value> {
     let mut claims = Map::new();
     for (name, value) in user.attributes.iter() {
         let value = match (name.as_str(), value.as_str()) {
@@ -207,7 +214,7 @@ async fn current_user(db: &PgPool, claims: &AccessClaims) -> CognitoResult<User>
     .bind(claims.origin_jti)
     .fetch_one(db)
     .await?;
-    if revoked || user.tokens_valid_after.unix_timestamp() > claims.iat {
+    if revoked || user.tokens_valid_after.is_some_and(|after| after.unix_timestamp() > claims.iat) {
         return Err(CognitoError::not_authorized("Access Token has been revoked"));
     }
     if !user.enabled {
@@ -225,7 +232,12 @@ fn unverified_pool_id(token: &str) -> Option<String> {
     Some(pool_id.to_owned())
 }
 
-async fn create_refresh_token(db: impl PgExecutor<'_>, client: &Client, user: &User, session: Session) -> CognitoResult<String> {
+async fn create_refresh_token(
+    db: impl PgExecutor<'_>,
+    client: &Client,
+    user: &User,
+    session: Session,
+) -> CognitoResult<String> {
     let mut bytes = [0_u8; 48];
     rand::fill(&mut bytes).map_err(|_| CognitoError::new(Exception::Internal, "An internal error occurred."))?;
     let token = BASE64_URL_SAFE_NO_PAD.encode(bytes);
@@ -291,7 +303,9 @@ pub async fn openid_configuration(State(state): State<AppState>, Path(pool_id): 
 /// These documents are plain JSON, not the Cognito protocol: an unknown pool is a 404.
 async fn pool_keys(state: &AppState, pool_id: &str) -> Result<Arc<PoolKeys>, Response> {
     state.cognito.pool(&state.db, pool_id).await.map_err(|error| match error.exception {
-        Exception::ResourceNotFound => (StatusCode::NOT_FOUND, Json(json!({ "message": error.message }))).into_response(),
+        Exception::ResourceNotFound => {
+            (StatusCode::NOT_FOUND, Json(json!({ "message": error.message }))).into_response()
+        }
         _ => error.into_response(),
     })
 }

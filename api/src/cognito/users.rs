@@ -24,7 +24,7 @@ pub struct User {
     pub attributes: Json<serde_json::Map<String, serde_json::Value>>,
     pub failed_sign_ins: i32,
     pub locked_until: Option<OffsetDateTime>,
-    pub tokens_valid_after: OffsetDateTime,
+    pub tokens_valid_after: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }
@@ -127,7 +127,6 @@ pub fn mask_email(email: &str) -> String {
     format!("{}***@{}***", first(local), first(domain))
 }
 
-
 /// Inserts a user; a taken username or email answers UsernameExistsException.
 pub async fn insert(
     db: impl PgExecutor<'_>,
@@ -163,8 +162,23 @@ pub async fn insert(
 /// Standard attributes a user may set on themselves (Cognito's list, minus the ones the service
 /// owns such as `sub` and the `*_verified` flags).
 const STANDARD_ATTRIBUTES: &[&str] = &[
-    "address", "birthdate", "email", "family_name", "gender", "given_name", "locale", "middle_name", "name",
-    "nickname", "phone_number", "picture", "preferred_username", "profile", "updated_at", "website", "zoneinfo",
+    "address",
+    "birthdate",
+    "email",
+    "family_name",
+    "gender",
+    "given_name",
+    "locale",
+    "middle_name",
+    "name",
+    "nickname",
+    "phone_number",
+    "picture",
+    "preferred_username",
+    "profile",
+    "updated_at",
+    "website",
+    "zoneinfo",
 ];
 
 /// Checks attributes a caller supplies and returns them as the stored map.
@@ -176,7 +190,9 @@ pub fn validate_attributes(attributes: &[Attribute]) -> CognitoResult<serde_json
             return Err(CognitoError::invalid_parameter(format!("Attribute does not exist in the schema: {name}")));
         }
         if value.chars().count() > 2048 {
-            return Err(CognitoError::invalid_parameter(format!("Attribute value for {name} must not be longer than 2048 characters.")));
+            return Err(CognitoError::invalid_parameter(format!(
+                "Attribute value for {name} must not be longer than 2048 characters."
+            )));
         }
         if name == "email" && !is_email(value) {
             return Err(CognitoError::invalid_parameter("Invalid email address format."));
@@ -226,7 +242,12 @@ mod tests {
     fn attributes_are_checked_against_the_schema() {
         let attribute = |name: &str, value: &str| Attribute { name: name.into(), value: value.into() };
         assert!(validate_attributes(&[attribute("email", "a@example.com"), attribute("custom:tenant", "x")]).is_ok());
-        for bad in [attribute("sub", "x"), attribute("email_verified", "true"), attribute("custom:", "x"), attribute("email", "nope")] {
+        for bad in [
+            attribute("sub", "x"),
+            attribute("email_verified", "true"),
+            attribute("custom:", "x"),
+            attribute("email", "nope"),
+        ] {
             assert_eq!(validate_attributes(&[bad]).unwrap_err().exception, Exception::InvalidParameter);
         }
     }

@@ -161,8 +161,11 @@ impl<'a> Fields<'a> {
 
 /// A header the signature depends on must not be ambiguous.
 fn single_header<'a>(headers: &'a HeaderMap, name: &str) -> Result<Option<&'a str>, SigV4Error> {
-    let value = at_most_one(headers.get_all(name).iter(), || format!("The request has more than one '{name}' header."))?;
-    value.map(|value| value.to_str().map_err(|_| malformed(format!("The '{name}' header is not printable ASCII.")))).transpose()
+    let value =
+        at_most_one(headers.get_all(name).iter(), || format!("The request has more than one '{name}' header."))?;
+    value
+        .map(|value| value.to_str().map_err(|_| malformed(format!("The '{name}' header is not printable ASCII."))))
+        .transpose()
 }
 
 fn query_param<'a>(query: &[(Cow<'a, str>, Cow<'a, str>)], name: &str) -> Result<Option<Cow<'a, str>>, SigV4Error> {
@@ -170,7 +173,10 @@ fn query_param<'a>(query: &[(Cow<'a, str>, Cow<'a, str>)], name: &str) -> Result
     at_most_one(values, || format!("The query string has '{name}' more than once."))
 }
 
-fn at_most_one<T>(mut values: impl Iterator<Item = T>, repeated: impl FnOnce() -> String) -> Result<Option<T>, SigV4Error> {
+fn at_most_one<T>(
+    mut values: impl Iterator<Item = T>,
+    repeated: impl FnOnce() -> String,
+) -> Result<Option<T>, SigV4Error> {
     match (values.next(), values.next()) {
         (value, None) => Ok(value),
         (_, Some(_)) => Err(malformed(repeated())),
@@ -183,14 +189,17 @@ fn parse_amz_date(text: &str) -> Result<OffsetDateTime, SigV4Error> {
         .map(PrimitiveDateTime::assume_utc)
         .ok()
         .filter(|instant| amz_date(instant) == text)
-        .ok_or_else(|| malformed(format!("X-Amz-Date must be in ISO-8601 basic format (yyyymmddThhmmssZ). Got '{text}'.")))
+        .ok_or_else(|| {
+            malformed(format!("X-Amz-Date must be in ISO-8601 basic format (yyyymmddThhmmssZ). Got '{text}'."))
+        })
 }
 
 /// The canonical request lists exactly these, in this order, so a list a signer could not have
 /// produced is refused rather than reinterpreted; `host` binds the signature to this server.
 fn parse_signed_headers(list: &str) -> Result<Vec<String>, SigV4Error> {
     let names: Vec<&str> = list.split(';').collect();
-    let lower_case_names = names.iter().all(|name| HeaderName::from_bytes(name.as_bytes()).is_ok_and(|h| h.as_str() == *name));
+    let lower_case_names =
+        names.iter().all(|name| HeaderName::from_bytes(name.as_bytes()).is_ok_and(|h| h.as_str() == *name));
     if !lower_case_names || !names.is_sorted_by(|a, b| a < b) {
         return Err(malformed(format!("SignedHeaders must be lower-case header names, sorted, each once: '{list}'.")));
     }
@@ -239,11 +248,10 @@ mod tests {
         .unwrap();
         assert_eq!(claim.location, Location::Header);
         assert_eq!(claim.access_key_id, "AKIDEXAMPLE");
-        assert_eq!((claim.scope_date.as_str(), claim.region.as_str(), claim.service.as_str()), (
-            "20150830",
-            "us-east-1",
-            "service"
-        ));
+        assert_eq!(
+            (claim.scope_date.as_str(), claim.region.as_str(), claim.service.as_str()),
+            ("20150830", "us-east-1", "service")
+        );
         assert_eq!(claim.signed_at, datetime!(2015-08-30 12:36:00 UTC));
         assert_eq!(claim.signed_headers, ["host", "x-amz-date"]);
         assert_eq!(hex::encode(claim.signature), SIGNATURE);
@@ -265,9 +273,15 @@ mod tests {
             format!("AWS4-HMAC-SHA256 {credential}, {signed}, Signature"),
             format!("AWS4-HMAC-SHA256 {credential}, {signed}, Signature={}", &SIGNATURE[1..]),
             format!("AWS4-HMAC-SHA256 {credential}, {signed}, Signature={}x", &SIGNATURE[1..]),
-            format!("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service, {signed}, Signature={SIGNATURE}"),
-            format!("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws5_request, {signed}, Signature={SIGNATURE}"),
-            format!("AWS4-HMAC-SHA256 Credential=/20150830/us-east-1/service/aws4_request, {signed}, Signature={SIGNATURE}"),
+            format!(
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service, {signed}, Signature={SIGNATURE}"
+            ),
+            format!(
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws5_request, {signed}, Signature={SIGNATURE}"
+            ),
+            format!(
+                "AWS4-HMAC-SHA256 Credential=/20150830/us-east-1/service/aws4_request, {signed}, Signature={SIGNATURE}"
+            ),
             format!("AWS4-HMAC-SHA256 {credential}, SignedHeaders=x-amz-date, Signature={SIGNATURE}"),
             format!("AWS4-HMAC-SHA256 {credential}, SignedHeaders=x-amz-date;host, Signature={SIGNATURE}"),
             format!("AWS4-HMAC-SHA256 {credential}, SignedHeaders=Host;x-amz-date, Signature={SIGNATURE}"),
@@ -335,7 +349,8 @@ mod tests {
     #[test]
     fn dates_must_have_the_basic_form() {
         assert_eq!(parse_amz_date("20150830T123600Z").unwrap(), datetime!(2015-08-30 12:36:00 UTC));
-        for text in ["20150830T123600", "2015083T123600Z", "20150830T123660Z", "20150830T123600Z ", "20150830t123600z"] {
+        for text in ["20150830T123600", "2015083T123600Z", "20150830T123660Z", "20150830T123600Z ", "20150830t123600z"]
+        {
             assert!(parse_amz_date(text).is_err(), "{text}");
         }
         assert_eq!(amz_date(&datetime!(2015-08-30 14:36:00 +2)), "20150830T123600Z");

@@ -79,7 +79,14 @@ impl PoolFixture {
             .await
             .unwrap();
         let code = self.last_code(username).await;
-        self.sdk.confirm_sign_up().client_id(&self.client.id).username(username).confirmation_code(code).send().await.unwrap();
+        self.sdk
+            .confirm_sign_up()
+            .client_id(&self.client.id)
+            .username(username)
+            .confirmation_code(code)
+            .send()
+            .await
+            .unwrap();
     }
 }
 
@@ -99,7 +106,15 @@ pub fn attribute(name: &str, value: &str) -> aws_sdk_cognitoidentityprovider::ty
 }
 
 /// The exception name the SDK parsed from a failed call.
-pub fn exception<E: ProvideErrorMetadata, R>(error: aws_sdk_cognitoidentityprovider::error::SdkError<E, R>) -> (String, String) {
-    let service = error.into_service_error();
-    (service.code().unwrap_or("<none>").to_owned(), service.message().unwrap_or_default().to_owned())
+pub fn exception<E, R>(error: aws_sdk_cognitoidentityprovider::error::SdkError<E, R>) -> (String, String)
+where
+    E: ProvideErrorMetadata + std::fmt::Debug,
+    R: std::fmt::Debug,
+{
+    match error.as_service_error() {
+        Some(service) => {
+            (service.code().unwrap_or("<none>").to_owned(), service.message().unwrap_or_default().to_owned())
+        }
+        None => panic!("expected a service error, got {error:?}"),
+    }
 }

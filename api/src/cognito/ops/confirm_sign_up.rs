@@ -27,10 +27,14 @@ pub struct Response {}
 
 pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
     let (client, _pool) = client_and_pool(state, &request.client_id).await?;
-    let mismatch = || CognitoError::new(Exception::CodeMismatch, "Invalid verification code provided, please try again.");
+    let mismatch =
+        || CognitoError::new(Exception::CodeMismatch, "Invalid verification code provided, please try again.");
     let user = users::named(&state.db, &client, &request.username, request.secret_hash.as_deref(), mismatch).await?;
     if user.status != status::UNCONFIRMED {
-        return Err(CognitoError::not_authorized(format!("User cannot be confirmed. Current status is {}", user.status)));
+        return Err(CognitoError::not_authorized(format!(
+            "User cannot be confirmed. Current status is {}",
+            user.status
+        )));
     }
     let secrets = state.cognito.secrets(&state.db).await?;
     let tx = state.db.begin().await?;

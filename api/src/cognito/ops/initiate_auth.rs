@@ -53,9 +53,7 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> 
     if !client.allows(allowed) {
         return Err(CognitoError::invalid_parameter(format!("{flow} flow not enabled for this client")));
     }
-    let parameter = |name: &str| {
-        request.auth_parameters.get(name).map(String::as_str).ok_or_else(|| missing(name))
-    };
+    let parameter = |name: &str| request.auth_parameters.get(name).map(String::as_str).ok_or_else(|| missing(name));
     let secret_hash = request.auth_parameters.get("SECRET_HASH").map(String::as_str);
     match flow {
         "USER_PASSWORD_AUTH" => {
@@ -64,8 +62,14 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> 
             Ok(Response::signed_in(result))
         }
         "USER_SRP_AUTH" => {
-            let parameters = sign_in::srp_challenge(state, &client, parameter("USERNAME")?, parameter("SRP_A")?, secret_hash).await?;
-            Ok(Response { challenge_name: Some("PASSWORD_VERIFIER"), challenge_parameters: parameters, ..Response::default() })
+            let parameters =
+                sign_in::srp_challenge(state, &client, parameter("USERNAME")?, parameter("SRP_A")?, secret_hash)
+                    .await?;
+            Ok(Response {
+                challenge_name: Some("PASSWORD_VERIFIER"),
+                challenge_parameters: parameters,
+                ..Response::default()
+            })
         }
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
             let result = sign_in::refresh(state, &client, parameter("REFRESH_TOKEN")?, secret_hash).await?;

@@ -4,7 +4,10 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
-use super::{client_and_pool, initiate_auth::{Response, missing}};
+use super::{
+    client_and_pool,
+    initiate_auth::{Response, missing},
+};
 use crate::{
     AppState,
     cognito::{
