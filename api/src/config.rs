@@ -54,6 +54,23 @@ pub struct Config {
           value_parser = clap::value_parser!(u64).range(1..=(64 * 1024 * 1024)))]
     pub body_limit_bytes: u64,
 
+    /// The AWS region the Cognito service answers for (pool ids and SigV4 scopes carry it).
+    #[arg(long, env = "COGNITO_REGION", value_name = "COGNITO_REGION", default_value = "us-east-1", value_parser = parse_region)]
+    pub cognito_region: String,
+
+    /// Access key id of the IAM credentials that may call Cognito's admin operations (SigV4-signed).
+    #[arg(long, env = "COGNITO_ADMIN_ACCESS_KEY_ID", value_name = "COGNITO_ADMIN_ACCESS_KEY_ID")]
+    pub cognito_admin_access_key_id: Option<String>,
+
+    /// Its secret access key. Never logged.
+    #[arg(
+        long,
+        env = "COGNITO_ADMIN_SECRET_ACCESS_KEY",
+        value_name = "COGNITO_ADMIN_SECRET_ACCESS_KEY",
+        hide_env_values = true
+    )]
+    pub cognito_admin_secret_access_key: Option<Secret>,
+
     /// Log lines as human-readable text or as JSON objects.
     #[arg(long, env = "LOG_FORMAT", value_name = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -69,6 +86,30 @@ impl Config {
 pub enum LogFormat {
     Text,
     Json,
+}
+
+/// A secret setting: its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl FromStr for Secret {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self(value.to_owned()))
+    }
 }
 
 /// A validated Postgres URL whose `Debug` hides the credentials.
@@ -142,6 +183,16 @@ fn parse_origin(value: &str) -> Result<HeaderValue, String> {
     HeaderValue::from_str(&origin).map_err(|e| e.to_string())
 }
 
+/// `us-east-1`, `eu-central-2`, ...: the shape pool ids and SigV4 scopes accept.
+fn parse_region(value: &str) -> Result<String, String> {
+    let parts: Vec<&str> = value.split('-').collect();
+    let shaped = parts.len() >= 3
+        && parts[..parts.len() - 1].iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
+        && !parts[parts.len() - 1].is_empty();
+    if shaped { Ok(value.to_owned()) } else { Err("expected a region such as us-east-1".into()) }
+}
+
 fn parse_micro_frontend(value: &str) -> Result<(String, String), String> {
     let (name, url) = value.split_once('=').ok_or("expected name=url")?;
     let (name, url) = (name.trim(), url.trim());
@@ -177,18 +228,21 @@ mod tests {
         assert!(error.contains("LISTEN_ADDR"), "{error}");
         let error = parse(&["--cors-allowed-origin", "http://a.example/path"]).unwrap_err().to_string();
         assert!(error.contains("CORS_ALLOWED_ORIGINS") && error.contains("http://a.example"), "{error}");
+        let error = parse(&["--cognito-region", "moon"]).unwrap_err().to_string();
+        assert!(error.contains("COGNITO_REGION"), "{error}");
         let error = parse(&["--request-timeout-secs", "0"]).unwrap_err().to_string();
         assert!(error.contains("REQUEST_TIMEOUT_SECS"), "{error}");
     }
 
     #[test]
-    fn database_url_is_never_echoed() {
+    fn secrets_are_never_echoed() {
         let error =
             Config::try_parse_from(["api", "--database-url", "mysql://root:hunter2@db/app"]).unwrap_err().to_string();
         assert!(error.contains("DATABASE_URL") && !error.contains("hunter2"), "{error}");
-        let config = parse(&[]).unwrap();
+        let config = parse(&["--cognito-admin-secret-access-key", "wJalrXUtnFEMI"]).unwrap();
         let debug = format!("{config:?}");
         assert!(!debug.contains("s3cret") && debug.contains("localhost"), "{debug}");
+        assert!(!debug.contains("wJalrXUtnFEMI"), "{debug}");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! - [`pools`], [`users`], [`password`], [`codes`], [`sign_in`], [`tokens`], [`keys`], [`srp`],
 //!   [`triggers`]: the domain.
 
+pub mod admin;
 pub mod codes;
 pub mod error;
 pub mod keys;

@@ -76,6 +76,20 @@ fn internal(error: &dyn std::fmt::Display) -> CognitoError {
     CognitoError::new(Exception::Internal, "An internal error occurred.")
 }
 
+/// What a user's password is stored as: an argon2id hash for password sign-in, and the SRP salt and
+/// verifier for SRP sign-in (which can't be derived from the hash later).
+pub struct Credentials {
+    pub hash: String,
+    pub srp: srp::Verifier,
+}
+
+impl Credentials {
+    pub async fn derive(pool: &Pool, username: &str, password: &str) -> CognitoResult<Self> {
+        let srp = srp::make_verifier(&pool.id, username, password);
+        Ok(Self { hash: hash(password.to_owned()).await?, srp })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,19 +126,5 @@ mod tests {
         assert!(stored.starts_with("$argon2id$"));
         assert!(verify("Correct horse 1!".into(), stored.clone()).await.unwrap());
         assert!(!verify("Correct horse 2!".into(), stored).await.unwrap());
-    }
-}
-
-/// What a user's password is stored as: an argon2id hash for password sign-in, and the SRP salt and
-/// verifier for SRP sign-in (which can't be derived from the hash later).
-pub struct Credentials {
-    pub hash: String,
-    pub srp: srp::Verifier,
-}
-
-impl Credentials {
-    pub async fn derive(pool: &Pool, username: &str, password: &str) -> CognitoResult<Self> {
-        let srp = srp::make_verifier(&pool.id, username, password);
-        Ok(Self { hash: hash(password.to_owned()).await?, srp })
     }
 }

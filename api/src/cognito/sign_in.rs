@@ -188,16 +188,16 @@ pub async fn refresh(
     token: &str,
     secret_hash: Option<&str>,
 ) -> CognitoResult<AuthenticationResult> {
-    let row: Option<(String, uuid::Uuid, uuid::Uuid, OffsetDateTime, OffsetDateTime, Option<OffsetDateTime>, String)> =
-        sqlx::query_as(
-            "SELECT username, origin_jti, event_id, auth_time, expires_at, revoked_at, client_id FROM refresh_tokens \
+    let row: Option<RefreshTokenRow> = sqlx::query_as(
+        "SELECT username, origin_jti, event_id, auth_time, expires_at, revoked_at, client_id FROM refresh_tokens \
          WHERE token_hash = $1",
-        )
-        .bind(tokens::refresh_token_hash(token))
-        .fetch_optional(&state.db)
-        .await?;
+    )
+    .bind(tokens::refresh_token_hash(token))
+    .fetch_optional(&state.db)
+    .await?;
     let invalid = || CognitoError::not_authorized("Invalid Refresh Token");
-    let (username, origin_jti, event_id, auth_time, expires_at, revoked_at, client_id) = row.ok_or_else(invalid)?;
+    let RefreshTokenRow { username, origin_jti, event_id, auth_time, expires_at, revoked_at, client_id } =
+        row.ok_or_else(invalid)?;
     if client_id != client.id {
         return Err(invalid());
     }
@@ -213,6 +213,17 @@ pub async fn refresh(
         return Err(CognitoError::not_authorized("User is disabled."));
     }
     tokens::issue(state, client, &user, Session { origin_jti, event_id, auth_time }, false).await
+}
+
+#[derive(sqlx::FromRow)]
+struct RefreshTokenRow {
+    username: String,
+    origin_jti: uuid::Uuid,
+    event_id: uuid::Uuid,
+    auth_time: OffsetDateTime,
+    expires_at: OffsetDateTime,
+    revoked_at: Option<OffsetDateTime>,
+    client_id: String,
 }
 
 #[cfg(test)]

@@ -6,14 +6,15 @@ use std::future::Future;
 
 use axum::{
     body::Bytes,
-    extract::{Request, State},
-    http::{HeaderMap, HeaderValue, StatusCode, header},
+    extract::{OriginalUri, Request, State},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 use serde::{Serialize, de::DeserializeOwned};
 
 use super::{
+    admin,
     error::{CognitoError, CognitoResult, Exception},
     ops,
 };
@@ -22,8 +23,20 @@ use crate::AppState;
 const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 const AMZ_JSON: HeaderValue = HeaderValue::from_static("application/x-amz-json-1.1");
 
-pub async fn endpoint(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn endpoint(
+    State(state): State<AppState>,
+    method: Method,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let outcome = match operation(&headers) {
+        Ok(operation) if admin::is_admin_operation(operation) => {
+            match admin::authorize(&state, &method, &uri, &headers, &body) {
+                Ok(()) => dispatch(&state, operation, &body).await,
+                Err(error) => Err(error),
+            }
+        }
         Ok(operation) => dispatch(&state, operation, &body).await,
         Err(error) => Err(error),
     };
@@ -51,6 +64,8 @@ async fn dispatch(state: &AppState, operation: &str, body: &[u8]) -> CognitoResu
         "InitiateAuth" => call(body, |request| ops::initiate_auth::run(state, request)).await,
         "RespondToAuthChallenge" => call(body, |request| ops::respond_to_auth_challenge::run(state, request)).await,
         "GetUser" => call(body, |request| ops::get_user::run(state, request)).await,
+        "CreateUserPool" => call(body, |request| ops::create_user_pool::run(state, request)).await,
+        "CreateUserPoolClient" => call(body, |request| ops::create_user_pool_client::run(state, request)).await,
         other => Err(CognitoError::new(Exception::UnknownOperation, format!("Unknown operation {other}."))),
     }
 }

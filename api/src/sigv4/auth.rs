@@ -21,8 +21,8 @@ const X_AMZ_ALGORITHM: &str = "X-Amz-Algorithm";
 const MAX_EXPIRES: Duration = Duration::weeks(1);
 const AMZ_DATE: &[BorrowedFormatItem<'_>] = format_description!("[year][month][day]T[hour][minute][second]Z");
 
-/// Where the signature travelled: a presigned URL carries its own lifetime, and signs its query
-/// parameters but its signature.
+/// Where the signature travelled. A presigned URL carries its own lifetime, and its signature
+/// covers every query parameter but `X-Amz-Signature` itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Location {
     Header,

@@ -95,8 +95,9 @@ impl Parsed<'_> {
     }
 
     /// The canonical requests the signature is checked against: one, or two for a presigned URL
-    /// with a session token (the token signed, or appended after signing). For logs: a client
-    /// whose signature does not match compares its own canonical request with these.
+    /// with a session token (the token signed, or appended after signing). For tests, and for a
+    /// client diagnosing a mismatch; they hold the signed headers' values, a signed session token
+    /// among them, so keep them out of logs.
     pub fn canonical_requests(&self) -> &[String] {
         &self.canonical_requests
     }

@@ -92,11 +92,16 @@ impl PoolFixture {
 
 /// The SDK as an application would configure it, with `endpoint_url` pointing at us.
 pub fn sdk(app: &TestApp) -> Cognito {
+    sdk_with_credentials(app, "AKIDEXAMPLE", "not-used-by-public-calls")
+}
+
+/// The SDK signing its calls with these IAM credentials.
+pub fn sdk_with_credentials(app: &TestApp, access_key_id: &str, secret: &str) -> Cognito {
     let config = aws_sdk_cognitoidentityprovider::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .endpoint_url(app.url("/cognito"))
-        .credentials_provider(Credentials::new("AKIDEXAMPLE", "not-used-by-public-calls", None, None, "test"))
+        .credentials_provider(Credentials::new(access_key_id, secret, None, None, "test"))
         .build();
     Cognito::from_conf(config)
 }

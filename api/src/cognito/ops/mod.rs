@@ -2,6 +2,8 @@
 //! a short `run` that calls the domain code.
 
 pub mod confirm_sign_up;
+pub mod create_user_pool;
+pub mod create_user_pool_client;
 pub mod get_user;
 pub mod initiate_auth;
 pub mod resend_confirmation_code;

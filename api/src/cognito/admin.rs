@@ -1,0 +1,66 @@
+//! The gate in front of Cognito's admin operations: they must arrive SigV4-signed (service
+//! `cognito-idp`, this server's region) with the admin credentials from the configuration. Never
+//! accepted unsigned or with a wrong signature.
+
+use axum::{
+    body::Bytes,
+    http::{HeaderMap, Method, Uri},
+};
+use time::OffsetDateTime;
+
+use super::error::{CognitoError, CognitoResult, Exception};
+use crate::{
+    AppState,
+    sigv4::{self, Expectation, SigV4Error, SignedRequest},
+};
+
+/// The operations that need IAM credentials rather than a user's tokens.
+pub fn is_admin_operation(operation: &str) -> bool {
+    operation.starts_with("Admin")
+        || ["Create", "Describe", "List", "Update", "Delete"].iter().any(|verb| operation.starts_with(verb))
+            && operation != "DeleteUser"
+            && operation != "UpdateUserAttributes"
+}
+
+pub fn authorize(state: &AppState, method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes) -> CognitoResult<()> {
+    let config = &state.config;
+    let request = SignedRequest { method, uri, headers, body };
+    let expectation = Expectation::new("cognito-idp", [config.cognito_region.clone()]);
+    let parsed = sigv4::parse(&request, &expectation, OffsetDateTime::now_utc()).map_err(refusal)?;
+    let admin = config.cognito_admin_access_key_id.as_deref().zip(config.cognito_admin_secret_access_key.as_ref());
+    match admin {
+        Some((key_id, secret)) if key_id == parsed.access_key_id() => {
+            parsed.verify(secret.expose(), None).map_err(refusal)
+        }
+        _ => Err(refusal(SigV4Error::UnknownAccessKey)),
+    }
+}
+
+fn refusal(error: SigV4Error) -> CognitoError {
+    let exception = match error.aws_error_type() {
+        "MissingAuthenticationTokenException" => Exception::MissingAuthenticationToken,
+        "IncompleteSignatureException" => Exception::IncompleteSignature,
+        "UnrecognizedClientException" => Exception::UnrecognizedClient,
+        _ => Exception::InvalidSignature,
+    };
+    let message = match exception {
+        Exception::UnrecognizedClient => "The security token included in the request is invalid.".to_owned(),
+        _ => error.to_string(),
+    };
+    CognitoError::new(exception, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_admin_operation;
+
+    #[test]
+    fn admin_operations_are_told_apart_from_user_operations() {
+        for admin in ["CreateUserPool", "AdminGetUser", "ListUsers", "DescribeUserPoolClient", "DeleteGroup"] {
+            assert!(is_admin_operation(admin), "{admin}");
+        }
+        for public in ["SignUp", "InitiateAuth", "DeleteUser", "UpdateUserAttributes", "GetUser", "ChangePassword"] {
+            assert!(!is_admin_operation(public), "{public}");
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! CreateUserPool (admin): a pool with its password policy and sign-in attributes.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    AppState,
+    cognito::{
+        error::{CognitoError, CognitoResult},
+        pools::{self, NewPool, PasswordPolicy, Pool},
+    },
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Request {
+    pool_name: String,
+    #[serde(default)]
+    policies: Policies,
+    #[serde(default)]
+    username_attributes: Vec<String>,
+    #[serde(default)]
+    auto_verified_attributes: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Policies {
+    password_policy: Option<PasswordPolicy>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Response {
+    user_pool: UserPoolType,
+}
+
+/// The part of Cognito's UserPoolType this service keeps.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UserPoolType {
+    id: String,
+    name: String,
+    arn: String,
+    policies: serde_json::Value,
+    username_attributes: Vec<String>,
+    auto_verified_attributes: Vec<String>,
+}
+
+impl UserPoolType {
+    pub fn new(pool: Pool, region: &str) -> Self {
+        Self {
+            arn: format!("arn:aws:cognito-idp:{region}:000000000000:userpool/{}", pool.id),
+            policies: serde_json::json!({ "PasswordPolicy": pool.password_policy.0 }),
+            id: pool.id,
+            name: pool.name,
+            username_attributes: pool.username_attributes,
+            auto_verified_attributes: pool.auto_verified_attributes,
+        }
+    }
+}
+
+pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
+    if !(1..=128).contains(&request.pool_name.chars().count()) {
+        return Err(CognitoError::invalid_parameter("PoolName must be 1 to 128 characters long."));
+    }
+    if let Some(bad) = request.username_attributes.iter().find(|a| !matches!(a.as_str(), "email" | "phone_number")) {
+        return Err(CognitoError::invalid_parameter(format!(
+            "UsernameAttributes may only be email or phone_number, not {bad}."
+        )));
+    }
+    let region = &state.config.cognito_region;
+    let new = NewPool {
+        region: region.clone(),
+        name: request.pool_name,
+        password_policy: request.policies.password_policy.unwrap_or_default(),
+        username_attributes: request.username_attributes,
+        auto_verified_attributes: request.auto_verified_attributes,
+        post_confirmation_webhook: None,
+    };
+    let pool = pools::create_pool(&state.db, &new).await?;
+    Ok(Response { user_pool: UserPoolType::new(pool, region) })
+}

@@ -1,0 +1,123 @@
+//! CreateUserPoolClient (admin): an app client, optionally with a secret, its allowed auth flows and
+//! token lifetimes.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    AppState,
+    cognito::{
+        error::{CognitoError, CognitoResult},
+        pools::{self, NewClient},
+    },
+};
+
+/// Cognito's ExplicitAuthFlows values this service implements.
+const FLOWS: &[&str] =
+    &["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH"];
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Request {
+    user_pool_id: String,
+    client_name: String,
+    #[serde(default)]
+    generate_secret: bool,
+    explicit_auth_flows: Option<Vec<String>>,
+    id_token_validity: Option<i32>,
+    access_token_validity: Option<i32>,
+    refresh_token_validity: Option<i32>,
+    token_validity_units: Option<TokenValidityUnits>,
+    prevent_user_existence_errors: Option<String>,
+}
+
+/// Cognito's defaults: hours for id and access tokens, days for refresh tokens.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct TokenValidityUnits {
+    id_token: Option<String>,
+    access_token: Option<String>,
+    refresh_token: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Response {
+    user_pool_client: UserPoolClientType,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct UserPoolClientType {
+    user_pool_id: String,
+    client_id: String,
+    client_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_secret: Option<String>,
+    explicit_auth_flows: Vec<String>,
+    prevent_user_existence_errors: &'static str,
+}
+
+pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
+    let pool = pools::load_pool(&state.db, &request.user_pool_id).await?;
+    let defaults = NewClient::default();
+    let flows = request.explicit_auth_flows.unwrap_or(defaults.explicit_auth_flows);
+    if let Some(unknown) = flows.iter().find(|flow| !FLOWS.contains(&flow.as_str())) {
+        return Err(CognitoError::invalid_parameter(format!("ExplicitAuthFlows: {unknown} is not supported.")));
+    }
+    let units = request.token_validity_units.unwrap_or(TokenValidityUnits {
+        id_token: None,
+        access_token: None,
+        refresh_token: None,
+    });
+    let new = NewClient {
+        name: request.client_name,
+        generate_secret: request.generate_secret,
+        explicit_auth_flows: flows,
+        id_token_validity_secs: lifetime(
+            request.id_token_validity,
+            units.id_token.as_deref(),
+            "hours",
+            defaults.id_token_validity_secs,
+        )?,
+        access_token_validity_secs: lifetime(
+            request.access_token_validity,
+            units.access_token.as_deref(),
+            "hours",
+            defaults.access_token_validity_secs,
+        )?,
+        refresh_token_validity_secs: lifetime(
+            request.refresh_token_validity,
+            units.refresh_token.as_deref(),
+            "days",
+            defaults.refresh_token_validity_secs,
+        )?,
+        prevent_user_existence_errors: request.prevent_user_existence_errors.as_deref() != Some("LEGACY"),
+    };
+    let client = pools::create_client(&state.db, &pool.id, &new).await?;
+    Ok(Response {
+        user_pool_client: UserPoolClientType {
+            user_pool_id: client.pool_id,
+            client_id: client.id,
+            client_name: client.name,
+            client_secret: client.secret,
+            explicit_auth_flows: client.explicit_auth_flows,
+            prevent_user_existence_errors: if client.prevent_user_existence_errors { "ENABLED" } else { "LEGACY" },
+        },
+    })
+}
+
+/// A validity in the given unit (or the default unit), in seconds.
+fn lifetime(value: Option<i32>, unit: Option<&str>, default_unit: &str, default_secs: i32) -> CognitoResult<i32> {
+    let Some(value) = value else { return Ok(default_secs) };
+    let seconds_per = match unit.unwrap_or(default_unit) {
+        "seconds" => 1,
+        "minutes" => 60,
+        "hours" => 3600,
+        "days" => 86_400,
+        other => return Err(CognitoError::invalid_parameter(format!("TokenValidityUnits: unknown unit {other}."))),
+    };
+    value
+        .checked_mul(seconds_per)
+        .filter(|secs| *secs > 0)
+        .ok_or_else(|| CognitoError::invalid_parameter("Token validity out of range."))
+}

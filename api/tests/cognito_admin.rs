@@ -1,0 +1,92 @@
+//! The admin operations: only with a valid SigV4 signature by the configured admin credentials.
+
+mod support;
+
+use api::testing::TestApp;
+use support::{PASSWORD, attribute, exception, sdk_with_credentials};
+
+const ADMIN_KEY: &str = "AKIDLEDGERLINEADMIN";
+const ADMIN_SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+
+async fn app() -> TestApp {
+    TestApp::spawn_with(&[
+        "--cognito-admin-access-key-id",
+        ADMIN_KEY,
+        "--cognito-admin-secret-access-key",
+        ADMIN_SECRET,
+    ])
+    .await
+}
+
+#[tokio::test]
+async fn signed_admin_calls_create_pools_and_clients_that_work() {
+    let app = app().await;
+    let admin = sdk_with_credentials(&app, ADMIN_KEY, ADMIN_SECRET);
+    let created = admin.create_user_pool().pool_name("ledgerline").send().await.unwrap();
+    let pool = created.user_pool().unwrap();
+    let pool_id = pool.id().unwrap();
+    let (region, suffix) = pool_id.split_once('_').unwrap();
+    assert_eq!(region, "us-east-1");
+    assert!(suffix.len() == 9 && suffix.bytes().all(|b| b.is_ascii_alphanumeric()), "{pool_id}");
+
+    let client = admin
+        .create_user_pool_client()
+        .user_pool_id(pool_id)
+        .client_name("web")
+        .explicit_auth_flows(aws_sdk_cognitoidentityprovider::types::ExplicitAuthFlowsType::AllowUserPasswordAuth)
+        .send()
+        .await
+        .unwrap();
+    let client = client.user_pool_client().unwrap();
+    let client_id = client.client_id().unwrap();
+    assert_eq!(client_id.len(), 26);
+    assert!(client.client_secret().is_none());
+
+    // The new client serves the public operations.
+    admin
+        .sign_up()
+        .client_id(client_id)
+        .username("alice")
+        .password(PASSWORD)
+        .user_attributes(attribute("email", "alice@example.com"))
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn admin_calls_are_refused_without_a_valid_signature() {
+    let app = app().await;
+    let wrong_secret = sdk_with_credentials(&app, ADMIN_KEY, "not-the-secret");
+    let refused = wrong_secret.create_user_pool().pool_name("x").send().await.unwrap_err();
+    assert_eq!(exception(refused).0, "InvalidSignatureException");
+
+    let unknown_key = sdk_with_credentials(&app, "AKIDSOMEONEELSE", ADMIN_SECRET);
+    let refused = unknown_key.create_user_pool().pool_name("x").send().await.unwrap_err();
+    assert_eq!(
+        exception(refused),
+        ("UnrecognizedClientException".into(), "The security token included in the request is invalid.".into())
+    );
+
+    let unsigned = reqwest::Client::new()
+        .post(app.url("/cognito"))
+        .header("x-amz-target", "AWSCognitoIdentityProviderService.CreateUserPool")
+        .header("content-type", "application/x-amz-json-1.1")
+        .body(r#"{"PoolName": "x"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), 400);
+    assert_eq!(unsigned.headers()["x-amzn-errortype"], "MissingAuthenticationTokenException:");
+
+    let pools: i64 = sqlx::query_scalar("SELECT count(*) FROM user_pools").fetch_one(&app.db).await.unwrap();
+    assert_eq!(pools, 0, "nothing was created");
+}
+
+#[tokio::test]
+async fn without_configured_admin_credentials_no_admin_call_is_accepted() {
+    let app = TestApp::spawn().await;
+    let admin = sdk_with_credentials(&app, ADMIN_KEY, ADMIN_SECRET);
+    let refused = admin.create_user_pool().pool_name("x").send().await.unwrap_err();
+    assert_eq!(exception(refused).0, "UnrecognizedClientException");
+}
