@@ -18,7 +18,7 @@ use crate::{
     postgres::Cluster,
     process::{self, Services},
     steps::{say, seconds, step},
-    tools::{self, Browsers, Tools},
+    tools::{self, TestClients, Tools},
     workspace,
 };
 
@@ -33,7 +33,7 @@ pub fn run() -> Result {
     let dev_dir = workspace::root().join(".dev");
     // Locals drop in reverse: the services stop first, then Postgres, and the lock goes last.
     let _lock = lock(&dev_dir)?;
-    let tools = tools::setup(Browsers::NotNeeded)?;
+    let tools = tools::setup(TestClients::NotNeeded)?;
     ensure_ports_free()?;
     let (database_url, cluster) = database(&tools, &dev_dir)?;
     step("building the api", || {

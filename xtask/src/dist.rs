@@ -8,7 +8,7 @@ use std::{
 use crate::{
     Result, process,
     steps::{say, step},
-    tools::{self, Browsers, Tools},
+    tools::{self, TestClients, Tools},
     workspace,
 };
 
@@ -39,7 +39,7 @@ impl Profile {
 
 /// `cargo xtask dist`: a deployable `dist/` and the release api that serves it.
 pub fn run() -> Result {
-    let tools = tools::setup(Browsers::NotNeeded)?;
+    let tools = tools::setup(TestClients::NotNeeded)?;
     let root = workspace::root();
     build_site(&tools, &root.join("dist"))?;
     step("building the api (release)", || {

@@ -56,7 +56,7 @@ fn main() -> ExitCode {
 
 fn run(task: Task) -> Result {
     match task {
-        Task::Setup => tools::setup(tools::Browsers::Required).map(drop),
+        Task::Setup => tools::setup(tools::TestClients::Required).map(drop),
         Task::Dev => dev::run(),
         Task::Test => test::run(),
         Task::Dist => dist::run(),

@@ -11,7 +11,7 @@ use crate::{
     postgres::Cluster,
     process::{self, Interrupted},
     steps::{say, seconds, timed},
-    tools::{self, Browsers, CHROMEDRIVER, CHROMIUM},
+    tools::{self, CHROMEDRIVER, CHROMIUM, TestClients, Tools},
     workspace,
 };
 
@@ -33,18 +33,18 @@ pub fn run() -> Result {
 
 /// A failed setup or build ends the run; the test steps all run whatever the others did.
 fn run_steps(report: &mut Report) -> Result {
-    let tools = report.required("setup", || tools::setup(Browsers::Required))?;
+    let tools = report.required("setup", || tools::setup(TestClients::Required))?;
     // Dropped (stopped and removed) on every way out of this function.
     let cluster = report.required("Postgres (throwaway cluster)", || Cluster::start_throwaway(&tools.postgres))?;
     // Not dist/: a developer's build stays as it is.
     let site = workspace::target_dir()?.join("site");
     report.required("site build (release)", || dist::build_site(&tools, &site))?;
-    report.test("cargo test: workspace (api, end-to-end)", &mut workspace_tests(&cluster, &site))?;
+    report.test("cargo test: workspace (api, end-to-end)", &mut workspace_tests(&tools, &cluster, &site))?;
     report.test("cargo test: micro-frontends (wasm, headless Chromium)", &mut wasm_tests())?;
     Ok(())
 }
 
-fn workspace_tests(cluster: &Cluster, site: &Path) -> Command {
+fn workspace_tests(tools: &Tools, cluster: &Cluster, site: &Path) -> Command {
     let mut cargo = Command::new("cargo");
     cargo.current_dir(workspace::root()).args(["test", "--workspace"]);
     for excluded in BROWSER_ONLY_CRATES {
@@ -56,6 +56,9 @@ fn workspace_tests(cluster: &Cluster, site: &Path) -> Command {
         .env("E2E_SITE_DIR", site)
         .env("CHROMEDRIVER", CHROMEDRIVER)
         .env("CHROMIUM", CHROMIUM);
+    if let Some(python) = &tools.test_python {
+        cargo.env("PYCOGNITO_PYTHON", python);
+    }
     cargo
 }
 

@@ -5,7 +5,7 @@ use std::{
     env,
     ffi::{OsStr, OsString},
     fs,
-    path::Path,
+    path::{Path, PathBuf},
     process::{Command, Stdio},
     time::Instant,
 };
@@ -23,18 +23,21 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// Trunk.toml pins `wasm_opt = "version_132"`. Debian's binaryen (108) produces broken wasm with
 /// current wasm-bindgen, so wasm-opt comes from npm.
 const BINARYEN_VERSION: &str = "132";
+const PYCOGNITO_VERSION: &str = "2024.5.1";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-/// Only `test` drives a browser.
-pub enum Browsers {
+/// Only `test` drives a browser and the independent protocol clients.
+pub enum TestClients {
     NotNeeded,
     Required,
 }
 
 pub struct Tools {
     pub postgres: Server,
+    /// A Python with pycognito, for the tests (when test clients were asked for).
+    pub test_python: Option<PathBuf>,
     /// PATH with the pinned wasm-opt first, for every trunk process.
     trunk_path: OsString,
 }
@@ -49,7 +52,7 @@ impl Tools {
 }
 
 /// Checks every tool, installing what is missing; quick when everything is there.
-pub fn setup(browsers: Browsers) -> Result<Tools> {
+pub fn setup(browsers: TestClients) -> Result<Tools> {
     step("setup", || {
         ensure(&format!("{WASM_TARGET} target"), wasm_target, || {
             process::run(Command::new("rustup").args(["target", "add", WASM_TARGET]))
@@ -71,10 +74,14 @@ pub fn setup(browsers: Browsers) -> Result<Tools> {
         let trunk_path = ensure_wasm_opt()?;
         let postgres = Server::find()?;
         say!("    Postgres: present ({})", postgres.version()?);
-        if let Browsers::Required = browsers {
-            ensure("Chromium and ChromeDriver", browser_versions, install_browsers)?;
-        }
-        Ok(Tools { postgres, trunk_path })
+        let test_python = match browsers {
+            TestClients::Required => {
+                ensure("Chromium and ChromeDriver", browser_versions, install_browsers)?;
+                Some(ensure_pycognito()?)
+            }
+            TestClients::NotNeeded => None,
+        };
+        Ok(Tools { postgres, test_python, trunk_path })
     })
 }
 
@@ -142,6 +149,32 @@ fn ensure_wasm_opt() -> Result<OsString> {
     })?;
     let path = env::var_os("PATH").unwrap_or_default();
     Ok(env::join_paths(std::iter::once(bin_dir).chain(env::split_paths(&path)))?)
+}
+
+/// pycognito, an SRP client nobody here wrote, in a virtualenv of its own: the api's tests sign in
+/// through it.
+fn ensure_pycognito() -> Result<PathBuf> {
+    let venv = workspace::cache_dir()?.join(format!("pycognito-{PYCOGNITO_VERSION}"));
+    let python = venv.join("bin/python");
+    let expected = format!("pycognito {PYCOGNITO_VERSION}");
+    let present = || {
+        let probe = "import importlib.metadata as m; print('pycognito', m.version('pycognito'))";
+        first_line(&python, &["-c", probe]).filter(|version| *version == expected)
+    };
+    ensure(&expected, present, || {
+        process::run(Command::new("python3").args(["-m", "venv"]).arg(&venv))
+            .map_err(|error| format!("{error}; Python's venv module is needed: apt-get install -y python3-venv"))?;
+        let package = format!("pycognito=={PYCOGNITO_VERSION}");
+        process::run(Command::new(&python).args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            &package,
+        ]))
+    })?;
+    Ok(python)
 }
 
 fn browser_versions() -> Option<String> {

@@ -644,45 +644,4 @@ mod tests {
         assert_eq!(vector.verify(&vector.password).unwrap().user_id_for_srp, vector.user_id_for_srp);
         assert!(matches!(vector.verify(&vector.wrong_password), Err(SrpError::WrongPassword)));
     }
-
-    #[test]
-    #[ignore]
-    fn adhoc_timing() {
-        let (key, verifier, client) =
-            (SecretBlockKey::generate(), make_verifier(POOL_ID, USER, PASSWORD), Client::new());
-        let a = client.srp_a();
-        let rounds = 200;
-        let (mut t_start, mut t_verify) = (std::time::Duration::ZERO, std::time::Duration::ZERO);
-        for _ in 0..rounds {
-            let t = std::time::Instant::now();
-            let challenge = start(&key, &a, &verifier, state(), NOW).unwrap();
-            t_start += t.elapsed();
-            let (timestamp, signature) = client.sign(PASSWORD, &challenge, NOW);
-            let t = std::time::Instant::now();
-            verify_claim(
-                &key,
-                audience(),
-                &challenge.secret_block,
-                &timestamp,
-                &signature,
-                |_| Some(verifier.clone()),
-                NOW,
-            )
-            .unwrap();
-            t_verify += t.elapsed();
-        }
-        let t = std::time::Instant::now();
-        for _ in 0..20 {
-            make_verifier(POOL_ID, USER, PASSWORD);
-        }
-        println!(
-            "start {:?} verify {:?} total {:?} make_verifier {:?}",
-            t_start / rounds,
-            t_verify / rounds,
-            (t_start + t_verify) / rounds,
-            t.elapsed() / 20
-        );
-        let c = start(&key, &a, &verifier, state(), NOW).unwrap();
-        println!("secret block {} chars", c.secret_block.len());
-    }
 }

@@ -1,0 +1,56 @@
+//! USER_SRP_AUTH end to end through pycognito, an independent client: the right password signs in,
+//! a wrong one is refused.
+
+mod support;
+
+use serde_json::Value;
+use support::{PASSWORD, PoolFixture};
+
+/// Runs the pycognito client (PYCOGNITO_PYTHON, which `cargo xtask test` provides) and returns its
+/// JSON answer and whether it signed in.
+async fn pycognito_sign_in(fixture: &PoolFixture, username: &str, password: &str) -> (Value, bool) {
+    let python = std::env::var("PYCOGNITO_PYTHON")
+        .expect("PYCOGNITO_PYTHON is not set: run the tests with `cargo xtask test`, which installs pycognito");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/pycognito_srp_sign_in.py");
+    let output = tokio::process::Command::new(python)
+        .arg(script)
+        .env("ENDPOINT", fixture.app.url("/cognito"))
+        .env("POOL_ID", &fixture.pool.id)
+        .env("CLIENT_ID", &fixture.client.id)
+        .env("USERNAME", username)
+        .env("PASSWORD", password)
+        .output()
+        .await
+        .expect("run pycognito");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let answer = serde_json::from_str(&stdout).unwrap_or_else(|_| {
+        panic!("pycognito printed {stdout:?}; stderr: {}", String::from_utf8_lossy(&output.stderr))
+    });
+    (answer, output.status.success())
+}
+
+#[tokio::test]
+async fn pycognito_signs_in_with_the_right_password_only() {
+    let fixture = PoolFixture::new().await;
+    fixture.confirmed_user("alice").await;
+
+    let (tokens, signed_in) = pycognito_sign_in(&fixture, "alice", PASSWORD).await;
+    assert!(signed_in, "{tokens}");
+    let user = fixture.sdk.get_user().access_token(tokens["AccessToken"].as_str().unwrap()).send().await.unwrap();
+    assert_eq!(user.username(), "alice");
+    assert!(tokens["RefreshToken"].is_string());
+
+    let (refused, signed_in) = pycognito_sign_in(&fixture, "alice", "Wrong-horse-1").await;
+    assert!(!signed_in);
+    assert_eq!(refused["error"], "NotAuthorizedException");
+    assert_eq!(refused["message"], "Incorrect username or password.");
+}
+
+#[tokio::test]
+async fn unknown_users_get_a_challenge_then_the_same_refusal() {
+    let fixture = PoolFixture::new().await;
+    let (refused, signed_in) = pycognito_sign_in(&fixture, "nobody", PASSWORD).await;
+    assert!(!signed_in);
+    assert_eq!(refused["error"], "NotAuthorizedException");
+    assert_eq!(refused["message"], "Incorrect username or password.");
+}
