@@ -48,8 +48,6 @@ CREATE TABLE users (
     attributes       jsonb NOT NULL DEFAULT '{}',
     failed_sign_ins  integer NOT NULL DEFAULT 0,
     locked_until     timestamptz,
-    -- Tokens issued before this instant are void (GlobalSignOut, password changes); NULL: none are.
-    tokens_valid_after timestamptz,
     created_at       timestamptz NOT NULL DEFAULT now(),
     updated_at       timestamptz NOT NULL DEFAULT now(),
     version          bigint NOT NULL DEFAULT 1,

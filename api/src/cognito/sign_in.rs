@@ -47,14 +47,10 @@ pub async fn srp_challenge(
     srp_a: &str,
     secret_hash: Option<&str>,
 ) -> CognitoResult<HashMap<&'static str, String>> {
-    let user = match users::named(&state.db, client, name, secret_hash, CognitoError::wrong_credentials).await {
-        Ok(user) => Some(user),
-        Err(error) if client.prevent_user_existence_errors && error.exception == Exception::NotAuthorized => {
-            client.check_secret_hash(secret_hash, &[name])?;
-            None
-        }
-        Err(error) => return Err(error),
-    };
+    let user = users::named_if_known(&state.db, client, name, secret_hash).await?;
+    if user.is_none() && !client.prevent_user_existence_errors {
+        return Err(CognitoError::new(Exception::UserNotFound, "User does not exist."));
+    }
     if let Some(user) = &user {
         ensure_not_locked(user)?;
     }

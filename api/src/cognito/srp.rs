@@ -152,15 +152,16 @@ pub fn start(
 ) -> Result<Challenge, SrpError> {
     let a = parse_public_a(a_hex)?;
     let secret = random_bytes::<SECRET_EXPONENT_LEN>();
-    let b = compute_b(&BigUint::from_bytes_be(&verifier.verifier), &BigUint::from_bytes_be(&secret));
+    let public_b = compute_b(&BigUint::from_bytes_be(&verifier.verifier), &BigUint::from_bytes_be(&secret));
     let sealed = SealedState {
         state,
         a: a.to_str_radix(16),
         b: hex::encode(secret),
-        u: compute_u(&a, &b).to_str_radix(16),
+        u: compute_u(&a, &public_b).to_str_radix(16),
         issued_at: now,
     };
-    Ok(Challenge { srp_b: b.to_str_radix(16), salt: salt_param(&verifier.salt), secret_block: seal(key, &sealed) })
+    let secret_block = seal(key, &sealed);
+    Ok(Challenge { srp_b: public_b.to_str_radix(16), salt: salt_param(&verifier.salt), secret_block })
 }
 
 /// `RespondToAuthChallenge(PASSWORD_VERIFIER)`: opens the block, checks that it was issued to `audience` and is

@@ -171,7 +171,7 @@ fn sign(key: &SigningKey, claims: &impl Serialize) -> CognitoResult<String> {
 }
 
 /// Checks an access token: signature by its pool's access key, issuer, expiry, `token_use`, and
-/// that neither its sign-in's refresh token was revoked nor its user signed out everywhere since.
+/// that its sign-in (its refresh token) was not revoked since.
 pub async fn verify_access_token(state: &AppState, token: &str) -> CognitoResult<(AccessClaims, User)> {
     let invalid = || CognitoError::not_authorized("Invalid Access Token");
     let pool_id = unverified_pool_id(token).ok_or_else(invalid)?;
@@ -214,7 +214,7 @@ async fn current_user(db: &PgPool, claims: &AccessClaims) -> CognitoResult<User>
     .bind(claims.origin_jti)
     .fetch_one(db)
     .await?;
-    if revoked || user.tokens_valid_after.is_some_and(|after| after.unix_timestamp() > claims.iat) {
+    if revoked {
         return Err(CognitoError::not_authorized("Access Token has been revoked"));
     }
     if !user.enabled {
@@ -257,6 +257,32 @@ async fn create_refresh_token(
     .execute(db)
     .await?;
     Ok(token)
+}
+
+/// GlobalSignOut: every sign-in of the user ends. Each sign-in has a refresh token, and every access
+/// token names its sign-in (`origin_jti`), so revoking the refresh tokens voids all their tokens.
+pub async fn revoke_all(db: &PgPool, user: &User) -> CognitoResult<()> {
+    sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = now() WHERE pool_id = $1 AND username = $2 AND revoked_at IS NULL",
+    )
+    .bind(&user.pool_id)
+    .bind(&user.username)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// RevokeToken: the refresh token, if `client` was issued it, stops working, and so do the tokens
+/// refreshed from it (they share its `origin_jti`).
+pub async fn revoke_refresh_token(db: impl PgExecutor<'_>, client: &Client, token: &str) -> CognitoResult<()> {
+    sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = now() WHERE token_hash = $1 AND client_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(refresh_token_hash(token))
+    .bind(&client.id)
+    .execute(db)
+    .await?;
+    Ok(())
 }
 
 /// Refresh tokens are long random strings: a plain SHA-256 is enough to keep them unusable if the

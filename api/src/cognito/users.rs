@@ -24,7 +24,6 @@ pub struct User {
     pub attributes: Json<serde_json::Map<String, serde_json::Value>>,
     pub failed_sign_ins: i32,
     pub locked_until: Option<OffsetDateTime>,
-    pub tokens_valid_after: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }
@@ -86,9 +85,22 @@ pub async fn find_by_username(db: impl PgExecutor<'_>, pool_id: &str, username: 
     Ok(user)
 }
 
-/// The user a public call names, after the client's SECRET_HASH check (over the name sent or the
-/// internal username). An unknown user answers `hidden` when the client prevents user-existence
-/// errors, else UserNotFoundException.
+/// The user a public call names, if any, after the client's SECRET_HASH check (over the name sent
+/// or the internal username).
+pub async fn named_if_known(
+    db: impl PgExecutor<'_>,
+    client: &Client,
+    name: &str,
+    secret_hash: Option<&str>,
+) -> CognitoResult<Option<User>> {
+    let user = find(db, &client.pool_id, name).await?;
+    let internal_name = user.as_ref().map_or(name, |user| user.username.as_str());
+    client.check_secret_hash(secret_hash, &[name, internal_name])?;
+    Ok(user)
+}
+
+/// The user a public call names. An unknown user answers `hidden` when the client prevents
+/// user-existence errors, else UserNotFoundException.
 pub async fn named(
     db: impl PgExecutor<'_>,
     client: &Client,
@@ -96,10 +108,7 @@ pub async fn named(
     secret_hash: Option<&str>,
     hidden: impl FnOnce() -> CognitoError,
 ) -> CognitoResult<User> {
-    let user = find(db, &client.pool_id, name).await?;
-    let internal_name = user.as_ref().map_or(name, |user| user.username.as_str());
-    client.check_secret_hash(secret_hash, &[name, internal_name])?;
-    match user {
+    match named_if_known(db, client, name, secret_hash).await? {
         Some(user) => Ok(user),
         None if client.prevent_user_existence_errors => Err(hidden()),
         None => Err(CognitoError::new(Exception::UserNotFound, "User does not exist.")),
@@ -157,6 +166,22 @@ pub async fn insert(
         Some("users_pkey") => CognitoError::new(Exception::UsernameExists, "User already exists"),
         _ => error.into(),
     })
+}
+
+/// Replaces the user's password (hash and SRP verifier) and clears any lockout.
+pub async fn set_credentials(db: impl PgExecutor<'_>, user: &User, credentials: &Credentials) -> CognitoResult<()> {
+    sqlx::query(
+        "UPDATE users SET password_hash = $3, srp_salt = $4, srp_verifier = $5, failed_sign_ins = 0, locked_until = NULL \
+         WHERE pool_id = $1 AND username = $2",
+    )
+    .bind(&user.pool_id)
+    .bind(&user.username)
+    .bind(&credentials.hash)
+    .bind(&credentials.srp.salt)
+    .bind(&credentials.srp.verifier)
+    .execute(db)
+    .await?;
+    Ok(())
 }
 
 /// Standard attributes a user may set on themselves (Cognito's list, minus the ones the service

@@ -1,14 +1,20 @@
 //! One module per Cognito operation: its request and response shapes (Cognito's PascalCase JSON) and
 //! a short `run` that calls the domain code.
 
+pub mod change_password;
 pub mod confirm_sign_up;
 pub mod create_user_pool;
 pub mod create_user_pool_client;
+pub mod delete_user;
+pub mod forgot_password;
 pub mod get_user;
+pub mod global_sign_out;
 pub mod initiate_auth;
 pub mod resend_confirmation_code;
 pub mod respond_to_auth_challenge;
+pub mod revoke_token;
 pub mod sign_up;
+pub mod update_user_attributes;
 
 use serde::Serialize;
 

@@ -1,0 +1,28 @@
+//! DeleteUser: the signed-in user deletes their own account (their codes, refresh tokens and group
+//! memberships go with it).
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    AppState,
+    cognito::{error::CognitoResult, tokens},
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Request {
+    access_token: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Response {}
+
+pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
+    let (_claims, user) = tokens::verify_access_token(state, &request.access_token).await?;
+    sqlx::query("DELETE FROM users WHERE pool_id = $1 AND username = $2")
+        .bind(&user.pool_id)
+        .bind(&user.username)
+        .execute(&state.db)
+        .await?;
+    Ok(Response {})
+}

@@ -1,0 +1,77 @@
+//! ForgotPassword and ConfirmForgotPassword: a reset code to the user's email, then a new password
+//! with that code.
+
+use serde::{Deserialize, Serialize};
+
+use super::{CodeDeliveryDetails, client_and_pool};
+use crate::{
+    AppState,
+    cognito::{
+        codes::{self, Purpose},
+        error::{CognitoError, CognitoResult, Exception},
+        password::{self, Credentials},
+        users,
+    },
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Request {
+    client_id: String,
+    secret_hash: Option<String>,
+    username: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Response {
+    code_delivery_details: CodeDeliveryDetails,
+}
+
+pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
+    let (client, _pool) = client_and_pool(state, &request.client_id).await?;
+    let user = users::named_if_known(&state.db, &client, &request.username, request.secret_hash.as_deref()).await?;
+    let Some(user) = user else {
+        return match client.prevent_user_existence_errors {
+            // Without revealing whether the user exists: answer as if a code went out.
+            true => Ok(Response { code_delivery_details: CodeDeliveryDetails::email(&request.username) }),
+            false => Err(CognitoError::new(Exception::UserNotFound, "User does not exist.")),
+        };
+    };
+    let email = user.email().ok_or_else(|| {
+        CognitoError::invalid_parameter("Cannot reset password for the user as there is no registered/verified email")
+    })?;
+    let secrets = state.cognito.secrets(&state.db).await?;
+    let mut tx = state.db.begin().await?;
+    codes::issue(&mut tx, &secrets.codes, &user, Purpose::ResetPassword, email).await?;
+    tx.commit().await?;
+    Ok(Response { code_delivery_details: CodeDeliveryDetails::email(email) })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ConfirmRequest {
+    client_id: String,
+    secret_hash: Option<String>,
+    username: String,
+    confirmation_code: String,
+    password: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ConfirmResponse {}
+
+pub async fn confirm(state: &AppState, request: ConfirmRequest) -> CognitoResult<ConfirmResponse> {
+    let (client, pool) = client_and_pool(state, &request.client_id).await?;
+    let mismatch =
+        || CognitoError::new(Exception::CodeMismatch, "Invalid verification code provided, please try again.");
+    let user = users::named(&state.db, &client, &request.username, request.secret_hash.as_deref(), mismatch).await?;
+    password::check_policy(&request.password, &pool.password_policy)?;
+    let credentials = Credentials::derive(&pool, &user.username, &request.password).await?;
+    let secrets = state.cognito.secrets(&state.db).await?;
+    let tx = state.db.begin().await?;
+    let mut tx = codes::redeem(tx, &secrets.codes, &user, Purpose::ResetPassword, &request.confirmation_code).await?;
+    users::set_credentials(&mut *tx, &user, &credentials).await?;
+    tx.commit().await?;
+    Ok(ConfirmResponse {})
+}

@@ -1,0 +1,43 @@
+//! RevokeToken: ends the sign-in a refresh token belongs to; the tokens refreshed from it stop
+//! working too (Amplify's sign-out calls this).
+
+use aws_lc_rs::constant_time;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    AppState,
+    cognito::{
+        error::{CognitoError, CognitoResult, Exception},
+        pools, tokens,
+    },
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Request {
+    token: String,
+    client_id: String,
+    client_secret: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Response {}
+
+pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
+    let client = pools::load_client(&state.db, &request.client_id).await?;
+    if let Some(secret) = &client.secret {
+        let given = request.client_secret.as_deref().unwrap_or_default();
+        if constant_time::verify_slices_are_equal(secret.as_bytes(), given.as_bytes()).is_err() {
+            return Err(CognitoError::not_authorized(format!(
+                "Client {} is not authorized to revoke tokens.",
+                client.id
+            )));
+        }
+    }
+    if request.token.split('.').count() == 3 {
+        return Err(CognitoError::new(Exception::UnsupportedTokenType, "Only refresh tokens can be revoked."));
+    }
+    // Like OAuth's revocation (RFC 7009), a token that is unknown or already revoked is no error.
+    tokens::revoke_refresh_token(&state.db, &client, &request.token).await?;
+    Ok(Response {})
+}
