@@ -30,11 +30,18 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Token keys and server secrets of the Cognito service, cached after first use.
     pub cognito: Arc<cognito::KeyRing>,
+    /// The user pool the shell signs people in to (from the bootstrap file).
+    pub frontend_cognito: Option<mfe_contract::CognitoSettings>,
 }
 
 impl AppState {
     pub fn new(db: PgPool, config: Config) -> Self {
-        Self { db, config: Arc::new(config), cognito: Arc::default() }
+        Self { db, config: Arc::new(config), cognito: Arc::default(), frontend_cognito: None }
+    }
+
+    /// The endpoint SDKs are given as `endpoint_url`.
+    pub fn cognito_endpoint(&self) -> String {
+        format!("{}/cognito", self.config.public_base_url.as_str().trim_end_matches('/'))
     }
 }
 

@@ -71,6 +71,11 @@ pub struct Config {
     )]
     pub cognito_admin_secret_access_key: Option<Secret>,
 
+    /// A file of user pools, app clients and groups to create or update at start (see
+    /// `api/bootstrap/dev.toml`); its `frontend` client goes to the shell in /config.json.
+    #[arg(long, env = "COGNITO_BOOTSTRAP", value_name = "COGNITO_BOOTSTRAP")]
+    pub cognito_bootstrap: Option<PathBuf>,
+
     /// Log lines as human-readable text or as JSON objects.
     #[arg(long, env = "LOG_FORMAT", value_name = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,

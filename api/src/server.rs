@@ -5,7 +5,16 @@ use std::{future::Future, io, net::SocketAddr};
 
 use tokio::net::TcpListener;
 
-use crate::{AppState, Config, db, router};
+use sqlx::PgPool;
+
+use crate::{
+    AppState, Config,
+    cognito::{
+        bootstrap::{Bootstrap, BootstrapError},
+        error::CognitoError,
+    },
+    db, router,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -17,19 +26,35 @@ pub enum StartError {
     Bind { addr: SocketAddr, source: io::Error },
     #[error("server failed: {0}")]
     Serve(#[source] io::Error),
+    #[error("COGNITO_BOOTSTRAP: {0}")]
+    Bootstrap(#[from] BootstrapError),
+    #[error("COGNITO_BOOTSTRAP could not be applied: {}", .0.message)]
+    ApplyBootstrap(CognitoError),
 }
 
 pub async fn run(config: Config) -> Result<(), StartError> {
     tracing::info!(?config, "starting");
     let db = db::connect(&config).await.map_err(StartError::Database)?;
     db::MIGRATOR.run(&db).await?;
-    let addr = config.listen_addr;
+    let state = prepare(db.clone(), config).await?;
+    let addr = state.config.listen_addr;
     let listener = TcpListener::bind(addr).await.map_err(|source| StartError::Bind { addr, source })?;
     tracing::info!(addr = %listener.local_addr().map_err(StartError::Serve)?, "listening");
-    serve(listener, AppState::new(db.clone(), config), shutdown_signal()).await?;
+    serve(listener, state, shutdown_signal()).await?;
     db.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The state the app runs with, once the bootstrap file (if any) is applied to the database.
+pub async fn prepare(db: PgPool, config: Config) -> Result<AppState, StartError> {
+    let bootstrap = config.cognito_bootstrap.as_deref().map(Bootstrap::load).transpose()?;
+    let mut state = AppState::new(db, config);
+    if let Some(bootstrap) = bootstrap {
+        bootstrap.apply(&state.db).await.map_err(StartError::ApplyBootstrap)?;
+        state.frontend_cognito = bootstrap.frontend(&state.cognito_endpoint());
+    }
+    Ok(state)
 }
 
 /// Serves until `shutdown` completes; requests already being handled then run to completion.

@@ -22,6 +22,7 @@ pub async fn runtime_config(State(state): State<AppState>) -> impl IntoResponse 
     let body = RuntimeConfig {
         api_base_url: config.public_base_url.as_str().trim_end_matches('/').to_owned(),
         micro_frontends: config.micro_frontends.iter().cloned().collect(),
+        cognito: state.frontend_cognito.clone(),
     };
     ([(header::CACHE_CONTROL, NO_CACHE)], Json(body))
 }

@@ -9,7 +9,7 @@ use sqlx::{Connection, PgConnection, PgPool};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 use url::Url;
 
-use crate::{AppState, Config, db, server};
+use crate::{Config, db, server};
 
 /// A database of its own for one test, with every migration applied.
 pub struct TestDatabase {
@@ -68,7 +68,7 @@ impl TestApp {
         let config =
             Config::try_parse_from(defaults.iter().chain(args)).unwrap_or_else(|e| panic!("test configuration: {e}"));
         let (shutdown, signal) = oneshot::channel::<()>();
-        let state = AppState::new(database.pool.clone(), config.clone());
+        let state = server::prepare(database.pool.clone(), config.clone()).await.expect("the app starts");
         let server = tokio::spawn(server::serve(listener, state, async move {
             let _ = signal.await;
         }));

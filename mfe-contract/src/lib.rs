@@ -63,6 +63,20 @@ pub struct RuntimeConfig {
     pub api_base_url: String,
     /// Micro-frontend name to the URL of its build directory (ending in `/`).
     pub micro_frontends: BTreeMap<String, String>,
+    /// The user pool the shell signs people in to; absent when none is configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cognito: Option<CognitoSettings>,
+}
+
+/// Where the shell finds its Cognito user pool: ours, or real AWS Cognito (its endpoint is then
+/// `https://cognito-idp.<region>.amazonaws.com/`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CognitoSettings {
+    pub region: String,
+    pub user_pool_id: String,
+    pub user_pool_client_id: String,
+    pub endpoint: String,
 }
 
 impl RuntimeConfig {
@@ -78,6 +92,7 @@ mod tests {
         let config = RuntimeConfig {
             api_base_url: "http://127.0.0.1:3000".into(),
             micro_frontends: [("accounts".into(), "/mfe/accounts/".into())].into(),
+            cognito: None,
         };
         let json = serde_json::to_string(&config).unwrap();
         assert_eq!(json, r#"{"apiBaseUrl":"http://127.0.0.1:3000","microFrontends":{"accounts":"/mfe/accounts/"}}"#);

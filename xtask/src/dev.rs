@@ -27,6 +27,11 @@ const API: SocketAddr = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 30
 /// Where `trunk serve` serves the shell.
 const SHELL: SocketAddr = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 8080));
 const DATABASE: &str = "ledgerline";
+/// The development user pool, its clients and groups.
+const DEV_POOLS: &str = "api/bootstrap/dev.toml";
+/// Local-only IAM credentials for the Cognito admin operations (e.g. the AWS CLI with
+/// `--endpoint-url http://127.0.0.1:3000/cognito`).
+const DEV_ADMIN: (&str, &str) = ("AKIALOCALDEVELOPMENT", "local-development-admin-secret");
 
 pub fn run() -> Result {
     let started = Instant::now();
@@ -96,7 +101,10 @@ fn start_api(services: &mut Services, database_url: &str, site: &Path) -> Result
         .env("DATABASE_URL", database_url)
         .env("PUBLIC_BASE_URL", format!("http://{API}"))
         .env("CORS_ALLOWED_ORIGINS", format!("http://{SHELL},http://localhost:{}", SHELL.port()))
-        .env("STATIC_DIR", site);
+        .env("STATIC_DIR", site)
+        .env("COGNITO_BOOTSTRAP", workspace::root().join(DEV_POOLS))
+        .env("COGNITO_ADMIN_ACCESS_KEY_ID", DEV_ADMIN.0)
+        .env("COGNITO_ADMIN_SECRET_ACCESS_KEY", DEV_ADMIN.1);
     services.spawn("the api", &mut api)?;
     step("waiting for the api to answer /healthz", || {
         services.wait_until("the api", Some(Duration::from_secs(120)), || http::is_ok(API, "/healthz"))
@@ -142,5 +150,7 @@ fn print_banner(database_url: &str, own_cluster: bool, started: Instant) {
     say!("    open       http://{SHELL}");
     say!("    api        http://{API}");
     say!("    database   {database}");
+    say!("    cognito    endpoint http://{API}/cognito, pools from {DEV_POOLS}");
+    say!("               admin credentials {} / {} (local only)", DEV_ADMIN.0, DEV_ADMIN.1);
     say!("    Ctrl-C stops everything.\n");
 }

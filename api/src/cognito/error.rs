@@ -15,6 +15,7 @@ pub enum Exception {
     AliasExists,
     CodeMismatch,
     ExpiredCode,
+    GroupExists,
     Internal,
     InvalidParameter,
     InvalidPassword,
@@ -26,6 +27,7 @@ pub enum Exception {
     UnexpectedLambda,
     UnknownOperation,
     UnsupportedTokenType,
+    UnsupportedUserState,
     UserNotConfirmed,
     UserNotFound,
     UsernameExists,
@@ -41,6 +43,7 @@ impl Exception {
             Self::AliasExists => "AliasExistsException",
             Self::CodeMismatch => "CodeMismatchException",
             Self::ExpiredCode => "ExpiredCodeException",
+            Self::GroupExists => "GroupExistsException",
             Self::Internal => "InternalErrorException",
             Self::InvalidParameter => "InvalidParameterException",
             Self::InvalidPassword => "InvalidPasswordException",
@@ -52,6 +55,7 @@ impl Exception {
             Self::UnexpectedLambda => "UnexpectedLambdaException",
             Self::UnknownOperation => "UnknownOperationException",
             Self::UnsupportedTokenType => "UnsupportedTokenTypeException",
+            Self::UnsupportedUserState => "UnsupportedUserStateException",
             Self::UserNotConfirmed => "UserNotConfirmedException",
             Self::UserNotFound => "UserNotFoundException",
             Self::UsernameExists => "UsernameExistsException",
@@ -89,6 +93,11 @@ impl CognitoError {
 
     pub fn not_authorized(message: impl Into<String>) -> Self {
         Self::new(Exception::NotAuthorized, message)
+    }
+
+    /// What admin calls answer for a user that doesn't exist.
+    pub fn user_not_found() -> Self {
+        Self::new(Exception::UserNotFound, "User does not exist.")
     }
 
     /// What a wrong password and (with PreventUserExistenceErrors) an unknown user both say.

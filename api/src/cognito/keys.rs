@@ -29,6 +29,8 @@ pub struct ServerSecrets {
     pub srp_block: [u8; 32],
     /// Keys the HMACs under which confirmation and reset codes are stored.
     pub codes: [u8; 32],
+    /// Keys the HMACs that authenticate challenge sessions (NEW_PASSWORD_REQUIRED's `Session`).
+    pub sessions: [u8; 32],
 }
 
 pub struct PoolKeys {
@@ -52,6 +54,7 @@ impl KeyRing {
                 Ok(ServerSecrets {
                     srp_block: server_secret(db, "srp-secret-block").await?,
                     codes: server_secret(db, "verification-codes").await?,
+                    sessions: server_secret(db, "challenge-sessions").await?,
                 })
             })
             .await

@@ -7,6 +7,7 @@
 //!   [`triggers`]: the domain.
 
 pub mod admin;
+pub mod bootstrap;
 pub mod codes;
 pub mod error;
 pub mod keys;

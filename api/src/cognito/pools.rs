@@ -5,6 +5,7 @@ use aws_lc_rs::{constant_time, hmac, rand};
 use base64::{Engine, prelude::BASE64_STANDARD};
 use serde::{Deserialize, Serialize};
 use sqlx::{PgExecutor, types::Json};
+use time::OffsetDateTime;
 
 use super::error::{CognitoError, CognitoResult, Exception};
 
@@ -16,6 +17,8 @@ pub struct Pool {
     pub username_attributes: Vec<String>,
     pub auto_verified_attributes: Vec<String>,
     pub post_confirmation_webhook: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
 }
 
 impl Pool {
@@ -62,6 +65,8 @@ pub struct Client {
     pub access_token_validity_secs: i32,
     pub refresh_token_validity_secs: i32,
     pub prevent_user_existence_errors: bool,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
 }
 
 impl Client {
@@ -85,6 +90,20 @@ impl Client {
         });
         if matches { Ok(()) } else { Err(unverified()) }
     }
+
+    /// Refuses an AuthFlow (InitiateAuth's or AdminInitiateAuth's) that the client's ExplicitAuthFlows
+    /// don't allow. The legacy names share the setting of the flow that replaced them.
+    pub fn require_flow(&self, flow: &str) -> CognitoResult<()> {
+        let setting = match flow {
+            "REFRESH_TOKEN" | "REFRESH_TOKEN_AUTH" => "ALLOW_REFRESH_TOKEN_AUTH",
+            "ADMIN_NO_SRP_AUTH" | "ADMIN_USER_PASSWORD_AUTH" => "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+            other => &format!("ALLOW_{other}"),
+        };
+        match self.allows(setting) {
+            true => Ok(()),
+            false => Err(CognitoError::invalid_parameter(format!("{flow} flow not enabled for this client"))),
+        }
+    }
 }
 
 pub async fn load_client(db: impl PgExecutor<'_>, client_id: &str) -> CognitoResult<Client> {
@@ -92,9 +111,20 @@ pub async fn load_client(db: impl PgExecutor<'_>, client_id: &str) -> CognitoRes
         .bind(client_id)
         .fetch_optional(db)
         .await?
-        .ok_or_else(|| {
-            CognitoError::new(Exception::ResourceNotFound, format!("User pool client {client_id} does not exist."))
-        })
+        .ok_or_else(|| client_not_found(client_id))
+}
+
+/// The client an admin call names, which must belong to the pool it names too.
+pub async fn load_pool_client(db: impl PgExecutor<'_>, pool_id: &str, client_id: &str) -> CognitoResult<Client> {
+    let client = load_client(db, client_id).await?;
+    match client.pool_id == pool_id {
+        true => Ok(client),
+        false => Err(client_not_found(client_id)),
+    }
+}
+
+fn client_not_found(client_id: &str) -> CognitoError {
+    CognitoError::new(Exception::ResourceNotFound, format!("User pool client {client_id} does not exist."))
 }
 
 pub async fn load_pool(db: impl PgExecutor<'_>, pool_id: &str) -> CognitoResult<Pool> {
@@ -103,6 +133,16 @@ pub async fn load_pool(db: impl PgExecutor<'_>, pool_id: &str) -> CognitoResult<
         .fetch_optional(db)
         .await?
         .ok_or_else(|| CognitoError::new(Exception::ResourceNotFound, format!("User pool {pool_id} does not exist.")))
+}
+
+/// Up to `take` pools in id order, starting after the id `after`: the listing ListUserPools pages.
+pub async fn list_pools(db: impl PgExecutor<'_>, after: Option<&str>, take: i64) -> CognitoResult<Vec<Pool>> {
+    let pools = sqlx::query_as("SELECT * FROM user_pools WHERE id > coalesce($1, '') ORDER BY id LIMIT $2")
+        .bind(after)
+        .bind(take)
+        .fetch_all(db)
+        .await?;
+    Ok(pools)
 }
 
 /// What a new pool is made of (CreateUserPool, or the bootstrap file).
@@ -213,6 +253,8 @@ mod tests {
             access_token_validity_secs: 3600,
             refresh_token_validity_secs: 3600,
             prevent_user_existence_errors: true,
+            created_at: OffsetDateTime::UNIX_EPOCH,
+            updated_at: OffsetDateTime::UNIX_EPOCH,
         }
     }
 
@@ -227,6 +269,19 @@ mod tests {
         assert_eq!(refused.exception, Exception::NotAuthorized);
         assert!(client.check_secret_hash(None, &["alice"]).is_err());
         assert!(client.check_secret_hash(Some("not base64!"), &["alice"]).is_err());
+    }
+
+    #[test]
+    fn flows_are_allowed_by_their_setting_and_legacy_names_by_their_successors() {
+        let client = Client {
+            explicit_auth_flows: vec!["ALLOW_ADMIN_USER_PASSWORD_AUTH".into(), "ALLOW_REFRESH_TOKEN_AUTH".into()],
+            ..client(None)
+        };
+        for allowed in ["ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"] {
+            assert!(client.require_flow(allowed).is_ok(), "{allowed}");
+        }
+        let refused = client.require_flow("USER_PASSWORD_AUTH").unwrap_err();
+        assert_eq!(refused.message, "USER_PASSWORD_AUTH flow not enabled for this client");
     }
 
     #[test]

@@ -1,14 +1,17 @@
 //! Signing in: password checks with a lockout that grows with each failure, the states that stop a
-//! sign-in (unconfirmed, disabled, a password to change), and refreshing tokens.
+//! sign-in (unconfirmed, disabled, a temporary password to replace), and refreshing tokens.
 
 use std::collections::HashMap;
 
+use aws_lc_rs::hmac;
+use base64::{Engine, prelude::BASE64_URL_SAFE_NO_PAD};
+use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 use super::{
     error::{CognitoError, CognitoResult, Exception},
-    password,
-    pools::Client,
+    password::{self, Credentials},
+    pools::{self, Client},
     srp::{self, Audience, ChallengeState, SecretBlockKey, SrpError, Verifier},
     tokens::{self, AuthenticationResult, Session},
     users::{self, User, status},
@@ -19,6 +22,21 @@ use crate::AppState;
 const FREE_FAILURES: i32 = 5;
 /// Cognito's lockout tops out around 15 minutes.
 const MAX_LOCKOUT: Duration = Duration::minutes(15);
+/// Cognito's default for how long a challenge's Session can be answered (AuthSessionValidity).
+const SESSION_LIFETIME: Duration = Duration::minutes(3);
+
+/// Where a sign-in stands once the password is proven: tokens, or a challenge to answer first.
+pub enum Outcome {
+    SignedIn(AuthenticationResult),
+    Challenge(Challenge),
+}
+
+/// A challenge for the client to answer with RespondToAuthChallenge.
+pub struct Challenge {
+    pub name: &'static str,
+    pub session: Option<String>,
+    pub parameters: HashMap<&'static str, String>,
+}
 
 /// Checks `password` for the user `name` and, when it is right, issues tokens.
 pub async fn with_password(
@@ -27,7 +45,7 @@ pub async fn with_password(
     name: &str,
     password: &str,
     secret_hash: Option<&str>,
-) -> CognitoResult<AuthenticationResult> {
+) -> CognitoResult<Outcome> {
     let user = users::named(&state.db, client, name, secret_hash, CognitoError::wrong_credentials).await?;
     ensure_not_locked(&user)?;
     if !password::verify(password.to_owned(), user.password_hash.clone()).await? {
@@ -46,10 +64,10 @@ pub async fn srp_challenge(
     name: &str,
     srp_a: &str,
     secret_hash: Option<&str>,
-) -> CognitoResult<HashMap<&'static str, String>> {
+) -> CognitoResult<Challenge> {
     let user = users::named_if_known(&state.db, client, name, secret_hash).await?;
     if user.is_none() && !client.prevent_user_existence_errors {
-        return Err(CognitoError::new(Exception::UserNotFound, "User does not exist."));
+        return Err(CognitoError::user_not_found());
     }
     if let Some(user) = &user {
         ensure_not_locked(user)?;
@@ -66,21 +84,19 @@ pub async fn srp_challenge(
     };
     let challenge = srp::start(&key, srp_a, &verifier, who, OffsetDateTime::now_utc())
         .map_err(|_| CognitoError::invalid_parameter("SRP_A is not a valid SRP public value."))?;
-    Ok(HashMap::from([
+    let parameters = HashMap::from([
         ("SALT", challenge.salt),
         ("SRP_B", challenge.srp_b),
         ("SECRET_BLOCK", challenge.secret_block),
         ("USERNAME", username.clone()),
         ("USER_ID_FOR_SRP", username),
-    ]))
+    ]);
+    // Clients don't send a Session back for this one: SECRET_BLOCK is the state.
+    Ok(Challenge { name: "PASSWORD_VERIFIER", session: None, parameters })
 }
 
 /// USER_SRP_AUTH, second step: the client's proof that it knows the password.
-pub async fn srp_verify(
-    state: &AppState,
-    client: &Client,
-    claim: &PasswordClaim<'_>,
-) -> CognitoResult<AuthenticationResult> {
+pub async fn srp_verify(state: &AppState, client: &Client, claim: &PasswordClaim<'_>) -> CognitoResult<Outcome> {
     let user =
         users::named(&state.db, client, claim.username, claim.secret_hash, CognitoError::wrong_credentials).await?;
     ensure_not_locked(&user)?;
@@ -129,13 +145,17 @@ async fn srp_key(state: &AppState) -> CognitoResult<SecretBlockKey> {
     Ok(SecretBlockKey::from_bytes(state.cognito.secrets(&state.db).await?.srp_block))
 }
 
-/// The password (or SRP proof) was right: checks the user may sign in, and issues tokens.
-pub async fn complete(state: &AppState, client: &Client, user: &User) -> CognitoResult<AuthenticationResult> {
+/// The password (or SRP proof) was right: checks the user may sign in, and issues tokens, or the
+/// NEW_PASSWORD_REQUIRED challenge to a user who signed in with a temporary password.
+pub async fn complete(state: &AppState, client: &Client, user: &User) -> CognitoResult<Outcome> {
     if !user.enabled {
         return Err(CognitoError::not_authorized("User is disabled."));
     }
     if user.status == status::UNCONFIRMED {
         return Err(CognitoError::new(Exception::UserNotConfirmed, "User is not confirmed."));
+    }
+    if user.status == status::FORCE_CHANGE_PASSWORD {
+        ensure_temporary_password_valid(state, user).await?;
     }
     if user.failed_sign_ins > 0 {
         sqlx::query("UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE pool_id = $1 AND username = $2")
@@ -144,7 +164,108 @@ pub async fn complete(state: &AppState, client: &Client, user: &User) -> Cognito
             .execute(&state.db)
             .await?;
     }
-    tokens::issue(state, client, user, Session::begin(), true).await
+    match user.status == status::FORCE_CHANGE_PASSWORD {
+        true => Ok(Outcome::Challenge(new_password_challenge(state, client, user).await?)),
+        false => Ok(Outcome::SignedIn(tokens::issue(state, client, user, Session::begin(), true).await?)),
+    }
+}
+
+/// A temporary password lasts the pool's TemporaryPasswordValidityDays from when it was set. The
+/// users table records no separate time for that, so it counts from the row's last change (setting
+/// the password is one).
+async fn ensure_temporary_password_valid(state: &AppState, user: &User) -> CognitoResult<()> {
+    let pool = pools::load_pool(&state.db, &user.pool_id).await?;
+    let validity = Duration::days(pool.password_policy.temporary_password_validity_days.into());
+    match user.updated_at + validity < OffsetDateTime::now_utc() {
+        true => {
+            Err(CognitoError::not_authorized("Temporary password has expired and must be reset by an administrator."))
+        }
+        false => Ok(()),
+    }
+}
+
+/// NEW_PASSWORD_REQUIRED, with the attributes the client may show and the Session to answer with.
+async fn new_password_challenge(state: &AppState, client: &Client, user: &User) -> CognitoResult<Challenge> {
+    let key = state.cognito.secrets(&state.db).await?.sessions;
+    let ticket = NewPasswordTicket {
+        pool_id: client.pool_id.clone(),
+        client_id: client.id.clone(),
+        username: user.username.clone(),
+        issued_at: OffsetDateTime::now_utc(),
+    };
+    let parameters = HashMap::from([
+        ("USER_ID_FOR_SRP", user.username.clone()),
+        ("requiredAttributes", "[]".to_owned()),
+        ("userAttributes", serde_json::Value::Object(user.attributes.0.clone()).to_string()),
+    ]);
+    Ok(Challenge { name: "NEW_PASSWORD_REQUIRED", session: Some(ticket.seal(&key, user)), parameters })
+}
+
+/// RespondToAuthChallenge(NEW_PASSWORD_REQUIRED)'s ChallengeResponses and Session.
+pub struct NewPasswordAnswer<'a> {
+    pub username: &'a str,
+    pub new_password: &'a str,
+    pub session: &'a str,
+    pub secret_hash: Option<&'a str>,
+}
+
+/// Answers NEW_PASSWORD_REQUIRED: the session must be one issued to this client for this user, and
+/// still live; the new password (policy-checked) replaces the temporary one, which confirms the
+/// user and signs them in.
+pub async fn set_new_password(
+    state: &AppState,
+    client: &Client,
+    answer: &NewPasswordAnswer<'_>,
+) -> CognitoResult<AuthenticationResult> {
+    let invalid = || CognitoError::not_authorized("Invalid session for the user.");
+    let user = users::named(&state.db, client, answer.username, answer.secret_hash, invalid).await?;
+    let key = state.cognito.secrets(&state.db).await?.sessions;
+    let ticket = NewPasswordTicket::open(&key, answer.session, &user).ok_or_else(invalid)?;
+    if ticket.username != user.username || ticket.pool_id != client.pool_id || ticket.client_id != client.id {
+        return Err(invalid());
+    }
+    if OffsetDateTime::now_utc() - ticket.issued_at > SESSION_LIFETIME {
+        return Err(CognitoError::not_authorized("Invalid session for the user, session is expired."));
+    }
+    if !user.enabled {
+        return Err(CognitoError::not_authorized("User is disabled."));
+    }
+    let pool = pools::load_pool(&state.db, &user.pool_id).await?;
+    password::check_policy(answer.new_password, &pool.password_policy)?;
+    let credentials = Credentials::derive(&pool, &user.username, answer.new_password).await?;
+    users::set_credentials(&state.db, &user, &credentials, status::CONFIRMED).await?;
+    tokens::issue(state, client, &user, Session::begin(), true).await
+}
+
+/// What NEW_PASSWORD_REQUIRED's Session says: `base64url(JSON) "." base64url(HMAC)`. The HMAC also
+/// covers the user's password hash, so the session dies once the temporary password is replaced.
+#[derive(Serialize, Deserialize)]
+struct NewPasswordTicket {
+    pool_id: String,
+    client_id: String,
+    username: String,
+    #[serde(with = "time::serde::timestamp")]
+    issued_at: OffsetDateTime,
+}
+
+impl NewPasswordTicket {
+    fn seal(&self, key: &[u8; 32], user: &User) -> String {
+        let payload = BASE64_URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).expect("strings and a number serialize"));
+        let tag = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), &Self::message(&payload, user));
+        format!("{payload}.{}", BASE64_URL_SAFE_NO_PAD.encode(tag))
+    }
+
+    /// The ticket in `session`, if its HMAC is right for `user` as they are now.
+    fn open(key: &[u8; 32], session: &str, user: &User) -> Option<Self> {
+        let (payload, tag) = session.split_once('.')?;
+        let tag = BASE64_URL_SAFE_NO_PAD.decode(tag).ok()?;
+        hmac::verify(&hmac::Key::new(hmac::HMAC_SHA256, key), &Self::message(payload, user), &tag).ok()?;
+        serde_json::from_slice(&BASE64_URL_SAFE_NO_PAD.decode(payload).ok()?).ok()
+    }
+
+    fn message(payload: &str, user: &User) -> Vec<u8> {
+        [payload.as_bytes(), b"\0", user.password_hash.as_bytes()].concat()
+    }
 }
 
 pub fn ensure_not_locked(user: &User) -> CognitoResult<()> {

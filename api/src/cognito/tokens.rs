@@ -259,9 +259,9 @@ async fn create_refresh_token(
     Ok(token)
 }
 
-/// GlobalSignOut: every sign-in of the user ends. Each sign-in has a refresh token, and every access
+/// GlobalSignOut (and disabling a user): every sign-in of the user ends. Each sign-in has a refresh token, and every access
 /// token names its sign-in (`origin_jti`), so revoking the refresh tokens voids all their tokens.
-pub async fn revoke_all(db: &PgPool, user: &User) -> CognitoResult<()> {
+pub async fn revoke_all(db: impl PgExecutor<'_>, user: &User) -> CognitoResult<()> {
     sqlx::query(
         "UPDATE refresh_tokens SET revoked_at = now() WHERE pool_id = $1 AND username = $2 AND revoked_at IS NULL",
     )

@@ -1,14 +1,16 @@
-//! Users of a pool: lookups by username or email alias, and the attribute list as Cognito shows it.
+//! Users of a pool: lookups by username or email alias, the attribute list as Cognito shows it, the
+//! changes admins make (confirming, enabling, deleting), ListUsers' filters, and groups.
 
 use serde::{Deserialize, Serialize};
-use sqlx::{PgExecutor, types::Json};
+use sqlx::{PgConnection, PgExecutor, PgPool, Postgres, QueryBuilder, types::Json};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{
     error::{CognitoError, CognitoResult, Exception},
     password::Credentials,
-    pools::Client,
+    pools::{Client, Pool},
+    tokens, triggers,
 };
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -50,6 +52,14 @@ impl User {
 
     pub fn email(&self) -> Option<&str> {
         self.attribute("email")
+    }
+
+    /// Only an unconfirmed user can be confirmed.
+    pub fn ensure_unconfirmed(&self) -> CognitoResult<()> {
+        match self.status.as_str() {
+            status::UNCONFIRMED => Ok(()),
+            other => Err(CognitoError::not_authorized(format!("User cannot be confirmed. Current status is {other}"))),
+        }
     }
 
     /// `sub` first, then the stored attributes, as GetUser and AdminGetUser list them.
@@ -111,8 +121,13 @@ pub async fn named(
     match named_if_known(db, client, name, secret_hash).await? {
         Some(user) => Ok(user),
         None if client.prevent_user_existence_errors => Err(hidden()),
-        None => Err(CognitoError::new(Exception::UserNotFound, "User does not exist.")),
+        None => Err(CognitoError::user_not_found()),
     }
+}
+
+/// The user an admin call names, by username or alias.
+pub async fn admin_named(db: impl PgExecutor<'_>, pool_id: &str, name: &str) -> CognitoResult<User> {
+    find(db, pool_id, name).await?.ok_or_else(CognitoError::user_not_found)
 }
 
 /// The names of the groups `username` belongs to, by precedence (lowest first) then name.
@@ -134,6 +149,24 @@ pub fn mask_email(email: &str) -> String {
     let (local, domain) = email.split_once('@').unwrap_or((email, ""));
     let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
     format!("{}***@{}***", first(local), first(domain))
+}
+
+/// The internal username of a new user who signs up (or is created) as `name`. Where the pool
+/// takes the email as username, `name` must be an email and becomes the `email` attribute, and the
+/// internal username is a generated id, as in Cognito.
+pub fn internal_username(
+    pool: &Pool,
+    name: &str,
+    attributes: &mut serde_json::Map<String, serde_json::Value>,
+) -> CognitoResult<String> {
+    if !pool.email_is_username() {
+        return Ok(name.to_owned());
+    }
+    if !is_email(name) {
+        return Err(CognitoError::invalid_parameter("Username should be an email."));
+    }
+    attributes.insert("email".into(), name.into());
+    Ok(Uuid::new_v4().to_string())
 }
 
 /// Inserts a user; a taken username or email answers UsernameExistsException.
@@ -168,19 +201,70 @@ pub async fn insert(
     })
 }
 
-/// Replaces the user's password (hash and SRP verifier) and clears any lockout.
-pub async fn set_credentials(db: impl PgExecutor<'_>, user: &User, credentials: &Credentials) -> CognitoResult<()> {
+/// Replaces the user's password (hash and SRP verifier), clears any lockout, and sets the status
+/// the new password leaves the user in (e.g. FORCE_CHANGE_PASSWORD for a temporary one).
+pub async fn set_credentials(
+    db: impl PgExecutor<'_>,
+    user: &User,
+    credentials: &Credentials,
+    status: &str,
+) -> CognitoResult<()> {
     sqlx::query(
-        "UPDATE users SET password_hash = $3, srp_salt = $4, srp_verifier = $5, failed_sign_ins = 0, locked_until = NULL \
-         WHERE pool_id = $1 AND username = $2",
+        "UPDATE users SET password_hash = $3, srp_salt = $4, srp_verifier = $5, failed_sign_ins = 0, locked_until = NULL, \
+         status = $6 WHERE pool_id = $1 AND username = $2",
     )
     .bind(&user.pool_id)
     .bind(&user.username)
     .bind(&credentials.hash)
     .bind(&credentials.srp.salt)
     .bind(&credentials.srp.verifier)
+    .bind(status)
     .execute(db)
     .await?;
+    Ok(())
+}
+
+/// Confirms the user: their email, if any, counts as verified (the code went there, or an admin
+/// vouches for it), and the post-confirmation trigger runs in the same transaction.
+/// Callers check [`User::ensure_unconfirmed`] first.
+pub async fn confirm(tx: &mut PgConnection, user: &User) -> CognitoResult<()> {
+    let confirmed = sqlx::query_as(
+        "UPDATE users SET status = $3, attributes = attributes || \
+         CASE WHEN attributes ? 'email' THEN '{\"email_verified\": \"true\"}'::jsonb ELSE '{}' END \
+         WHERE pool_id = $1 AND username = $2 RETURNING *",
+    )
+    .bind(&user.pool_id)
+    .bind(&user.username)
+    .bind(status::CONFIRMED)
+    .fetch_one(&mut *tx)
+    .await?;
+    triggers::post_confirmation(tx, &confirmed).await
+}
+
+/// Enables or disables the user. Disabling also ends every sign-in of theirs, in the same
+/// transaction, so that no token issued before keeps working.
+pub async fn set_enabled(db: &PgPool, user: &User, enabled: bool) -> CognitoResult<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query("UPDATE users SET enabled = $3 WHERE pool_id = $1 AND username = $2")
+        .bind(&user.pool_id)
+        .bind(&user.username)
+        .bind(enabled)
+        .execute(&mut *tx)
+        .await?;
+    if !enabled {
+        tokens::revoke_all(&mut *tx, user).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes the user; their codes, refresh tokens and group memberships go with them.
+pub async fn delete(db: impl PgExecutor<'_>, user: &User) -> CognitoResult<()> {
+    sqlx::query("DELETE FROM users WHERE pool_id = $1 AND username = $2")
+        .bind(&user.pool_id)
+        .bind(&user.username)
+        .execute(db)
+        .await?;
     Ok(())
 }
 
@@ -227,14 +311,38 @@ pub fn validate_attributes(attributes: &[Attribute]) -> CognitoResult<serde_json
     Ok(map)
 }
 
+/// Flags only an administrator may set directly; a user proves them with a code.
+const VERIFIED_FLAGS: &[&str] = &["email_verified", "phone_number_verified"];
+
+/// Checks attributes an admin supplies: those a user may set, plus the `*_verified` flags.
+pub fn validate_admin_attributes(
+    attributes: &[Attribute],
+) -> CognitoResult<serde_json::Map<String, serde_json::Value>> {
+    let (flags, others): (Vec<_>, Vec<_>) =
+        attributes.iter().cloned().partition(|attribute| VERIFIED_FLAGS.contains(&attribute.name.as_str()));
+    let mut map = validate_attributes(&others)?;
+    for Attribute { name, value } in flags {
+        if value != "true" && value != "false" {
+            return Err(CognitoError::invalid_parameter(format!("{name} must be true or false.")));
+        }
+        map.insert(name, value.into());
+    }
+    Ok(map)
+}
+
 /// Cognito's username rule: 1 to 128 characters, no whitespace.
 pub fn validate_username(username: &str) -> CognitoResult<()> {
-    let length = username.chars().count();
-    if !(1..=128).contains(&length) || username.chars().any(char::is_whitespace) {
-        return Err(CognitoError::invalid_parameter(
-            "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular \
-             expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+",
-        ));
+    validate_name("username", username)
+}
+
+/// Cognito's rule for names (usernames, group names): 1 to 128 characters, no whitespace.
+fn validate_name(member: &str, name: &str) -> CognitoResult<()> {
+    let length = name.chars().count();
+    if !(1..=128).contains(&length) || name.chars().any(char::is_whitespace) {
+        return Err(CognitoError::invalid_parameter(format!(
+            "1 validation error detected: Value at '{member}' failed to satisfy constraint: Member must satisfy \
+             regular expression pattern: [\\p{{L}}\\p{{M}}\\p{{S}}\\p{{N}}\\p{{P}}]+"
+        )));
     }
     Ok(())
 }
@@ -252,6 +360,241 @@ pub fn is_email(value: &str) -> bool {
         }
         None => false,
     }
+}
+
+/// What ListUsers can filter on, and the SQL expression each one reads. A fixed list: the filter's
+/// text only ever reaches a query as a bound value.
+struct Searchable {
+    name: &'static str,
+    sql: &'static str,
+    case_insensitive: bool,
+}
+
+const SEARCHABLE: &[Searchable] = &[
+    Searchable { name: "username", sql: "username", case_insensitive: false },
+    Searchable { name: "sub", sql: "sub::text", case_insensitive: false },
+    Searchable { name: "email", sql: "attributes ->> 'email'", case_insensitive: false },
+    Searchable { name: "phone_number", sql: "attributes ->> 'phone_number'", case_insensitive: false },
+    Searchable { name: "name", sql: "attributes ->> 'name'", case_insensitive: false },
+    Searchable { name: "given_name", sql: "attributes ->> 'given_name'", case_insensitive: false },
+    Searchable { name: "family_name", sql: "attributes ->> 'family_name'", case_insensitive: false },
+    Searchable { name: "preferred_username", sql: "attributes ->> 'preferred_username'", case_insensitive: false },
+    // The user's status (UNCONFIRMED, CONFIRMED, ...), which Cognito compares case-insensitively.
+    Searchable { name: "cognito:user_status", sql: "upper(status)", case_insensitive: true },
+    // Not the user's status: whether the user is enabled, as Cognito's console shows it.
+    Searchable { name: "status", sql: "CASE WHEN enabled THEN 'Enabled' ELSE 'Disabled' END", case_insensitive: false },
+];
+
+/// A ListUsers filter: `name = "value"` (exact match) or `name ^= "value"` (prefix), with `\"`
+/// and `\\` escaping a quote and a backslash in the value.
+pub struct Filter {
+    field: &'static Searchable,
+    prefix: bool,
+    value: String,
+}
+
+impl Filter {
+    /// An empty filter is none, as in Cognito.
+    pub fn parse(text: &str) -> CognitoResult<Option<Self>> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let malformed = || CognitoError::invalid_parameter(format!("Error while parsing filter: {text}"));
+        let name_end = text.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':')).unwrap_or(text.len());
+        let (name, rest) = text.split_at(name_end);
+        let field = SEARCHABLE.iter().find(|field| field.name == name).ok_or_else(|| {
+            CognitoError::invalid_parameter(format!("Filter: the attribute {name:?} cannot be searched."))
+        })?;
+        let rest = rest.trim_start();
+        let (prefix, rest) = match rest.strip_prefix("^=") {
+            Some(rest) => (true, rest),
+            None => (false, rest.strip_prefix('=').ok_or_else(malformed)?),
+        };
+        let quoted = rest.trim_start().strip_prefix('"').ok_or_else(malformed)?;
+        let (value, rest) = unquote(quoted).ok_or_else(malformed)?;
+        if !rest.trim().is_empty() {
+            return Err(malformed());
+        }
+        let value = if field.case_insensitive { value.to_uppercase() } else { value };
+        Ok(Some(Self { field, prefix, value }))
+    }
+
+    fn push_condition(&self, query: &mut QueryBuilder<Postgres>) {
+        match self.prefix {
+            true => {
+                query.push(" AND starts_with(").push(self.field.sql).push(", ").push_bind(self.value.clone()).push(")")
+            }
+            false => query.push(" AND ").push(self.field.sql).push(" = ").push_bind(self.value.clone()),
+        };
+    }
+}
+
+/// The value of a quoted string whose opening quote is already consumed, and what follows the
+/// closing quote; None when it never closes.
+fn unquote(text: &str) -> Option<(String, &str)> {
+    let mut value = String::new();
+    let mut chars = text.char_indices();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '"' => return Some((value, &text[at + 1..])),
+            '\\' => value.push(chars.next()?.1),
+            c => value.push(c),
+        }
+    }
+    None
+}
+
+/// Up to `take` users of the pool matching `filter`, in username order, starting after the username
+/// `after`: the listing ListUsers pages.
+pub async fn list(
+    db: impl PgExecutor<'_>,
+    pool_id: &str,
+    filter: Option<&Filter>,
+    after: Option<&str>,
+    take: i64,
+) -> CognitoResult<Vec<User>> {
+    let mut query = QueryBuilder::new("SELECT * FROM users WHERE pool_id = ");
+    query.push_bind(pool_id).push(" AND username > ").push_bind(after.unwrap_or_default());
+    if let Some(filter) = filter {
+        filter.push_condition(&mut query);
+    }
+    query.push(" ORDER BY username LIMIT ").push_bind(take);
+    Ok(query.build_query_as().fetch_all(db).await?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Group {
+    pub pool_id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub precedence: Option<i32>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+/// What CreateGroup makes a group of.
+pub struct NewGroup<'a> {
+    pub name: &'a str,
+    pub description: Option<&'a str>,
+    pub precedence: Option<i32>,
+}
+
+/// Creates a group; a taken name answers GroupExistsException.
+pub async fn create_group(db: impl PgExecutor<'_>, pool_id: &str, new: &NewGroup<'_>) -> CognitoResult<Group> {
+    validate_name("groupName", new.name)?;
+    if new.precedence.is_some_and(|precedence| precedence < 0) {
+        return Err(CognitoError::invalid_parameter("Precedence must be 0 or more."));
+    }
+    if new.description.is_some_and(|description| description.chars().count() > 2048) {
+        return Err(CognitoError::invalid_parameter("Description must not be longer than 2048 characters."));
+    }
+    let inserted = sqlx::query_as(
+        "INSERT INTO user_groups (pool_id, name, description, precedence) VALUES ($1, $2, $3, $4) RETURNING *",
+    )
+    .bind(pool_id)
+    .bind(new.name)
+    .bind(new.description)
+    .bind(new.precedence)
+    .fetch_one(db)
+    .await;
+    inserted.map_err(|error| match error.as_database_error().and_then(|e| e.constraint()) {
+        Some("user_groups_pkey") => {
+            CognitoError::new(Exception::GroupExists, format!("A group with the name {} already exists.", new.name))
+        }
+        _ => error.into(),
+    })
+}
+
+pub async fn load_group(db: impl PgExecutor<'_>, pool_id: &str, name: &str) -> CognitoResult<Group> {
+    sqlx::query_as("SELECT * FROM user_groups WHERE pool_id = $1 AND name = $2")
+        .bind(pool_id)
+        .bind(name)
+        .fetch_optional(db)
+        .await?
+        .ok_or_else(|| CognitoError::new(Exception::ResourceNotFound, "Group not found."))
+}
+
+/// Up to `take` groups of the pool in name order, starting after the name `after`.
+pub async fn list_groups(
+    db: impl PgExecutor<'_>,
+    pool_id: &str,
+    after: Option<&str>,
+    take: i64,
+) -> CognitoResult<Vec<Group>> {
+    let groups = sqlx::query_as(
+        "SELECT * FROM user_groups WHERE pool_id = $1 AND name > coalesce($2, '') ORDER BY name LIMIT $3",
+    )
+    .bind(pool_id)
+    .bind(after)
+    .bind(take)
+    .fetch_all(db)
+    .await?;
+    Ok(groups)
+}
+
+/// Up to `take` groups the user is in, in name order, starting after the name `after`.
+pub async fn groups_of(
+    db: impl PgExecutor<'_>,
+    user: &User,
+    after: Option<&str>,
+    take: i64,
+) -> CognitoResult<Vec<Group>> {
+    let groups = sqlx::query_as(
+        "SELECT g.* FROM user_groups g JOIN user_group_members m ON m.pool_id = g.pool_id AND m.group_name = g.name \
+         WHERE m.pool_id = $1 AND m.username = $2 AND g.name > coalesce($3, '') ORDER BY g.name LIMIT $4",
+    )
+    .bind(&user.pool_id)
+    .bind(&user.username)
+    .bind(after)
+    .bind(take)
+    .fetch_all(db)
+    .await?;
+    Ok(groups)
+}
+
+/// Up to `take` members of the group in username order, starting after the username `after`.
+pub async fn members(
+    db: impl PgExecutor<'_>,
+    group: &Group,
+    after: Option<&str>,
+    take: i64,
+) -> CognitoResult<Vec<User>> {
+    let members = sqlx::query_as(
+        "SELECT u.* FROM users u JOIN user_group_members m ON m.pool_id = u.pool_id AND m.username = u.username \
+         WHERE m.pool_id = $1 AND m.group_name = $2 AND u.username > coalesce($3, '') ORDER BY u.username LIMIT $4",
+    )
+    .bind(&group.pool_id)
+    .bind(&group.name)
+    .bind(after)
+    .bind(take)
+    .fetch_all(db)
+    .await?;
+    Ok(members)
+}
+
+/// Adds the user to the group; adding a member again changes nothing, as in Cognito.
+pub async fn add_to_group(db: impl PgExecutor<'_>, user: &User, group: &Group) -> CognitoResult<()> {
+    sqlx::query(
+        "INSERT INTO user_group_members (pool_id, group_name, username) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+    )
+    .bind(&group.pool_id)
+    .bind(&group.name)
+    .bind(&user.username)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Removes the user from the group, if they were in it.
+pub async fn remove_from_group(db: impl PgExecutor<'_>, user: &User, group: &Group) -> CognitoResult<()> {
+    sqlx::query("DELETE FROM user_group_members WHERE pool_id = $1 AND group_name = $2 AND username = $3")
+        .bind(&group.pool_id)
+        .bind(&group.name)
+        .bind(&user.username)
+        .execute(db)
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -73,6 +73,16 @@ async fn dispatch(state: &AppState, operation: &str, body: &[u8]) -> CognitoResu
         "DeleteUser" => call(body, |request| ops::delete_user::run(state, request)).await,
         "CreateUserPool" => call(body, |request| ops::create_user_pool::run(state, request)).await,
         "CreateUserPoolClient" => call(body, |request| ops::create_user_pool_client::run(state, request)).await,
+        "DescribeUserPool" => call(body, |request| ops::describe_user_pool::run(state, request)).await,
+        "ListUserPools" => call(body, |request| ops::list_user_pools::run(state, request)).await,
+        "DescribeUserPoolClient" => call(body, |request| ops::describe_user_pool_client::run(state, request)).await,
+        "AdminGetUser" => call(body, |request| ops::admin_get_user::run(state, request)).await,
+        "AdminConfirmSignUp" => call(body, |request| ops::admin_confirm_sign_up::run(state, request)).await,
+        "AdminDeleteUser" => call(body, |request| ops::admin_delete_user::run(state, request)).await,
+        "AdminDisableUser" => call(body, |request| ops::admin_disable_user::run(state, request)).await,
+        "AdminEnableUser" => call(body, |request| ops::admin_enable_user::run(state, request)).await,
+        "AdminSetUserPassword" => call(body, |request| ops::admin_set_user_password::run(state, request)).await,
+        "AdminInitiateAuth" => call(body, |request| ops::admin_initiate_auth::run(state, request)).await,
         other => Err(CognitoError::new(Exception::UnknownOperation, format!("Unknown operation {other}."))),
     }
 }

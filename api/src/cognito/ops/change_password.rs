@@ -32,6 +32,6 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> 
     }
     password::check_policy(&request.proposed_password, &pool.password_policy)?;
     let credentials = Credentials::derive(&pool, &user.username, &request.proposed_password).await?;
-    users::set_credentials(&state.db, &user, &credentials).await?;
+    users::set_credentials(&state.db, &user, &credentials, &user.status).await?;
     Ok(Response {})
 }

@@ -2,11 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::UserPoolType;
 use crate::{
     AppState,
     cognito::{
         error::{CognitoError, CognitoResult},
-        pools::{self, NewPool, PasswordPolicy, Pool},
+        pools::{self, NewPool, PasswordPolicy},
     },
 };
 
@@ -32,31 +33,6 @@ struct Policies {
 #[serde(rename_all = "PascalCase")]
 pub struct Response {
     user_pool: UserPoolType,
-}
-
-/// The part of Cognito's UserPoolType this service keeps.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct UserPoolType {
-    id: String,
-    name: String,
-    arn: String,
-    policies: serde_json::Value,
-    username_attributes: Vec<String>,
-    auto_verified_attributes: Vec<String>,
-}
-
-impl UserPoolType {
-    pub fn new(pool: Pool, region: &str) -> Self {
-        Self {
-            arn: format!("arn:aws:cognito-idp:{region}:000000000000:userpool/{}", pool.id),
-            policies: serde_json::json!({ "PasswordPolicy": pool.password_policy.0 }),
-            id: pool.id,
-            name: pool.name,
-            username_attributes: pool.username_attributes,
-            auto_verified_attributes: pool.auto_verified_attributes,
-        }
-    }
 }
 
 pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::UserPoolClientType;
 use crate::{
     AppState,
     cognito::{
@@ -45,18 +46,6 @@ pub struct Response {
     user_pool_client: UserPoolClientType,
 }
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct UserPoolClientType {
-    user_pool_id: String,
-    client_id: String,
-    client_name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    client_secret: Option<String>,
-    explicit_auth_flows: Vec<String>,
-    prevent_user_existence_errors: &'static str,
-}
-
 pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
     let pool = pools::load_pool(&state.db, &request.user_pool_id).await?;
     let defaults = NewClient::default();
@@ -94,16 +83,7 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> 
         prevent_user_existence_errors: request.prevent_user_existence_errors.as_deref() != Some("LEGACY"),
     };
     let client = pools::create_client(&state.db, &pool.id, &new).await?;
-    Ok(Response {
-        user_pool_client: UserPoolClientType {
-            user_pool_id: client.pool_id,
-            client_id: client.id,
-            client_name: client.name,
-            client_secret: client.secret,
-            explicit_auth_flows: client.explicit_auth_flows,
-            prevent_user_existence_errors: if client.prevent_user_existence_errors { "ENABLED" } else { "LEGACY" },
-        },
-    })
+    Ok(Response { user_pool_client: UserPoolClientType::from(client) })
 }
 
 /// A validity in the given unit (or the default unit), in seconds.

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     AppState,
-    cognito::{error::CognitoResult, tokens},
+    cognito::{error::CognitoResult, tokens, users},
 };
 
 #[derive(Debug, Deserialize)]
@@ -19,10 +19,6 @@ pub struct Response {}
 
 pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
     let (_claims, user) = tokens::verify_access_token(state, &request.access_token).await?;
-    sqlx::query("DELETE FROM users WHERE pool_id = $1 AND username = $2")
-        .bind(&user.pool_id)
-        .bind(&user.username)
-        .execute(&state.db)
-        .await?;
+    users::delete(&state.db, &user).await?;
     Ok(Response {})
 }

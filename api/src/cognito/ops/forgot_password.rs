@@ -35,7 +35,7 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> 
         return match client.prevent_user_existence_errors {
             // Without revealing whether the user exists: answer as if a code went out.
             true => Ok(Response { code_delivery_details: CodeDeliveryDetails::email(&request.username) }),
-            false => Err(CognitoError::new(Exception::UserNotFound, "User does not exist.")),
+            false => Err(CognitoError::user_not_found()),
         };
     };
     let email = user.email().ok_or_else(|| {
@@ -71,7 +71,7 @@ pub async fn confirm(state: &AppState, request: ConfirmRequest) -> CognitoResult
     let secrets = state.cognito.secrets(&state.db).await?;
     let tx = state.db.begin().await?;
     let mut tx = codes::redeem(tx, &secrets.codes, &user, Purpose::ResetPassword, &request.confirmation_code).await?;
-    users::set_credentials(&mut *tx, &user, &credentials).await?;
+    users::set_credentials(&mut *tx, &user, &credentials, &user.status).await?;
     tx.commit().await?;
     Ok(ConfirmResponse {})
 }

@@ -1,5 +1,6 @@
 //! InitiateAuth: USER_PASSWORD_AUTH, USER_SRP_AUTH (answered with a PASSWORD_VERIFIER challenge) and
-//! REFRESH_TOKEN_AUTH, each only when the app client allows it.
+//! REFRESH_TOKEN_AUTH, each only when the app client allows it. A user with a temporary password
+//! gets the NEW_PASSWORD_REQUIRED challenge instead of tokens.
 
 use std::collections::HashMap;
 
@@ -10,7 +11,7 @@ use crate::{
     AppState,
     cognito::{
         error::{CognitoError, CognitoResult},
-        sign_in,
+        sign_in::{self, Challenge, Outcome},
         tokens::AuthenticationResult,
     },
 };
@@ -37,43 +38,49 @@ pub struct Response {
     pub authentication_result: Option<AuthenticationResult>,
 }
 
-impl Response {
-    fn signed_in(result: AuthenticationResult) -> Self {
+impl From<AuthenticationResult> for Response {
+    fn from(result: AuthenticationResult) -> Self {
         Self { authentication_result: Some(result), ..Self::default() }
+    }
+}
+
+impl From<Challenge> for Response {
+    fn from(challenge: Challenge) -> Self {
+        Self {
+            challenge_name: Some(challenge.name),
+            session: challenge.session,
+            challenge_parameters: challenge.parameters,
+            authentication_result: None,
+        }
+    }
+}
+
+impl From<Outcome> for Response {
+    fn from(outcome: Outcome) -> Self {
+        match outcome {
+            Outcome::SignedIn(result) => result.into(),
+            Outcome::Challenge(challenge) => challenge.into(),
+        }
     }
 }
 
 pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
     let (client, _pool) = client_and_pool(state, &request.client_id).await?;
     let flow = request.auth_flow.as_str();
-    let allowed = match flow {
-        "REFRESH_TOKEN" => "ALLOW_REFRESH_TOKEN_AUTH",
-        _ => &format!("ALLOW_{flow}"),
-    };
-    if !client.allows(allowed) {
-        return Err(CognitoError::invalid_parameter(format!("{flow} flow not enabled for this client")));
-    }
+    client.require_flow(flow)?;
     let parameter = |name: &str| request.auth_parameters.get(name).map(String::as_str).ok_or_else(|| missing(name));
     let secret_hash = request.auth_parameters.get("SECRET_HASH").map(String::as_str);
     match flow {
         "USER_PASSWORD_AUTH" => {
             let (username, password) = (parameter("USERNAME")?, parameter("PASSWORD")?);
-            let result = sign_in::with_password(state, &client, username, password, secret_hash).await?;
-            Ok(Response::signed_in(result))
+            Ok(sign_in::with_password(state, &client, username, password, secret_hash).await?.into())
         }
         "USER_SRP_AUTH" => {
-            let parameters =
-                sign_in::srp_challenge(state, &client, parameter("USERNAME")?, parameter("SRP_A")?, secret_hash)
-                    .await?;
-            Ok(Response {
-                challenge_name: Some("PASSWORD_VERIFIER"),
-                challenge_parameters: parameters,
-                ..Response::default()
-            })
+            let (username, srp_a) = (parameter("USERNAME")?, parameter("SRP_A")?);
+            Ok(sign_in::srp_challenge(state, &client, username, srp_a, secret_hash).await?.into())
         }
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
-            let result = sign_in::refresh(state, &client, parameter("REFRESH_TOKEN")?, secret_hash).await?;
-            Ok(Response::signed_in(result))
+            Ok(sign_in::refresh(state, &client, parameter("REFRESH_TOKEN")?, secret_hash).await?.into())
         }
         other => Err(CognitoError::invalid_parameter(format!("Unsupported authentication flow: {other}"))),
     }

@@ -1,27 +1,39 @@
 //! One module per Cognito operation: its request and response shapes (Cognito's PascalCase JSON) and
 //! a short `run` that calls the domain code.
 
+pub mod admin_confirm_sign_up;
+pub mod admin_delete_user;
+pub mod admin_disable_user;
+pub mod admin_enable_user;
+pub mod admin_get_user;
+pub mod admin_initiate_auth;
+pub mod admin_set_user_password;
 pub mod change_password;
 pub mod confirm_sign_up;
 pub mod create_user_pool;
 pub mod create_user_pool_client;
 pub mod delete_user;
+pub mod describe_user_pool;
+pub mod describe_user_pool_client;
 pub mod forgot_password;
 pub mod get_user;
 pub mod global_sign_out;
 pub mod initiate_auth;
+pub mod list_user_pools;
 pub mod resend_confirmation_code;
 pub mod respond_to_auth_challenge;
 pub mod revoke_token;
 pub mod sign_up;
 pub mod update_user_attributes;
 
-use serde::Serialize;
+use base64::{Engine, prelude::BASE64_URL_SAFE_NO_PAD};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
 use super::{
-    error::CognitoResult,
+    error::{CognitoError, CognitoResult},
     pools::{self, Client, Pool},
-    users,
+    users::{self, Attribute, Group, User},
 };
 use crate::AppState;
 
@@ -45,4 +57,198 @@ pub async fn client_and_pool(state: &AppState, client_id: &str) -> CognitoResult
     let client = pools::load_client(&state.db, client_id).await?;
     let pool = pools::load_pool(&state.db, &client.pool_id).await?;
     Ok((client, pool))
+}
+
+/// The request of admin calls that name just a user, e.g. AdminGetUser.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AdminUserRequest {
+    pub user_pool_id: String,
+    pub username: String,
+}
+
+impl AdminUserRequest {
+    /// The pool and the user named (by username or alias).
+    pub async fn load(&self, state: &AppState) -> CognitoResult<(Pool, User)> {
+        let pool = pools::load_pool(&state.db, &self.user_pool_id).await?;
+        let user = users::admin_named(&state.db, &pool.id, &self.username).await?;
+        Ok((pool, user))
+    }
+}
+
+/// The part of Cognito's UserPoolType this service keeps.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UserPoolType {
+    id: String,
+    name: String,
+    arn: String,
+    policies: serde_json::Value,
+    username_attributes: Vec<String>,
+    auto_verified_attributes: Vec<String>,
+    #[serde(with = "time::serde::timestamp")]
+    creation_date: OffsetDateTime,
+    #[serde(with = "time::serde::timestamp")]
+    last_modified_date: OffsetDateTime,
+}
+
+impl UserPoolType {
+    pub fn new(pool: Pool, region: &str) -> Self {
+        Self {
+            arn: format!("arn:aws:cognito-idp:{region}:000000000000:userpool/{}", pool.id),
+            policies: serde_json::json!({ "PasswordPolicy": pool.password_policy.0 }),
+            id: pool.id,
+            name: pool.name,
+            username_attributes: pool.username_attributes,
+            auto_verified_attributes: pool.auto_verified_attributes,
+            creation_date: pool.created_at,
+            last_modified_date: pool.updated_at,
+        }
+    }
+}
+
+/// Cognito's UserPoolClientType. Token validities are given in seconds, as stored.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UserPoolClientType {
+    user_pool_id: String,
+    client_id: String,
+    client_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_secret: Option<String>,
+    explicit_auth_flows: Vec<String>,
+    prevent_user_existence_errors: &'static str,
+    id_token_validity: i32,
+    access_token_validity: i32,
+    refresh_token_validity: i32,
+    token_validity_units: serde_json::Value,
+    #[serde(with = "time::serde::timestamp")]
+    creation_date: OffsetDateTime,
+    #[serde(with = "time::serde::timestamp")]
+    last_modified_date: OffsetDateTime,
+}
+
+impl From<Client> for UserPoolClientType {
+    fn from(client: Client) -> Self {
+        Self {
+            user_pool_id: client.pool_id,
+            client_id: client.id,
+            client_name: client.name,
+            client_secret: client.secret,
+            explicit_auth_flows: client.explicit_auth_flows,
+            prevent_user_existence_errors: if client.prevent_user_existence_errors { "ENABLED" } else { "LEGACY" },
+            id_token_validity: client.id_token_validity_secs,
+            access_token_validity: client.access_token_validity_secs,
+            refresh_token_validity: client.refresh_token_validity_secs,
+            token_validity_units: serde_json::json!({
+                "IdToken": "seconds", "AccessToken": "seconds", "RefreshToken": "seconds"
+            }),
+            creation_date: client.created_at,
+            last_modified_date: client.updated_at,
+        }
+    }
+}
+
+/// Cognito's UserType, as admin calls list users.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UserType {
+    username: String,
+    attributes: Vec<Attribute>,
+    #[serde(with = "time::serde::timestamp")]
+    user_create_date: OffsetDateTime,
+    #[serde(with = "time::serde::timestamp")]
+    user_last_modified_date: OffsetDateTime,
+    enabled: bool,
+    user_status: String,
+}
+
+impl From<User> for UserType {
+    fn from(user: User) -> Self {
+        Self {
+            attributes: user.attribute_list(),
+            username: user.username,
+            user_create_date: user.created_at,
+            user_last_modified_date: user.updated_at,
+            enabled: user.enabled,
+            user_status: user.status,
+        }
+    }
+}
+
+/// Cognito's GroupType.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GroupType {
+    group_name: String,
+    user_pool_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    precedence: Option<i32>,
+    #[serde(with = "time::serde::timestamp")]
+    creation_date: OffsetDateTime,
+    #[serde(with = "time::serde::timestamp")]
+    last_modified_date: OffsetDateTime,
+}
+
+impl From<Group> for GroupType {
+    fn from(group: Group) -> Self {
+        Self {
+            group_name: group.name,
+            user_pool_id: group.pool_id,
+            description: group.description,
+            precedence: group.precedence,
+            creation_date: group.created_at,
+            last_modified_date: group.updated_at,
+        }
+    }
+}
+
+/// Every listing returns at most 60 items a page, as in Cognito.
+const MAX_PAGE: i32 = 60;
+
+/// Where a page of a listing starts and how many items it holds. Listings are ordered by a unique
+/// key; a page token carries the last key of the previous page (opaque to clients, as in Cognito).
+pub struct Paging {
+    pub after: Option<String>,
+    limit: usize,
+}
+
+impl Paging {
+    /// From a request's page token and limit (`limit_member` names the limit in errors).
+    pub fn new(token: Option<&str>, limit: Option<i32>, limit_member: &str) -> CognitoResult<Self> {
+        let limit = limit.unwrap_or(MAX_PAGE);
+        if !(1..=MAX_PAGE).contains(&limit) {
+            return Err(CognitoError::invalid_parameter(format!(
+                "1 validation error detected: Value '{limit}' at '{limit_member}' failed to satisfy constraint: \
+                 Member must have value between 1 and {MAX_PAGE}"
+            )));
+        }
+        let after = token.map(decode_page_token).transpose()?;
+        Ok(Self { after, limit: limit.unsigned_abs() as usize })
+    }
+
+    /// How many rows to fetch: one more than a page, which tells whether another page follows.
+    pub fn fetch(&self) -> i64 {
+        self.limit as i64 + 1
+    }
+
+    /// The page out of the fetched rows, and the next page's token when there is one.
+    pub fn page<T>(&self, mut rows: Vec<T>, key: impl Fn(&T) -> &str) -> (Vec<T>, Option<String>) {
+        if rows.len() <= self.limit {
+            return (rows, None);
+        }
+        rows.truncate(self.limit);
+        let next = rows.last().map(|last| BASE64_URL_SAFE_NO_PAD.encode(key(last)));
+        (rows, next)
+    }
+}
+
+fn decode_page_token(token: &str) -> CognitoResult<String> {
+    BASE64_URL_SAFE_NO_PAD
+        .decode(token)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .ok_or_else(|| CognitoError::invalid_parameter("Invalid pagination token."))
 }

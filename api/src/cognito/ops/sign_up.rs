@@ -8,7 +8,7 @@ use crate::{
     AppState,
     cognito::{
         codes::{self, Purpose},
-        error::{CognitoError, CognitoResult},
+        error::CognitoResult,
         password::{self, Credentials},
         users::{self, Attribute, status},
     },
@@ -40,17 +40,7 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> 
     users::validate_username(&request.username)?;
     password::check_policy(&request.password, &pool.password_policy)?;
     let mut attributes = users::validate_attributes(&request.user_attributes)?;
-    // In pools where the email is the username, the username people type is an alias and the
-    // internal username is a generated id, as in Cognito.
-    let username = if pool.email_is_username() {
-        if !users::is_email(&request.username) {
-            return Err(CognitoError::invalid_parameter("Username should be an email."));
-        }
-        attributes.insert("email".into(), request.username.clone().into());
-        Uuid::new_v4().to_string()
-    } else {
-        request.username.clone()
-    };
+    let username = users::internal_username(&pool, &request.username, &mut attributes)?;
     let email = attributes.get("email").and_then(|v| v.as_str()).map(str::to_owned);
     if email.is_some() {
         attributes.insert("email_verified".into(), "false".into());

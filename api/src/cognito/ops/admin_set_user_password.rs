@@ -1,0 +1,36 @@
+//! AdminSetUserPassword (admin): a permanent password (the user is then confirmed) or a temporary
+//! one (the user must choose a new one at the next sign-in).
+
+use serde::{Deserialize, Serialize};
+
+use super::AdminUserRequest;
+use crate::{
+    AppState,
+    cognito::{
+        error::CognitoResult,
+        password::{self, Credentials},
+        users::{self, status},
+    },
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Request {
+    #[serde(flatten)]
+    user: AdminUserRequest,
+    password: String,
+    #[serde(default)]
+    permanent: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Response {}
+
+pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
+    let (pool, user) = request.user.load(state).await?;
+    password::check_policy(&request.password, &pool.password_policy)?;
+    let credentials = Credentials::derive(&pool, &user.username, &request.password).await?;
+    let status = if request.permanent { status::CONFIRMED } else { status::FORCE_CHANGE_PASSWORD };
+    users::set_credentials(&state.db, &user, &credentials, status).await?;
+    Ok(Response {})
+}

@@ -1,0 +1,28 @@
+//! DescribeUserPoolClient (admin): an app client's settings, its secret included.
+
+use serde::{Deserialize, Serialize};
+
+use super::UserPoolClientType;
+use crate::{
+    AppState,
+    cognito::{error::CognitoResult, pools},
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Request {
+    user_pool_id: String,
+    client_id: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Response {
+    user_pool_client: UserPoolClientType,
+}
+
+pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
+    pools::load_pool(&state.db, &request.user_pool_id).await?;
+    let client = pools::load_pool_client(&state.db, &request.user_pool_id, &request.client_id).await?;
+    Ok(Response { user_pool_client: UserPoolClientType::from(client) })
+}
