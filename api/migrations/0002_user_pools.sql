@@ -44,6 +44,8 @@ CREATE TABLE users (
     -- SRP salt and verifier: derived from the password when it is set, as argon2 can't give them later.
     srp_salt         bytea NOT NULL,
     srp_verifier     bytea NOT NULL,
+    -- A temporary password (FORCE_CHANGE_PASSWORD) expires this long after it was set.
+    password_set_at  timestamptz NOT NULL DEFAULT now(),
     -- Attribute name to value, e.g. {"email": "a@example.com", "email_verified": "true"}.
     attributes       jsonb NOT NULL DEFAULT '{}',
     failed_sign_ins  integer NOT NULL DEFAULT 0,

@@ -5,8 +5,6 @@ mod support;
 
 use api::cognito::pools::NewClient;
 use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use serde_json::Value;
 use support::{PASSWORD, PoolFixture, exception};
 
 async fn password_sign_in(
@@ -36,33 +34,13 @@ async fn password_sign_in(
         .map_err(exception)
 }
 
-/// Verifies `token` with the key the JWKS publishes for its `kid`, as API Gateway would.
-async fn verified_claims(fixture: &PoolFixture, token: &str, audience: Option<&str>) -> Value {
-    let issuer = format!("http://{}/{}", fixture.app.addr, fixture.pool.id);
-    let discovery: Value =
-        reqwest::get(format!("{issuer}/.well-known/openid-configuration")).await.unwrap().json().await.unwrap();
-    assert_eq!(discovery["issuer"], issuer.as_str());
-    let jwks: Value = reqwest::get(discovery["jwks_uri"].as_str().unwrap()).await.unwrap().json().await.unwrap();
-    let kid = jsonwebtoken::decode_header(token).unwrap().kid.unwrap();
-    let jwk =
-        jwks["keys"].as_array().unwrap().iter().find(|k| k["kid"] == kid.as_str()).expect("the kid is in the JWKS");
-    let key = DecodingKey::from_rsa_components(jwk["n"].as_str().unwrap(), jwk["e"].as_str().unwrap()).unwrap();
-    let mut validation = Validation::new(Algorithm::RS256);
-    validation.set_issuer(&[issuer]);
-    match audience {
-        Some(audience) => validation.set_audience(&[audience]),
-        None => validation.validate_aud = false,
-    }
-    jsonwebtoken::decode::<Value>(token, &key, &validation).unwrap().claims
-}
-
 #[tokio::test]
 async fn password_sign_in_issues_tokens_with_cognitos_claims() {
     let fixture = PoolFixture::new().await;
     fixture.confirmed_user("alice").await;
     let (id_token, access_token, _) = password_sign_in(&fixture, "alice", PASSWORD).await.unwrap();
 
-    let id = verified_claims(&fixture, &id_token, Some(&fixture.client.id)).await;
+    let id = fixture.verified_claims(&id_token, Some(&fixture.client.id)).await;
     assert_eq!(id["token_use"], "id");
     assert_eq!(id["cognito:username"], "alice");
     assert_eq!(id["email"], "alice@example.com");
@@ -72,7 +50,7 @@ async fn password_sign_in_issues_tokens_with_cognitos_claims() {
     }
     assert!(id.get("cognito:groups").is_none(), "no groups claim without groups");
 
-    let access = verified_claims(&fixture, &access_token, None).await;
+    let access = fixture.verified_claims(&access_token, None).await;
     assert_eq!(access["token_use"], "access");
     assert_eq!(access["client_id"], fixture.client.id.as_str());
     assert_eq!(access["scope"], "aws.cognito.signin.user.admin");
@@ -108,10 +86,10 @@ async fn groups_appear_in_both_tokens() {
         .unwrap();
     let (id_token, access_token, _) = password_sign_in(&fixture, "root", PASSWORD).await.unwrap();
     assert_eq!(
-        verified_claims(&fixture, &id_token, Some(&fixture.client.id)).await["cognito:groups"],
+        fixture.verified_claims(&id_token, Some(&fixture.client.id)).await["cognito:groups"],
         serde_json::json!(["Admin"])
     );
-    assert_eq!(verified_claims(&fixture, &access_token, None).await["cognito:groups"], serde_json::json!(["Admin"]));
+    assert_eq!(fixture.verified_claims(&access_token, None).await["cognito:groups"], serde_json::json!(["Admin"]));
 }
 
 #[tokio::test]
@@ -172,8 +150,8 @@ async fn refresh_keeps_the_sign_in_and_revocation_ends_it() {
         .unwrap();
     let result = refreshed.authentication_result().unwrap();
     assert!(result.refresh_token().is_none(), "no rotation: the same refresh token stays valid");
-    let before = verified_claims(&fixture, &id_token, Some(&fixture.client.id)).await;
-    let after = verified_claims(&fixture, result.id_token().unwrap(), Some(&fixture.client.id)).await;
+    let before = fixture.verified_claims(&id_token, Some(&fixture.client.id)).await;
+    let after = fixture.verified_claims(result.id_token().unwrap(), Some(&fixture.client.id)).await;
     for kept in ["origin_jti", "event_id", "auth_time", "sub"] {
         assert_eq!(before[kept], after[kept], "{kept} is kept across refresh");
     }

@@ -1,5 +1,5 @@
 //! USER_SRP_AUTH end to end through pycognito, an independent client: the right password signs in,
-//! a wrong one is refused.
+//! a wrong one is refused, and a temporary password must be replaced first.
 
 mod support;
 
@@ -7,12 +7,21 @@ use serde_json::Value;
 use support::{PASSWORD, PoolFixture};
 
 /// Runs the pycognito client (PYCOGNITO_PYTHON, which `cargo xtask test` provides) and returns its
-/// JSON answer and whether it signed in.
-async fn pycognito_sign_in(fixture: &PoolFixture, username: &str, password: &str) -> (Value, bool) {
+/// JSON answer and whether it signed in. With `new_password`, it answers NEW_PASSWORD_REQUIRED.
+async fn pycognito_sign_in(
+    fixture: &PoolFixture,
+    username: &str,
+    password: &str,
+    new_password: Option<&str>,
+) -> (Value, bool) {
     let python = std::env::var("PYCOGNITO_PYTHON")
         .expect("PYCOGNITO_PYTHON is not set: run the tests with `cargo xtask test`, which installs pycognito");
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/pycognito_srp_sign_in.py");
-    let output = tokio::process::Command::new(python)
+    let mut command = tokio::process::Command::new(python);
+    if let Some(new_password) = new_password {
+        command.env("NEW_PASSWORD", new_password);
+    }
+    let output = command
         .arg(script)
         .env("ENDPOINT", fixture.app.url("/cognito"))
         .env("POOL_ID", &fixture.pool.id)
@@ -34,13 +43,13 @@ async fn pycognito_signs_in_with_the_right_password_only() {
     let fixture = PoolFixture::new().await;
     fixture.confirmed_user("alice").await;
 
-    let (tokens, signed_in) = pycognito_sign_in(&fixture, "alice", PASSWORD).await;
+    let (tokens, signed_in) = pycognito_sign_in(&fixture, "alice", PASSWORD, None).await;
     assert!(signed_in, "{tokens}");
     let user = fixture.sdk.get_user().access_token(tokens["AccessToken"].as_str().unwrap()).send().await.unwrap();
     assert_eq!(user.username(), "alice");
     assert!(tokens["RefreshToken"].is_string());
 
-    let (refused, signed_in) = pycognito_sign_in(&fixture, "alice", "Wrong-horse-1").await;
+    let (refused, signed_in) = pycognito_sign_in(&fixture, "alice", "Wrong-horse-1", None).await;
     assert!(!signed_in);
     assert_eq!(refused["error"], "NotAuthorizedException");
     assert_eq!(refused["message"], "Incorrect username or password.");
@@ -49,8 +58,28 @@ async fn pycognito_signs_in_with_the_right_password_only() {
 #[tokio::test]
 async fn unknown_users_get_a_challenge_then_the_same_refusal() {
     let fixture = PoolFixture::new().await;
-    let (refused, signed_in) = pycognito_sign_in(&fixture, "nobody", PASSWORD).await;
+    let (refused, signed_in) = pycognito_sign_in(&fixture, "nobody", PASSWORD, None).await;
     assert!(!signed_in);
     assert_eq!(refused["error"], "NotAuthorizedException");
     assert_eq!(refused["message"], "Incorrect username or password.");
+}
+
+#[tokio::test]
+async fn pycognito_replaces_a_temporary_password_then_signs_in_with_the_new_one() {
+    let fixture = PoolFixture::new().await;
+    fixture.invited_user("tara", "Temporary-pass-1").await;
+
+    let (asked, signed_in) = pycognito_sign_in(&fixture, "tara", "Temporary-pass-1", None).await;
+    assert!(!signed_in);
+    assert_eq!(asked["error"], "ForceChangePasswordException", "the SRP proof leads to NEW_PASSWORD_REQUIRED");
+
+    let (tokens, signed_in) = pycognito_sign_in(&fixture, "tara", "Temporary-pass-1", Some(PASSWORD)).await;
+    assert!(signed_in, "{tokens}");
+    let user = fixture.sdk.get_user().access_token(tokens["AccessToken"].as_str().unwrap()).send().await.unwrap();
+    assert_eq!(user.username(), "tara");
+
+    let (tokens, signed_in) = pycognito_sign_in(&fixture, "tara", PASSWORD, None).await;
+    assert!(signed_in, "the new password is the user's now: {tokens}");
+    let (refused, _) = pycognito_sign_in(&fixture, "tara", "Temporary-pass-1", None).await;
+    assert_eq!(refused["error"], "NotAuthorizedException");
 }

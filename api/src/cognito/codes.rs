@@ -1,6 +1,6 @@
 //! One-time codes (sign-up confirmation, password reset): six random digits, stored as an HMAC,
-//! single use, expiring, with a bounded number of attempts; and their delivery through the outbox,
-//! written in the same transaction as the code.
+//! single use, expiring, with a bounded number of attempts; and their delivery (and other messages')
+//! through the outbox, written in the same transaction as the code.
 
 use aws_lc_rs::{constant_time, hmac, rand};
 use sqlx::{PgConnection, Postgres, Transaction, postgres::PgQueryResult};
@@ -66,15 +66,28 @@ pub async fn issue(
     .execute(&mut *tx)
     .await?;
     let (subject, body) = purpose.message(&code);
+    queue_message(tx, user, destination, &subject, &body).await
+}
+
+/// Queues a message to `destination` (an email address or phone number) in the outbox, which the
+/// caller's transaction commits along with whatever the message is about.
+pub async fn queue_message(
+    tx: &mut PgConnection,
+    user: &User,
+    destination: &str,
+    subject: &str,
+    body: &str,
+) -> CognitoResult<()> {
     sqlx::query("INSERT INTO outbox (pool_id, username, destination, subject, body) VALUES ($1, $2, $3, $4, $5)")
         .bind(&user.pool_id)
         .bind(&user.username)
         .bind(destination)
-        .bind(&subject)
-        .bind(&body)
-        .execute(&mut *tx)
+        .bind(subject)
+        .bind(body)
+        .execute(tx)
         .await?;
-    tracing::info!(pool = %user.pool_id, username = %user.username, %destination, "{body}");
+    // Never the body: it holds codes and temporary passwords.
+    tracing::info!(pool = %user.pool_id, username = %user.username, %destination, %subject, "message queued");
     Ok(())
 }
 

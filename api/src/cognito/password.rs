@@ -8,12 +8,17 @@ use argon2::{
 
 use super::{
     error::{CognitoError, CognitoResult, Exception},
-    pools::{PasswordPolicy, Pool},
+    pools::{self, PasswordPolicy, Pool},
     srp,
 };
 
 /// Cognito's symbol set for RequireSymbols.
 const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
+/// What generated temporary passwords are made of: every class a policy can require, without the
+/// characters people confuse (0/O, 1/l/I) or that need quoting when pasted.
+const TEMPORARY_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!#$%&*+-=?@^_";
+/// Generated temporary passwords are at least this long, whatever the policy's minimum.
+const TEMPORARY_MIN_LENGTH: u32 = 12;
 
 /// Checks `password` against `policy`, naming the first rule it breaks, as Cognito does.
 pub fn check_policy(password: &str, policy: &PasswordPolicy) -> CognitoResult<()> {
@@ -46,6 +51,18 @@ pub fn check_policy(password: &str, policy: &PasswordPolicy) -> CognitoResult<()
              expression pattern: ^[\\S]+.*[\\S]+$",
         )),
         None => Ok(()),
+    }
+}
+
+/// A random temporary password that meets `policy`: drawn again until it has every class of
+/// character the policy requires (most draws do).
+pub fn generate_temporary(policy: &PasswordPolicy) -> String {
+    let length = policy.minimum_length.max(TEMPORARY_MIN_LENGTH) as usize;
+    loop {
+        let candidate = pools::random_string(length, TEMPORARY_ALPHABET);
+        if check_policy(&candidate, policy).is_ok() {
+            return candidate;
+        }
     }
 }
 
@@ -118,6 +135,18 @@ mod tests {
             temporary_password_validity_days: 7,
         };
         assert!(check_policy("aaaaaa", &policy).is_ok());
+    }
+
+    #[test]
+    fn generated_temporary_passwords_meet_the_policy_and_differ() {
+        let policy = PasswordPolicy { minimum_length: 20, ..PasswordPolicy::default() };
+        let passwords: Vec<String> = (0..50).map(|_| generate_temporary(&policy)).collect();
+        for password in &passwords {
+            assert_eq!(password.chars().count(), 20);
+            assert!(check_policy(password, &policy).is_ok(), "{password}");
+        }
+        assert_eq!(generate_temporary(&PasswordPolicy::default()).len(), TEMPORARY_MIN_LENGTH as usize);
+        assert!(passwords.iter().skip(1).all(|password| password != &passwords[0]));
     }
 
     #[tokio::test]

@@ -4,7 +4,7 @@
 use aws_lc_rs::{constant_time, hmac, rand};
 use base64::{Engine, prelude::BASE64_STANDARD};
 use serde::{Deserialize, Serialize};
-use sqlx::{PgExecutor, types::Json};
+use sqlx::{PgExecutor, PgPool, types::Json};
 use time::OffsetDateTime;
 
 use super::error::{CognitoError, CognitoResult, Exception};
@@ -114,8 +114,10 @@ pub async fn load_client(db: impl PgExecutor<'_>, client_id: &str) -> CognitoRes
         .ok_or_else(|| client_not_found(client_id))
 }
 
-/// The client an admin call names, which must belong to the pool it names too.
-pub async fn load_pool_client(db: impl PgExecutor<'_>, pool_id: &str, client_id: &str) -> CognitoResult<Client> {
+/// The client an admin call names, which must belong to the pool it names too (an unknown pool is
+/// reported as such first).
+pub async fn load_pool_client(db: &PgPool, pool_id: &str, client_id: &str) -> CognitoResult<Client> {
+    load_pool(db, pool_id).await?;
     let client = load_client(db, client_id).await?;
     match client.pool_id == pool_id {
         true => Ok(client),
@@ -157,7 +159,7 @@ pub struct NewPool {
 }
 
 pub async fn create_pool(db: impl PgExecutor<'_>, new: &NewPool) -> CognitoResult<Pool> {
-    let id = format!("{}_{}", new.region, random_alphanumerics(9, ALPHANUMERICS));
+    let id = format!("{}_{}", new.region, random_string(9, ALPHANUMERICS));
     let pool = sqlx::query_as(
         "INSERT INTO user_pools (id, name, password_policy, username_attributes, auto_verified_attributes, \
          post_confirmation_webhook) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *",
@@ -200,8 +202,8 @@ impl Default for NewClient {
 }
 
 pub async fn create_client(db: impl PgExecutor<'_>, pool_id: &str, new: &NewClient) -> CognitoResult<Client> {
-    let id = random_alphanumerics(26, LOWERCASE_ALPHANUMERICS);
-    let secret = new.generate_secret.then(|| random_alphanumerics(51, LOWERCASE_ALPHANUMERICS));
+    let id = random_string(26, LOWERCASE_ALPHANUMERICS);
+    let secret = new.generate_secret.then(|| random_string(51, LOWERCASE_ALPHANUMERICS));
     let client = sqlx::query_as(
         "INSERT INTO user_pool_clients (id, pool_id, name, secret, explicit_auth_flows, id_token_validity_secs, \
          access_token_validity_secs, refresh_token_validity_secs, prevent_user_existence_errors) \
@@ -224,8 +226,9 @@ pub async fn create_client(db: impl PgExecutor<'_>, pool_id: &str, new: &NewClie
 const ALPHANUMERICS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const LOWERCASE_ALPHANUMERICS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
 
-/// Unbiased: bytes are drawn until they fall in a whole multiple of the alphabet's size.
-fn random_alphanumerics(len: usize, alphabet: &[u8]) -> String {
+/// `len` characters of `alphabet` (at most 256), unbiased: bytes are drawn until they fall in a
+/// whole multiple of the alphabet's size.
+pub fn random_string(len: usize, alphabet: &[u8]) -> String {
     let limit = 256 - 256 % alphabet.len();
     let mut out = String::with_capacity(len);
     let mut byte = [0_u8; 1];
@@ -291,7 +294,7 @@ mod tests {
 
     #[test]
     fn generated_ids_have_cognitos_shapes() {
-        let id = random_alphanumerics(26, LOWERCASE_ALPHANUMERICS);
+        let id = random_string(26, LOWERCASE_ALPHANUMERICS);
         assert_eq!(id.len(), 26);
         assert!(id.bytes().all(|b| LOWERCASE_ALPHANUMERICS.contains(&b)));
     }

@@ -176,12 +176,12 @@ pub async fn complete(state: &AppState, client: &Client, user: &User) -> Cognito
 async fn ensure_temporary_password_valid(state: &AppState, user: &User) -> CognitoResult<()> {
     let pool = pools::load_pool(&state.db, &user.pool_id).await?;
     let validity = Duration::days(pool.password_policy.temporary_password_validity_days.into());
-    match user.updated_at + validity < OffsetDateTime::now_utc() {
-        true => {
-            Err(CognitoError::not_authorized("Temporary password has expired and must be reset by an administrator."))
-        }
-        false => Ok(()),
+    if user.password_set_at + validity < OffsetDateTime::now_utc() {
+        return Err(CognitoError::not_authorized(
+            "Temporary password has expired and must be reset by an administrator.",
+        ));
     }
+    Ok(())
 }
 
 /// NEW_PASSWORD_REQUIRED, with the attributes the client may show and the Session to answer with.
@@ -233,7 +233,9 @@ pub async fn set_new_password(
     let pool = pools::load_pool(&state.db, &user.pool_id).await?;
     password::check_policy(answer.new_password, &pool.password_policy)?;
     let credentials = Credentials::derive(&pool, &user.username, answer.new_password).await?;
-    users::set_credentials(&state.db, &user, &credentials, status::CONFIRMED).await?;
+    let mut tx = state.db.begin().await?;
+    users::set_credentials(&mut tx, &user, &credentials, status::CONFIRMED).await?;
+    tx.commit().await?;
     tokens::issue(state, client, &user, Session::begin(), true).await
 }
 

@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{
+    codes,
     error::{CognitoError, CognitoResult, Exception},
     password::Credentials,
     pools::{Client, Pool},
@@ -24,6 +25,7 @@ pub struct User {
     pub srp_salt: Vec<u8>,
     pub srp_verifier: Vec<u8>,
     pub attributes: Json<serde_json::Map<String, serde_json::Value>>,
+    pub password_set_at: OffsetDateTime,
     pub failed_sign_ins: i32,
     pub locked_until: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
@@ -201,17 +203,18 @@ pub async fn insert(
     })
 }
 
-/// Replaces the user's password (hash and SRP verifier), clears any lockout, and sets the status
-/// the new password leaves the user in (e.g. FORCE_CHANGE_PASSWORD for a temporary one).
+/// Replaces the user's password (hash and SRP verifier), clears any lockout and sets `status`. A
+/// user who becomes confirmed this way (an admin-created user choosing their password, or an admin
+/// setting a permanent one) gets the product's profile row too, in the same transaction.
 pub async fn set_credentials(
-    db: impl PgExecutor<'_>,
+    tx: &mut PgConnection,
     user: &User,
     credentials: &Credentials,
     status: &str,
 ) -> CognitoResult<()> {
     sqlx::query(
-        "UPDATE users SET password_hash = $3, srp_salt = $4, srp_verifier = $5, failed_sign_ins = 0, locked_until = NULL, \
-         status = $6 WHERE pool_id = $1 AND username = $2",
+        "UPDATE users SET password_hash = $3, srp_salt = $4, srp_verifier = $5, password_set_at = now(), \
+         failed_sign_ins = 0, locked_until = NULL, status = $6 WHERE pool_id = $1 AND username = $2",
     )
     .bind(&user.pool_id)
     .bind(&user.username)
@@ -219,8 +222,11 @@ pub async fn set_credentials(
     .bind(&credentials.srp.salt)
     .bind(&credentials.srp.verifier)
     .bind(status)
-    .execute(db)
+    .execute(&mut *tx)
     .await?;
+    if status == self::status::CONFIRMED {
+        triggers::post_confirmation(tx, user).await?;
+    }
     Ok(())
 }
 
@@ -266,6 +272,100 @@ pub async fn delete(db: impl PgExecutor<'_>, user: &User) -> CognitoResult<()> {
         .execute(db)
         .await?;
     Ok(())
+}
+
+/// Where AdminCreateUser's welcome message (the sign-in name and temporary password) goes.
+#[derive(Debug, Clone, Copy)]
+pub enum Welcome<'a> {
+    /// MessageAction SUPPRESS: nowhere.
+    Suppressed,
+    /// DesiredDeliveryMediums: EMAIL to the email, SMS to the phone number. None given: the email,
+    /// else the phone number, else nowhere.
+    To(&'a [String]),
+}
+
+/// AdminCreateUser: a user with a temporary password, who must choose their own at the first
+/// sign-in (FORCE_CHANGE_PASSWORD), and the welcome message, in one transaction.
+pub async fn invite(
+    db: &PgPool,
+    pool: &Pool,
+    name: &str,
+    mut attributes: serde_json::Map<String, serde_json::Value>,
+    temporary_password: &str,
+    welcome: Welcome<'_>,
+) -> CognitoResult<User> {
+    validate_username(name)?;
+    let username = internal_username(pool, name, &mut attributes)?;
+    let credentials = Credentials::derive(pool, &username, temporary_password).await?;
+    let mut tx = db.begin().await?;
+    let user = insert(&mut *tx, &pool.id, &username, status::FORCE_CHANGE_PASSWORD, &credentials, &attributes).await?;
+    send_welcome(&mut tx, &user, name, temporary_password, welcome).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// AdminCreateUser with MessageAction RESEND: a new temporary password (which restarts its
+/// validity) for a user who hasn't replaced theirs yet, and the welcome message again.
+pub async fn reinvite(
+    db: &PgPool,
+    pool: &Pool,
+    name: &str,
+    temporary_password: &str,
+    welcome: Welcome<'_>,
+) -> CognitoResult<User> {
+    let user = admin_named(db, &pool.id, name).await?;
+    if user.status != status::FORCE_CHANGE_PASSWORD {
+        return Err(CognitoError::new(
+            Exception::UnsupportedUserState,
+            format!("User is not in {} state.", status::FORCE_CHANGE_PASSWORD),
+        ));
+    }
+    let credentials = Credentials::derive(pool, &user.username, temporary_password).await?;
+    let mut tx = db.begin().await?;
+    set_credentials(&mut tx, &user, &credentials, status::FORCE_CHANGE_PASSWORD).await?;
+    send_welcome(&mut tx, &user, name, temporary_password, welcome).await?;
+    tx.commit().await?;
+    admin_named(db, &pool.id, &user.username).await
+}
+
+async fn send_welcome(
+    tx: &mut PgConnection,
+    user: &User,
+    name: &str,
+    temporary_password: &str,
+    welcome: Welcome<'_>,
+) -> CognitoResult<()> {
+    let Welcome::To(mediums) = welcome else { return Ok(()) };
+    let body = format!("Your username is {name} and temporary password is {temporary_password}");
+    for destination in welcome_destinations(user, mediums)? {
+        codes::queue_message(tx, user, destination, "Your temporary password", &body).await?;
+    }
+    Ok(())
+}
+
+fn welcome_destinations<'u>(user: &'u User, mediums: &[String]) -> CognitoResult<Vec<&'u str>> {
+    if mediums.is_empty() {
+        return Ok(user.email().or_else(|| user.attribute("phone_number")).into_iter().collect());
+    }
+    mediums
+        .iter()
+        .map(|medium| {
+            let attribute = match medium.as_str() {
+                "EMAIL" => "email",
+                "SMS" => "phone_number",
+                other => {
+                    return Err(CognitoError::invalid_parameter(format!(
+                        "DesiredDeliveryMediums: {other} is neither EMAIL nor SMS."
+                    )));
+                }
+            };
+            user.attribute(attribute).ok_or_else(|| {
+                CognitoError::invalid_parameter(format!(
+                    "The user has no {attribute} to send the message to ({medium})."
+                ))
+            })
+        })
+        .collect()
 }
 
 /// Standard attributes a user may set on themselves (Cognito's list, minus the ones the service
@@ -617,6 +717,22 @@ mod tests {
             attribute("email", "nope"),
         ] {
             assert_eq!(validate_attributes(&[bad]).unwrap_err().exception, Exception::InvalidParameter);
+        }
+    }
+
+    #[test]
+    fn filters_parse_cognitos_syntax() {
+        let parsed = |text: &str| Filter::parse(text).unwrap().map(|f| (f.field.name, f.prefix, f.value));
+        assert_eq!(parsed(r#"email ^= "al""#), Some(("email", true, "al".into())));
+        assert_eq!(parsed(r#"  username="a b"  "#), Some(("username", false, "a b".into())));
+        assert_eq!(parsed(r#"name = "say \"hi\" \\o/""#), Some(("name", false, r#"say "hi" \o/"#.into())));
+        assert_eq!(
+            parsed(r#"cognito:user_status = "confirmed""#),
+            Some(("cognito:user_status", false, "CONFIRMED".into()))
+        );
+        assert_eq!(parsed("   "), None);
+        for bad in [r#"email = al"#, r#"email "al""#, r#"email = "al"#, r#"email = "al" x"#, r#"email = "al\"#] {
+            assert_eq!(Filter::parse(bad).err().map(|e| e.exception), Some(Exception::InvalidParameter), "{bad}");
         }
     }
 

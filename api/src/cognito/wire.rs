@@ -76,6 +76,7 @@ async fn dispatch(state: &AppState, operation: &str, body: &[u8]) -> CognitoResu
         "DescribeUserPool" => call(body, |request| ops::describe_user_pool::run(state, request)).await,
         "ListUserPools" => call(body, |request| ops::list_user_pools::run(state, request)).await,
         "DescribeUserPoolClient" => call(body, |request| ops::describe_user_pool_client::run(state, request)).await,
+        "AdminCreateUser" => call(body, |request| ops::admin_create_user::run(state, request)).await,
         "AdminGetUser" => call(body, |request| ops::admin_get_user::run(state, request)).await,
         "AdminConfirmSignUp" => call(body, |request| ops::admin_confirm_sign_up::run(state, request)).await,
         "AdminDeleteUser" => call(body, |request| ops::admin_delete_user::run(state, request)).await,
@@ -83,6 +84,15 @@ async fn dispatch(state: &AppState, operation: &str, body: &[u8]) -> CognitoResu
         "AdminEnableUser" => call(body, |request| ops::admin_enable_user::run(state, request)).await,
         "AdminSetUserPassword" => call(body, |request| ops::admin_set_user_password::run(state, request)).await,
         "AdminInitiateAuth" => call(body, |request| ops::admin_initiate_auth::run(state, request)).await,
+        "ListUsers" => call(body, |request| ops::list_users::run(state, request)).await,
+        "CreateGroup" => call(body, |request| ops::create_group::run(state, request)).await,
+        "ListGroups" => call(body, |request| ops::list_groups::run(state, request)).await,
+        "AdminAddUserToGroup" => call(body, |request| ops::admin_add_user_to_group::run(state, request)).await,
+        "AdminRemoveUserFromGroup" => {
+            call(body, |request| ops::admin_remove_user_from_group::run(state, request)).await
+        }
+        "AdminListGroupsForUser" => call(body, |request| ops::admin_list_groups_for_user::run(state, request)).await,
+        "ListUsersInGroup" => call(body, |request| ops::list_users_in_group::run(state, request)).await,
         other => Err(CognitoError::new(Exception::UnknownOperation, format!("Unknown operation {other}."))),
     }
 }

@@ -11,16 +11,25 @@ use aws_sdk_cognitoidentityprovider::{
     Client as Cognito,
     config::{BehaviorVersion, Credentials, Region},
     error::ProvideErrorMetadata,
+    types::MessageActionType,
 };
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde_json::Value;
 
 pub const PASSWORD: &str = "Correct-horse-1";
+
+/// The IAM credentials the test app accepts for admin calls.
+pub const ADMIN_KEY: &str = "AKIDLEDGERLINEADMIN";
+pub const ADMIN_SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
 pub struct PoolFixture {
     pub app: TestApp,
     pub pool: Pool,
-    /// A public client (no secret) allowing password, SRP and refresh flows.
+    /// A public client (no secret) allowing password, SRP, admin password and refresh flows.
     pub client: Client,
     pub sdk: Cognito,
+    /// The SDK signing with the admin credentials.
+    pub admin: Cognito,
 }
 
 impl PoolFixture {
@@ -29,7 +38,7 @@ impl PoolFixture {
     }
 
     pub async fn with_pool(new: NewPool) -> Self {
-        let app = TestApp::spawn().await;
+        let app = admin_app().await;
         let new = NewPool { region: "us-east-1".into(), name: "test-pool".into(), ..new };
         let pool = pools::create_pool(&app.db, &new).await.unwrap();
         let client = pools::create_client(
@@ -37,23 +46,30 @@ impl PoolFixture {
             &pool.id,
             &NewClient {
                 name: "web".into(),
-                explicit_auth_flows: ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
-                    .map(String::from)
-                    .to_vec(),
+                explicit_auth_flows: [
+                    "ALLOW_USER_PASSWORD_AUTH",
+                    "ALLOW_USER_SRP_AUTH",
+                    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+                    "ALLOW_REFRESH_TOKEN_AUTH",
+                ]
+                .map(String::from)
+                .to_vec(),
                 ..NewClient::default()
             },
         )
         .await
         .unwrap();
         let sdk = sdk(&app);
-        Self { app, pool, client, sdk }
+        let admin = sdk_with_credentials(&app, ADMIN_KEY, ADMIN_SECRET);
+        Self { app, pool, client, sdk, admin }
     }
 
     pub async fn client_with(&self, new: NewClient) -> Client {
         pools::create_client(&self.app.db, &self.pool.id, &new).await.unwrap()
     }
 
-    /// The code in the newest message to `username`, as the person would read it in their email.
+    /// The code (or temporary password) ending the newest message to `username`, as the person
+    /// would read it in their email.
     pub async fn last_code(&self, username: &str) -> String {
         let body: String = sqlx::query_scalar(
             "SELECT body FROM outbox o JOIN users u ON u.pool_id = o.pool_id AND u.username = o.username \
@@ -65,6 +81,41 @@ impl PoolFixture {
         .await
         .unwrap();
         body.rsplit(' ').next().unwrap().to_owned()
+    }
+
+    /// Creates `username` (with an email) through AdminCreateUser, with this temporary password and
+    /// no welcome message.
+    pub async fn invited_user(&self, username: &str, temporary_password: &str) {
+        self.admin
+            .admin_create_user()
+            .user_pool_id(&self.pool.id)
+            .username(username)
+            .temporary_password(temporary_password)
+            .user_attributes(attribute("email", &format!("{username}@example.com")))
+            .message_action(MessageActionType::Suppress)
+            .send()
+            .await
+            .unwrap();
+    }
+
+    /// Verifies `token` with the key the JWKS publishes for its `kid`, as API Gateway would.
+    pub async fn verified_claims(&self, token: &str, audience: Option<&str>) -> Value {
+        let issuer = format!("http://{}/{}", self.app.addr, self.pool.id);
+        let discovery: Value =
+            reqwest::get(format!("{issuer}/.well-known/openid-configuration")).await.unwrap().json().await.unwrap();
+        assert_eq!(discovery["issuer"], issuer.as_str());
+        let jwks: Value = reqwest::get(discovery["jwks_uri"].as_str().unwrap()).await.unwrap().json().await.unwrap();
+        let kid = jsonwebtoken::decode_header(token).unwrap().kid.unwrap();
+        let jwk =
+            jwks["keys"].as_array().unwrap().iter().find(|k| k["kid"] == kid.as_str()).expect("the kid is in the JWKS");
+        let key = DecodingKey::from_rsa_components(jwk["n"].as_str().unwrap(), jwk["e"].as_str().unwrap()).unwrap();
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.set_issuer(&[issuer]);
+        match audience {
+            Some(audience) => validation.set_audience(&[audience]),
+            None => validation.validate_aud = false,
+        }
+        jsonwebtoken::decode::<Value>(token, &key, &validation).unwrap().claims
     }
 
     /// Signs `username` up with an email and confirms them with the mailed code.
@@ -88,6 +139,17 @@ impl PoolFixture {
             .await
             .unwrap();
     }
+}
+
+/// The app, accepting admin calls signed with [`ADMIN_KEY`] and [`ADMIN_SECRET`].
+pub async fn admin_app() -> TestApp {
+    TestApp::spawn_with(&[
+        "--cognito-admin-access-key-id",
+        ADMIN_KEY,
+        "--cognito-admin-secret-access-key",
+        ADMIN_SECRET,
+    ])
+    .await
 }
 
 /// The SDK as an application would configure it, with `endpoint_url` pointing at us.

@@ -26,7 +26,6 @@ pub struct Request {
 }
 
 pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
-    pools::load_pool(&state.db, &request.user_pool_id).await?;
     let client = pools::load_pool_client(&state.db, &request.user_pool_id, &request.client_id).await?;
     let flow = request.auth_flow.as_str();
     client.require_flow(flow)?;

@@ -31,6 +31,8 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> 
     password::check_policy(&request.password, &pool.password_policy)?;
     let credentials = Credentials::derive(&pool, &user.username, &request.password).await?;
     let status = if request.permanent { status::CONFIRMED } else { status::FORCE_CHANGE_PASSWORD };
-    users::set_credentials(&state.db, &user, &credentials, status).await?;
+    let mut tx = state.db.begin().await?;
+    users::set_credentials(&mut tx, &user, &credentials, status).await?;
+    tx.commit().await?;
     Ok(Response {})
 }

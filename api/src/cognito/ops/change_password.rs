@@ -32,6 +32,8 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> 
     }
     password::check_policy(&request.proposed_password, &pool.password_policy)?;
     let credentials = Credentials::derive(&pool, &user.username, &request.proposed_password).await?;
-    users::set_credentials(&state.db, &user, &credentials, &user.status).await?;
+    let mut tx = state.db.begin().await?;
+    users::set_credentials(&mut tx, &user, &credentials, &user.status).await?;
+    tx.commit().await?;
     Ok(Response {})
 }

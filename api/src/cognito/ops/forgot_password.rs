@@ -71,7 +71,7 @@ pub async fn confirm(state: &AppState, request: ConfirmRequest) -> CognitoResult
     let secrets = state.cognito.secrets(&state.db).await?;
     let tx = state.db.begin().await?;
     let mut tx = codes::redeem(tx, &secrets.codes, &user, Purpose::ResetPassword, &request.confirmation_code).await?;
-    users::set_credentials(&mut *tx, &user, &credentials, &user.status).await?;
+    users::set_credentials(&mut tx, &user, &credentials, &user.status).await?;
     tx.commit().await?;
     Ok(ConfirmResponse {})
 }

@@ -1,15 +1,20 @@
 //! One module per Cognito operation: its request and response shapes (Cognito's PascalCase JSON) and
 //! a short `run` that calls the domain code.
 
+pub mod admin_add_user_to_group;
 pub mod admin_confirm_sign_up;
+pub mod admin_create_user;
 pub mod admin_delete_user;
 pub mod admin_disable_user;
 pub mod admin_enable_user;
 pub mod admin_get_user;
 pub mod admin_initiate_auth;
+pub mod admin_list_groups_for_user;
+pub mod admin_remove_user_from_group;
 pub mod admin_set_user_password;
 pub mod change_password;
 pub mod confirm_sign_up;
+pub mod create_group;
 pub mod create_user_pool;
 pub mod create_user_pool_client;
 pub mod delete_user;
@@ -19,7 +24,10 @@ pub mod forgot_password;
 pub mod get_user;
 pub mod global_sign_out;
 pub mod initiate_auth;
+pub mod list_groups;
 pub mod list_user_pools;
+pub mod list_users;
+pub mod list_users_in_group;
 pub mod resend_confirmation_code;
 pub mod respond_to_auth_challenge;
 pub mod revoke_token;
@@ -73,6 +81,24 @@ impl AdminUserRequest {
         let pool = pools::load_pool(&state.db, &self.user_pool_id).await?;
         let user = users::admin_named(&state.db, &pool.id, &self.username).await?;
         Ok((pool, user))
+    }
+}
+
+/// The request of AdminAddUserToGroup and AdminRemoveUserFromGroup.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MembershipRequest {
+    #[serde(flatten)]
+    user: AdminUserRequest,
+    group_name: String,
+}
+
+impl MembershipRequest {
+    /// The user and the group named (an unknown group is ResourceNotFoundException).
+    pub async fn load(&self, state: &AppState) -> CognitoResult<(User, Group)> {
+        let (pool, user) = self.user.load(state).await?;
+        let group = users::load_group(&state.db, &pool.id, &self.group_name).await?;
+        Ok((user, group))
     }
 }
 
@@ -161,6 +187,16 @@ pub struct UserType {
     user_last_modified_date: OffsetDateTime,
     enabled: bool,
     user_status: String,
+}
+
+impl UserType {
+    /// Only the attributes named (ListUsers' AttributesToGet), or all of them.
+    pub fn keeping(mut self, names: Option<&[String]>) -> Self {
+        if let Some(names) = names {
+            self.attributes.retain(|attribute| names.contains(&attribute.name));
+        }
+        self
+    }
 }
 
 impl From<User> for UserType {

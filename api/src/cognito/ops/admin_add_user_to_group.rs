@@ -1,0 +1,18 @@
+//! AdminAddUserToGroup (admin): the user's next tokens carry the group in `cognito:groups`.
+
+use serde::Serialize;
+
+use super::MembershipRequest;
+use crate::{
+    AppState,
+    cognito::{error::CognitoResult, users},
+};
+
+#[derive(Debug, Serialize)]
+pub struct Response {}
+
+pub async fn run(state: &AppState, request: MembershipRequest) -> CognitoResult<Response> {
+    let (user, group) = request.load(state).await?;
+    users::add_to_group(&state.db, &user, &group).await?;
+    Ok(Response {})
+}
