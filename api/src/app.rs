@@ -32,11 +32,15 @@ pub struct AppState {
     pub cognito: Arc<cognito::KeyRing>,
     /// The user pool the shell signs people in to (from the bootstrap file).
     pub frontend_cognito: Option<mfe_contract::CognitoSettings>,
+    /// For outgoing calls (the pools' webhooks); one pool of connections for the process.
+    pub http: reqwest::Client,
 }
 
 impl AppState {
     pub fn new(db: PgPool, config: Config) -> Self {
-        Self { db, config: Arc::new(config), cognito: Arc::default(), frontend_cognito: None }
+        // A webhook may not hold a confirmation (and its transaction) open for long.
+        let http = reqwest::Client::builder().timeout(WEBHOOK_TIMEOUT).build().expect("an HTTP client");
+        Self { db, config: Arc::new(config), cognito: Arc::default(), frontend_cognito: None, http }
     }
 
     /// The endpoint SDKs are given as `endpoint_url`.
@@ -45,6 +49,7 @@ impl AppState {
     }
 }
 
+const WEBHOOK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 pub fn router(state: AppState) -> Router {

@@ -231,9 +231,9 @@ pub async fn set_credentials(
 }
 
 /// Confirms the user: their email, if any, counts as verified (the code went there, or an admin
-/// vouches for it), and the post-confirmation trigger runs in the same transaction.
-/// Callers check [`User::ensure_unconfirmed`] first.
-pub async fn confirm(tx: &mut PgConnection, user: &User) -> CognitoResult<()> {
+/// vouches for it), and the profile row is created in the same transaction. Returns the confirmed
+/// user, for the pool's webhook. Callers check [`User::ensure_unconfirmed`] first.
+pub async fn confirm(tx: &mut PgConnection, user: &User) -> CognitoResult<User> {
     let confirmed = sqlx::query_as(
         "UPDATE users SET status = $3, attributes = attributes || \
          CASE WHEN attributes ? 'email' THEN '{\"email_verified\": \"true\"}'::jsonb ELSE '{}' END \
@@ -244,7 +244,8 @@ pub async fn confirm(tx: &mut PgConnection, user: &User) -> CognitoResult<()> {
     .bind(status::CONFIRMED)
     .fetch_one(&mut *tx)
     .await?;
-    triggers::post_confirmation(tx, &confirmed).await
+    triggers::post_confirmation(tx, &confirmed).await?;
+    Ok(confirmed)
 }
 
 /// Enables or disables the user. Disabling also ends every sign-in of theirs, in the same

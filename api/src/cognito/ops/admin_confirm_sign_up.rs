@@ -5,17 +5,18 @@ use serde::Serialize;
 use super::AdminUserRequest;
 use crate::{
     AppState,
-    cognito::{error::CognitoResult, users},
+    cognito::{error::CognitoResult, triggers, users},
 };
 
 #[derive(Debug, Serialize)]
 pub struct Response {}
 
 pub async fn run(state: &AppState, request: AdminUserRequest) -> CognitoResult<Response> {
-    let (_pool, user) = request.load(state).await?;
+    let (pool, user) = request.load(state).await?;
     user.ensure_unconfirmed()?;
     let mut tx = state.db.begin().await?;
-    users::confirm(&mut tx, &user).await?;
+    let confirmed = users::confirm(&mut tx, &user).await?;
+    triggers::post_confirmation_webhook(&state.http, &pool, &confirmed, triggers::NO_CLIENT).await?;
     tx.commit().await?;
     Ok(Response {})
 }

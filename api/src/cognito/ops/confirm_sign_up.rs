@@ -8,7 +8,7 @@ use crate::{
     cognito::{
         codes::{self, Purpose},
         error::{CognitoError, CognitoResult, Exception},
-        users,
+        triggers, users,
     },
 };
 
@@ -25,7 +25,7 @@ pub struct Request {
 pub struct Response {}
 
 pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
-    let (client, _pool) = client_and_pool(state, &request.client_id).await?;
+    let (client, pool) = client_and_pool(state, &request.client_id).await?;
     let mismatch =
         || CognitoError::new(Exception::CodeMismatch, "Invalid verification code provided, please try again.");
     let user = users::named(&state.db, &client, &request.username, request.secret_hash.as_deref(), mismatch).await?;
@@ -33,7 +33,8 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> 
     let secrets = state.cognito.secrets(&state.db).await?;
     let tx = state.db.begin().await?;
     let mut tx = codes::redeem(tx, &secrets.codes, &user, Purpose::ConfirmSignUp, &request.confirmation_code).await?;
-    users::confirm(&mut tx, &user).await?;
+    let confirmed = users::confirm(&mut tx, &user).await?;
+    triggers::post_confirmation_webhook(&state.http, &pool, &confirmed, &client.id).await?;
     tx.commit().await?;
     Ok(Response {})
 }
