@@ -57,7 +57,7 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .route("/healthz", get(health::healthz))
         .route(mfe_contract::RuntimeConfig::PATH, get(site::runtime_config))
-        .merge(cognito::routes());
+        .merge(cognito::routes(config.dev_mode));
     if let Some(dir) = &config.static_dir {
         app = app.merge(site::static_files(dir));
     }

@@ -76,6 +76,11 @@ pub struct Config {
     #[arg(long, env = "COGNITO_BOOTSTRAP", value_name = "COGNITO_BOOTSTRAP")]
     pub cognito_bootstrap: Option<PathBuf>,
 
+    /// Development conveniences: every outgoing message (codes included) is printed in the log and
+    /// listed at /dev/mailbox. Never turn this on in production.
+    #[arg(long, env = "DEV_MODE", value_name = "DEV_MODE")]
+    pub dev_mode: bool,
+
     /// Log lines as human-readable text or as JSON objects.
     #[arg(long, env = "LOG_FORMAT", value_name = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -248,6 +253,12 @@ mod tests {
         let debug = format!("{config:?}");
         assert!(!debug.contains("s3cret") && debug.contains("localhost"), "{debug}");
         assert!(!debug.contains("wJalrXUtnFEMI"), "{debug}");
+    }
+
+    #[test]
+    fn dev_mode_is_off_unless_asked_for() {
+        assert!(!parse(&[]).unwrap().dev_mode);
+        assert!(parse(&["--dev-mode"]).unwrap().dev_mode);
     }
 
     #[test]

@@ -11,6 +11,7 @@ use crate::{
     AppState, Config,
     cognito::{
         bootstrap::{Bootstrap, BootstrapError},
+        delivery,
         error::CognitoError,
     },
     db, router,
@@ -63,6 +64,10 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
+    if state.config.dev_mode {
+        tracing::warn!("dev mode: outgoing messages are printed in this log and listed at /dev/mailbox");
+        tokio::spawn(delivery::relay(state.clone()));
+    }
     axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await.map_err(StartError::Serve)
 }
 

@@ -277,3 +277,48 @@ async fn errors_carry_the_exception_in_body_and_header_and_a_request_id() {
         .unwrap();
     assert_eq!(unknown.headers()["x-amzn-errortype"], "UnknownOperationException:");
 }
+
+#[tokio::test]
+async fn dev_mode_prints_messages_and_lists_them_in_the_mailbox() {
+    use api::testing::TestApp;
+
+    let app = TestApp::spawn_with(&["--dev-mode"]).await;
+    let fixture_pool = api::cognito::pools::create_pool(
+        &app.db,
+        &api::cognito::pools::NewPool { region: "us-east-1".into(), name: "dev".into(), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    let new_client = api::cognito::pools::NewClient { name: "web".into(), ..Default::default() };
+    let client = api::cognito::pools::create_client(&app.db, &fixture_pool.id, &new_client).await.unwrap();
+    support::sdk(&app)
+        .sign_up()
+        .client_id(&client.id)
+        .username("mia")
+        .password(PASSWORD)
+        .user_attributes(attribute("email", "mia@example.com"))
+        .send()
+        .await
+        .unwrap();
+    let mailbox: serde_json::Value =
+        reqwest::get(app.url("/dev/mailbox?to=MIA@example.com")).await.unwrap().json().await.unwrap();
+    let message = &mailbox[0];
+    assert_eq!(message["to"], "mia@example.com");
+    assert!(message["body"].as_str().unwrap().starts_with("Your confirmation code is "), "{message}");
+
+    // The relay marks it delivered (printed in the log).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let unsent: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetch_one(&app.db).await.unwrap();
+        if unsent == 0 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the dev relay never delivered");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    // Without dev mode there is no mailbox.
+    let production = TestApp::spawn().await;
+    assert_eq!(reqwest::get(production.url("/dev/mailbox?to=mia@example.com")).await.unwrap().status(), 404);
+}

@@ -103,6 +103,8 @@ fn start_api(services: &mut Services, database_url: &str, site: &Path) -> Result
         .env("CORS_ALLOWED_ORIGINS", format!("http://{SHELL},http://localhost:{}", SHELL.port()))
         .env("STATIC_DIR", site)
         .env("COGNITO_BOOTSTRAP", workspace::root().join(DEV_POOLS))
+        // Codes appear in the api's log and at /dev/mailbox.
+        .env("DEV_MODE", "true")
         .env("COGNITO_ADMIN_ACCESS_KEY_ID", DEV_ADMIN.0)
         .env("COGNITO_ADMIN_SECRET_ACCESS_KEY", DEV_ADMIN.1);
     services.spawn("the api", &mut api)?;
@@ -152,5 +154,6 @@ fn print_banner(database_url: &str, own_cluster: bool, started: Instant) {
     say!("    database   {database}");
     say!("    cognito    endpoint http://{API}/cognito, pools from {DEV_POOLS}");
     say!("               admin credentials {} / {} (local only)", DEV_ADMIN.0, DEV_ADMIN.1);
+    say!("    mailbox    http://{API}/dev/mailbox?to=<email> (confirmation and reset codes)");
     say!("    Ctrl-C stops everything.\n");
 }

@@ -9,6 +9,7 @@
 pub mod admin;
 pub mod bootstrap;
 pub mod codes;
+pub mod delivery;
 pub mod error;
 pub mod keys;
 pub mod ops;
@@ -31,9 +32,11 @@ pub use keys::KeyRing;
 use crate::AppState;
 
 /// The SDK endpoint (`endpoint_url = <public base URL>/cognito`) and, under each pool's issuer URL
-/// (`<public base URL>/<pool id>`), its JWKS and OpenID discovery document.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+/// (`<public base URL>/<pool id>`), its JWKS and OpenID discovery document; in dev mode also the
+/// mailbox.
+pub fn routes(dev_mode: bool) -> Router<AppState> {
+    let router = if dev_mode { Router::new().route("/dev/mailbox", get(delivery::mailbox)) } else { Router::new() };
+    router
         .route("/cognito", post(wire::endpoint))
         .route("/cognito/", post(wire::endpoint))
         .route("/{pool_id}/.well-known/jwks.json", get(tokens::jwks))
