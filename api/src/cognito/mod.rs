@@ -3,7 +3,7 @@
 //!
 //! - [`wire`]: the endpoint (`POST /cognito`), operation dispatch, Cognito's error shape ([`error`]).
 //! - [`ops`]: one module per operation, short, calling the domain modules below.
-//! - [`pools`], [`users`], [`password`], [`codes`], [`sign_in`], [`tokens`], [`keys`], [`srp`],
+//! - [`pools`], [`users`], [`groups`], [`password`], [`codes`], [`sign_in`], [`tokens`], [`keys`], [`srp`],
 //!   [`triggers`]: the domain.
 
 pub mod admin;
@@ -11,6 +11,7 @@ pub mod bootstrap;
 pub mod codes;
 pub mod delivery;
 pub mod error;
+pub mod groups;
 pub mod keys;
 pub mod ops;
 pub mod password;

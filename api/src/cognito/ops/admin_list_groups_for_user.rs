@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::{AdminUserRequest, GroupType, Paging};
 use crate::{
     AppState,
-    cognito::{error::CognitoResult, users},
+    cognito::{error::CognitoResult, groups},
 };
 
 #[derive(Debug, Deserialize)]
@@ -28,7 +28,7 @@ pub struct Response {
 pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
     let (_pool, user) = request.user.load(state).await?;
     let paging = Paging::new(request.next_token.as_deref(), request.limit, "Limit")?;
-    let rows = users::groups_of(&state.db, &user, paging.after.as_deref(), paging.fetch()).await?;
+    let rows = groups::of_user(&state.db, &user, paging.after.as_deref(), paging.fetch()).await?;
     let (page, next_token) = paging.page(rows, |group| &group.name);
     Ok(Response { groups: page.into_iter().map(GroupType::from).collect(), next_token })
 }

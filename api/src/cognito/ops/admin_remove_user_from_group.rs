@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::MembershipRequest;
 use crate::{
     AppState,
-    cognito::{error::CognitoResult, users},
+    cognito::{error::CognitoResult, groups},
 };
 
 #[derive(Debug, Serialize)]
@@ -13,6 +13,6 @@ pub struct Response {}
 
 pub async fn run(state: &AppState, request: MembershipRequest) -> CognitoResult<Response> {
     let (user, group) = request.load(state).await?;
-    users::remove_from_group(&state.db, &user, &group).await?;
+    groups::remove_member(&state.db, &user, &group).await?;
     Ok(Response {})
 }

@@ -8,8 +8,8 @@ use crate::{
     AppState,
     cognito::{
         error::CognitoResult,
+        groups::{self, NewGroup},
         pools,
-        users::{self, NewGroup},
     },
 };
 
@@ -35,6 +35,6 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> 
         description: request.description.as_deref(),
         precedence: request.precedence,
     };
-    let group = users::create_group(&state.db, &pool.id, &new).await?;
+    let group = groups::create(&state.db, &pool.id, &new).await?;
     Ok(Response { group: GroupType::from(group) })
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::{GroupType, Paging};
 use crate::{
     AppState,
-    cognito::{error::CognitoResult, pools, users},
+    cognito::{error::CognitoResult, groups, pools},
 };
 
 #[derive(Debug, Deserialize)]
@@ -27,7 +27,7 @@ pub struct Response {
 pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
     let pool = pools::load_pool(&state.db, &request.user_pool_id).await?;
     let paging = Paging::new(request.next_token.as_deref(), request.limit, "Limit")?;
-    let rows = users::list_groups(&state.db, &pool.id, paging.after.as_deref(), paging.fetch()).await?;
+    let rows = groups::list(&state.db, &pool.id, paging.after.as_deref(), paging.fetch()).await?;
     let (page, next_token) = paging.page(rows, |group| &group.name);
     Ok(Response { groups: page.into_iter().map(GroupType::from).collect(), next_token })
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::{Paging, UserType};
 use crate::{
     AppState,
-    cognito::{error::CognitoResult, pools, users},
+    cognito::{error::CognitoResult, groups, pools},
 };
 
 #[derive(Debug, Deserialize)]
@@ -27,9 +27,9 @@ pub struct Response {
 
 pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
     let pool = pools::load_pool(&state.db, &request.user_pool_id).await?;
-    let group = users::load_group(&state.db, &pool.id, &request.group_name).await?;
+    let group = groups::load(&state.db, &pool.id, &request.group_name).await?;
     let paging = Paging::new(request.next_token.as_deref(), request.limit, "Limit")?;
-    let rows = users::members(&state.db, &group, paging.after.as_deref(), paging.fetch()).await?;
+    let rows = groups::members(&state.db, &group, paging.after.as_deref(), paging.fetch()).await?;
     let (page, next_token) = paging.page(rows, |user| &user.username);
     Ok(Response { users: page.into_iter().map(UserType::from).collect(), next_token })
 }

@@ -40,8 +40,9 @@ use time::OffsetDateTime;
 
 use super::{
     error::{CognitoError, CognitoResult},
+    groups::{self, Group},
     pools::{self, Client, Pool},
-    users::{self, Attribute, Group, User},
+    users::{self, Attribute, User},
 };
 use crate::AppState;
 
@@ -97,7 +98,7 @@ impl MembershipRequest {
     /// The user and the group named (an unknown group is ResourceNotFoundException).
     pub async fn load(&self, state: &AppState) -> CognitoResult<(User, Group)> {
         let (pool, user) = self.user.load(state).await?;
-        let group = users::load_group(&state.db, &pool.id, &self.group_name).await?;
+        let group = groups::load(&state.db, &pool.id, &self.group_name).await?;
         Ok((user, group))
     }
 }
