@@ -15,16 +15,7 @@ struct SignedIn {
 }
 
 async fn sign_in(fixture: &PoolFixture, username: &str, password: &str) -> Result<SignedIn, (String, String)> {
-    let out = fixture
-        .sdk
-        .initiate_auth()
-        .client_id(&fixture.client.id)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", username)
-        .auth_parameters("PASSWORD", password)
-        .send()
-        .await
-        .map_err(exception)?;
+    let out = fixture.password_sign_in(username, password).await?;
     let result = out.authentication_result().unwrap();
     Ok(SignedIn { access: result.access_token().unwrap().into(), refresh: result.refresh_token().unwrap().into() })
 }

@@ -23,16 +23,7 @@ async fn password_sign_in(
     username: &str,
     password: &str,
 ) -> Result<InitiateAuthOutput, (String, String)> {
-    fixture
-        .sdk
-        .initiate_auth()
-        .client_id(&fixture.client.id)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", username)
-        .auth_parameters("PASSWORD", password)
-        .send()
-        .await
-        .map_err(exception)
+    fixture.password_sign_in(username, password).await
 }
 
 async fn admin_get_user(fixture: &PoolFixture, username: &str) -> Result<AdminGetUserOutput, (String, String)> {

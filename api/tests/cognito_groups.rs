@@ -169,16 +169,7 @@ async fn unknown_users_and_groups_are_refused() {
 
 /// The `cognito:groups` claims of a fresh sign-in's ID and access tokens, and its refresh token.
 async fn token_groups(fixture: &PoolFixture, username: &str) -> (Value, Value, String) {
-    let out = fixture
-        .sdk
-        .initiate_auth()
-        .client_id(&fixture.client.id)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", username)
-        .auth_parameters("PASSWORD", PASSWORD)
-        .send()
-        .await
-        .unwrap();
+    let out = fixture.password_sign_in(username, PASSWORD).await.unwrap();
     let tokens = out.authentication_result().unwrap();
     let id = fixture.verified_claims(tokens.id_token().unwrap(), Some(&fixture.client.id)).await;
     let access = fixture.verified_claims(tokens.access_token().unwrap(), None).await;

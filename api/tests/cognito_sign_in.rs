@@ -12,26 +12,16 @@ async fn password_sign_in(
     username: &str,
     password: &str,
 ) -> Result<(String, String, String), (String, String)> {
-    fixture
-        .sdk
-        .initiate_auth()
-        .client_id(&fixture.client.id)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", username)
-        .auth_parameters("PASSWORD", password)
-        .send()
-        .await
-        .map(|out| {
-            let result = out.authentication_result().unwrap();
-            assert_eq!(result.token_type(), Some("Bearer"));
-            assert_eq!(result.expires_in(), 3600);
-            (
-                result.id_token().unwrap().to_owned(),
-                result.access_token().unwrap().to_owned(),
-                result.refresh_token().unwrap().to_owned(),
-            )
-        })
-        .map_err(exception)
+    fixture.password_sign_in(username, password).await.map(|out| {
+        let result = out.authentication_result().unwrap();
+        assert_eq!(result.token_type(), Some("Bearer"));
+        assert_eq!(result.expires_in(), 3600);
+        (
+            result.id_token().unwrap().to_owned(),
+            result.access_token().unwrap().to_owned(),
+            result.refresh_token().unwrap().to_owned(),
+        )
+    })
 }
 
 #[tokio::test]

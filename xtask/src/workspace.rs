@@ -4,13 +4,21 @@ use std::{
     env,
     path::{Path, PathBuf},
     process::Command,
+    sync::OnceLock,
 };
 
 use crate::{Result, process};
 
-/// The repository root (this crate lives in `<root>/xtask`).
+/// The repository root (this crate lives in `<root>/xtask`). Read at run time: `cargo run` names
+/// the checkout being worked on, while a binary reused from a shared target dir may have been built
+/// in another checkout (CI's clones share one).
 pub fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is inside the workspace")
+    static ROOT: OnceLock<PathBuf> = OnceLock::new();
+    ROOT.get_or_init(|| {
+        let manifest_dir =
+            env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+        manifest_dir.parent().expect("xtask is inside the workspace").to_path_buf()
+    })
 }
 
 /// Cargo's target directory: `CARGO_TARGET_DIR` when set, else what `cargo metadata` says.

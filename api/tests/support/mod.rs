@@ -11,6 +11,8 @@ use aws_sdk_cognitoidentityprovider::{
     Client as Cognito,
     config::{BehaviorVersion, Credentials, Region},
     error::ProvideErrorMetadata,
+    operation::initiate_auth::InitiateAuthOutput,
+    types::AuthFlowType,
     types::MessageActionType,
 };
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
@@ -66,6 +68,23 @@ impl PoolFixture {
 
     pub async fn client_with(&self, new: NewClient) -> Client {
         pools::create_client(&self.app.db, &self.pool.id, &new).await.unwrap()
+    }
+
+    /// USER_PASSWORD_AUTH through the fixture's client, as the SDK answers it.
+    pub async fn password_sign_in(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<InitiateAuthOutput, (String, String)> {
+        self.sdk
+            .initiate_auth()
+            .client_id(&self.client.id)
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .auth_parameters("USERNAME", username)
+            .auth_parameters("PASSWORD", password)
+            .send()
+            .await
+            .map_err(exception)
     }
 
     /// The code (or temporary password) ending the newest message to `username`, as the person
