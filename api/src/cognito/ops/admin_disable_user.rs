@@ -1,18 +1,13 @@
 //! AdminDisableUser (admin): the user can no longer sign in, and their tokens stop working.
 
-use serde::Serialize;
-
-use super::AdminUserRequest;
+use super::{AdminUserRequest, Empty};
 use crate::{
     AppState,
     cognito::{error::CognitoResult, users},
 };
 
-#[derive(Debug, Serialize)]
-pub struct Response {}
-
-pub async fn run(state: &AppState, request: AdminUserRequest) -> CognitoResult<Response> {
+pub async fn run(state: &AppState, request: AdminUserRequest) -> CognitoResult<Empty> {
     let (_pool, user) = request.load(state).await?;
     users::set_enabled(&state.db, &user, false).await?;
-    Ok(Response {})
+    Ok(Empty {})
 }

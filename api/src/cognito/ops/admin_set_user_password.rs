@@ -1,9 +1,9 @@
 //! AdminSetUserPassword (admin): a permanent password (the user is then confirmed) or a temporary
 //! one (the user must choose a new one at the next sign-in).
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use super::AdminUserRequest;
+use super::{AdminUserRequest, Empty};
 use crate::{
     AppState,
     cognito::{
@@ -23,10 +23,7 @@ pub struct Request {
     permanent: bool,
 }
 
-#[derive(Debug, Serialize)]
-pub struct Response {}
-
-pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
+pub async fn run(state: &AppState, request: Request) -> CognitoResult<Empty> {
     let (pool, user) = request.user.load(state).await?;
     password::check_policy(&request.password, &pool.password_policy)?;
     let credentials = Credentials::derive(&pool, &user.username, &request.password).await?;
@@ -34,5 +31,5 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> 
     let mut tx = state.db.begin().await?;
     users::set_credentials(&mut tx, &user, &credentials, status).await?;
     tx.commit().await?;
-    Ok(Response {})
+    Ok(Empty {})
 }

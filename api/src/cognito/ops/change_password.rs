@@ -1,7 +1,8 @@
 //! ChangePassword: the signed-in user proves the old password and sets a new one.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
+use super::Empty;
 use crate::{
     AppState,
     cognito::{
@@ -19,10 +20,7 @@ pub struct Request {
     access_token: String,
 }
 
-#[derive(Debug, Serialize)]
-pub struct Response {}
-
-pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
+pub async fn run(state: &AppState, request: Request) -> CognitoResult<Empty> {
     let (_claims, user) = tokens::verify_access_token(state, &request.access_token).await?;
     let pool = pools::load_pool(&state.db, &user.pool_id).await?;
     sign_in::ensure_not_locked(&user)?;
@@ -35,5 +33,5 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> 
     let mut tx = state.db.begin().await?;
     users::set_credentials(&mut tx, &user, &credentials, &user.status).await?;
     tx.commit().await?;
-    Ok(Response {})
+    Ok(Empty {})
 }

@@ -1,8 +1,8 @@
 //! ConfirmSignUp: the code from the email confirms the user, who may then sign in.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use super::client_and_pool;
+use super::{Empty, client_and_pool};
 use crate::{
     AppState,
     cognito::{
@@ -21,10 +21,7 @@ pub struct Request {
     confirmation_code: String,
 }
 
-#[derive(Debug, Serialize)]
-pub struct Response {}
-
-pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
+pub async fn run(state: &AppState, request: Request) -> CognitoResult<Empty> {
     let (client, pool) = client_and_pool(state, &request.client_id).await?;
     let mismatch =
         || CognitoError::new(Exception::CodeMismatch, "Invalid verification code provided, please try again.");
@@ -36,5 +33,5 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> 
     let confirmed = users::confirm(&mut tx, &user).await?;
     triggers::post_confirmation_webhook(&state.http, &pool, &confirmed, &client.id).await?;
     tx.commit().await?;
-    Ok(Response {})
+    Ok(Empty {})
 }

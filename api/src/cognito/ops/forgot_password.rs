@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{CodeDeliveryDetails, client_and_pool};
+use super::{ClientUserRequest, CodeDeliveryDetails, client_and_pool};
 use crate::{
     AppState,
     cognito::{
@@ -14,21 +14,13 @@ use crate::{
     },
 };
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct Request {
-    client_id: String,
-    secret_hash: Option<String>,
-    username: String,
-}
-
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Response {
     code_delivery_details: CodeDeliveryDetails,
 }
 
-pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
+pub async fn run(state: &AppState, request: ClientUserRequest) -> CognitoResult<Response> {
     let (client, _pool) = client_and_pool(state, &request.client_id).await?;
     let user = users::named_if_known(&state.db, &client, &request.username, request.secret_hash.as_deref()).await?;
     let Some(user) = user else {

@@ -1,17 +1,13 @@
 //! GetUser: the signed-in user's attributes, for the holder of a valid access token.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use super::AccessTokenRequest;
 
 use crate::{
     AppState,
     cognito::{error::CognitoResult, tokens, users::Attribute},
 };
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct Request {
-    access_token: String,
-}
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -22,7 +18,7 @@ pub struct Response {
     mfa_options: Vec<()>,
 }
 
-pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
+pub async fn run(state: &AppState, request: AccessTokenRequest) -> CognitoResult<Response> {
     let (_claims, user) = tokens::verify_access_token(state, &request.access_token).await?;
     Ok(Response { user_attributes: user.attribute_list(), username: user.username, mfa_options: Vec::new() })
 }

@@ -68,6 +68,26 @@ pub async fn client_and_pool(state: &AppState, client_id: &str) -> CognitoResult
     Ok((client, pool))
 }
 
+/// The `{}` that operations with nothing to report answer.
+#[derive(Debug, Serialize)]
+pub struct Empty {}
+
+/// The request of calls made with just the signed-in user's access token, e.g. GetUser.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AccessTokenRequest {
+    pub access_token: String,
+}
+
+/// The request of public calls that name a user through an app client, e.g. ForgotPassword.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ClientUserRequest {
+    pub client_id: String,
+    pub secret_hash: Option<String>,
+    pub username: String,
+}
+
 /// The request of admin calls that name just a user, e.g. AdminGetUser.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]

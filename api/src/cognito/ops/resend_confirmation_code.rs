@@ -1,8 +1,8 @@
 //! ResendConfirmationCode: a fresh code for a user who hasn't confirmed yet.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::{CodeDeliveryDetails, client_and_pool};
+use super::{ClientUserRequest, CodeDeliveryDetails, client_and_pool};
 use crate::{
     AppState,
     cognito::{
@@ -12,21 +12,13 @@ use crate::{
     },
 };
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct Request {
-    client_id: String,
-    secret_hash: Option<String>,
-    username: String,
-}
-
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Response {
     code_delivery_details: CodeDeliveryDetails,
 }
 
-pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
+pub async fn run(state: &AppState, request: ClientUserRequest) -> CognitoResult<Response> {
     let (client, _pool) = client_and_pool(state, &request.client_id).await?;
     // Cognito answers an unknown user as it would a real one, without sending anything.
     let unknown = || CognitoError::invalid_parameter("Username/client id combination not found.");

@@ -2,8 +2,9 @@
 //! working too (Amplify's sign-out calls this).
 
 use aws_lc_rs::constant_time;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
+use super::Empty;
 use crate::{
     AppState,
     cognito::{
@@ -20,10 +21,7 @@ pub struct Request {
     client_secret: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
-pub struct Response {}
-
-pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
+pub async fn run(state: &AppState, request: Request) -> CognitoResult<Empty> {
     let client = pools::load_client(&state.db, &request.client_id).await?;
     if let Some(secret) = &client.secret {
         let given = request.client_secret.as_deref().unwrap_or_default();
@@ -39,5 +37,5 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> 
     }
     // Like OAuth's revocation (RFC 7009), a token that is unknown or already revoked is no error.
     tokens::revoke_refresh_token(&state.db, &client, &request.token).await?;
-    Ok(Response {})
+    Ok(Empty {})
 }
