@@ -21,7 +21,7 @@ use tower_http::{
 };
 use tracing::Level;
 
-use crate::{Config, cognito, health, site};
+use crate::{Config, cognito, health, rest, site};
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
@@ -57,7 +57,8 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .route("/healthz", get(health::healthz))
         .route(mfe_contract::RuntimeConfig::PATH, get(site::runtime_config))
-        .merge(cognito::routes(config.dev_mode));
+        .merge(cognito::routes(config.dev_mode))
+        .merge(rest::routes());
     if let Some(dir) = &config.static_dir {
         app = app.merge(site::static_files(dir));
     }
@@ -73,6 +74,7 @@ pub fn router(state: AppState) -> Router {
             )
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
             .layer(cors(config))
+            .layer(axum::middleware::from_fn(rest::problems_everywhere))
             // A bug in a handler answers 500 instead of dropping the connection.
             .layer(CatchPanicLayer::new())
             .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout()))
@@ -102,6 +104,12 @@ fn cors(config: &Config) -> CorsLayer {
             HeaderName::from_static("x-amz-target"),
             HeaderName::from_static("x-amz-user-agent"),
         ])
-        .expose_headers([header::ETAG, REQUEST_ID, HeaderName::from_static("x-amzn-requestid")])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            REQUEST_ID,
+            HeaderName::from_static("x-amzn-requestid"),
+            HeaderName::from_static("deleted-count"),
+        ])
         .max_age(std::time::Duration::from_secs(600))
 }

@@ -8,6 +8,8 @@ use clap::{Parser, ValueEnum, builder::TypedValueParser, error::ErrorKind};
 use sqlx::postgres::PgConnectOptions;
 use url::Url;
 
+use crate::cognito::tokens::TokenUse;
+
 #[derive(Debug, Clone, Parser)]
 #[command(name = "api", version, about = "The product's server: auth, Accounts API and the site")]
 pub struct Config {
@@ -18,6 +20,11 @@ pub struct Config {
     /// Postgres connection URL. Never logged.
     #[arg(long, env = "DATABASE_URL", value_name = "DATABASE_URL", value_parser = DatabaseUrlParser, hide_env_values = true)]
     pub database_url: DatabaseUrl,
+
+    /// Password of the `ledgerline_api` role the api's queries run as (the migrations create the role;
+    /// `DATABASE_URL` names the owner that migrates). Not needed where Postgres trusts local logins.
+    #[arg(long, env = "DATABASE_API_PASSWORD", value_name = "DATABASE_API_PASSWORD", hide_env_values = true)]
+    pub database_api_password: Option<Secret>,
 
     /// Largest number of pooled database connections.
     #[arg(long, env = "DB_MAX_CONNECTIONS", value_name = "DB_MAX_CONNECTIONS", default_value_t = 10,
@@ -75,6 +82,20 @@ pub struct Config {
     /// `api/bootstrap/dev.toml`); its `frontend` client goes to the shell in /config.json.
     #[arg(long, env = "COGNITO_BOOTSTRAP", value_name = "COGNITO_BOOTSTRAP")]
     pub cognito_bootstrap: Option<PathBuf>,
+
+    /// Which Cognito token the REST api accepts as `Authorization: Bearer` (like an API Gateway
+    /// Cognito authorizer): `access` or `id`.
+    #[arg(long, env = "API_TOKEN_USE", value_name = "API_TOKEN_USE", value_enum, default_value_t = TokenUse::Access)]
+    pub api_token_use: TokenUse,
+
+    /// User pools whose tokens the REST api accepts, comma-separated; empty: every pool this server hosts.
+    #[arg(long = "api-user-pool", env = "API_USER_POOL_IDS", value_name = "API_USER_POOL_IDS", value_delimiter = ',')]
+    pub api_user_pool_ids: Vec<String>,
+
+    /// App clients whose tokens the REST api accepts (the `aud` of ID tokens, `client_id` of access
+    /// tokens), comma-separated; empty: every client of the accepted pools.
+    #[arg(long = "api-client", env = "API_CLIENT_IDS", value_name = "API_CLIENT_IDS", value_delimiter = ',')]
+    pub api_client_ids: Vec<String>,
 
     /// Development conveniences: every outgoing message (codes included) is printed in the log and
     /// listed at /dev/mailbox. Never turn this on in production.

@@ -1,24 +1,69 @@
-//! The connection pool and the schema migrations embedded in the binary.
+//! Connections, migrations, and the one way request handlers reach tenant data: a transaction that
+//! carries the caller's identity for the row-level security policies.
 
 use std::time::Duration;
 
-use sqlx::{PgPool, migrate::Migrator, postgres::PgPoolOptions};
+use sqlx::{PgPool, Postgres, Transaction, migrate::Migrator, postgres::PgPoolOptions};
+use uuid::Uuid;
 
 use crate::Config;
 
 /// Every file of `api/migrations`, applied in order at start.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
 
-/// Connects eagerly so a wrong `DATABASE_URL` stops the server at start, not at the first request.
-pub async fn connect(config: &Config) -> Result<PgPool, sqlx::Error> {
+/// The role the api's queries run as (made by the migrations): not superuser, owner of nothing,
+/// subject to row-level security.
+pub const API_ROLE: &str = "ledgerline_api";
+
+/// The owner's connection (`DATABASE_URL`), used only to migrate. Connects eagerly so a wrong URL
+/// stops the server at start, not at the first request.
+pub async fn connect_owner(config: &Config) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(config.database_url.connect_options())
+        .await
+}
+
+/// The pool every request uses: the same database, as [`API_ROLE`].
+pub async fn connect_api(config: &Config) -> Result<PgPool, sqlx::Error> {
+    let mut options = config.database_url.connect_options().username(API_ROLE);
+    if let Some(password) = &config.database_api_password {
+        options = options.password(password.expose());
+    }
     PgPoolOptions::new()
         .max_connections(config.db_max_connections)
         .acquire_timeout(Duration::from_secs(5))
-        .connect_with(config.database_url.connect_options())
+        .connect_with(options)
         .await
 }
 
 /// The newest migration applied to the database.
 pub async fn schema_version(db: &PgPool) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT coalesce(max(version), 0) FROM _sqlx_migrations WHERE success").fetch_one(db).await
+}
+
+/// A request's transaction, its identity set transaction-locally so that it ends with it.
+pub type RequestTx = Transaction<'static, Postgres>;
+
+/// Who the policies should see: set by [`begin_request`].
+#[derive(Debug, Clone, Copy)]
+pub struct Identity {
+    pub user_id: Uuid,
+    pub reads_all_tenants: bool,
+    /// The sign-in the credentials descend from; `None` when they are not revocable tokens.
+    pub sign_in: Option<Uuid>,
+}
+
+/// Begins the request's transaction as `identity`. Answers its tenants, or `None` when the sign-in
+/// was revoked (or the user deleted or disabled) since the credentials were issued.
+pub async fn begin_request(db: &PgPool, identity: Identity) -> Result<Option<(RequestTx, Vec<Uuid>)>, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let tenants: Option<Vec<Uuid>> = sqlx::query_scalar("SELECT begin_request($1, $2, $3)")
+        .bind(identity.user_id)
+        .bind(identity.reads_all_tenants)
+        .bind(identity.sign_in)
+        .fetch_one(&mut *tx)
+        .await?;
+    Ok(tenants.map(|tenants| (tx, tenants)))
 }

@@ -3,17 +3,23 @@
 //! - [`config`]: typed configuration from the environment and the command line.
 //! - [`app`]: the router, a function of the configuration and the shared state.
 //! - [`server`]: binding, migrations at start and graceful shutdown.
+//! - [`cognito`]: the Cognito-compatible user pools; [`sigv4`]: AWS request signatures.
+//! - [`rest`]: the REST api under `/v1` ([`accounts`], [`tenants`]), behind the [`auth`] authorizers.
 //! - [`db`], [`health`], [`site`], [`telemetry`]: one concern each.
 
+pub mod accounts;
 pub mod app;
+pub mod auth;
 pub mod cognito;
 pub mod config;
 pub mod db;
 pub mod health;
+pub mod rest;
 pub mod server;
 pub mod sigv4;
 pub mod site;
 pub mod telemetry;
+pub mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;
 

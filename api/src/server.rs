@@ -35,8 +35,10 @@ pub enum StartError {
 
 pub async fn run(config: Config) -> Result<(), StartError> {
     tracing::info!(?config, "starting");
-    let db = db::connect(&config).await.map_err(StartError::Database)?;
-    db::MIGRATOR.run(&db).await?;
+    let owner = db::connect_owner(&config).await.map_err(StartError::Database)?;
+    db::MIGRATOR.run(&owner).await?;
+    owner.close().await;
+    let db = db::connect_api(&config).await.map_err(StartError::Database)?;
     let state = prepare(db.clone(), config).await?;
     let addr = state.config.listen_addr;
     let listener = TcpListener::bind(addr).await.map_err(|source| StartError::Bind { addr, source })?;
@@ -47,7 +49,8 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     Ok(())
 }
 
-/// The state the app runs with, once the bootstrap file (if any) is applied to the database.
+/// The state the app runs with (`db` connects as [`db::API_ROLE`]), once the bootstrap file (if any)
+/// is applied to the database.
 pub async fn prepare(db: PgPool, config: Config) -> Result<AppState, StartError> {
     let bootstrap = config.cognito_bootstrap.as_deref().map(Bootstrap::load).transpose()?;
     let mut state = AppState::new(db, config);

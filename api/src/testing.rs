@@ -38,7 +38,10 @@ impl TestDatabase {
 /// The api, serving on `127.0.0.1:<free port>` until dropped or [`TestApp::stop`]ped.
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The database's owner (a superuser): for fixtures and checks, past row-level security.
     pub db: PgPool,
+    /// The pool the app itself uses, as the api's role.
+    pub api_db: PgPool,
     pub config: Config,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<Result<(), server::StartError>>>,
@@ -68,11 +71,12 @@ impl TestApp {
         let config =
             Config::try_parse_from(defaults.iter().chain(args)).unwrap_or_else(|e| panic!("test configuration: {e}"));
         let (shutdown, signal) = oneshot::channel::<()>();
-        let state = server::prepare(database.pool.clone(), config.clone()).await.expect("the app starts");
+        let api_db = db::connect_api(&config).await.expect("connect as the api's role");
+        let state = server::prepare(api_db.clone(), config.clone()).await.expect("the app starts");
         let server = tokio::spawn(server::serve(listener, state, async move {
             let _ = signal.await;
         }));
-        Self { addr, db: database.pool, config, shutdown: Some(shutdown), server: Some(server) }
+        Self { addr, db: database.pool, api_db, config, shutdown: Some(shutdown), server: Some(server) }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -21,7 +21,7 @@ async fn healthz_reports_the_database_and_schema() {
 #[tokio::test]
 async fn healthz_is_unavailable_without_the_database() {
     let app = TestApp::spawn().await;
-    app.db.close().await;
+    app.api_db.close().await;
     let response = reqwest::get(app.url("/healthz")).await.unwrap();
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     let body: serde_json::Value = response.json().await.unwrap();

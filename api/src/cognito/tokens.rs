@@ -59,8 +59,8 @@ pub struct AuthenticationResult {
 }
 
 /// The claims of an access token, as Cognito emits them.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct AccessClaims {
+#[derive(Debug, Clone, Serialize)]
+struct AccessClaims {
     pub sub: Uuid,
     #[serde(rename = "cognito:groups", default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<String>,
@@ -75,12 +75,6 @@ pub struct AccessClaims {
     pub iat: i64,
     pub jti: Uuid,
     pub username: String,
-}
-
-impl AccessClaims {
-    pub fn pool_id(&self) -> &str {
-        self.iss.rsplit('/').next().unwrap_or_default()
-    }
 }
 
 /// ID and access tokens for `user` signed in through `client`, plus a new refresh token when
@@ -170,41 +164,108 @@ fn sign(key: &SigningKey, claims: &impl Serialize) -> CognitoResult<String> {
     })
 }
 
-/// Checks an access token: signature by its pool's access key, issuer, expiry, `token_use`, and
-/// that its sign-in (its refresh token) was not revoked since.
-pub async fn verify_access_token(state: &AppState, token: &str) -> CognitoResult<(AccessClaims, User)> {
-    let invalid = || CognitoError::not_authorized("Invalid Access Token");
-    let pool_id = unverified_pool_id(token).ok_or_else(invalid)?;
+/// A token's `token_use` claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenUse {
+    Access,
+    Id,
+}
+
+/// What a verified ID or access token says about its bearer.
+#[derive(Debug, Clone)]
+pub struct VerifiedToken {
+    pub pool_id: String,
+    pub token_use: TokenUse,
+    pub sub: Uuid,
+    pub username: String,
+    /// `client_id` of an access token, `aud` of an ID token.
+    pub client_id: String,
+    pub groups: Vec<String>,
+    /// The sign-in the token descends from.
+    pub origin_jti: Uuid,
+}
+
+/// Why a token was refused. Deliberately coarse: a client learns no more than Cognito tells it.
+#[derive(Debug)]
+pub enum TokenError {
+    Invalid,
+    Expired,
+    /// The keys could not be read.
+    Internal(CognitoError),
+}
+
+/// The claims both kinds of token carry, under the names each kind uses.
+#[derive(Deserialize)]
+struct BearerClaims {
+    sub: Uuid,
+    token_use: TokenUse,
+    #[serde(alias = "cognito:username")]
+    username: String,
+    #[serde(alias = "aud")]
+    client_id: String,
+    #[serde(rename = "cognito:groups", default)]
+    groups: Vec<String>,
+    origin_jti: Uuid,
+}
+
+/// Checks a token's signature by its pool's key for its use (ID and access keys differ), issuer,
+/// expiry and `token_use`. Revocation needs the database: see [`verify_access_token`] and the api's
+/// authorizer.
+pub async fn verify(state: &AppState, token: &str, expected: TokenUse) -> Result<VerifiedToken, TokenError> {
+    let pool_id = unverified_pool_id(token).ok_or(TokenError::Invalid)?;
     let keys = match state.cognito.pool(&state.db, &pool_id).await {
         Ok(keys) => keys,
-        Err(error) if error.exception == Exception::ResourceNotFound => return Err(invalid()),
-        Err(error) => return Err(error),
+        Err(error) if error.exception == Exception::ResourceNotFound => return Err(TokenError::Invalid),
+        Err(error) => return Err(TokenError::Internal(error)),
     };
-    let header = jsonwebtoken::decode_header(token).map_err(|_| invalid())?;
-    if header.kid.as_deref() != Some(keys.access.kid.as_str()) {
-        return Err(invalid());
+    let key = match expected {
+        TokenUse::Access => &keys.access,
+        TokenUse::Id => &keys.id,
+    };
+    let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Invalid)?;
+    if header.kid.as_deref() != Some(key.kid.as_str()) {
+        return Err(TokenError::Invalid);
     }
     let mut validation = Validation::new(Algorithm::RS256);
     validation.set_issuer(&[issuer(state, &pool_id)]);
     validation.validate_aud = false;
     validation.leeway = 0;
-    let claims = match jsonwebtoken::decode::<AccessClaims>(token, &keys.access.decoding, &validation) {
+    let claims = match jsonwebtoken::decode::<BearerClaims>(token, &key.decoding, &validation) {
         Ok(data) => data.claims,
         Err(error) if matches!(error.kind(), jsonwebtoken::errors::ErrorKind::ExpiredSignature) => {
-            return Err(CognitoError::not_authorized("Access Token has expired"));
+            return Err(TokenError::Expired);
         }
-        Err(_) => return Err(invalid()),
+        Err(_) => return Err(TokenError::Invalid),
     };
-    if claims.token_use != "access" {
-        return Err(invalid());
+    if claims.token_use != expected {
+        return Err(TokenError::Invalid);
     }
-    let user = current_user(&state.db, &claims).await?;
-    Ok((claims, user))
+    Ok(VerifiedToken {
+        pool_id,
+        token_use: claims.token_use,
+        sub: claims.sub,
+        username: claims.username,
+        client_id: claims.client_id,
+        groups: claims.groups,
+        origin_jti: claims.origin_jti,
+    })
+}
+
+/// Checks an access token as Cognito's own operations (GetUser...) do: [`verify`], then that its
+/// sign-in (its refresh token) was not revoked since and its user still exists and is enabled.
+pub async fn verify_access_token(state: &AppState, token: &str) -> CognitoResult<User> {
+    let token = verify(state, token, TokenUse::Access).await.map_err(|error| match error {
+        TokenError::Invalid => CognitoError::not_authorized("Invalid Access Token"),
+        TokenError::Expired => CognitoError::not_authorized("Access Token has expired"),
+        TokenError::Internal(error) => error,
+    })?;
+    current_user(&state.db, &token).await
 }
 
 /// The token's user, unless the token was revoked since it was issued.
-async fn current_user(db: &PgPool, claims: &AccessClaims) -> CognitoResult<User> {
-    let user = users::find_by_username(db, claims.pool_id(), &claims.username)
+async fn current_user(db: &PgPool, claims: &VerifiedToken) -> CognitoResult<User> {
+    let user = users::find_by_username(db, &claims.pool_id, &claims.username)
         .await?
         .filter(|user| user.sub == claims.sub)
         .ok_or_else(|| CognitoError::new(Exception::NotAuthorized, "User does not exist."))?;

@@ -1,5 +1,5 @@
 //! What happens when a user is confirmed, in the confirming transaction (the seed ran a Lambda
-//! PostConfirmation trigger for this): the product's own user profile row, and, when the pool names
+//! PostConfirmation trigger for this): the product's own user profile row and personal tenant, and, when the pool names
 //! one, a webhook that receives Cognito's PostConfirmation event. A failing webhook fails the
 //! confirmation (UnexpectedLambdaException), and the transaction rolls back, as with Cognito.
 
@@ -12,10 +12,17 @@ use super::{
     users::User,
 };
 
+/// The profile row, and the user's personal tenant (they are its owner) for their accounts.
 pub async fn post_confirmation(tx: &mut PgConnection, user: &User) -> CognitoResult<()> {
     sqlx::query("INSERT INTO user_profiles (id, email) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING")
         .bind(user.sub)
         .bind(user.email())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("SELECT create_personal_tenant($1, $2, $3)")
+        .bind(user.sub)
+        .bind(uuid::Uuid::new_v4())
+        .bind(user.email().unwrap_or(&user.username))
         .execute(tx)
         .await?;
     Ok(())

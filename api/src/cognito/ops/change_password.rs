@@ -21,7 +21,7 @@ pub struct Request {
 }
 
 pub async fn run(state: &AppState, request: Request) -> CognitoResult<Empty> {
-    let (_claims, user) = tokens::verify_access_token(state, &request.access_token).await?;
+    let user = tokens::verify_access_token(state, &request.access_token).await?;
     let pool = pools::load_pool(&state.db, &user.pool_id).await?;
     sign_in::ensure_not_locked(&user)?;
     if !password::verify(request.previous_password, user.password_hash.clone()).await? {

@@ -19,6 +19,6 @@ pub struct Response {
 }
 
 pub async fn run(state: &AppState, request: AccessTokenRequest) -> CognitoResult<Response> {
-    let (_claims, user) = tokens::verify_access_token(state, &request.access_token).await?;
+    let user = tokens::verify_access_token(state, &request.access_token).await?;
     Ok(Response { user_attributes: user.attribute_list(), username: user.username, mfa_options: Vec::new() })
 }

@@ -7,7 +7,7 @@ use crate::{
 };
 
 pub async fn run(state: &AppState, request: AccessTokenRequest) -> CognitoResult<Empty> {
-    let (_claims, user) = tokens::verify_access_token(state, &request.access_token).await?;
+    let user = tokens::verify_access_token(state, &request.access_token).await?;
     tokens::revoke_all(&state.db, &user).await?;
     Ok(Empty {})
 }

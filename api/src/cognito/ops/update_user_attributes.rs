@@ -27,7 +27,7 @@ pub struct Response {
 }
 
 pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
-    let (_claims, user) = tokens::verify_access_token(state, &request.access_token).await?;
+    let user = tokens::verify_access_token(state, &request.access_token).await?;
     let mut changes = users::validate_attributes(&request.user_attributes)?;
     let new_email = changes.get("email").and_then(|v| v.as_str());
     if new_email.is_some_and(|email| Some(email) != user.email()) {

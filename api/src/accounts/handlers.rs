@@ -1,0 +1,143 @@
+//! The accounts endpoints: HTTP in and out, everything else in [`super::service`].
+
+use axum::{
+    Json,
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+
+use super::{
+    model::{
+        Account, AccountChanges, DeleteParams, ListParams, Move, NewAccount, Page, RootParams, Subtree, SubtreeParams,
+    },
+    service,
+};
+use crate::{
+    auth::Authorized,
+    rest::{
+        etag::{IfMatch, etag},
+        extract::{JsonBody, PathId, QueryParams},
+        problem::{Problem, RestResult},
+    },
+};
+
+const TAG: &str = "accounts";
+
+/// An account with its version as ETag.
+fn tagged(status: StatusCode, account: Account) -> Response {
+    let mut headers = HeaderMap::new();
+    headers.insert(header::ETAG, etag(account.version));
+    (status, headers, Json(account)).into_response()
+}
+
+/// Root accounts of a tenant, in name order.
+#[utoipa::path(get, path = "/v1/accounts", tag = TAG, params(RootParams),
+    responses((status = 200, body = Page<Account>), (status = 400, body = Problem), (status = 401, body = Problem)))]
+pub async fn list_roots(
+    Authorized { caller, mut tx }: Authorized,
+    QueryParams(params): QueryParams<RootParams>,
+) -> RestResult<Json<Page<Account>>> {
+    let page = service::roots(&mut tx, &caller, params).await?;
+    tx.commit().await?;
+    Ok(Json(page))
+}
+
+/// One account; its ETag is its version.
+#[utoipa::path(get, path = "/v1/accounts/{id}", tag = TAG, params(("id" = Uuid, Path)),
+    responses((status = 200, body = Account, headers(("ETag" = String))), (status = 404, body = Problem)))]
+pub async fn get_account(Authorized { mut tx, .. }: Authorized, PathId(id): PathId) -> RestResult<Response> {
+    let account = service::get(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(tagged(StatusCode::OK, account))
+}
+
+/// The children of an account, each with its child count and rolled-up balance, for lazy expansion.
+#[utoipa::path(get, path = "/v1/accounts/{id}/children", tag = TAG, params(("id" = Uuid, Path), ListParams),
+    responses((status = 200, body = Page<Account>), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn list_children(
+    Authorized { mut tx, .. }: Authorized,
+    PathId(id): PathId,
+    QueryParams(params): QueryParams<ListParams>,
+) -> RestResult<Json<Page<Account>>> {
+    let page = service::children(&mut tx, id, params).await?;
+    tx.commit().await?;
+    Ok(Json(page))
+}
+
+/// An account and the levels below it, to a bounded depth.
+#[utoipa::path(get, path = "/v1/accounts/{id}/subtree", tag = TAG, params(("id" = Uuid, Path), SubtreeParams),
+    responses((status = 200, body = Subtree), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_subtree(
+    Authorized { mut tx, .. }: Authorized,
+    PathId(id): PathId,
+    QueryParams(params): QueryParams<SubtreeParams>,
+) -> RestResult<Json<Subtree>> {
+    let subtree = service::subtree(&mut tx, id, params).await?;
+    tx.commit().await?;
+    Ok(Json(subtree))
+}
+
+/// Creates a root account, or a child under a parent of the same tenant.
+#[utoipa::path(post, path = "/v1/accounts", tag = TAG, request_body = NewAccount,
+    responses((status = 201, body = Account, headers(("ETag" = String), ("Location" = String))),
+        (status = 400, body = Problem), (status = 409, body = Problem)))]
+pub async fn create_account(
+    Authorized { caller, mut tx }: Authorized,
+    JsonBody(new): JsonBody<NewAccount>,
+) -> RestResult<Response> {
+    let account = service::create(&mut tx, &caller, new).await?;
+    tx.commit().await?;
+    let location = format!("/v1/accounts/{}", account.id);
+    let mut response = tagged(StatusCode::CREATED, account);
+    response.headers_mut().insert(header::LOCATION, location.parse().map_err(|_| Problem::internal())?);
+    Ok(response)
+}
+
+/// Changes name, number or status. `If-Match` with the account's ETag is required.
+#[utoipa::path(patch, path = "/v1/accounts/{id}", tag = TAG, request_body = AccountChanges,
+    params(("id" = Uuid, Path), ("If-Match" = String, Header)),
+    responses((status = 200, body = Account, headers(("ETag" = String))), (status = 400, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem),
+        (status = 428, body = Problem)))]
+pub async fn update_account(
+    Authorized { caller, mut tx }: Authorized,
+    PathId(id): PathId,
+    if_match: IfMatch,
+    JsonBody(changes): JsonBody<AccountChanges>,
+) -> RestResult<Response> {
+    let account = service::update(&mut tx, &caller, id, changes, if_match).await?;
+    tx.commit().await?;
+    Ok(tagged(StatusCode::OK, account))
+}
+
+/// Moves an account (with its subtree) under another parent of its tenant, or to the roots.
+#[utoipa::path(post, path = "/v1/accounts/{id}/move", tag = TAG, request_body = Move,
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    responses((status = 200, body = Account, headers(("ETag" = String))), (status = 400, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem)))]
+pub async fn move_account(
+    Authorized { caller, mut tx }: Authorized,
+    PathId(id): PathId,
+    if_match: IfMatch,
+    JsonBody(target): JsonBody<Move>,
+) -> RestResult<Response> {
+    let account = service::move_to(&mut tx, &caller, id, target.parent_id, if_match).await?;
+    tx.commit().await?;
+    Ok(tagged(StatusCode::OK, account))
+}
+
+/// Deletes an account; one with children only with `subtree=true`, which deletes them too.
+#[utoipa::path(delete, path = "/v1/accounts/{id}", tag = TAG,
+    params(("id" = Uuid, Path), DeleteParams, ("If-Match" = Option<String>, Header)),
+    responses((status = 204, headers(("Deleted-Count" = u64))), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 412, body = Problem)))]
+pub async fn delete_account(
+    Authorized { caller, mut tx }: Authorized,
+    PathId(id): PathId,
+    if_match: IfMatch,
+    QueryParams(params): QueryParams<DeleteParams>,
+) -> RestResult<Response> {
+    let deleted = service::delete(&mut tx, &caller, id, params.subtree, if_match).await?;
+    tx.commit().await?;
+    Ok((StatusCode::NO_CONTENT, [("deleted-count", deleted.to_string())]).into_response())
+}

@@ -1,0 +1,62 @@
+//! The one type every authorizer produces and every handler receives.
+
+use uuid::Uuid;
+
+/// The group whose members read every tenant (as the seed's admins did).
+pub const ADMIN_GROUP: &str = "Admin";
+
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The user's `sub`: stable across renames, what memberships refer to.
+    pub user_id: Uuid,
+    pub username: String,
+    pub groups: Vec<String>,
+    /// The tenants the caller belongs to, oldest membership first (the personal tenant, usually).
+    pub tenants: Vec<Uuid>,
+    pub credentials: Credentials,
+}
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credentials {
+    /// A Cognito user-pool token (`Authorization: Bearer`).
+    CognitoToken { pool_id: String, client_id: String },
+}
+
+impl Caller {
+    pub fn is_admin(&self) -> bool {
+        self.groups.iter().any(|group| group == ADMIN_GROUP)
+    }
+
+    pub fn is_member_of(&self, tenant: Uuid) -> bool {
+        self.tenants.contains(&tenant)
+    }
+
+    /// Where new things go when the request does not say: the caller's first tenant.
+    pub fn home_tenant(&self) -> Option<Uuid> {
+        self.tenants.first().copied()
+    }
+}
+
+/// What an authorizer established, before the database adds the caller's tenants.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user_id: Uuid,
+    pub username: String,
+    pub groups: Vec<String>,
+    /// The sign-in the credentials descend from, checked for revocation on every request.
+    pub sign_in: Option<Uuid>,
+    pub credentials: Credentials,
+}
+
+impl Principal {
+    pub fn into_caller(self, tenants: Vec<Uuid>) -> Caller {
+        Caller {
+            user_id: self.user_id,
+            username: self.username,
+            groups: self.groups,
+            tenants,
+            credentials: self.credentials,
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! The Cognito authorizer, as API Gateway's: `Authorization: Bearer <token>` with an ID or access
+//! token (as configured) of an accepted pool and app client, verified through the pool's keys.
+
+use axum::http::{HeaderMap, header};
+
+use super::{
+    caller::{Credentials, Principal},
+    error::AuthError,
+};
+use crate::{
+    AppState,
+    cognito::tokens::{self, TokenError},
+};
+
+pub async fn authorize(headers: &HeaderMap, state: &AppState) -> Result<Principal, AuthError> {
+    let token = bearer_token(headers)?;
+    let config = &state.config;
+    let verified = tokens::verify(state, token, config.api_token_use).await.map_err(|error| match error {
+        TokenError::Invalid => AuthError::InvalidToken("The token is not valid here."),
+        TokenError::Expired => AuthError::InvalidToken("The token has expired."),
+        TokenError::Internal(_) => AuthError::Unavailable,
+    })?;
+    let accepted = |allowed: &[String], value: &str| allowed.is_empty() || allowed.iter().any(|a| a == value);
+    if !accepted(&config.api_user_pool_ids, &verified.pool_id) || !accepted(&config.api_client_ids, &verified.client_id)
+    {
+        return Err(AuthError::InvalidToken("The token is not valid here."));
+    }
+    Ok(Principal {
+        user_id: verified.sub,
+        username: verified.username,
+        groups: verified.groups,
+        sign_in: Some(verified.origin_jti),
+        credentials: Credentials::CognitoToken { pool_id: verified.pool_id, client_id: verified.client_id },
+    })
+}
+
+fn bearer_token(headers: &HeaderMap) -> Result<&str, AuthError> {
+    let value = headers.get(header::AUTHORIZATION).ok_or(AuthError::Missing)?;
+    let value = value.to_str().map_err(|_| AuthError::InvalidToken("The Authorization header is malformed."))?;
+    match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => Ok(token.trim()),
+        _ => Err(AuthError::InvalidToken("Authorization must be `Bearer <token>`.")),
+    }
+}

@@ -1,0 +1,79 @@
+//! The REST api under `/v1`: its routes with their OpenAPI document (generated from the handlers'
+//! annotations, served at `/v1/openapi.json`), and its error shape, problem+json, on every error,
+//! including those of the layers in front of it (body limit, timeout, a panic, a wrong method).
+
+pub mod etag;
+pub mod extract;
+pub mod problem;
+
+use axum::{
+    Router,
+    body::Bytes,
+    extract::Request,
+    http::{HeaderValue, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+    routing::{any, get},
+};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::{AppState, accounts, tenants};
+use problem::Problem;
+
+pub const PREFIX: &str = "/v1";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Ledgerline api", description = "Accounts and tenants. Authorize with `Authorization: Bearer <Cognito token>`."),
+    modifiers(&BearerAuth),
+    security(("cognito" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let scheme = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build();
+        openapi.components.get_or_insert_default().add_security_scheme("cognito", SecurityScheme::Http(scheme));
+    }
+}
+
+/// Every `/v1` route, and the document that describes them: one list, so neither can miss one.
+pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(accounts::routes()).merge(tenants::routes()).split_for_parts()
+}
+
+pub fn routes() -> Router<AppState> {
+    let (router, openapi) = api();
+    let document = Bytes::from(serde_json::to_vec(&openapi).expect("the OpenAPI document serializes"));
+    router
+        .route(
+            "/v1/openapi.json",
+            get(move || std::future::ready(([(header::CONTENT_TYPE, "application/json")], document.clone()))),
+        )
+        .route("/v1/{*rest}", any(|| async { Problem::not_found("There is no such endpoint.") }))
+}
+
+/// Turns the bare error responses of layers and the router (405, 408, 413, a panic's 500) under
+/// `/v1` into problems, keeping their status and headers.
+pub async fn problems_everywhere(request: Request, next: Next) -> Response {
+    let under_api = request.uri().path().starts_with(PREFIX);
+    let response = next.run(request).await;
+    let status = response.status();
+    if !under_api || !(status.is_client_error() || status.is_server_error()) || is_problem(&response) {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    let problem = Problem::from_status(status, status.canonical_reason().unwrap_or("The request failed."));
+    let body = problem.into_response();
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(problem::CONTENT_TYPE));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, body.into_body())
+}
+
+fn is_problem(response: &Response) -> bool {
+    response.headers().get(header::CONTENT_TYPE).is_some_and(|value| value == problem::CONTENT_TYPE)
+}
