@@ -204,3 +204,61 @@ where
         None => panic!("expected a service error, got {error:?}"),
     }
 }
+
+/// A signed-in user's view of the REST api: requests carry their access token.
+pub struct RestUser {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub token: String,
+    pub id_token: String,
+}
+
+impl RestUser {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http.get(self.url(path)).bearer_auth(&self.token)
+    }
+
+    pub fn post(&self, path: &str, body: Value) -> reqwest::RequestBuilder {
+        self.http.post(self.url(path)).bearer_auth(&self.token).json(&body)
+    }
+
+    pub fn patch(&self, path: &str, etag: &str, body: Value) -> reqwest::RequestBuilder {
+        self.http.patch(self.url(path)).bearer_auth(&self.token).header("if-match", etag).json(&body)
+    }
+
+    pub fn delete(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http.delete(self.url(path)).bearer_auth(&self.token)
+    }
+
+    /// Creates an account (under `parent`, if any) and answers it; panics unless 201.
+    pub async fn create(&self, name: &str, number: &str, parent: Option<&str>) -> Value {
+        let body = serde_json::json!({ "name": name, "number": number, "currency": "EUR", "parentId": parent });
+        let response = self.post("/v1/accounts", body).send().await.unwrap();
+        assert_eq!(response.status(), 201, "create {name}: {}", response.text().await.unwrap());
+        response.json().await.unwrap()
+    }
+}
+
+impl PoolFixture {
+    /// Signs `username` up, confirms and signs them in (password flow): their personal tenant exists.
+    pub async fn rest_user(&self, username: &str) -> RestUser {
+        self.confirmed_user(username).await;
+        self.signed_in(username).await
+    }
+
+    /// Signs an existing user in again (e.g. to pick up new groups).
+    pub async fn signed_in(&self, username: &str) -> RestUser {
+        let out = self.password_sign_in(username, PASSWORD).await.unwrap();
+        let tokens = out.authentication_result.unwrap();
+        RestUser {
+            http: reqwest::Client::new(),
+            base: format!("http://{}", self.app.addr),
+            token: tokens.access_token.unwrap(),
+            id_token: tokens.id_token.unwrap(),
+        }
+    }
+}
