@@ -7,7 +7,7 @@ use support::{ADMIN_KEY, ADMIN_SECRET, PASSWORD, admin_app, attribute, exception
 
 #[tokio::test]
 async fn signed_admin_calls_create_pools_and_clients_that_work() {
-    let app = admin_app().await;
+    let app = admin_app(&[]).await;
     let admin = sdk_with_credentials(&app, ADMIN_KEY, ADMIN_SECRET);
     let created = admin.create_user_pool().pool_name("ledgerline").send().await.unwrap();
     let pool = created.user_pool().unwrap();
@@ -43,7 +43,7 @@ async fn signed_admin_calls_create_pools_and_clients_that_work() {
 
 #[tokio::test]
 async fn admin_calls_are_refused_without_a_valid_signature() {
-    let app = admin_app().await;
+    let app = admin_app(&[]).await;
     let wrong_secret = sdk_with_credentials(&app, ADMIN_KEY, "not-the-secret");
     let refused = wrong_secret.create_user_pool().pool_name("x").send().await.unwrap_err();
     assert_eq!(exception(refused).0, "InvalidSignatureException");

@@ -16,7 +16,7 @@ pub struct Problem {
     /// Stable identifier of the kind of problem, e.g. `/problems/not-found`.
     #[serde(rename = "type")]
     pub kind: String,
-    pub title: String,
+    pub title: &'static str,
     #[schema(value_type = u16)]
     #[serde(serialize_with = "serialize_status")]
     pub status: StatusCode,
@@ -27,9 +27,9 @@ pub struct Problem {
     /// Members particular to a kind of problem (RFC 9457 extensions), e.g. `descendants`.
     #[serde(flatten)]
     #[schema(value_type = Object)]
-    pub extensions: serde_json::Map<String, serde_json::Value>,
+    pub extensions: Option<Box<serde_json::Map<String, serde_json::Value>>>,
     #[serde(skip)]
-    pub headers: HeaderMap,
+    pub headers: Option<Box<HeaderMap>>,
 }
 
 /// One field's problem: `field` is a path into the request (`name`, `limit`, `parentId`).
@@ -50,15 +50,15 @@ fn serialize_status<S: serde::Serializer>(status: &StatusCode, serializer: S) ->
 }
 
 impl Problem {
-    pub fn new(status: StatusCode, slug: &str, title: &str, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, slug: &str, title: &'static str, detail: impl Into<String>) -> Self {
         Self {
             kind: format!("/problems/{slug}"),
-            title: title.into(),
+            title,
             status,
             detail: detail.into(),
             errors: Vec::new(),
-            extensions: serde_json::Map::new(),
-            headers: HeaderMap::new(),
+            extensions: None,
+            headers: None,
         }
     }
 
@@ -90,20 +90,20 @@ impl Problem {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", "The server failed; try again.")
     }
 
-    /// Any other status (from a layer or a rejection), with the status's own reason as title.
+    /// Any other status (from a layer or a rejection): RFC 9457's `about:blank` type, which means
+    /// "nothing beyond the status", with the status's reason as title.
     pub fn from_status(status: StatusCode, detail: impl Into<String>) -> Self {
         let title = status.canonical_reason().unwrap_or("Error");
-        let slug = title.to_lowercase().replace(' ', "-");
-        Self::new(status, &slug, title, detail)
+        Self { kind: "about:blank".into(), ..Self::new(status, "", title, detail) }
     }
 
     pub fn with_extension(mut self, name: &str, value: impl Into<serde_json::Value>) -> Self {
-        self.extensions.insert(name.into(), value.into());
+        self.extensions.get_or_insert_default().insert(name.into(), value.into());
         self
     }
 
     pub fn with_header(mut self, name: header::HeaderName, value: HeaderValue) -> Self {
-        self.headers.insert(name, value);
+        self.headers.get_or_insert_default().insert(name, value);
         self
     }
 }
@@ -117,7 +117,8 @@ impl From<sqlx::Error> for Problem {
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        let mut response = (self.status, self.headers.clone(), Json(&self)).into_response();
+        let headers = self.headers.as_deref().cloned().unwrap_or_default();
+        let mut response = (self.status, headers, Json(&self)).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
         response
     }

@@ -40,7 +40,16 @@ impl PoolFixture {
     }
 
     pub async fn with_pool(new: NewPool) -> Self {
-        let app = admin_app().await;
+        Self::with_pool_and_args(new, &[]).await
+    }
+
+    /// The app started with extra command-line arguments (e.g. `["--api-token-use", "id"]`).
+    pub async fn with_args(args: &[&str]) -> Self {
+        Self::with_pool_and_args(NewPool::default(), args).await
+    }
+
+    async fn with_pool_and_args(new: NewPool, args: &[&str]) -> Self {
+        let app = admin_app(args).await;
         let new = NewPool { region: "us-east-1".into(), name: "test-pool".into(), ..new };
         let pool = pools::create_pool(&app.db, &new).await.unwrap();
         let client = pools::create_client(
@@ -160,15 +169,10 @@ impl PoolFixture {
     }
 }
 
-/// The app, accepting admin calls signed with [`ADMIN_KEY`] and [`ADMIN_SECRET`].
-pub async fn admin_app() -> TestApp {
-    TestApp::spawn_with(&[
-        "--cognito-admin-access-key-id",
-        ADMIN_KEY,
-        "--cognito-admin-secret-access-key",
-        ADMIN_SECRET,
-    ])
-    .await
+/// The app, accepting admin calls signed with [`ADMIN_KEY`] and [`ADMIN_SECRET`], with `extra` arguments.
+pub async fn admin_app(extra: &[&str]) -> TestApp {
+    let admin = ["--cognito-admin-access-key-id", ADMIN_KEY, "--cognito-admin-secret-access-key", ADMIN_SECRET];
+    TestApp::spawn_with(&[admin.as_slice(), extra].concat()).await
 }
 
 /// The SDK as an application would configure it, with `endpoint_url` pointing at us.
