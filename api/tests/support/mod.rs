@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test binary uses its own part of this module
 
+pub mod smtp;
+
 use api::{
     cognito::pools::{self, Client, NewClient, NewPool, Pool},
     testing::TestApp,
@@ -40,7 +42,15 @@ impl PoolFixture {
     }
 
     pub async fn with_pool(new: NewPool) -> Self {
-        let app = admin_app().await;
+        Self::with_app(admin_app().await, new).await
+    }
+
+    /// The fixture with the app started with these command-line arguments too.
+    pub async fn with_args(args: &[&str]) -> Self {
+        Self::with_app(admin_app_with(args).await, NewPool::default()).await
+    }
+
+    async fn with_app(app: TestApp, new: NewPool) -> Self {
         let new = NewPool { region: "us-east-1".into(), name: "test-pool".into(), ..new };
         let pool = pools::create_pool(&app.db, &new).await.unwrap();
         let client = pools::create_client(
@@ -137,8 +147,8 @@ impl PoolFixture {
         jsonwebtoken::decode::<Value>(token, &key, &validation).unwrap().claims
     }
 
-    /// Signs `username` up with an email and confirms them with the mailed code.
-    pub async fn confirmed_user(&self, username: &str) {
+    /// Signs `username` up with the email `<username>@example.com`.
+    pub async fn signed_up_user(&self, username: &str) {
         self.sdk
             .sign_up()
             .client_id(&self.client.id)
@@ -148,7 +158,16 @@ impl PoolFixture {
             .send()
             .await
             .unwrap();
-        let code = self.last_code(username).await;
+    }
+
+    /// Signs `username` up with an email and confirms them with the mailed code.
+    pub async fn confirmed_user(&self, username: &str) {
+        self.signed_up_user(username).await;
+        self.confirm(username, &self.last_code(username).await).await;
+    }
+
+    /// ConfirmSignUp with this code, which must be right.
+    pub async fn confirm(&self, username: &str, code: &str) {
         self.sdk
             .confirm_sign_up()
             .client_id(&self.client.id)
@@ -162,13 +181,13 @@ impl PoolFixture {
 
 /// The app, accepting admin calls signed with [`ADMIN_KEY`] and [`ADMIN_SECRET`].
 pub async fn admin_app() -> TestApp {
-    TestApp::spawn_with(&[
-        "--cognito-admin-access-key-id",
-        ADMIN_KEY,
-        "--cognito-admin-secret-access-key",
-        ADMIN_SECRET,
-    ])
-    .await
+    admin_app_with(&[]).await
+}
+
+/// The admin app, started with these command-line arguments too.
+pub async fn admin_app_with(args: &[&str]) -> TestApp {
+    let admin = ["--cognito-admin-access-key-id", ADMIN_KEY, "--cognito-admin-secret-access-key", ADMIN_SECRET];
+    TestApp::spawn_with(&[&admin[..], args].concat()).await
 }
 
 /// The SDK as an application would configure it, with `endpoint_url` pointing at us.
