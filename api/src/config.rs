@@ -4,7 +4,8 @@
 use std::{fmt, net::SocketAddr, path::PathBuf, str::FromStr, time::Duration};
 
 use axum::http::HeaderValue;
-use clap::{Parser, ValueEnum, builder::TypedValueParser, error::ErrorKind};
+use clap::{Args, Parser, ValueEnum, builder::TypedValueParser, error::ErrorKind};
+use lettre::message::Mailbox;
 use sqlx::postgres::PgConnectOptions;
 use url::Url;
 
@@ -102,6 +103,10 @@ pub struct Config {
     #[arg(long, env = "DEV_MODE", value_name = "DEV_MODE")]
     pub dev_mode: bool,
 
+    /// Mailing messages (codes) by SMTP; unset, nothing is mailed.
+    #[command(flatten)]
+    pub smtp: Option<SmtpSettings>,
+
     /// Log lines as human-readable text or as JSON objects.
     #[arg(long, env = "LOG_FORMAT", value_name = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -111,6 +116,71 @@ impl Config {
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
     }
+}
+
+/// Where to mail messages from and through. Any `SMTP_*` setting needs both `SMTP_HOST` and
+/// `SMTP_FROM`: the group requires them, so they are `required = false` themselves (clap would
+/// otherwise demand them even with SMTP off).
+#[derive(Debug, Clone, Args)]
+#[group(id = "smtp", multiple = true, requires_all = ["smtp_host", "smtp_from"])]
+pub struct SmtpSettings {
+    /// SMTP server host name (also the name its TLS certificate must carry).
+    #[arg(id = "smtp_host", long = "smtp-host", env = "SMTP_HOST", value_name = "SMTP_HOST", required = false)]
+    pub host: String,
+
+    /// SMTP server port; by default 587 for starttls, 465 for tls and 25 for none.
+    #[arg(id = "smtp_port", long = "smtp-port", env = "SMTP_PORT", value_name = "SMTP_PORT",
+          value_parser = clap::value_parser!(u16).range(1..))]
+    pub port: Option<u16>,
+
+    /// How the connection is encrypted: STARTTLS (required, not opportunistic), TLS from the first
+    /// byte, or not at all (only for a relay on the same machine or network).
+    #[arg(id = "smtp_tls", long = "smtp-tls", env = "SMTP_TLS", value_name = "SMTP_TLS", value_enum,
+          default_value_t = SmtpTls::Starttls)]
+    pub tls: SmtpTls,
+
+    /// User name to authenticate with; needs SMTP_PASSWORD.
+    #[arg(
+        id = "smtp_username",
+        long = "smtp-username",
+        env = "SMTP_USERNAME",
+        value_name = "SMTP_USERNAME",
+        requires = "smtp_password"
+    )]
+    pub username: Option<String>,
+
+    /// Its password. Never logged.
+    #[arg(
+        id = "smtp_password",
+        long = "smtp-password",
+        env = "SMTP_PASSWORD",
+        value_name = "SMTP_PASSWORD",
+        requires = "smtp_username",
+        hide_env_values = true
+    )]
+    pub password: Option<Secret>,
+
+    /// Sender of every message, e.g. `Ledgerline <no-reply@example.com>`.
+    #[arg(id = "smtp_from", long = "smtp-from", env = "SMTP_FROM", value_name = "SMTP_FROM", required = false,
+          value_parser = parse_mailbox)]
+    pub from: Mailbox,
+}
+
+impl SmtpSettings {
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.tls {
+            SmtpTls::Starttls => 587,
+            SmtpTls::Tls => 465,
+            SmtpTls::None => 25,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SmtpTls {
+    Starttls,
+    Tls,
+    None,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -224,6 +294,12 @@ fn parse_region(value: &str) -> Result<String, String> {
     if shaped { Ok(value.to_owned()) } else { Err("expected a region such as us-east-1".into()) }
 }
 
+fn parse_mailbox(value: &str) -> Result<Mailbox, String> {
+    value
+        .parse()
+        .map_err(|_| "expected an address such as no-reply@example.com or `Name <no-reply@example.com>`".into())
+}
+
 fn parse_micro_frontend(value: &str) -> Result<(String, String), String> {
     let (name, url) = value.split_once('=').ok_or("expected name=url")?;
     let (name, url) = (name.trim(), url.trim());
@@ -274,12 +350,41 @@ mod tests {
         let debug = format!("{config:?}");
         assert!(!debug.contains("s3cret") && debug.contains("localhost"), "{debug}");
         assert!(!debug.contains("wJalrXUtnFEMI"), "{debug}");
+        let smtp =
+            ["--smtp-host", "h", "--smtp-from", "a@b.example", "--smtp-username", "u", "--smtp-password", "pw-9x"];
+        let debug = format!("{:?}", parse(&smtp).unwrap());
+        assert!(!debug.contains("pw-9x"), "{debug}");
     }
 
     #[test]
     fn dev_mode_is_off_unless_asked_for() {
         assert!(!parse(&[]).unwrap().dev_mode);
         assert!(parse(&["--dev-mode"]).unwrap().dev_mode);
+    }
+
+    #[test]
+    fn smtp_is_off_unless_asked_for() {
+        assert!(parse(&[]).unwrap().smtp.is_none());
+        let config =
+            parse(&["--smtp-host", "smtp.example", "--smtp-from", "Ledgerline <no-reply@example.com>"]).unwrap();
+        let smtp = config.smtp.unwrap();
+        assert_eq!((smtp.host.as_str(), smtp.port(), smtp.tls), ("smtp.example", 587, SmtpTls::Starttls));
+        assert_eq!(smtp.from.email.to_string(), "no-reply@example.com");
+    }
+
+    #[test]
+    fn smtp_settings_come_together() {
+        let error = parse(&["--smtp-host", "smtp.example"]).unwrap_err().to_string();
+        assert!(error.contains("SMTP_FROM"), "{error}");
+        let error = parse(&["--smtp-from", "no-reply@example.com"]).unwrap_err().to_string();
+        assert!(error.contains("SMTP_HOST"), "{error}");
+        let error = parse(&["--smtp-port", "2525"]).unwrap_err().to_string();
+        assert!(error.contains("SMTP_HOST") && error.contains("SMTP_FROM"), "{error}");
+        let full = ["--smtp-host", "smtp.example", "--smtp-from", "no-reply@example.com"];
+        let error = parse(&[&full[..], &["--smtp-username", "mailer"]].concat()).unwrap_err().to_string();
+        assert!(error.contains("SMTP_PASSWORD"), "{error}");
+        let error = parse(&[&full[..], &["--smtp-from", "not an address"]].concat()).unwrap_err().to_string();
+        assert!(error.contains("SMTP_FROM"), "{error}");
     }
 
     #[test]

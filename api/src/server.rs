@@ -29,6 +29,8 @@ pub enum StartError {
     Serve(#[source] io::Error),
     #[error("COGNITO_BOOTSTRAP: {0}")]
     Bootstrap(#[from] BootstrapError),
+    #[error("cannot set up SMTP delivery (SMTP_HOST, SMTP_TLS): {0}")]
+    Smtp(#[source] lettre::transport::smtp::Error),
     #[error("COGNITO_BOOTSTRAP could not be applied: {}", .0.message)]
     ApplyBootstrap(CognitoError),
 }
@@ -67,9 +69,15 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
+    let sinks = delivery::sinks(&state.config).map_err(StartError::Smtp)?;
     if state.config.dev_mode {
         tracing::warn!("dev mode: outgoing messages are printed in this log and listed at /dev/mailbox");
-        tokio::spawn(delivery::relay(state.clone()));
+    }
+    if let Some(smtp) = &state.config.smtp {
+        tracing::info!(host = %smtp.host, port = smtp.port(), tls = ?smtp.tls, "mailing outgoing messages by SMTP");
+    }
+    if !sinks.is_empty() {
+        tokio::spawn(delivery::relay(state.db.clone(), sinks));
     }
     axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await.map_err(StartError::Serve)
 }

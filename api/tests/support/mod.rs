@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test binary uses its own part of this module
 
+pub mod smtp;
+
 use api::{
     cognito::pools::{self, Client, NewClient, NewPool, Pool},
     testing::TestApp,
@@ -146,8 +148,8 @@ impl PoolFixture {
         jsonwebtoken::decode::<Value>(token, &key, &validation).unwrap().claims
     }
 
-    /// Signs `username` up with an email and confirms them with the mailed code.
-    pub async fn confirmed_user(&self, username: &str) {
+    /// Signs `username` up with the email `<username>@example.com`.
+    pub async fn signed_up_user(&self, username: &str) {
         self.sdk
             .sign_up()
             .client_id(&self.client.id)
@@ -157,7 +159,16 @@ impl PoolFixture {
             .send()
             .await
             .unwrap();
-        let code = self.last_code(username).await;
+    }
+
+    /// Signs `username` up with an email and confirms them with the mailed code.
+    pub async fn confirmed_user(&self, username: &str) {
+        self.signed_up_user(username).await;
+        self.confirm(username, &self.last_code(username).await).await;
+    }
+
+    /// ConfirmSignUp with this code, which must be right.
+    pub async fn confirm(&self, username: &str, code: &str) {
         self.sdk
             .confirm_sign_up()
             .client_id(&self.client.id)
