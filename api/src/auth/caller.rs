@@ -25,7 +25,7 @@ pub enum Credentials {
 
 impl Caller {
     pub fn is_admin(&self) -> bool {
-        self.groups.iter().any(|group| group == ADMIN_GROUP)
+        in_admin_group(&self.groups)
     }
 
     pub fn is_member_of(&self, tenant: Uuid) -> bool {
@@ -50,6 +50,11 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// Admins read every tenant.
+    pub fn reads_all_tenants(&self) -> bool {
+        in_admin_group(&self.groups)
+    }
+
     pub fn into_caller(self, tenants: Vec<Uuid>) -> Caller {
         Caller {
             user_id: self.user_id,
@@ -59,4 +64,8 @@ impl Principal {
             credentials: self.credentials,
         }
     }
+}
+
+fn in_admin_group(groups: &[String]) -> bool {
+    groups.iter().any(|group| group == ADMIN_GROUP)
 }

@@ -35,15 +35,11 @@ impl FromRequestParts<AppState> for Authorized {
         let principal = cognito::authorize(&parts.headers, state).await?;
         let identity = Identity {
             user_id: principal.user_id,
-            reads_all_tenants: principal_is_admin(&principal),
+            reads_all_tenants: principal.reads_all_tenants(),
             sign_in: principal.sign_in,
         };
         let (tx, tenants) =
             db::begin_request(&state.db, identity).await.map_err(AuthError::from)?.ok_or(AuthError::Revoked)?;
         Ok(Self { caller: principal.into_caller(tenants), tx })
     }
-}
-
-fn principal_is_admin(principal: &Principal) -> bool {
-    principal.groups.iter().any(|group| group == caller::ADMIN_GROUP)
 }
