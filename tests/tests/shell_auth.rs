@@ -138,6 +138,14 @@ async fn a_wrong_password_shows_an_error_and_starts_no_session() {
     browser.expect_text("[data-testid=shell-session]", "Not signed in").await;
     assert!(stored_session(&stack).await.is_null(), "no session was kept");
     browser.screenshot(&screenshots(), "20-wrong-password").await;
+    browser.client.set_window_size(390, 844).await.expect("a phone-sized window");
+    browser.screenshot(&screenshots(), "24-wrong-password-phone").await;
+
+    // The keyboard alone: the form submits with Enter from the password field.
+    browser.fill("#password", "").await;
+    let password = browser.find("#password").await;
+    password.send_keys(&format!("{PASSWORD}\u{E007}")).await.unwrap();
+    browser.expect_text("[data-testid=shell-user]", "grace@example.com").await;
 }
 
 #[tokio::test]

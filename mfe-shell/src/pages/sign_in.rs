@@ -17,6 +17,9 @@ use crate::{
     },
 };
 
+/// The `performance.mark` set once the sign-in form is on the page.
+const INTERACTIVE_MARK: &str = "ledgerline:sign-in-interactive";
+
 /// An admin-created user's first sign-in: the challenge to answer with a new password.
 #[derive(Clone)]
 struct NewPasswordChallenge {
@@ -28,6 +31,12 @@ struct NewPasswordChallenge {
 pub fn SignIn() -> impl IntoView {
     let challenge = RwSignal::new(None::<NewPasswordChallenge>);
     let next = safe_next(query("next"));
+    // The moment the form can be used, for the committed performance measurement (tests/tests/performance.rs).
+    Effect::new(|| {
+        if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+            let _ = performance.mark(INTERACTIVE_MARK);
+        }
+    });
     move || match challenge.get() {
         None => view! { <PasswordForm challenge next=next.clone()/> }.into_any(),
         Some(challenge) => view! { <NewPasswordForm challenge next=next.clone()/> }.into_any(),
