@@ -19,10 +19,12 @@ use crate::AppState;
 /// `GET /config.json`: tells the shell where the api and the micro-frontends are.
 pub async fn runtime_config(State(state): State<AppState>) -> impl IntoResponse {
     let config = &state.config;
+    let api_base_url = config.public_base_url.as_str().trim_end_matches('/');
     let body = RuntimeConfig {
-        api_base_url: config.public_base_url.as_str().trim_end_matches('/').to_owned(),
+        api_base_url: api_base_url.to_owned(),
         micro_frontends: config.micro_frontends.iter().cloned().collect(),
         cognito: state.frontend_cognito.clone(),
+        dev_mailbox: config.dev_mode.then(|| format!("{api_base_url}{}", crate::cognito::delivery::MAILBOX_PATH)),
     };
     ([(header::CACHE_CONTROL, NO_CACHE)], Json(body))
 }

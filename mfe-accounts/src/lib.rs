@@ -1,8 +1,11 @@
 //! The accounts micro-frontend: `<mfe-accounts>`. The expandable accounts tree lands here; for now it
 //! shows where it will be and what the shell handed it.
 
+mod signed_in_api_check;
+
 use leptos::prelude::*;
 use mfe_guest::{Props, SessionStatus};
+use signed_in_api_check::SignedInApiCheck;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(start)]
@@ -20,6 +23,7 @@ fn app(props: Props) -> impl IntoView {
             </header>
             <p>"Your accounts tree will live here: expand a parent to see its children and their rolled-up balances."</p>
             <p class="muted">"Viewing " <code data-testid="mfe-path">{move || display_path(&props.path.get())}</code></p>
+            <SignedInApiCheck props/>
         </section>
     }
 }
@@ -39,7 +43,7 @@ mod tests {
     #[wasm_bindgen_test]
     fn shows_the_path_and_session_from_the_shell() {
         super::start(); // the test runner does not run start functions
-        let session = Session { username: "grace".into() };
+        let session = Session { username: "grace".into(), ..Session::default() };
         let element = mfe_guest::testing::mount("accounts", Some(&session), "/42");
         let text = element.text_content().unwrap_or_default();
         assert!(text.contains("Accounts") && text.contains("/42") && text.contains("grace"), "{text}");

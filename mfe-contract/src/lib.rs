@@ -25,6 +25,15 @@ pub mod props {
     pub const SESSION: &str = "session";
     /// The part of the URL below the micro-frontend's route, e.g. `/42` for `/accounts/42`.
     pub const PATH: &str = "path";
+    /// A function `() => Promise<object>` resolving to the headers that authenticate an api request
+    /// (today `{ Authorization: "Bearer <access token>" }`), fresh each time: the shell refreshes the
+    /// session behind it, so a micro-frontend never holds a token for long nor refreshes one itself.
+    /// It takes the request it is for (`{ method, url }`), so that signing requests (SigV4 with
+    /// identity-pool credentials) can later slot in behind the same property. It rejects when nobody
+    /// is signed in.
+    pub const AUTH_HEADERS: &str = "authHeaders";
+    /// Where the api is reached from the browser, as in `/config.json`, e.g. `https://api.example`.
+    pub const API_BASE_URL: &str = "apiBaseUrl";
 }
 
 /// DOM events a micro-frontend dispatches to the shell (bubbling, composed `CustomEvent`s).
@@ -48,10 +57,24 @@ impl Manifest {
     pub const FILE_NAME: &str = "manifest.json";
 }
 
-/// The session as micro-frontends see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The session as micro-frontends see it: who is signed in, never their tokens.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
+    /// The name shown for the person: their email address when the pool signs in by email.
     pub username: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The Cognito groups the person is in (`cognito:groups`), e.g. `Admin`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
+}
+
+impl Session {
+    pub const ADMIN_GROUP: &str = "Admin";
+
+    pub fn is_admin(&self) -> bool {
+        self.groups.iter().any(|group| group == Self::ADMIN_GROUP)
+    }
 }
 
 /// The shell's runtime configuration, fetched from `/config.json` at start, so one build runs
@@ -66,6 +89,9 @@ pub struct RuntimeConfig {
     /// The user pool the shell signs people in to; absent when none is configured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cognito: Option<CognitoSettings>,
+    /// Development only: where the api lists the messages (codes) it sent, `<devMailbox>?to=<email>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dev_mailbox: Option<String>,
 }
 
 /// Where the shell finds its Cognito user pool: ours, or real AWS Cognito (its endpoint is then
@@ -77,6 +103,67 @@ pub struct CognitoSettings {
     pub user_pool_id: String,
     pub user_pool_client_id: String,
     pub endpoint: String,
+    /// How the shell signs people in; SRP unless the client only allows passwords.
+    #[serde(default)]
+    pub auth_flow: AuthFlow,
+    /// The pool's password rules, shown and checked as the person types (the server checks again).
+    #[serde(default)]
+    pub password_policy: PasswordPolicy,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AuthFlow {
+    /// The password never leaves the browser.
+    #[default]
+    #[serde(rename = "USER_SRP_AUTH")]
+    UserSrpAuth,
+    #[serde(rename = "USER_PASSWORD_AUTH")]
+    UserPasswordAuth,
+}
+
+/// A pool's password policy, as Cognito's `PasswordPolicyType`; the default is a new pool's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PasswordPolicy {
+    pub minimum_length: u32,
+    pub require_uppercase: bool,
+    pub require_lowercase: bool,
+    pub require_numbers: bool,
+    pub require_symbols: bool,
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        Self {
+            minimum_length: 8,
+            require_uppercase: true,
+            require_lowercase: true,
+            require_numbers: true,
+            require_symbols: true,
+        }
+    }
+}
+
+impl PasswordPolicy {
+    /// Each rule in words with whether `password` keeps it, in the order to show them.
+    pub fn check(&self, password: &str) -> Vec<(String, bool)> {
+        let has = |test: fn(char) -> bool| password.chars().any(test);
+        let mut rules = vec![(
+            format!("At least {} characters", self.minimum_length),
+            password.chars().count() >= self.minimum_length as usize,
+        )];
+        let optional = [
+            (self.require_uppercase, "An uppercase letter", has(|c| c.is_uppercase())),
+            (self.require_lowercase, "A lowercase letter", has(|c| c.is_lowercase())),
+            (self.require_numbers, "A number", has(|c| c.is_ascii_digit())),
+            // Cognito's symbols are ASCII punctuation and the space.
+            (self.require_symbols, "A symbol such as ! or $", has(|c| c.is_ascii_punctuation() || c == ' ')),
+        ];
+        rules.extend(
+            optional.into_iter().filter(|(required, ..)| *required).map(|(_, rule, kept)| (rule.to_owned(), kept)),
+        );
+        rules
+    }
 }
 
 impl RuntimeConfig {
@@ -93,9 +180,39 @@ mod tests {
             api_base_url: "http://127.0.0.1:3000".into(),
             micro_frontends: [("accounts".into(), "/mfe/accounts/".into())].into(),
             cognito: None,
+            dev_mailbox: None,
         };
         let json = serde_json::to_string(&config).unwrap();
         assert_eq!(json, r#"{"apiBaseUrl":"http://127.0.0.1:3000","microFrontends":{"accounts":"/mfe/accounts/"}}"#);
+    }
+
+    #[test]
+    fn cognito_settings_without_the_newer_fields_still_parse() {
+        let json =
+            r#"{"region":"us-east-1","userPoolId":"us-east-1_Abc","userPoolClientId":"c","endpoint":"https://e/"}"#;
+        let settings: CognitoSettings = serde_json::from_str(json).unwrap();
+        assert_eq!(settings.auth_flow, AuthFlow::UserSrpAuth);
+        assert_eq!(settings.password_policy, PasswordPolicy::default());
+        let json =
+            r#"{"region":"r","userPoolId":"p","userPoolClientId":"c","endpoint":"e","authFlow":"USER_PASSWORD_AUTH"}"#;
+        assert_eq!(serde_json::from_str::<CognitoSettings>(json).unwrap().auth_flow, AuthFlow::UserPasswordAuth);
+    }
+
+    #[test]
+    fn the_password_policy_says_which_rules_a_password_keeps() {
+        let policy = PasswordPolicy { require_symbols: false, ..PasswordPolicy::default() };
+        let kept = |password: &str| policy.check(password).into_iter().map(|(_, kept)| kept).collect::<Vec<_>>();
+        assert_eq!(kept(""), [false, false, false, false]);
+        assert_eq!(kept("Correct-horse-1"), [true, true, true, true]);
+        assert_eq!(kept("lowercase1"), [true, false, true, true]);
+        assert_eq!(PasswordPolicy::default().check("Ab1!").len(), 5);
+    }
+
+    #[test]
+    fn admins_are_in_the_admin_group() {
+        let session = Session { username: "a".into(), groups: vec!["Admin".into()], ..Session::default() };
+        assert!(session.is_admin());
+        assert!(!Session::default().is_admin());
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The application: runtime config first, then the router and the pages.
+//! The application: runtime config first, then the session, the router and the pages.
 
 use leptos::prelude::*;
 use leptos_router::{
@@ -6,32 +6,43 @@ use leptos_router::{
     hooks::use_params_map,
     path,
 };
+use mfe_contract::RuntimeConfig;
 
 use crate::{
+    auth::{cognito::Cognito, guard::SignedInOnly, session::SessionStore},
     layout::{Notice, NoticeBar, TopBar},
     micro_frontend::MicroFrontend,
+    pages::{confirm::Confirm, forgot_password::ForgotPassword, profile::Profile, sign_in::SignIn, sign_up::SignUp},
     runtime_config,
-    session::SessionStore,
 };
 
 #[component]
 pub fn App() -> impl IntoView {
-    provide_context(SessionStore::restore());
-    provide_context(Notice::new());
+    let notice = Notice::new();
+    provide_context(notice);
     let config = LocalResource::new(runtime_config::fetch);
     move || match config.get() {
         None => view! { <p class="splash" role="status">"Loading Ledgerline…"</p> }.into_any(),
-        Some(Err(error)) => view! {
-            <div class="splash alert alert--error" role="alert">
-                <p><strong>"Ledgerline could not start."</strong></p>
-                <p>{error}</p>
-            </div>
-        }
-        .into_any(),
-        Some(Ok(config)) => {
-            provide_context(config);
-            view! { <Shell/> }.into_any()
-        }
+        Some(Err(error)) => view! { <StartFailed error/> }.into_any(),
+        Some(Ok(config)) => match config.cognito.as_ref().map(Cognito::new) {
+            None => view! { <StartFailed error=format!("{} names no user pool to sign in to.", RuntimeConfig::PATH)/> }
+                .into_any(),
+            Some(cognito) => {
+                provide_context(SessionStore::start(cognito, notice));
+                provide_context(config);
+                view! { <Shell/> }.into_any()
+            }
+        },
+    }
+}
+
+#[component]
+fn StartFailed(error: String) -> impl IntoView {
+    view! {
+        <div class="splash alert alert--error" role="alert">
+            <p><strong>"Ledgerline could not start."</strong></p>
+            <p>{error}</p>
+        </div>
     }
 }
 
@@ -41,9 +52,14 @@ fn Shell() -> impl IntoView {
         <Router>
             <TopBar/>
             <NoticeBar/>
-            <main class="page">
+            <main class="page" id="main">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home/>
+                    <Route path=path!("/sign-in") view=SignIn/>
+                    <Route path=path!("/sign-up") view=SignUp/>
+                    <Route path=path!("/confirm") view=Confirm/>
+                    <Route path=path!("/forgot-password") view=ForgotPassword/>
+                    <Route path=path!("/profile") view=|| view! { <SignedInOnly><Profile/></SignedInOnly> }/>
                     <Route path=path!("/accounts/*rest") view=|| view! { <Section name="accounts"/> }/>
                     <Route path=path!("/payments/*rest") view=|| view! { <Section name="payments"/> }/>
                 </Routes>
@@ -52,24 +68,34 @@ fn Shell() -> impl IntoView {
     }
 }
 
-/// A route owned by a micro-frontend; it receives the rest of the path.
+/// A private route owned by a micro-frontend; it receives the rest of the path.
 #[component]
 fn Section(name: &'static str) -> impl IntoView {
     let params = use_params_map();
     let path =
         Signal::derive(move || params.with(|p| p.get("rest").map(|rest| format!("/{rest}")).unwrap_or_default()));
-    view! { <MicroFrontend name path/> }
+    view! { <SignedInOnly><MicroFrontend name path/></SignedInOnly> }
 }
 
 #[component]
 fn Home() -> impl IntoView {
+    let session = expect_context::<SessionStore>();
     view! {
         <section class="card hero">
             <h1>"Welcome to Ledgerline"</h1>
             <p>"Your organisation's accounts and payments, in one place."</p>
             <div class="hero__actions">
-                <a class="button button--primary" href="/accounts">"Open accounts"</a>
-                <a class="button" href="/payments">"Open payments"</a>
+                {move || if session.is_signed_in() {
+                    view! {
+                        <a class="button button--primary" href="/accounts">"Open accounts"</a>
+                        <a class="button" href="/payments">"Open payments"</a>
+                    }.into_any()
+                } else {
+                    view! {
+                        <a class="button button--primary" href="/sign-in">"Sign in"</a>
+                        <a class="button" href="/sign-up">"Create an account"</a>
+                    }.into_any()
+                }}
             </div>
         </section>
     }

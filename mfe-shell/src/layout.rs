@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::session::SessionStore;
+use crate::auth::session::SessionStore;
 
 /// A one-line message for the person, shown until dismissed or replaced.
 #[derive(Clone, Copy)]
@@ -23,20 +23,30 @@ impl Notice {
 #[component]
 pub fn TopBar() -> impl IntoView {
     let session = expect_context::<SessionStore>();
-    let user = move || session.get().map(|s| s.username);
     view! {
         <header class="topbar">
+            <a class="skip-link" href="#main">"Skip to content"</a>
             <a class="brand" href="/">"Ledgerline"</a>
             <nav class="topbar__nav" aria-label="Main">
                 <A href="/accounts">"Accounts"</A>
                 <A href="/payments">"Payments"</A>
             </nav>
-            <p class="topbar__session" data-testid="shell-session">
-                {move || match user() {
-                    Some(name) => view! { "Signed in as " <strong>{name}</strong> }.into_any(),
-                    None => view! { <span class="muted">"Not signed in"</span> }.into_any(),
+            <div class="topbar__session" data-testid="shell-session">
+                {move || match session.session() {
+                    Some(who) => view! {
+                        <span class="topbar__who">"Signed in as " <strong data-testid="shell-user">{who.username.clone()}</strong></span>
+                        {who.is_admin().then(|| view! { <span class="badge" data-testid="admin-badge">"Admin"</span> })}
+                        <A href="/profile">"Profile"</A>
+                        <button type="button" class="button button--quiet" data-testid="sign-out" on:click=move |_| session.sign_out()>
+                            "Sign out"
+                        </button>
+                    }.into_any(),
+                    None => view! {
+                        <span class="muted">"Not signed in"</span>
+                        <A href="/sign-in">"Sign in"</A>
+                    }.into_any(),
                 }}
-            </p>
+            </div>
         </header>
     }
 }

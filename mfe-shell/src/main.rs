@@ -2,10 +2,13 @@
 //! micro-frontend at run time from the locations in `/config.json`.
 
 mod app;
+mod auth;
+mod forms;
+mod http;
 mod layout;
 mod micro_frontend;
+mod pages;
 mod runtime_config;
-mod session;
 
 fn main() {
     console_error_panic_hook::set_once();

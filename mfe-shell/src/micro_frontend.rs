@@ -4,13 +4,13 @@
 use leptos::{ev, html, prelude::*};
 use mfe_contract::{RuntimeConfig, element_name, events, props};
 
-use crate::{layout::Notice, session::SessionStore};
+use crate::auth::session::SessionStore;
 
 #[component]
 pub fn MicroFrontend(name: &'static str, #[prop(into)] path: Signal<String>) -> impl IntoView {
-    let base = expect_context::<RuntimeConfig>().micro_frontends.get(name).cloned();
+    let config = expect_context::<RuntimeConfig>();
+    let base = config.micro_frontends.get(name).cloned();
     let session = expect_context::<SessionStore>();
-    let notice = expect_context::<Notice>();
     let attempt = RwSignal::new(0_u32);
     let load = LocalResource::new(move || {
         attempt.track();
@@ -22,14 +22,14 @@ pub fn MicroFrontend(name: &'static str, #[prop(into)] path: Signal<String>) -> 
             }
         }
     });
-    let on_sign_out = move |_: web_sys::CustomEvent| {
-        session.sign_out();
-        notice.show("You have been signed out.");
-    };
+    // A micro-frontend that asks to sign out signs the whole app out.
+    let on_sign_out = move |_: web_sys::CustomEvent| session.sign_out();
     // The element is on the page from the start: it upgrades itself once its module has loaded.
     let element = html::custom(element_name(name))
         .prop(props::SESSION, move || session.to_js())
         .prop(props::PATH, path)
+        .prop(props::API_BASE_URL, config.api_base_url)
+        .prop(props::AUTH_HEADERS, session.auth_headers())
         .on(ev::Custom::new(events::SIGN_OUT), on_sign_out);
     view! {
         <div class="mfe-frame" aria-busy=move || load.get().is_none().to_string()>

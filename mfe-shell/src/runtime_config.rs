@@ -1,18 +1,15 @@
-//! `/config.json`: where the api and the micro-frontends are, read at start so one build of the
-//! shell runs against any backend.
+//! `/config.json`: where the api, the user pool and the micro-frontends are, read at start so one
+//! build of the shell runs against any backend (ours or real AWS Cognito).
 
-use gloo_net::http::Request;
 use mfe_contract::RuntimeConfig;
-use web_sys::RequestCache;
+
+use crate::http;
 
 pub async fn fetch() -> Result<RuntimeConfig, String> {
-    let response = Request::get(RuntimeConfig::PATH)
-        .cache(RequestCache::NoCache)
-        .send()
-        .await
-        .map_err(|e| format!("The server could not be reached ({e})."))?;
-    if !response.ok() {
-        return Err(format!("The server answered {} for {}.", response.status(), RuntimeConfig::PATH));
+    let path = RuntimeConfig::PATH;
+    let reply = http::get(path).await.map_err(|e| format!("The server could not be reached ({e})."))?;
+    if !(200..300).contains(&reply.status) {
+        return Err(format!("The server answered {} for {path}.", reply.status));
     }
-    response.json().await.map_err(|e| format!("{} is not valid: {e}", RuntimeConfig::PATH))
+    serde_json::from_str(&reply.body).map_err(|e| format!("{path} is not valid: {e}"))
 }

@@ -23,11 +23,19 @@ pub struct Stack {
     pub browser: Browser,
 }
 
+/// The dev pool's password policy accepts this.
+pub const PASSWORD: &str = "Correct-horse-1";
+/// The dev pool's public client, which `/config.json` hands the shell.
+const FRONTEND_CLIENT: &str = "ledgerlineweb0000000000001";
+
 impl Stack {
-    /// The api serving the built site, plus a browser; `api_args` are extra api flags.
+    /// The api serving the built site in dev mode with the dev pool (so the shell can sign people in
+    /// and codes are readable at /dev/mailbox), plus a browser; `api_args` are extra api flags.
     pub async fn start(api_args: &[&str]) -> Self {
         let site = site_dir();
-        let mut args = vec!["--static-dir", site.to_str().expect("a UTF-8 path")];
+        let bootstrap = concat!(env!("CARGO_MANIFEST_DIR"), "/../api/bootstrap/dev.toml");
+        let mut args =
+            vec!["--static-dir", site.to_str().expect("a UTF-8 path"), "--dev-mode", "--cognito-bootstrap", bootstrap];
         args.extend_from_slice(api_args);
         let app = TestApp::spawn_with(&args).await;
         Self { app, browser: Browser::launch().await }
@@ -35,6 +43,57 @@ impl Stack {
 
     pub async fn open(&self, path: &str) {
         self.browser.client.goto(&self.app.url(path)).await.expect("navigate");
+    }
+
+    /// Calls a public Cognito operation of the api, as a browser would; the answer's JSON and status.
+    pub async fn cognito(&self, operation: &str, body: Value) -> (u16, Value) {
+        let response = reqwest::Client::new()
+            .post(self.app.url("/cognito"))
+            .header("Content-Type", "application/x-amz-json-1.1")
+            .header("X-Amz-Target", format!("AWSCognitoIdentityProviderService.{operation}"))
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("the api answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// The newest code mailed to `email`, read from the dev mailbox.
+    pub async fn latest_code(&self, email: &str) -> String {
+        let url = self.app.url(&format!("/dev/mailbox?to={email}"));
+        let messages: Value = reqwest::get(url).await.expect("the mailbox").json().await.expect("JSON");
+        let body = messages[0]["body"].as_str().unwrap_or_else(|| panic!("no message to {email}: {messages}"));
+        let code: String = body.trim_end().chars().rev().take(6).collect::<Vec<_>>().into_iter().rev().collect();
+        assert!(code.chars().all(|c| c.is_ascii_digit()), "the message ends with a code: {body}");
+        code
+    }
+
+    /// Signs `email` up with the shell's client, without confirming.
+    pub async fn sign_up(&self, email: &str) {
+        let body = json!({ "ClientId": FRONTEND_CLIENT, "Username": email, "Password": PASSWORD,
+            "UserAttributes": [{ "Name": "email", "Value": email }] });
+        let (status, answer) = self.cognito("SignUp", body).await;
+        assert_eq!(status, 200, "SignUp: {answer}");
+    }
+
+    /// A confirmed user with [`PASSWORD`].
+    pub async fn create_user(&self, email: &str) {
+        self.sign_up(email).await;
+        let body = json!({ "ClientId": FRONTEND_CLIENT, "Username": email,
+            "ConfirmationCode": self.latest_code(email).await });
+        let (status, answer) = self.cognito("ConfirmSignUp", body).await;
+        assert_eq!(status, 200, "ConfirmSignUp: {answer}");
+    }
+
+    /// Signs in through the shell's sign-in page (the current page must be it) and waits until the
+    /// header shows the person.
+    pub async fn sign_in_on_page(&self, email: &str, password: &str) {
+        let browser = &self.browser;
+        browser.fill("#email", email).await;
+        browser.fill("#password", password).await;
+        browser.click("[data-testid=sign-in-form] button[type=submit]").await;
+        browser.expect_text("[data-testid=shell-user]", email).await;
     }
 }
 
@@ -106,6 +165,26 @@ impl Browser {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("{css} should contain {expected:?} but shows {seen:?}; the page shows:\n{}", self.body_text().await);
+    }
+
+    /// Replaces the text of the input matching `css`, typing like a person.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let input = self.find(css).await;
+        input.clear().await.expect("clear the input");
+        input.send_keys(text).await.expect("type into the input");
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.find(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// The path and query the page is at.
+    pub async fn path(&self) -> String {
+        let url = self.client.current_url().await.expect("the URL");
+        match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_owned(),
+        }
     }
 
     pub async fn is_present(&self, css: &str) -> bool {

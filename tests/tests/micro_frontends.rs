@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use e2e::Stack;
+use e2e::{PASSWORD, Stack};
 
 fn screenshots() -> PathBuf {
     // CARGO_TARGET_TMPDIR is <target>/tmp: keep the pictures next to it, under the target dir.
@@ -15,23 +15,26 @@ async fn shell_mounts_micro_frontends_passes_the_session_and_hears_sign_out() {
     let stack = Stack::start(&[]).await;
     let browser = &stack.browser;
 
-    // A deep link: the accounts micro-frontend gets the rest of the path from the shell.
+    let user = "e2e-user@example.com";
+    stack.create_user(user).await;
+
+    // A deep link: sign-in first (the page is private), then the accounts micro-frontend gets the
+    // rest of the path from the shell.
     stack.open("/accounts/42").await;
+    stack.sign_in_on_page(user, PASSWORD).await;
     browser.find("mfe-accounts [data-testid=mfe-accounts]").await;
     browser.expect_text("mfe-accounts [data-testid=mfe-path]", "/42").await;
-    browser.expect_text("mfe-accounts .session-status", "Not signed in").await;
 
     // A session restored by the shell reaches the micro-frontend.
-    browser.execute(r#"localStorage.setItem("ledgerline.session", JSON.stringify({ username: "e2e-user" }))"#).await;
     browser.client.refresh().await.unwrap();
-    browser.expect_text("mfe-accounts [data-testid=session-user]", "e2e-user").await;
-    browser.expect_text("[data-testid=shell-session]", "e2e-user").await;
+    browser.expect_text("mfe-accounts [data-testid=session-user]", user).await;
+    browser.expect_text("[data-testid=shell-session]", user).await;
     browser.screenshot(&screenshots(), "01-accounts-signed-in").await;
 
     // The shell's navigation swaps in the other micro-frontend; the first one unmounts.
     browser.find("nav a[href='/payments']").await.click().await.unwrap();
     browser.find("mfe-payments [data-testid=mfe-payments]").await;
-    browser.expect_text("mfe-payments [data-testid=session-user]", "e2e-user").await;
+    browser.expect_text("mfe-payments [data-testid=session-user]", user).await;
     assert!(!browser.is_present("mfe-accounts").await, "accounts left the page");
     browser.screenshot(&screenshots(), "02-payments-signed-in").await;
 
@@ -39,7 +42,9 @@ async fn shell_mounts_micro_frontends_passes_the_session_and_hears_sign_out() {
     browser.find("mfe-payments .session-status button").await.click().await.unwrap();
     browser.expect_text("[data-testid=shell-notice]", "You have been signed out.").await;
     browser.expect_text("[data-testid=shell-session]", "Not signed in").await;
-    browser.expect_text("mfe-payments .session-status", "Not signed in").await;
+    // The page is private: the micro-frontend leaves and sign-in takes its place.
+    browser.find("[data-testid=sign-in-form]").await;
+    assert!(!browser.is_present("mfe-payments").await, "payments left the page");
     let stored = browser.execute(r#"return localStorage.getItem("ledgerline.session")"#).await;
     assert!(stored.is_null(), "the session is gone from storage: {stored}");
     browser.screenshot(&screenshots(), "03-signed-out").await;
@@ -52,7 +57,9 @@ async fn shell_mounts_micro_frontends_passes_the_session_and_hears_sign_out() {
 async fn a_micro_frontend_that_cannot_load_says_so_and_offers_a_retry() {
     let stack = Stack::start(&["--micro-frontend", "accounts=/mfe/not-deployed/,payments=/mfe/payments/"]).await;
     let browser = &stack.browser;
+    stack.create_user("e2e-user@example.com").await;
     stack.open("/accounts").await;
+    stack.sign_in_on_page("e2e-user@example.com", PASSWORD).await;
     browser.expect_text("[role=alert]", "The accounts section could not be loaded.").await;
     browser.find("[role=alert] button").await;
     browser.screenshot(&screenshots(), "04-load-failed").await;

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use mfe_contract::CognitoSettings;
+use mfe_contract::{AuthFlow, CognitoSettings};
 use serde::Deserialize;
 use sqlx::{PgPool, types::Json};
 
@@ -47,6 +47,18 @@ pub struct ClientSpec {
     pub frontend: bool,
 }
 
+impl ClientSpec {
+    /// SRP when the client allows it (the password never leaves the browser), else passwords.
+    fn auth_flow(&self) -> AuthFlow {
+        let allows = |flow: &str| self.explicit_auth_flows.iter().any(|allowed| allowed == flow);
+        if !allows("ALLOW_USER_SRP_AUTH") && allows("ALLOW_USER_PASSWORD_AUTH") {
+            AuthFlow::UserPasswordAuth
+        } else {
+            AuthFlow::UserSrpAuth
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GroupSpec {
@@ -83,11 +95,20 @@ impl Bootstrap {
     pub fn frontend(&self, endpoint: &str) -> Option<CognitoSettings> {
         self.pools.iter().find_map(|pool| {
             let client = pool.clients.iter().find(|client| client.frontend)?;
+            let policy = &pool.password_policy;
             Some(CognitoSettings {
                 region: pool.id.split('_').next().unwrap_or_default().to_owned(),
                 user_pool_id: pool.id.clone(),
                 user_pool_client_id: client.id.clone(),
                 endpoint: endpoint.to_owned(),
+                auth_flow: client.auth_flow(),
+                password_policy: mfe_contract::PasswordPolicy {
+                    minimum_length: policy.minimum_length,
+                    require_uppercase: policy.require_uppercase,
+                    require_lowercase: policy.require_lowercase,
+                    require_numbers: policy.require_numbers,
+                    require_symbols: policy.require_symbols,
+                },
             })
         })
     }

@@ -36,7 +36,8 @@ use crate::AppState;
 /// (`<public base URL>/<pool id>`), its JWKS and OpenID discovery document; in dev mode also the
 /// mailbox.
 pub fn routes(dev_mode: bool) -> Router<AppState> {
-    let router = if dev_mode { Router::new().route("/dev/mailbox", get(delivery::mailbox)) } else { Router::new() };
+    let router =
+        if dev_mode { Router::new().route(delivery::MAILBOX_PATH, get(delivery::mailbox)) } else { Router::new() };
     router
         .route("/cognito", post(wire::endpoint))
         .route("/cognito/", post(wire::endpoint))

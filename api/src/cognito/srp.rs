@@ -14,25 +14,14 @@ use std::sync::LazyLock;
 
 use aws_lc_rs::{aead, digest, hkdf, hmac, rand};
 use base64::{Engine, engine::general_purpose::STANDARD as BASE64};
+// The group and its byte encoding come from the client crate, so the two sides cannot drift apart.
+use cognito_client::srp::{G, N, padded, parse_hex, pool_name};
 use num_bigint::BigUint;
 use serde::{Deserialize, Serialize};
 use time::{
     Duration, OffsetDateTime, PrimitiveDateTime, format_description::BorrowedFormatItem, macros::format_description,
 };
 
-/// RFC 3526 group 15 (3072 bits); g = 2.
-const N_HEX: &str = concat!(
-    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD",
-    "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED",
-    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F",
-    "83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B",
-    "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA0510",
-    "15728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7",
-    "ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864D87602733EC86A64521F2B18177B200C",
-    "BBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF",
-);
-static N: LazyLock<BigUint> = LazyLock::new(|| parse_hex(N_HEX).expect("N is valid hex"));
-static G: LazyLock<BigUint> = LazyLock::new(|| BigUint::from(2u32));
 /// The SRP-6a multiplier, k = H(padHex(N) || padHex(g)).
 static K: LazyLock<BigUint> = LazyLock::new(|| hash_to_int(&[&padded(&N), &padded(&G)]));
 
@@ -248,22 +237,6 @@ fn parse_public_a(a_hex: &str) -> Result<BigUint, SrpError> {
     if &a % &*N == BigUint::ZERO { Err(SrpError::InvalidA) } else { Ok(a) }
 }
 
-/// Strict hex: `BigUint::parse_bytes` would also accept `_` separators and a leading `+`.
-fn parse_hex(hex: &str) -> Option<BigUint> {
-    let digits_only = !hex.is_empty() && hex.bytes().all(|c| c.is_ascii_hexdigit());
-    digits_only.then(|| BigUint::parse_bytes(hex.as_bytes(), 16)).flatten()
-}
-
-/// The bytes of padHex(n): big-endian, minimal, with a leading zero byte when the top bit is set (so the value
-/// reads as positive in two's complement, which is how the JS and Java clients encode it).
-fn padded(n: &BigUint) -> Vec<u8> {
-    let mut bytes = n.to_bytes_be();
-    if bytes[0] & 0x80 != 0 {
-        bytes.insert(0, 0);
-    }
-    bytes
-}
-
 fn sha256(parts: &[&[u8]]) -> digest::Digest {
     let mut context = digest::Context::new(&digest::SHA256);
     parts.iter().for_each(|part| context.update(part));
@@ -272,11 +245,6 @@ fn sha256(parts: &[&[u8]]) -> digest::Digest {
 
 fn hash_to_int(parts: &[&[u8]]) -> BigUint {
     BigUint::from_bytes_be(sha256(parts).as_ref())
-}
-
-/// The clients take poolName as the second `_`-separated part of the pool id; a bare name is used as is.
-fn pool_name(pool_id: &str) -> &str {
-    pool_id.split('_').nth(1).unwrap_or(pool_id)
 }
 
 fn salt_param(salt: &[u8]) -> String {
@@ -335,6 +303,7 @@ fn random_bytes<const LEN: usize>() -> [u8; LEN] {
 
 #[cfg(test)]
 mod tests {
+    use cognito_client::srp::N_HEX;
     use time::macros::datetime;
 
     use super::*;
@@ -408,18 +377,6 @@ mod tests {
     }
 
     #[test]
-    fn pad_hex_adds_a_zero_byte_when_the_top_bit_is_set_and_completes_odd_lengths() {
-        let pad_hex = |n: u32| hex::encode(padded(&BigUint::from(n)));
-        assert_eq!(pad_hex(0x7f), "7f");
-        assert_eq!(pad_hex(0x80), "0080");
-        assert_eq!(pad_hex(0xabc), "0abc");
-        assert_eq!(pad_hex(0x8abc), "008abc");
-        assert_eq!(pad_hex(0), "00");
-        let n = hex::encode(padded(&N));
-        assert_eq!((n.len(), &n[..6]), (770, "00ffff"));
-    }
-
-    #[test]
     fn k_is_the_multiplier_every_client_derives() {
         assert_eq!(K.to_str_radix(16), "538282c4354742d7cbbde2359fcf67f9f5b3a6b08791e5011b43b8a5b66d9ee6");
     }
@@ -428,12 +385,6 @@ mod tests {
     fn salt_is_sent_as_pad_hex_of_its_integer_value() {
         assert_eq!(salt_param(&[0x00, 0x12, 0x34]), "1234");
         assert_eq!(salt_param(&[0x9f, 0x3c]), "009f3c");
-    }
-
-    #[test]
-    fn pool_name_is_the_part_of_the_pool_id_after_the_underscore() {
-        assert_eq!(pool_name("us-east-1_AbCdEf123"), "AbCdEf123");
-        assert_eq!(pool_name("AbCdEf123"), "AbCdEf123");
     }
 
     #[test]

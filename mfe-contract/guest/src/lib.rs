@@ -24,10 +24,58 @@ pub struct Props {
     pub session: ReadSignal<Option<Session>>,
     /// The URL below the micro-frontend's route, e.g. `/42` for `/accounts/42`.
     pub path: ReadSignal<String>,
+    /// Where the api is, e.g. `https://api.example` (no trailing `/`).
+    pub api_base_url: ReadSignal<String>,
+    auth_headers: ReadSignal<JsValue, LocalStorage>,
     host: StoredValue<HtmlElement, LocalStorage>,
 }
 
 impl Props {
+    /// The headers that authenticate the api request `method url`, fresh from the shell (which
+    /// refreshes the session as needed). An error means nobody is signed in or the session ended.
+    pub async fn auth_headers(&self, method: &str, url: &str) -> Result<Vec<(String, String)>, String> {
+        let function: js_sys::Function = self
+            .auth_headers
+            .get_untracked()
+            .dyn_into()
+            .map_err(|_| "the shell gave no way to authenticate".to_owned())?;
+        let request = js_sys::Object::new();
+        js_sys::Reflect::set(&request, &"method".into(), &method.into()).map_err(describe)?;
+        js_sys::Reflect::set(&request, &"url".into(), &url.into()).map_err(describe)?;
+        let promise: js_sys::Promise =
+            function.call1(&JsValue::NULL, &request).map_err(describe)?.dyn_into().map_err(describe)?;
+        let headers = wasm_bindgen_futures::JsFuture::from(promise).await.map_err(describe)?;
+        let entries = js_sys::Object::entries(headers.dyn_ref().ok_or("the shell's headers are not an object")?);
+        Ok(entries
+            .iter()
+            .filter_map(|entry| {
+                let pair: js_sys::Array = entry.unchecked_into();
+                Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+            })
+            .collect())
+    }
+
+    /// `GET <api>/<path>` as the signed-in person, parsed as JSON.
+    pub async fn get_json(&self, path: &str) -> Result<JsValue, String> {
+        let url = format!("{}{path}", self.api_base_url.get_untracked());
+        let headers = web_sys::Headers::new().map_err(describe)?;
+        for (name, value) in self.auth_headers("GET", &url).await? {
+            headers.set(&name, &value).map_err(describe)?;
+        }
+        let init = web_sys::RequestInit::new();
+        init.set_headers(&headers);
+        let window = web_sys::window().ok_or("no window")?;
+        let response: web_sys::Response =
+            wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init(&url, &init))
+                .await
+                .map_err(describe)?
+                .unchecked_into();
+        if !response.ok() {
+            return Err(format!("the api answered {} to GET {path}", response.status()));
+        }
+        wasm_bindgen_futures::JsFuture::from(response.json().map_err(describe)?).await.map_err(describe)
+    }
+
     /// Dispatches a bubbling, composed DOM event from the element, for the shell to handle.
     pub fn emit(&self, event: &str) {
         let init = CustomEventInit::new();
@@ -42,7 +90,7 @@ impl Props {
 pub fn define<V: IntoView + 'static>(name: &str, app: fn(Props) -> V) {
     let mount =
         Closure::<dyn Fn(HtmlElement, JsValue) -> Mounted>::new(move |host, initial| Mounted::new(host, &initial, app));
-    let names = [props::SESSION, props::PATH].map(JsValue::from).to_vec();
+    let names = [props::SESSION, props::PATH, props::API_BASE_URL, props::AUTH_HEADERS].map(JsValue::from).to_vec();
     define_element(&element_name(name), names, &mount);
     // The element class keeps calling it for the page's lifetime.
     mount.forget();
@@ -54,6 +102,8 @@ pub struct Mounted {
     owner: Owner,
     session: WriteSignal<Option<Session>>,
     path: WriteSignal<String>,
+    api_base_url: WriteSignal<String>,
+    auth_headers: WriteSignal<JsValue, LocalStorage>,
     view: Box<dyn Any>,
 }
 
@@ -64,9 +114,18 @@ impl Mounted {
             let prop = |name: &str| js_sys::Reflect::get(initial, &name.into()).unwrap_or(JsValue::UNDEFINED);
             let (session, set_session) = signal(parse_session(prop(props::SESSION)));
             let (path, set_path) = signal(prop(props::PATH).as_string().unwrap_or_default());
-            let props = Props { session, path, host: StoredValue::new_local(host.clone()) };
+            let (api_base_url, set_api_base_url) = signal(prop(props::API_BASE_URL).as_string().unwrap_or_default());
+            let (auth_headers, set_auth_headers) = signal_local(prop(props::AUTH_HEADERS));
+            let props = Props { session, path, api_base_url, auth_headers, host: StoredValue::new_local(host.clone()) };
             let view = leptos::mount::mount_to(host, move || app(props));
-            Self { owner: owner.clone(), session: set_session, path: set_path, view: Box::new(view) }
+            Self {
+                owner: owner.clone(),
+                session: set_session,
+                path: set_path,
+                api_base_url: set_api_base_url,
+                auth_headers: set_auth_headers,
+                view: Box::new(view),
+            }
         })
     }
 }
@@ -78,6 +137,8 @@ impl Mounted {
         match name {
             props::SESSION => self.session.set(parse_session(value)),
             props::PATH => self.path.set(value.as_string().unwrap_or_default()),
+            props::API_BASE_URL => self.api_base_url.set(value.as_string().unwrap_or_default()),
+            props::AUTH_HEADERS => self.auth_headers.set(value),
             _ => {}
         }
     }
@@ -125,6 +186,13 @@ pub mod testing {
     }
 }
 
+fn describe(error: JsValue) -> String {
+    error
+        .as_string()
+        .or_else(|| error.dyn_ref::<js_sys::Error>().map(|e| e.message().into()))
+        .unwrap_or_else(|| format!("{error:?}"))
+}
+
 /// `null`/`undefined` mean signed out; a malformed session is reported and treated as signed out.
 fn parse_session(value: JsValue) -> Option<Session> {
     if value.is_null() || value.is_undefined() {
@@ -162,7 +230,7 @@ mod tests {
     async fn element_mounts_takes_properties_emits_events_and_unmounts() {
         // A property set before the element is defined must still arrive.
         let element: HtmlElement = document().create_element("mfe-probe").unwrap().unchecked_into();
-        let session = serde_wasm_bindgen::to_value(&Session { username: "ada".into() }).unwrap();
+        let session = serde_wasm_bindgen::to_value(&Session { username: "ada".into(), ..Session::default() }).unwrap();
         js_sys::Reflect::set(&element, &"session".into(), &session).unwrap();
         define("probe", probe);
         document().body().unwrap().append_child(&element).unwrap();

@@ -197,6 +197,9 @@ pub struct MailboxQuery {
     to: String,
 }
 
+/// Where dev mode lists the messages sent (`/config.json` tells the shell, which links to it).
+pub const MAILBOX_PATH: &str = "/dev/mailbox";
+
 /// `GET /dev/mailbox?to=<address>`: the newest messages to that address first.
 pub async fn mailbox(
     State(state): State<AppState>,

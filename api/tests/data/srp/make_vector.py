@@ -3,7 +3,8 @@
 The server side (verifier, B, u and the sealed SECRET_BLOCK in api/src/cognito/srp.rs's format) is computed
 here with the standard formulas and fixed values; pycognito's AWSSRP, with a fixed `a` and a fixed clock,
 computes A, the session key and PASSWORD_CLAIM_SIGNATURE. srp.rs's tests check that the Rust side
-reproduces v, B and u, and accepts the signature for the password (and refuses it for another one).
+reproduces v, B and u, and accepts the signature for the password (and refuses it for another one);
+cognito-client's tests check that, given pycognito's secret `a` (small_a), it signs exactly as pycognito.
 
     python3 -m venv /tmp/venv && /tmp/venv/bin/pip install pycognito==2024.5.1
     /tmp/venv/bin/python make_vector.py > pycognito-vector.json
@@ -99,6 +100,7 @@ def main():
         "salt": SALT.hex(),
         "salt_param": salt_param,
         "verifier": long_to_hex(v),
+        "small_a": long_to_hex(client.small_a_value),
         "srp_a": srp_a,
         "b_secret": b_secret.hex(),
         "srp_b": challenge["SRP_B"],

@@ -1,0 +1,120 @@
+//! Talks Cognito's JSON protocol to the pool in `/config.json`, through `cognito-client` (which
+//! builds each request and parses each answer) and the browser's `fetch`.
+
+use cognito_client::{AppClient, AuthResponse, AuthenticationResult, CognitoError, ErrorKind, Request, SrpClient};
+use mfe_contract::{AuthFlow, CognitoSettings};
+use serde::de::DeserializeOwned;
+
+use crate::http;
+
+#[derive(Clone)]
+pub struct Cognito {
+    pub client: AppClient,
+    endpoint: String,
+    user_pool_id: String,
+    flow: AuthFlow,
+}
+
+/// Where a correct password leads.
+pub enum SignedIn {
+    Tokens(AuthenticationResult),
+    /// An admin created the user with a temporary password: they choose their own now.
+    NewPasswordRequired {
+        username: String,
+        session: String,
+    },
+}
+
+impl Cognito {
+    pub fn new(settings: &CognitoSettings) -> Self {
+        Self {
+            client: AppClient::public(&settings.user_pool_client_id),
+            endpoint: settings.endpoint.clone(),
+            user_pool_id: settings.user_pool_id.clone(),
+            flow: settings.auth_flow,
+        }
+    }
+
+    pub async fn call<T: DeserializeOwned>(&self, request: Request<T>) -> Result<T, CognitoError> {
+        let headers = request.headers();
+        let headers = headers.iter().map(|(name, value)| (*name, value.clone())).collect::<Vec<_>>();
+        let reply = http::post(&self.endpoint, &headers, &request.body).await.map_err(unreachable)?;
+        request.parse_response(reply.status, reply.error_type.as_deref(), reply.body.as_bytes())
+    }
+
+    /// Signs in with the configured flow: SRP by default, so the password never leaves the browser.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Result<SignedIn, CognitoError> {
+        let answer = match self.flow {
+            AuthFlow::UserPasswordAuth => self.call(self.client.initiate_password_auth(email, password)).await?,
+            AuthFlow::UserSrpAuth => {
+                let srp = SrpClient::new(&self.user_pool_id).map_err(srp_failed)?;
+                let challenge = self.call(self.client.initiate_srp_auth(email, &srp)).await?;
+                let now = (js_sys::Date::now() / 1000.0) as u64;
+                let claim = srp.answer(&challenge.challenge_parameters, password, now).map_err(srp_failed)?;
+                self.call(self.client.respond_password_verifier(&claim, challenge.session.as_deref())).await?
+            }
+        };
+        outcome(answer)
+    }
+
+    pub async fn choose_new_password(
+        &self,
+        username: &str,
+        password: &str,
+        session: &str,
+    ) -> Result<SignedIn, CognitoError> {
+        outcome(self.call(self.client.respond_new_password(username, password, session)).await?)
+    }
+}
+
+fn outcome(answer: AuthResponse) -> Result<SignedIn, CognitoError> {
+    if let Some(tokens) = answer.authentication_result {
+        return Ok(SignedIn::Tokens(tokens));
+    }
+    match (answer.challenge_name.as_deref(), answer.session) {
+        (Some("NEW_PASSWORD_REQUIRED"), Some(session)) => {
+            let username = answer.challenge_parameters.get("USER_ID_FOR_SRP").cloned().unwrap_or_default();
+            Ok(SignedIn::NewPasswordRequired { username, session })
+        }
+        (challenge, _) => Err(CognitoError {
+            kind: ErrorKind::Other("UnsupportedChallenge".into()),
+            message: format!("Ledgerline cannot answer the {} challenge yet.", challenge.unwrap_or("unnamed")),
+        }),
+    }
+}
+
+fn unreachable(cause: String) -> CognitoError {
+    CognitoError { kind: ErrorKind::MalformedResponse, message: format!("no answer ({cause})") }
+}
+
+fn srp_failed(error: cognito_client::SrpError) -> CognitoError {
+    CognitoError { kind: ErrorKind::Other("SrpError".into()), message: error.to_string() }
+}
+
+/// What went wrong, in words for the person (the server's own words when they are already plain).
+pub fn explain(error: &CognitoError) -> String {
+    let server = error.message.trim();
+    match error.kind {
+        ErrorKind::UsernameExistsException => {
+            "An account with this email already exists. Sign in, or reset your password if you forgot it.".into()
+        }
+        ErrorKind::InvalidPasswordException => format!("That password is not allowed: {server}"),
+        ErrorKind::CodeMismatchException => "That code is not right. Check the latest email and try again.".into(),
+        ErrorKind::ExpiredCodeException => "That code has expired. Ask for a new one.".into(),
+        ErrorKind::LimitExceededException
+        | ErrorKind::TooManyRequestsException
+        | ErrorKind::TooManyFailedAttemptsException => "Too many attempts. Wait a few minutes, then try again.".into(),
+        ErrorKind::UserNotFoundException => "No account uses this email address.".into(),
+        ErrorKind::UserNotConfirmedException => "This account is not confirmed yet.".into(),
+        ErrorKind::MalformedResponse => {
+            "The sign-in service could not be reached. Check your connection and try again.".into()
+        }
+        ErrorKind::NotAuthorizedException if server.contains("attempts exceeded") => {
+            "Too many wrong passwords: this account is locked for a while. Try again later or reset your password."
+                .into()
+        }
+        ErrorKind::NotAuthorizedException if server.is_empty() => "Incorrect email or password.".into(),
+        _ if server.is_empty() => format!("Something went wrong ({}).", error.kind.name()),
+        _ => server.to_owned(),
+    }
+}

@@ -1,0 +1,29 @@
+//! Private pages: a signed-out visit goes to sign-in, which comes back here afterwards.
+
+use leptos::prelude::*;
+use leptos_router::{
+    NavigateOptions,
+    hooks::{use_location, use_navigate},
+};
+
+use super::session::SessionStore;
+
+#[component]
+pub fn SignedInOnly(children: ChildrenFn) -> impl IntoView {
+    let session = expect_context::<SessionStore>();
+    let location = use_location();
+    let navigate = use_navigate();
+    Effect::new(move || {
+        if !session.is_signed_in() {
+            let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
+            let next = js_sys::encode_uri_component(&here);
+            navigate(&format!("/sign-in?next={next}"), NavigateOptions { replace: true, ..Default::default() });
+        }
+    });
+    move || session.is_signed_in().then(|| children())
+}
+
+/// Where to go after signing in: a path on this site only, so a link cannot send the person away.
+pub fn safe_next(next: Option<String>) -> String {
+    next.filter(|next| next.starts_with('/') && !next.starts_with("//")).unwrap_or_else(|| "/".to_owned())
+}

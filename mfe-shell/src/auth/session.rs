@@ -1,0 +1,261 @@
+//! The session: the person's tokens, kept in `localStorage` so a reload stays signed in, refreshed
+//! before they expire, shared by every tab, and shown to micro-frontends without the tokens.
+
+use std::{cell::RefCell, time::Duration};
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use cognito_client::{AuthenticationResult, ErrorKind};
+use js_sys::{Object, Promise, Reflect};
+use leptos::{ev, prelude::*, task::spawn_local};
+use mfe_contract::Session;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::{JsValue, prelude::Closure};
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
+
+use super::cognito::Cognito;
+use crate::layout::Notice;
+
+const STORAGE_KEY: &str = "ledgerline.session";
+/// Tokens are refreshed this long before they expire, so a request never carries a stale one.
+const MARGIN_MS: f64 = 60_000.0;
+/// How often the shell checks whether the tokens are due for a refresh (timers sleep with the tab).
+const CHECK_EVERY: Duration = Duration::from_secs(10);
+
+/// What is kept in `localStorage`. Another tab reads it too.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Tokens {
+    access_token: String,
+    id_token: String,
+    refresh_token: String,
+    /// When the access and ID tokens expire, in milliseconds since the Unix epoch.
+    expires_at: f64,
+}
+
+#[derive(Clone, Copy)]
+pub struct SessionStore {
+    tokens: RwSignal<Option<Tokens>>,
+    cognito: StoredValue<Cognito>,
+    notice: Notice,
+    /// The `authHeaders` function handed to micro-frontends (one per page).
+    auth_headers: StoredValue<JsValue, LocalStorage>,
+}
+
+thread_local! {
+    /// The refresh under way, which every caller awaits, so there are never two at once.
+    static REFRESHING: RefCell<Option<Promise>> = const { RefCell::new(None) };
+}
+
+impl SessionStore {
+    /// Restores the saved session, keeps it fresh, and follows the other tabs.
+    pub fn start(cognito: Cognito, notice: Notice) -> Self {
+        let store = Self {
+            tokens: RwSignal::new(load()),
+            cognito: StoredValue::new(cognito),
+            notice,
+            auth_headers: StoredValue::new_local(JsValue::UNDEFINED),
+        };
+        store.auth_headers.set_value(store.auth_headers_function());
+        spawn_local(store.ensure_fresh());
+        // `set_interval` runs for the page's lifetime, like the shell itself.
+        set_interval(move || spawn_local(store.ensure_fresh()), CHECK_EVERY);
+        let _ = window_event_listener(ev::storage, move |event| {
+            if event.key().as_deref() == Some(STORAGE_KEY) {
+                store.follow_other_tab(event.new_value());
+            }
+        });
+        store
+    }
+
+    pub fn cognito(&self) -> Cognito {
+        self.cognito.get_value()
+    }
+
+    /// Who is signed in, from the ID token's claims; `None` when signed out.
+    pub fn session(&self) -> Option<Session> {
+        self.tokens.with(|tokens| tokens.as_ref().map(|t| session_from(&t.id_token)))
+    }
+
+    pub fn is_signed_in(&self) -> bool {
+        self.tokens.with(Option::is_some)
+    }
+
+    /// Keeps the tokens of a successful sign-in.
+    pub fn signed_in(&self, result: AuthenticationResult) {
+        let Some(refresh_token) = result.refresh_token else { return };
+        let tokens = Tokens {
+            expires_at: expiry(result.expires_in),
+            access_token: result.access_token,
+            id_token: result.id_token,
+            refresh_token,
+        };
+        save(Some(&tokens));
+        self.tokens.set(Some(tokens));
+    }
+
+    /// Signs out here and in every other tab, and revokes the refresh token so it is useless even
+    /// if it was copied.
+    pub fn sign_out(&self) {
+        if let Some(tokens) = self.tokens.get_untracked() {
+            let cognito = self.cognito();
+            spawn_local(async move {
+                // Best effort: signed out locally whether or not the server hears it.
+                let _ = cognito.call(cognito.client.revoke_token(&tokens.refresh_token)).await;
+            });
+        }
+        self.forget("You have been signed out.");
+    }
+
+    /// Forgets the session (here and, through storage, in the other tabs) and tells the person why.
+    pub fn forget(&self, why: &str) {
+        save(None);
+        self.tokens.set(None);
+        self.notice.show(why);
+    }
+
+    /// An access token valid for at least the margin, refreshed first if needed.
+    pub async fn access_token(self) -> Result<String, String> {
+        let tokens = self.tokens.get_untracked().ok_or("Nobody is signed in.")?;
+        if !is_due(&tokens) {
+            return Ok(tokens.access_token);
+        }
+        JsFuture::from(self.refresh_once())
+            .await
+            .map(|token| token.as_string().unwrap_or_default())
+            .map_err(|error| error.as_string().unwrap_or_else(|| "The session could not be refreshed.".into()))
+    }
+
+    /// The session as micro-frontends receive it: an object, or `null` when signed out.
+    pub fn to_js(self) -> JsValue {
+        let json = serde_wasm_bindgen::Serializer::json_compatible();
+        self.session().serialize(&json).unwrap_or(JsValue::NULL)
+    }
+
+    pub fn auth_headers(&self) -> JsValue {
+        self.auth_headers.get_value()
+    }
+
+    async fn ensure_fresh(self) {
+        if self.tokens.with_untracked(|tokens| tokens.as_ref().is_some_and(is_due)) {
+            let _ = JsFuture::from(self.refresh_once()).await;
+        }
+    }
+
+    fn refresh_once(self) -> Promise {
+        REFRESHING.with_borrow_mut(|refreshing| {
+            refreshing
+                .get_or_insert_with(|| {
+                    future_to_promise(async move {
+                        let outcome = self.refresh().await;
+                        REFRESHING.with_borrow_mut(|refreshing| *refreshing = None);
+                        outcome.map(JsValue::from).map_err(JsValue::from)
+                    })
+                })
+                .clone()
+        })
+    }
+
+    /// REFRESH_TOKEN_AUTH. A refused refresh token (revoked, expired, user deleted) ends the
+    /// session; a network failure keeps it for the next try.
+    async fn refresh(self) -> Result<String, String> {
+        let tokens = self.tokens.get_untracked().ok_or("Nobody is signed in.")?;
+        let username = claims(&tokens.access_token).and_then(|c| c.username).unwrap_or_default();
+        let cognito = self.cognito();
+        match cognito.call(cognito.client.initiate_refresh_auth(&tokens.refresh_token, &username)).await {
+            Ok(answer) => {
+                let result = answer.authentication_result.ok_or("The refresh answered with a challenge.")?;
+                let refreshed = Tokens {
+                    expires_at: expiry(result.expires_in),
+                    access_token: result.access_token,
+                    id_token: result.id_token,
+                    refresh_token: result.refresh_token.unwrap_or(tokens.refresh_token),
+                };
+                save(Some(&refreshed));
+                let access_token = refreshed.access_token.clone();
+                self.tokens.set(Some(refreshed));
+                Ok(access_token)
+            }
+            Err(error) if error.kind == ErrorKind::NotAuthorizedException => {
+                self.forget("Your session has ended. Please sign in again.");
+                Err(error.message)
+            }
+            Err(error) => Err(error.message),
+        }
+    }
+
+    /// Another tab signed in, refreshed or signed out.
+    fn follow_other_tab(&self, saved: Option<String>) {
+        match saved.and_then(|json| serde_json::from_str(&json).ok()) {
+            Some(tokens) => {
+                self.tokens.set(Some(tokens));
+                spawn_local(self.ensure_fresh());
+            }
+            None if self.is_signed_in() => {
+                self.tokens.set(None);
+                self.notice.show("You signed out in another tab.");
+            }
+            None => {}
+        }
+    }
+
+    /// `({ method, url }) => Promise<{ Authorization }>`. The request is not needed for bearer
+    /// tokens; SigV4 signing would use it.
+    fn auth_headers_function(self) -> JsValue {
+        Closure::<dyn Fn(JsValue) -> Promise>::new(move |_request: JsValue| {
+            future_to_promise(async move {
+                let token = self.access_token().await?;
+                let headers = Object::new();
+                Reflect::set(&headers, &"Authorization".into(), &format!("Bearer {token}").into())?;
+                Ok(headers.into())
+            })
+        })
+        .into_js_value()
+    }
+}
+
+fn is_due(tokens: &Tokens) -> bool {
+    tokens.expires_at - MARGIN_MS <= js_sys::Date::now()
+}
+
+fn expiry(expires_in_seconds: u64) -> f64 {
+    js_sys::Date::now() + expires_in_seconds as f64 * 1000.0
+}
+
+/// The claims the shell reads; the api verifies the tokens, the shell only displays them.
+#[derive(Deserialize)]
+struct Claims {
+    email: Option<String>,
+    username: Option<String>,
+    #[serde(rename = "cognito:username")]
+    cognito_username: Option<String>,
+    #[serde(rename = "cognito:groups", default)]
+    groups: Vec<String>,
+}
+
+fn claims(jwt: &str) -> Option<Claims> {
+    let payload = URL_SAFE_NO_PAD.decode(jwt.split('.').nth(1)?).ok()?;
+    serde_json::from_slice(&payload).ok()
+}
+
+fn session_from(id_token: &str) -> Session {
+    let claims = claims(id_token);
+    let Some(Claims { email, cognito_username, groups, .. }) = claims else { return Session::default() };
+    Session { username: email.clone().or(cognito_username).unwrap_or_default(), email, groups }
+}
+
+fn load() -> Option<Tokens> {
+    let saved = storage()?.get_item(STORAGE_KEY).ok().flatten()?;
+    serde_json::from_str(&saved).ok()
+}
+
+fn save(tokens: Option<&Tokens>) {
+    let Some(storage) = storage() else { return };
+    let _ = match tokens.and_then(|tokens| serde_json::to_string(tokens).ok()) {
+        Some(json) => storage.set_item(STORAGE_KEY, &json),
+        None => storage.remove_item(STORAGE_KEY),
+    };
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
