@@ -36,10 +36,14 @@ impl Cognito {
     }
 
     pub async fn call<T: DeserializeOwned>(&self, request: Request<T>) -> Result<T, CognitoError> {
-        let headers = request.headers();
-        let headers = headers.iter().map(|(name, value)| (*name, value.clone())).collect::<Vec<_>>();
-        let reply = http::post(&self.endpoint, &headers, &request.body).await.map_err(unreachable)?;
+        let reply = self.post(&request.headers(), &request.body).await?;
         request.parse_response(reply.status, reply.error_type.as_deref(), reply.body.as_bytes())
+    }
+
+    /// The request's round trip, kept out of the generic `call` so that its future is compiled once
+    /// rather than once per operation's answer type (wasm size).
+    async fn post(&self, headers: &[(&'static str, String)], body: &str) -> Result<http::Reply, CognitoError> {
+        http::post(&self.endpoint, headers, body).await.map_err(unreachable)
     }
 
     /// Signs in with the configured flow: SRP by default, so the password never leaves the browser.
