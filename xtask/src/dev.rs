@@ -28,10 +28,10 @@ const API: SocketAddr = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 30
 const SHELL: SocketAddr = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 8080));
 const DATABASE: &str = "ledgerline";
 /// The development user pool, its clients and groups.
-const DEV_POOLS: &str = "api/bootstrap/dev.toml";
+pub const DEV_POOLS: &str = "api/bootstrap/dev.toml";
 /// Local-only IAM credentials for the Cognito admin operations (e.g. the AWS CLI with
 /// `--endpoint-url http://127.0.0.1:3000/cognito`).
-const DEV_ADMIN: (&str, &str) = ("AKIALOCALDEVELOPMENT", "local-development-admin-secret");
+pub const DEV_ADMIN: (&str, &str) = ("AKIALOCALDEVELOPMENT", "local-development-admin-secret");
 
 pub fn run() -> Result {
     let started = Instant::now();

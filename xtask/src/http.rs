@@ -1,10 +1,17 @@
-//! Just enough HTTP to ask a local server whether it is up.
+//! Just enough HTTP to ask a local server whether it is up, and a free port to start one on.
 
 use std::{
     io::{self, BufRead, BufReader, Write},
-    net::{SocketAddr, TcpStream},
+    net::{SocketAddr, TcpListener, TcpStream},
     time::Duration,
 };
+
+use crate::Result;
+
+/// A port on 127.0.0.1 that nothing listens on (the OS picks it).
+pub fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
 
 /// Whether `GET http://<addr><path>` answers 200.
 pub fn is_ok(addr: SocketAddr, path: &str) -> bool {

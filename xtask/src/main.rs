@@ -1,5 +1,6 @@
-//! `cargo xtask`: sets up the tools, runs the product for development, builds it, and tests it.
+//! `cargo xtask`: sets up the tools, runs the product for development, builds it, tests it and benchmarks it.
 
+mod bench;
 mod dev;
 mod dist;
 mod http;
@@ -38,6 +39,13 @@ enum Task {
     Test,
     /// Build a deployable `dist/` (shell and micro-frontends) and the release api.
     Dist,
+    /// Run a benchmark (`cognito`) against the release api and a throwaway Postgres; ARGS go to the
+    /// benchmark (`cargo run -p bench -- cognito --help` lists them).
+    Bench {
+        benchmark: String,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Trunk post_build hook: write manifest.json for micro-frontend NAME into TRUNK_STAGING_DIR.
     Manifest { name: String },
 }
@@ -60,6 +68,7 @@ fn run(task: Task) -> Result {
         Task::Dev => dev::run(),
         Task::Test => test::run(),
         Task::Dist => dist::run(),
+        Task::Bench { benchmark, args } => bench::run(&benchmark, &args),
         Task::Manifest { name } => manifest::write(&name),
     }
 }

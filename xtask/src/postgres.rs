@@ -3,7 +3,6 @@
 
 use std::{
     fs,
-    net::TcpListener,
     os::unix::fs::PermissionsExt,
     path::{Path, PathBuf},
     process::{Command, Stdio},
@@ -11,6 +10,7 @@ use std::{
 
 use crate::{
     Result,
+    http::free_port,
     process::{self, Interrupted, is_root},
     steps::{say, step},
 };
@@ -223,10 +223,6 @@ impl Drop for Cluster {
             let _ = step(&format!("removing {}", self.data_dir.display()), || Ok(fs::remove_dir_all(&self.data_dir)?));
         }
     }
-}
-
-fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 fn shell_quote(path: &Path) -> String {

@@ -1,0 +1,304 @@
+//! The load generator every benchmark shares: N workers repeat one operation for a warm-up and then a measured
+//! period; what completes within the period gives requests per second and latency percentiles. It also notes
+//! how busy the machine's CPUs were and how much of that was this process, since here the server runs on the
+//! same cores.
+
+use std::{
+    error::Error,
+    fmt, fs,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
+
+use tokio::{
+    task::JoinSet,
+    time::{Instant, sleep_until},
+};
+
+/// Why one call failed.
+pub type Failure = Box<dyn Error + Send + Sync>;
+
+#[derive(clap::Args, Clone, Copy)]
+pub struct Load {
+    /// Concurrent workers, each with one request in flight.
+    #[arg(long, default_value_t = 32)]
+    pub concurrency: usize,
+    /// Seconds of load before measuring (connections, caches, the server's pools warm up).
+    #[arg(long, default_value_t = 3)]
+    pub warmup: u64,
+    /// Seconds measured.
+    #[arg(long, default_value_t = 10)]
+    pub duration: u64,
+}
+
+/// What a worker repeats: one request, or a few that make one user action.
+pub trait Operation: Send + Sync + 'static {
+    fn call(&self) -> impl Future<Output = Result<(), Failure>> + Send;
+}
+
+/// What one scenario measured.
+pub struct Outcome {
+    pub successes: usize,
+    pub failures: usize,
+    pub first_failure: Option<String>,
+    /// Of the successes, sorted.
+    latencies: Vec<Duration>,
+    measured: Duration,
+    pub cpu: CpuUse,
+}
+
+impl Outcome {
+    pub fn per_second(&self) -> f64 {
+        self.successes as f64 / self.measured.as_secs_f64()
+    }
+
+    /// The latency that `fraction` (0.5 for the median) of the successes did not exceed.
+    pub fn percentile(&self, fraction: f64) -> Duration {
+        let rank = (fraction * self.latencies.len() as f64).ceil() as usize;
+        self.latencies.get(rank.saturating_sub(1)).copied().unwrap_or_default()
+    }
+}
+
+/// Runs `operation` under `load` and measures the calls that end within the measured period.
+pub async fn run(load: Load, operation: impl Operation) -> Outcome {
+    let operation = Arc::new(operation);
+    let measure_from = Instant::now() + Duration::from_secs(load.warmup);
+    let until = measure_from + Duration::from_secs(load.duration);
+    let cpu = tokio::spawn(CpuUse::between(measure_from, until));
+    let mut workers = JoinSet::new();
+    for _ in 0..load.concurrency {
+        workers.spawn(work(Arc::clone(&operation), measure_from, until));
+    }
+    let mut total = Tally::default();
+    while let Some(tally) = workers.join_next().await {
+        total.absorb(tally.expect("a worker panicked"));
+    }
+    total.latencies.sort_unstable();
+    Outcome {
+        successes: total.latencies.len(),
+        failures: total.failures,
+        first_failure: total.first_failure,
+        latencies: total.latencies,
+        measured: until - measure_from,
+        cpu: cpu.await.expect("the CPU sampler panicked"),
+    }
+}
+
+#[derive(Default)]
+struct Tally {
+    latencies: Vec<Duration>,
+    failures: usize,
+    first_failure: Option<String>,
+}
+
+impl Tally {
+    fn absorb(&mut self, other: Tally) {
+        self.latencies.extend(other.latencies);
+        self.failures += other.failures;
+        self.first_failure = self.first_failure.take().or(other.first_failure);
+    }
+}
+
+async fn work(operation: Arc<impl Operation>, measure_from: Instant, until: Instant) -> Tally {
+    let mut tally = Tally::default();
+    while Instant::now() < until {
+        let started = Instant::now();
+        let result = operation.call().await;
+        let ended = Instant::now();
+        // Counting by end time measures the steady state: calls under way when measuring starts are counted,
+        // and those under way when it stops are not, so the two edges balance out.
+        if ended < measure_from || ended >= until {
+            continue;
+        }
+        match result {
+            Ok(()) => tally.latencies.push(ended - started),
+            Err(failure) => {
+                tally.failures += 1;
+                tally.first_failure.get_or_insert_with(|| failure.to_string());
+            }
+        }
+    }
+    tally
+}
+
+/// Hands out items in turn to concurrent callers, e.g. one user after another.
+pub struct Rotation<T> {
+    items: Vec<T>,
+    next: AtomicUsize,
+}
+
+impl<T> Rotation<T> {
+    pub fn new(items: Vec<T>) -> Self {
+        assert!(!items.is_empty(), "nothing to rotate through");
+        Self { items, next: AtomicUsize::new(0) }
+    }
+
+    pub fn next(&self) -> &T {
+        &self.items[self.next.fetch_add(1, Ordering::Relaxed) % self.items.len()]
+    }
+}
+
+/// The machine, for the report: its cores and CPU model.
+pub fn machine() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, |cores| cores.get());
+    let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo.lines().find_map(|line| Some(line.strip_prefix("model name")?.split_once(':')?.1.trim()));
+    format!("{cores} cores ({})", model.unwrap_or("unknown CPU"))
+}
+
+/// Processes that count as the server under test: the api and its Postgres.
+const SERVER_COMMANDS: [&str; 2] = ["api", "postgres"];
+
+/// CPU time over the measured period, in cores (2.0 = both cores of a 2-core machine all the time).
+#[derive(Clone, Copy, Default)]
+pub struct CpuUse {
+    /// The api and Postgres.
+    pub server: f64,
+    /// This process.
+    pub load_generator: f64,
+    /// Anything else that ran meanwhile: more than a little means the figures are not to be trusted.
+    pub other: f64,
+}
+
+impl CpuUse {
+    async fn between(from: Instant, until: Instant) -> Self {
+        sleep_until(from).await;
+        let start = CpuTicks::read();
+        sleep_until(until).await;
+        let end = CpuTicks::read();
+        match start.zip(end) {
+            Some((start, end)) => start.use_until(&end),
+            None => Self::default(),
+        }
+    }
+}
+
+impl fmt::Display for CpuUse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let percent = |cores: f64| cores * 100.0;
+        let (server, load_generator, other) = (percent(self.server), percent(self.load_generator), percent(self.other));
+        write!(f, "{server:.0}% / {load_generator:.0}% / {other:.0}%")
+    }
+}
+
+/// Clock ticks from /proc (Linux): the machine's busy and total time over all CPUs, the server's and this
+/// process's time.
+struct CpuTicks {
+    busy: u64,
+    total: u64,
+    server: u64,
+    own: u64,
+    cores: f64,
+}
+
+impl CpuTicks {
+    fn read() -> Option<Self> {
+        let (busy, total) = machine_ticks(&fs::read_to_string("/proc/stat").ok()?)?;
+        let own = process_ticks(&fs::read_to_string("/proc/self/stat").ok()?)?.1;
+        let cores = std::thread::available_parallelism().ok()?.get() as f64;
+        Some(Self { busy, total, server: server_ticks(), own, cores })
+    }
+
+    fn use_until(&self, later: &Self) -> CpuUse {
+        let total = later.total.saturating_sub(self.total).max(1) as f64;
+        let cores = |ticks: u64| ticks as f64 / total * self.cores;
+        // Saturating: a Postgres backend that exits meanwhile takes its ticks with it.
+        let (busy, server, own) =
+            (later.busy.saturating_sub(self.busy), later.server.saturating_sub(self.server), later.own - self.own);
+        CpuUse { server: cores(server), load_generator: cores(own), other: cores(busy.saturating_sub(server + own)) }
+    }
+}
+
+/// The time of every process whose command is one of [`SERVER_COMMANDS`].
+fn server_ticks() -> u64 {
+    let Ok(processes) = fs::read_dir("/proc") else { return 0 };
+    let stats = processes.filter_map(|entry| fs::read_to_string(entry.ok()?.path().join("stat")).ok());
+    let server_ticks = |stat: String| match process_ticks(&stat) {
+        Some((command, ticks)) if SERVER_COMMANDS.contains(&command) => ticks,
+        _ => 0,
+    };
+    stats.map(server_ticks).sum()
+}
+
+/// (busy, total) from /proc/stat's `cpu` line: user nice system idle iowait irq softirq steal ...
+fn machine_ticks(proc_stat: &str) -> Option<(u64, u64)> {
+    let fields: Vec<u64> = proc_stat
+        .lines()
+        .next()?
+        .strip_prefix("cpu ")?
+        .split_whitespace()
+        .map(|n| n.parse().ok())
+        .collect::<Option<_>>()?;
+    let total = fields.iter().take(8).sum();
+    let idle = fields.get(3)? + fields.get(4)?;
+    Some((total - idle, total))
+}
+
+/// The command and utime + stime from a /proc/<pid>/stat: `pid (command) state ppid ...`.
+fn process_ticks(stat: &str) -> Option<(&str, u64)> {
+    let (pid_and_command, rest) = stat.rsplit_once(')')?;
+    let command = pid_and_command.split_once(" (")?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // The fields after the command start at the 3rd (state); utime and stime are the 14th and 15th.
+    Some((command, fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(latencies_ms: &[u64]) -> Outcome {
+        Outcome {
+            successes: latencies_ms.len(),
+            failures: 0,
+            first_failure: None,
+            latencies: latencies_ms.iter().copied().map(Duration::from_millis).collect(),
+            measured: Duration::from_secs(2),
+            cpu: CpuUse::default(),
+        }
+    }
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        let measured = outcome(&(1..=100).collect::<Vec<_>>());
+        assert_eq!(measured.percentile(0.5), Duration::from_millis(50));
+        assert_eq!(measured.percentile(0.99), Duration::from_millis(99));
+        assert_eq!(measured.percentile(1.0), Duration::from_millis(100));
+        assert_eq!(measured.per_second(), 50.0);
+        assert_eq!(outcome(&[]).percentile(0.5), Duration::ZERO);
+    }
+
+    #[test]
+    fn rotation_hands_out_items_in_turn() {
+        let rotation = Rotation::new(vec!["a", "b"]);
+        assert_eq!([rotation.next(), rotation.next(), rotation.next()], [&"a", &"b", &"a"]);
+    }
+
+    #[test]
+    fn reads_proc_tick_counts() {
+        let proc_stat = "cpu  100 5 50 800 20 3 2 0 0 0\ncpu0 50 2 25 400 10 1 1 0 0 0\n";
+        assert_eq!(machine_ticks(proc_stat), Some((160, 980)));
+        let self_stat = "4242 (bench (v2)) R 1 4242 4242 0 -1 4194304 100 0 0 0 731 129 0 0 20 0 3 0";
+        assert_eq!(process_ticks(self_stat), Some(("bench (v2)", 860)));
+        assert_eq!(process_ticks("garbage"), None);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn counts_what_ends_within_the_measured_period() {
+        struct TakesASecond;
+        impl Operation for TakesASecond {
+            async fn call(&self) -> Result<(), Failure> {
+                tokio::time::sleep(Duration::from_millis(1000)).await;
+                Ok(())
+            }
+        }
+        let measured = run(Load { concurrency: 3, warmup: 2, duration: 5 }, TakesASecond).await;
+        // Each worker ends a call at 1 s, 2 s, ... 7 s; those at 2 s to 6 s are in the period [2 s, 7 s).
+        assert_eq!((measured.successes, measured.failures), (15, 0));
+        assert_eq!(measured.per_second(), 3.0);
+        assert_eq!(measured.percentile(0.99), Duration::from_secs(1));
+    }
+}

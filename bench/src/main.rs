@@ -1,0 +1,41 @@
+//! `bench <name>`: load benchmarks of a running api, printed as a markdown table. `cargo xtask bench <name>`
+//! builds everything in release mode, starts Postgres and the api, and runs this against them.
+
+mod cognito;
+mod load;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use reqwest::Url;
+
+#[derive(Parser)]
+#[command(about = "Load benchmarks of a running Ledgerline api; `cargo xtask bench <name>` starts one and runs them.")]
+struct Cli {
+    /// The api's base URL.
+    #[arg(long, global = true, env = "BENCH_API", default_value = "http://127.0.0.1:3000")]
+    api: Url,
+    #[command(subcommand)]
+    benchmark: Benchmark,
+}
+
+#[derive(Subcommand)]
+enum Benchmark {
+    /// The Cognito service: SRP and password sign-in, refresh, GetUser.
+    Cognito(cognito::Args),
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.benchmark {
+        Benchmark::Cognito(args) => cognito::run(&cli.api, args).await,
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
