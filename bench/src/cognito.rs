@@ -60,7 +60,7 @@ pub struct Args {
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     #[command(flatten)]
-    load: Load,
+    pub load: Load,
 }
 
 pub async fn run(api: &Url, args: Args) -> Result<(), Failure> {
@@ -80,7 +80,7 @@ pub async fn run(api: &Url, args: Args) -> Result<(), Failure> {
 }
 
 /// The endpoint, the pool and its clients: what every scenario talks to.
-struct Pool {
+pub struct Pool {
     http: reqwest::Client,
     endpoint: Url,
     pool_id: String,
@@ -91,7 +91,7 @@ struct Pool {
 }
 
 impl Pool {
-    fn new(endpoint: Url, args: &Args) -> Self {
+    pub fn new(endpoint: Url, args: &Args) -> Self {
         Self {
             http: reqwest::Client::new(),
             endpoint,
@@ -173,13 +173,13 @@ fn tokens(answer: AuthResponse) -> Result<AuthenticationResult, Failure> {
 }
 
 /// A confirmed user and the tokens of their first sign-in.
-struct User {
+pub struct User {
     username: String,
-    tokens: AuthenticationResult,
+    pub tokens: AuthenticationResult,
 }
 
 /// Creates `count` users, `concurrency` at a time. Names carry the time so that reruns against one database work.
-async fn create_users(pool: &Arc<Pool>, count: usize, concurrency: usize) -> Result<Vec<User>, Failure> {
+pub async fn create_users(pool: &Arc<Pool>, count: usize, concurrency: usize) -> Result<Vec<User>, Failure> {
     let run = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
     let mut creators = JoinSet::new();
     for first in 0..concurrency.min(count) {

@@ -1,6 +1,7 @@
 //! `bench <name>`: load benchmarks of a running api, printed as a markdown table. `cargo xtask bench <name>`
 //! builds everything in release mode, starts Postgres and the api, and runs this against them.
 
+mod accounts;
 mod cognito;
 mod load;
 
@@ -23,6 +24,8 @@ struct Cli {
 enum Benchmark {
     /// The Cognito service: SRP and password sign-in, refresh, GetUser.
     Cognito(cognito::Args),
+    /// The Accounts api: children of a node over 100,000 accounts, next to pgbench.
+    Accounts(accounts::Args),
 }
 
 #[tokio::main]
@@ -30,6 +33,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.benchmark {
         Benchmark::Cognito(args) => cognito::run(&cli.api, args).await,
+        Benchmark::Accounts(args) => accounts::run(&cli.api, args).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

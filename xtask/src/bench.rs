@@ -44,6 +44,8 @@ pub fn run(benchmark: &str, args: &[String]) -> Result {
                 .arg(benchmark)
                 .args(args)
                 .env("BENCH_API", format!("http://{api}"))
+                .env("BENCH_DATABASE_URL", cluster.url("postgres"))
+                .env("PGBENCH", postgres.program("pgbench"))
                 .env("COGNITO_ADMIN_ACCESS_KEY_ID", DEV_ADMIN.0)
                 .env("COGNITO_ADMIN_SECRET_ACCESS_KEY", DEV_ADMIN.1),
         )

@@ -37,6 +37,11 @@ impl Server {
         Ok(Server { bin_dir, as_postgres: is_root() })
     }
 
+    /// One of this installation's programs (`pgbench`, `psql`...).
+    pub fn program(&self, name: &str) -> PathBuf {
+        self.bin_dir.join(name)
+    }
+
     pub fn version(&self) -> Result<String> {
         let version = process::output(Command::new(self.bin_dir.join("postgres")).arg("--version"))?;
         Ok(format!("{} in {}", version.trim(), self.bin_dir.display()))

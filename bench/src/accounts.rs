@@ -1,0 +1,202 @@
+//! `bench accounts`: "children of a node" (a page of 20) through the api — bearer token verified,
+//! the request's transaction with the caller's identity, row-level security — over 100,000 accounts
+//! in one tenant, next to pgbench running the same SQL on the same Postgres.
+//!
+//! The tree: 250 roots, each with 20 groups, each with 20 accounts (105,250 accounts), written in
+//! tree order the way a tenant's accounts accumulate, so each page of children is one index range.
+
+use std::{path::PathBuf, process::Command, sync::Arc};
+
+use reqwest::Url;
+use sqlx::{Connection, PgConnection};
+
+use crate::{
+    cognito,
+    load::{self, Failure, Load, Operation, Rotation},
+};
+
+const ROOTS: i32 = 250;
+const FAN_OUT: i32 = 20;
+
+/// The api's own query for a page of children (api/src/accounts/store.rs), with the same identity
+/// step before it, for pgbench.
+const PGBENCH_SCRIPT: &str = "\\set group random(1, 5000)
+BEGIN;
+SELECT begin_request(:user::uuid, false, :sign_in::uuid);
+SELECT id, tenant_id, parent_id, name, number, currency, balance_minor, status, child_count, \
+child_count > 0 AS has_children, rollup AS rolled_up_balance, created_at, updated_at, version FROM accounts \
+WHERE parent_id = md5('group' || :group)::uuid AND (NULL::text IS NULL OR (name, id) > (NULL, NULL::uuid)) \
+ORDER BY name, id LIMIT 21;
+COMMIT;
+";
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The database's owner (to write the tree and run pgbench), as the api's DATABASE_URL.
+    #[arg(long, env = "BENCH_DATABASE_URL", hide_env_values = true)]
+    database_url: String,
+    /// pgbench, from the same Postgres installation as the server.
+    #[arg(long, env = "PGBENCH", default_value = "pgbench")]
+    pgbench: PathBuf,
+    #[command(flatten)]
+    cognito: cognito::Args,
+}
+
+pub async fn run(api: &Url, args: Args) -> Result<(), Failure> {
+    let load = args.cognito.load;
+    let pool = Arc::new(cognito::Pool::new(api.join("cognito")?, &args.cognito));
+    let user = cognito::create_users(&pool, 1, 1).await?.remove(0);
+    let token = user.tokens.access_token.clone();
+    let claims = unverified_claims(&token)?;
+    let (sub, sign_in) =
+        (claims["sub"].as_str().unwrap_or_default(), claims["origin_jti"].as_str().unwrap_or_default());
+    println!("writing {} accounts into the user's tenant ...", ROOTS + ROOTS * FAN_OUT + ROOTS * FAN_OUT * FAN_OUT);
+    let groups = write_tree(&args.database_url, sub).await?;
+
+    println!("measuring children of a node through the api ...");
+    let children = Children { http: reqwest::Client::new(), api: api.clone(), token, groups: Rotation::new(groups) };
+    let through_api = load::run(load, children).await;
+    println!("measuring the same SQL with pgbench ...");
+    let direct = pgbench(&args, &load, sub, sign_in)?;
+
+    println!(
+        "\n{} concurrent clients, {} s measured, on {}; the load generator (and pgbench) share the cores with the api and Postgres.\n",
+        load.concurrency,
+        load.duration,
+        load::machine()
+    );
+    println!("| children of a node (20 rows) | per second | p50 | p99 | target |");
+    println!("|---|---:|---:|---:|---|");
+    let met = through_api.per_second() >= 5000.0 && through_api.percentile(0.99).as_secs_f64() < 0.020;
+    println!(
+        "| api: JWT + transaction + RLS | {:.0} | {:.1} ms | {:.1} ms | ≥ 5,000/s, p99 < 20 ms: {} |",
+        through_api.per_second(),
+        through_api.percentile(0.5).as_secs_f64() * 1000.0,
+        through_api.percentile(0.99).as_secs_f64() * 1000.0,
+        if met { "met" } else { "**missed**" }
+    );
+    println!("| pgbench, same SQL | {:.0} | — | {:.1} ms | |", direct.per_second, direct.p99_ms);
+    println!(
+        "\napi / pgbench: {:.0} %; {} failures through the api.",
+        100.0 * through_api.per_second() / direct.per_second,
+        through_api.failures
+    );
+    Ok(())
+}
+
+struct Children {
+    http: reqwest::Client,
+    api: Url,
+    token: String,
+    groups: Rotation<String>,
+}
+
+impl Operation for Children {
+    async fn call(&self) -> Result<(), Failure> {
+        let url = self.api.join(&format!("v1/accounts/{}/children?limit=20", self.groups.next()))?;
+        let response = self.http.get(url).bearer_auth(&self.token).send().await?;
+        if !response.status().is_success() {
+            return Err(format!("children answered {}", response.status()).into());
+        }
+        response.bytes().await?;
+        Ok(())
+    }
+}
+
+/// Writes the tree into the tenant of `user` with the triggers off, then sets the totals they keep,
+/// and answers the groups' ids (the nodes whose children are read).
+async fn write_tree(database_url: &str, user: &str) -> Result<Vec<String>, Failure> {
+    let mut db = PgConnection::connect(database_url).await?;
+    let mut tx = db.begin().await?;
+    sqlx::query("SET LOCAL session_replication_role = replica").execute(&mut *tx).await?;
+    let statements = [
+        "INSERT INTO accounts (id, tenant_id, name, number, currency) \
+         SELECT md5('root' || r)::uuid, t.tenant_id, 'Root ' || lpad(r::text, 3, '0'), 'R' || r, 'EUR' \
+         FROM generate_series(1, 250) r, (SELECT tenant_id FROM tenant_members WHERE user_id = $1::uuid) t",
+        "INSERT INTO accounts (id, tenant_id, parent_id, name, number, currency) \
+         SELECT md5('group' || g)::uuid, t.tenant_id, md5('root' || ((g - 1) / 20 + 1))::uuid, \
+                'Group ' || lpad(g::text, 4, '0'), 'G' || g, 'EUR' \
+         FROM generate_series(1, 5000) g, (SELECT tenant_id FROM tenant_members WHERE user_id = $1::uuid) t",
+        "INSERT INTO accounts (id, tenant_id, parent_id, name, number, currency, balance_minor) \
+         SELECT md5('leaf' || l)::uuid, t.tenant_id, md5('group' || ((l - 1) / 20 + 1))::uuid, \
+                'Account ' || lpad(l::text, 6, '0'), 'A' || l, 'EUR', l % 100000 \
+         FROM generate_series(1, 100000) l, (SELECT tenant_id FROM tenant_members WHERE user_id = $1::uuid) t",
+        // What the triggers keep: child counts and, bottom-up, the subtree totals.
+        "UPDATE accounts a SET child_count = c.n FROM \
+         (SELECT parent_id, count(*)::int AS n FROM accounts WHERE parent_id IS NOT NULL GROUP BY parent_id) c \
+         WHERE a.id = c.parent_id",
+        "UPDATE accounts SET rollup = jsonb_build_object(currency, balance_minor) WHERE child_count = 0",
+        "UPDATE accounts a SET rollup = jsonb_build_object('EUR', s.total) FROM \
+         (SELECT parent_id, sum(balance_minor) AS total FROM accounts WHERE number LIKE 'A%' GROUP BY parent_id) s \
+         WHERE a.id = s.parent_id",
+        "UPDATE accounts a SET rollup = jsonb_build_object('EUR', s.total) FROM \
+         (SELECT parent_id, sum((rollup ->> 'EUR')::bigint) AS total FROM accounts WHERE number LIKE 'G%' \
+          GROUP BY parent_id) s WHERE a.id = s.parent_id",
+    ];
+    for statement in statements {
+        let query = sqlx::query(sqlx::AssertSqlSafe(statement));
+        let query = if statement.contains("$1") { query.bind(user) } else { query };
+        query.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    sqlx::query("VACUUM ANALYZE accounts").execute(&mut db).await?;
+    let groups: Vec<String> =
+        sqlx::query_scalar("SELECT id::text FROM accounts WHERE number LIKE 'G%' ORDER BY number")
+            .fetch_all(&mut db)
+            .await?;
+    Ok(groups)
+}
+
+struct Pgbench {
+    per_second: f64,
+    p99_ms: f64,
+}
+
+/// pgbench as the api's role, prepared statements (as sqlx), the same clients and duration.
+fn pgbench(args: &Args, load: &Load, user: &str, sign_in: &str) -> Result<Pgbench, Failure> {
+    let dir = std::env::temp_dir().join(format!("ledgerline-pgbench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let script = dir.join("children.sql");
+    std::fs::write(&script, PGBENCH_SCRIPT)?;
+    let mut url = Url::parse(&args.database_url)?;
+    url.set_username("ledgerline_api").map_err(|()| "the database URL has no user")?;
+    let output = Command::new(&args.pgbench)
+        .current_dir(&dir)
+        .args(["--no-vacuum", "--protocol=prepared", "--log", "--log-prefix=tx"])
+        .arg(format!("--client={}", load.concurrency))
+        .arg("--jobs=2")
+        .arg(format!("--time={}", load.duration))
+        .arg(format!("--define=user={user}"))
+        .arg(format!("--define=sign_in={sign_in}"))
+        .arg(format!("--file={}", script.display()))
+        .arg(url.as_str())
+        .output()?;
+    if !output.status.success() {
+        return Err(format!("pgbench failed: {}", String::from_utf8_lossy(&output.stderr)).into());
+    }
+    let report = String::from_utf8_lossy(&output.stdout);
+    let per_second = report
+        .lines()
+        .find_map(|line| line.strip_prefix("tps = ")?.split_whitespace().next()?.parse().ok())
+        .ok_or("pgbench printed no tps")?;
+    let mut latencies_us: Vec<u64> = Vec::new();
+    for entry in std::fs::read_dir(&dir)? {
+        let path = entry?.path();
+        if path.file_name().is_some_and(|name| name.to_string_lossy().starts_with("tx.")) {
+            let log = std::fs::read_to_string(&path)?;
+            latencies_us.extend(log.lines().filter_map(|line| line.split_whitespace().nth(2)?.parse::<u64>().ok()));
+        }
+    }
+    std::fs::remove_dir_all(&dir)?;
+    latencies_us.sort_unstable();
+    let rank = ((latencies_us.len() as f64) * 0.99).ceil() as usize;
+    let p99_ms = latencies_us.get(rank.saturating_sub(1)).copied().unwrap_or_default() as f64 / 1000.0;
+    Ok(Pgbench { per_second, p99_ms })
+}
+
+/// The claims of our own fresh token (the api verifies it; here it only names the user and sign-in).
+fn unverified_claims(token: &str) -> Result<serde_json::Value, Failure> {
+    use base64::{Engine, prelude::BASE64_URL_SAFE_NO_PAD};
+    let payload = token.split('.').nth(1).ok_or("not a JWT")?;
+    Ok(serde_json::from_slice(&BASE64_URL_SAFE_NO_PAD.decode(payload)?)?)
+}
