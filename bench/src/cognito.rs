@@ -319,7 +319,7 @@ impl Table {
             load::machine()
         );
         println!(
-            "| scenario | per second | p50 | p99 | target | failures | CPU: api+Postgres / load generator / other |"
+            "| scenario | per second | p50 | p99 | target | failures | CPU: api / Postgres / load generator / other |"
         );
         println!("|---|---:|---:|---:|---|---:|---|");
         for (name, target, outcome) in &self.rows {

@@ -149,14 +149,16 @@ pub fn machine() -> String {
     format!("{cores} cores ({})", model.unwrap_or("unknown CPU"))
 }
 
-/// Processes that count as the server under test: the api and its Postgres.
-const SERVER_COMMANDS: [&str; 2] = ["api", "postgres"];
+/// The server under test, by process command: the api and its Postgres.
+const API: &str = "api";
+const POSTGRES: &str = "postgres";
 
 /// CPU time over the measured period, in cores (2.0 = both cores of a 2-core machine all the time).
 #[derive(Clone, Copy, Default)]
 pub struct CpuUse {
-    /// The api and Postgres.
-    pub server: f64,
+    pub api: f64,
+    /// Every Postgres process.
+    pub postgres: f64,
     /// This process.
     pub load_generator: f64,
     /// Anything else that ran meanwhile: more than a little means the figures are not to be trusted.
@@ -178,18 +180,19 @@ impl CpuUse {
 
 impl fmt::Display for CpuUse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let percent = |cores: f64| cores * 100.0;
-        let (server, load_generator, other) = (percent(self.server), percent(self.load_generator), percent(self.other));
-        write!(f, "{server:.0}% / {load_generator:.0}% / {other:.0}%")
+        let parts =
+            [self.api, self.postgres, self.load_generator, self.other].map(|cores| format!("{:.0}%", cores * 100.0));
+        f.write_str(&parts.join(" / "))
     }
 }
 
-/// Clock ticks from /proc (Linux): the machine's busy and total time over all CPUs, the server's and this
-/// process's time.
+/// Clock ticks from /proc (Linux): the machine's busy and total time over all CPUs, the api's, Postgres's and
+/// this process's time.
 struct CpuTicks {
     busy: u64,
     total: u64,
-    server: u64,
+    api: u64,
+    postgres: u64,
     own: u64,
     cores: f64,
 }
@@ -199,28 +202,35 @@ impl CpuTicks {
         let (busy, total) = machine_ticks(&fs::read_to_string("/proc/stat").ok()?)?;
         let own = process_ticks(&fs::read_to_string("/proc/self/stat").ok()?)?.1;
         let cores = std::thread::available_parallelism().ok()?.get() as f64;
-        Some(Self { busy, total, server: server_ticks(), own, cores })
+        let (api, postgres) = server_ticks();
+        Some(Self { busy, total, api, postgres, own, cores })
     }
 
     fn use_until(&self, later: &Self) -> CpuUse {
         let total = later.total.saturating_sub(self.total).max(1) as f64;
         let cores = |ticks: u64| ticks as f64 / total * self.cores;
         // Saturating: a Postgres backend that exits meanwhile takes its ticks with it.
-        let (busy, server, own) =
-            (later.busy.saturating_sub(self.busy), later.server.saturating_sub(self.server), later.own - self.own);
-        CpuUse { server: cores(server), load_generator: cores(own), other: cores(busy.saturating_sub(server + own)) }
+        let since = |now: u64, then: u64| now.saturating_sub(then);
+        let (api, postgres) = (since(later.api, self.api), since(later.postgres, self.postgres));
+        let (busy, own) = (since(later.busy, self.busy), since(later.own, self.own));
+        CpuUse {
+            api: cores(api),
+            postgres: cores(postgres),
+            load_generator: cores(own),
+            other: cores(busy.saturating_sub(api + postgres + own)),
+        }
     }
 }
 
-/// The time of every process whose command is one of [`SERVER_COMMANDS`].
-fn server_ticks() -> u64 {
-    let Ok(processes) = fs::read_dir("/proc") else { return 0 };
+/// The time of the processes named [`API`] and of those named [`POSTGRES`].
+fn server_ticks() -> (u64, u64) {
+    let Ok(processes) = fs::read_dir("/proc") else { return (0, 0) };
     let stats = processes.filter_map(|entry| fs::read_to_string(entry.ok()?.path().join("stat")).ok());
-    let server_ticks = |stat: String| match process_ticks(&stat) {
-        Some((command, ticks)) if SERVER_COMMANDS.contains(&command) => ticks,
-        _ => 0,
-    };
-    stats.map(server_ticks).sum()
+    stats.fold((0, 0), |(api, postgres), stat| match process_ticks(&stat) {
+        Some((API, ticks)) => (api + ticks, postgres),
+        Some((POSTGRES, ticks)) => (api, postgres + ticks),
+        _ => (api, postgres),
+    })
 }
 
 /// (busy, total) from /proc/stat's `cpu` line: user nice system idle iowait irq softirq steal ...
