@@ -35,6 +35,9 @@ struct Tokens {
 #[derive(Clone, Copy)]
 pub struct SessionStore {
     tokens: RwSignal<Option<Tokens>>,
+    /// Who is signed in: changes only when the person does, not when their tokens are refreshed, so
+    /// pages and micro-frontends are not rendered again every few minutes.
+    who: Memo<Option<Session>>,
     cognito: StoredValue<Cognito>,
     notice: Notice,
     /// The `authHeaders` function handed to micro-frontends (one per page).
@@ -49,8 +52,10 @@ thread_local! {
 impl SessionStore {
     /// Restores the saved session, keeps it fresh, and follows the other tabs.
     pub fn start(cognito: Cognito, notice: Notice) -> Self {
+        let tokens = RwSignal::new(load());
         let store = Self {
-            tokens: RwSignal::new(load()),
+            tokens,
+            who: Memo::new(move |_| tokens.with(|tokens| tokens.as_ref().map(|t| session_from(&t.id_token)))),
             cognito: StoredValue::new(cognito),
             notice,
             auth_headers: StoredValue::new_local(JsValue::UNDEFINED),
@@ -73,11 +78,11 @@ impl SessionStore {
 
     /// Who is signed in, from the ID token's claims; `None` when signed out.
     pub fn session(&self) -> Option<Session> {
-        self.tokens.with(|tokens| tokens.as_ref().map(|t| session_from(&t.id_token)))
+        self.who.get()
     }
 
     pub fn is_signed_in(&self) -> bool {
-        self.tokens.with(Option::is_some)
+        self.who.with(Option::is_some)
     }
 
     /// Keeps the tokens of a successful sign-in.
