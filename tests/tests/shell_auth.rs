@@ -188,7 +188,7 @@ async fn a_forgotten_password_is_reset_with_the_emailed_code() {
     let email = "katherine@example.com";
     stack.create_user(email).await;
     stack.open("/sign-in").await;
-    browser.click("a[href='/forgot-password']").await;
+    browser.click("a[href^='/forgot-password']").await;
     browser.fill("#email", email).await;
     browser.screenshot(&screenshots(), "22-forgot-password").await;
     browser.click("[data-testid=forgot-form] button[type=submit]").await;
@@ -361,4 +361,40 @@ async fn signing_in_needs_only_the_keyboard() {
     browser.tab_to("password", 2).await;
     browser.press(&format!("{PASSWORD}{ENTER}")).await;
     browser.expect_text("[data-testid=shell-user]", email).await;
+}
+
+#[tokio::test]
+async fn the_page_asked_for_is_kept_through_sign_up_and_the_dev_mailbox_is_readable() {
+    let stack = Stack::start(&[]).await;
+    let browser = &stack.browser;
+    let email = "barbara@example.com";
+    stack.open("/payments").await;
+    browser.find("[data-testid=sign-in-form]").await;
+    browser.click("main a[href^='/sign-up']").await;
+    browser.fill("#name", "Barbara Liskov").await;
+    browser.fill("#email", email).await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("[data-testid=sign-up-form] button[type=submit]").await;
+
+    // The dev mailbox link opens a page a person can read, the code standing out.
+    let link = browser.find("[data-testid=dev-mailbox] a").await;
+    let mailbox = link.attr("href").await.unwrap().expect("the link has an address");
+    let confirm_tab = browser.client.window().await.unwrap();
+    let mailbox_tab = browser.client.new_window(true).await.unwrap().handle;
+    browser.client.switch_to_window(mailbox_tab).await.unwrap();
+    browser.client.goto(&mailbox).await.unwrap();
+    let code = stack.latest_code(email).await;
+    browser.expect_text(".code", &code).await;
+    browser.screenshot(&screenshots(), "37-dev-mailbox").await;
+    browser.client.close_window().await.unwrap();
+    browser.client.switch_to_window(confirm_tab).await.unwrap();
+
+    browser.fill("#code", &code).await;
+    browser.click("[data-testid=confirm-form] button[type=submit]").await;
+    browser.expect_text("[data-testid=shell-notice]", "Your account is confirmed.").await;
+    assert_eq!(browser.path().await, "/sign-in?email=barbara%40example.com&next=%2Fpayments");
+    browser.fill("#password", PASSWORD).await;
+    browser.click("[data-testid=sign-in-form] button[type=submit]").await;
+    browser.expect_text("[data-testid=shell-user]", email).await;
+    assert_eq!(browser.path().await, "/payments");
 }
