@@ -9,12 +9,15 @@ use axum::{
     response::{Html, IntoResponse, Response},
 };
 use serde::Deserialize;
+use time::{format_description::BorrowedFormatItem, macros::format_description};
 
 use super::Message;
 use crate::AppState;
 
 /// Where dev mode lists the messages sent (`/config.json` tells the shell, which links to it).
 pub const MAILBOX_PATH: &str = "/dev/mailbox";
+
+const WHEN: &[BorrowedFormatItem<'_>] = format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
 
 #[derive(Debug, Deserialize)]
 pub struct MailboxQuery {
@@ -50,7 +53,7 @@ fn page(to: &str, messages: &[Message]) -> String {
             format!(
                 r#"<article><h2>{subject}</h2><p class="when">{when}</p>{code}<pre>{body}</pre></article>"#,
                 subject = escape(&message.subject),
-                when = message.created_at,
+                when = message.created_at.format(WHEN).unwrap_or_default(),
                 body = escape(&message.body),
             )
         })

@@ -16,7 +16,7 @@ use time::OffsetDateTime;
 
 pub use self::mailbox::{MAILBOX_PATH, mailbox};
 use self::smtp::SmtpSink;
-use crate::{AppState, Config};
+use crate::Config;
 
 /// How often the relay looks for due messages when there are none.
 const IDLE_POLL: Duration = Duration::from_millis(500);
