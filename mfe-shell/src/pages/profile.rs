@@ -35,7 +35,7 @@ fn Attributes() -> impl IntoView {
                 Some(Err(error)) => view! { <div class="alert alert--error" role="alert">{error}</div> }.into_any(),
                 Some(Ok(user)) => view! {
                     <dl class="attributes" data-testid="profile-attributes">
-                        {user.user_attributes.into_iter().filter(|a| a.name != "sub").map(|a| view! { <dt>{label(&a.name)}</dt><dd>{a.value}</dd> }).collect_view()}
+                        {user.user_attributes.into_iter().filter(|a| a.name != "sub").map(|a| view! { <dt>{label(a.name)}</dt><dd>{a.value}</dd> }).collect_view()}
                     </dl>
                 }.into_any(),
             }}
@@ -44,13 +44,14 @@ fn Attributes() -> impl IntoView {
 }
 
 /// Cognito's attribute names, as a person reads them.
-fn label(attribute: &str) -> &str {
-    match attribute {
+fn label(attribute: String) -> String {
+    let label = match attribute.as_str() {
         "email" => "Email",
         "email_verified" => "Email verified",
         "name" => "Name",
-        other => other,
-    }
+        _ => return attribute,
+    };
+    label.to_owned()
 }
 
 #[component]
