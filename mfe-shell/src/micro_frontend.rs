@@ -1,7 +1,7 @@
 //! Renders a micro-frontend: loads its module at run time and puts its custom element on the page,
 //! with the session and sub-path as JS properties and the shell listening for its events.
 
-use leptos::{ev, html, prelude::*, task::spawn_local};
+use leptos::{ev, html, prelude::*};
 use mfe_contract::{RuntimeConfig, element_name, events, props};
 
 use crate::auth::session::SessionStore;
@@ -16,7 +16,7 @@ pub fn MicroFrontend(name: &'static str, #[prop(into)] path: Signal<String>) -> 
     let start_load = move || {
         load.set(None);
         let base = base.clone();
-        spawn_local(async move {
+        leptos::task::spawn_local(async move {
             let outcome = match base {
                 Some(base) => mfe_host::load(&base).await.map_err(|e| e.to_string()),
                 None => Err(format!("config.json names no micro-frontend called {name:?}.")),
