@@ -124,7 +124,7 @@ impl Api {
             None => path,
         };
         let json = self.call("GET", &path, &[], None).await?;
-        let items = Array::from(&get(&json, "items")).iter().map(|item| Account::from_json(&item)).collect();
+        let items = list(&json, "items").map(|item| Account::from_json(&item)).collect();
         Ok(Page { items, next_cursor: get(&json, "nextCursor").as_string() })
     }
 
@@ -132,9 +132,12 @@ impl Api {
     async fn call(self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&JsValue>) -> Answer<JsValue> {
         let body = body.and_then(|body| JSON::stringify(body).ok()).map(String::from);
         let response = self.0.request(method, path, headers, body.as_deref()).await.map_err(Problem::unreachable)?;
-        let json = match response.json() {
-            Ok(promise) if response.status() != 204 => JsFuture::from(promise).await.unwrap_or(JsValue::NULL),
-            _ => JsValue::NULL,
+        let json = match response.status() {
+            204 => JsValue::NULL,
+            _ => match response.json() {
+                Ok(promise) => JsFuture::from(promise).await.unwrap_or(JsValue::NULL),
+                Err(_) => JsValue::NULL,
+            },
         };
         if response.ok() { Ok(json) } else { Err(problem(response.status(), &json)) }
     }
@@ -182,8 +185,7 @@ impl Account {
 
 fn problem(status: u16, json: &JsValue) -> Problem {
     let kind = text(json, "type");
-    let mut errors: Vec<(String, String)> = Array::from(&get(json, "errors"))
-        .iter()
+    let mut errors: Vec<(String, String)> = list(json, "errors")
         .map(|error| (text(&error, "field"), text(&error, "message")))
         .collect();
     let detail = text(json, "detail");
@@ -202,6 +204,11 @@ fn problem(status: u16, json: &JsValue) -> Problem {
 
 fn get(json: &JsValue, key: &str) -> JsValue {
     if json.is_object() { Reflect::get(json, &key.into()).unwrap_or(JsValue::UNDEFINED) } else { JsValue::UNDEFINED }
+}
+
+/// The items of an array member; none when it is absent.
+fn list(json: &JsValue, key: &str) -> impl Iterator<Item = JsValue> {
+    get(json, key).dyn_into::<Array>().ok().into_iter().flat_map(|array| array.to_vec())
 }
 
 fn text(json: &JsValue, key: &str) -> String {

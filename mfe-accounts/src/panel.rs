@@ -55,14 +55,15 @@ fn account_panel(tree: Tree, id: String, node: Node) -> impl IntoView {
         <section class="panel" aria-labelledby="panel-title" data-testid="account-details">
             <h2 id="panel-title">{move || title.with(|a| a.name.clone())}</h2>
             <dl class="attributes">
-                <dt>"Balance, with the accounts below"</dt>
+                <dt>"Balance, all below included"</dt>
                 <dd data-testid="details-balance">{move || balance.with(|a| money::format_all(&a.rolled_up))}</dd>
                 <dt>"Accounts directly below"</dt>
                 <dd>{move || below.with(|a| a.child_count)}</dd>
             </dl>
             // Afresh for each saved or reloaded version; a refused change keeps what the person typed.
             {move || {
-                version.track();
+                // Read, not only tracked: a memo never read never follows its source.
+                let _ = version.get();
                 edit_form(tree, node.clone())
             }}
             {lower}

@@ -18,6 +18,11 @@ fn row(account: &Value) -> String {
     format!("[role=treeitem][data-id='{}']", account["id"].as_str().expect("an id"))
 }
 
+/// A row's own line (its name, number, balance), without the rows below it: what a click aims at.
+fn line(account: &Value) -> String {
+    format!("{} > .tree__row", row(account))
+}
+
 fn id(account: &Value) -> &str {
     account["id"].as_str().expect("an id")
 }
@@ -98,7 +103,7 @@ async fn build_walk_edit_move_delete_and_deep_link_the_accounts_tree() {
     // Reloaded at the accounts home: the roots, collapsed, with their rolled-up balances.
     stack.open("/accounts").await;
     browser.find(&row(&equity)).await;
-    browser.expect_text(&row(&assets), "€1,784.56").await;
+    browser.expect_text(&line(&assets), "€1,784.56").await;
     assert_eq!(attribute(&stack, &row(&assets), "aria-expanded").await, "false");
     assert!(!browser.is_present(&row(&bank)).await, "children load only when expanded");
     browser.screenshot(&shots, "11-accounts-roots").await;
@@ -142,24 +147,27 @@ async fn build_walk_edit_move_delete_and_deep_link_the_accounts_tree() {
     press(&stack, "c").await; // type-ahead
     assert_eq!(focused_row(&stack).await, id(&cash));
     browser.screenshot(&shots, "13-accounts-keyboard").await;
+    browser.execute("window.mountedTree = document.querySelector('mfe-accounts')").await;
     press(&stack, &format!("{}", Key::Enter)).await; // opens the details
     browser.expect_text("[data-testid=account-details] h2", "Cash").await;
     assert_eq!(browser.path().await, format!("/accounts/{}", id(&cash)));
+    let same = browser.execute("return window.mountedTree === document.querySelector('mfe-accounts')").await;
+    assert_eq!(same, true, "the shell changed the URL without mounting the micro-frontend afresh");
 
     // Rename in place (F2), then an invalid number: the api's message sits next to the field.
     press(&stack, &format!("{}", Key::F2)).await;
     browser.fill(".tree__rename input", "Petty cash").await;
     press(&stack, &format!("{}", Key::Enter)).await;
-    browser.expect_text(&row(&cash), "Petty cash").await;
+    browser.expect_text(&line(&cash), "Petty cash").await;
     assert_eq!(api.get(id(&cash)).await["name"], "Petty cash");
     browser.fill("[data-testid=edit-form] #account-field-number", "no spaces allowed").await;
     browser.click("[data-testid=edit-form] button[type=submit]").await;
     browser.expect_text("#account-field-number-error", "letters, digits or dashes").await;
-    browser.expect_text(&row(&cash), "1200").await; // rolled back
+    browser.expect_text(&line(&cash), "1200").await; // rolled back
     browser.screenshot(&shots, "14-accounts-renamed-and-invalid").await;
 
     // Move: the picker refuses Bank's own subtree; Savings moves under Equity.
-    browser.click(&row(&bank)).await;
+    browser.click(&line(&bank)).await;
     browser.expect_text("[data-testid=account-details] h2", "Bank").await;
     browser.click("[data-testid=account-details] .actions button:nth-child(2)").await;
     for inside in [&bank, &checking, &savings] {
@@ -170,18 +178,18 @@ async fn build_walk_edit_move_delete_and_deep_link_the_accounts_tree() {
     browser.screenshot(&shots, "15-accounts-move-refuses-own-subtree").await;
     browser.click("[data-testid=move-form] button[type=button]").await;
     browser.click(&format!("{} .tree__toggle", row(&bank))).await;
-    browser.click(&row(&savings)).await;
+    browser.click(&line(&savings)).await;
     browser.expect_text("[data-testid=account-details] h2", "Savings").await;
     browser.click("[data-testid=account-details] .actions button:nth-child(2)").await;
     browser.find("#move-to").await.select_by_value(id(&equity)).await.expect("Equity picked");
     browser.click("[data-testid=move-form] button[type=submit]").await;
     browser.find(&format!("{} [role=group] {}", row(&equity), row(&savings))).await;
-    browser.expect_text(&row(&equity), "€500.00").await;
+    browser.expect_text(&line(&equity), "€500.00").await;
     assert_eq!(api.get(id(&savings)).await["parentId"], equity["id"]);
     browser.screenshot(&shots, "16-accounts-moved").await;
 
     // Someone else renames Equity meanwhile: the save is refused (412), undone, and reloadable.
-    browser.click(&row(&equity)).await;
+    browser.click(&line(&equity)).await;
     browser.expect_text("[data-testid=account-details] h2", "Equity").await;
     api.rename(id(&equity), "Equity (renamed elsewhere)").await;
     browser.fill("[data-testid=edit-form] #account-field-name", "Owners' equity").await;
@@ -190,7 +198,7 @@ async fn build_walk_edit_move_delete_and_deep_link_the_accounts_tree() {
     browser.expect_text(&format!("{} .tree__name", row(&equity)), "Equity").await;
     browser.screenshot(&shots, "17-accounts-conflict").await;
     browser.click("[data-testid=reload-account]").await;
-    browser.expect_text(&row(&equity), "Equity (renamed elsewhere)").await;
+    browser.expect_text(&line(&equity), "Equity (renamed elsewhere)").await;
     assert!(!browser.is_present("[data-testid=accounts-notice]").await, "the notice went with the reload");
 
     // A deep link, reloaded: the tree opens down to Checking and selects it.
@@ -201,7 +209,7 @@ async fn build_walk_edit_move_delete_and_deep_link_the_accounts_tree() {
     browser.screenshot(&shots, "18-accounts-deep-link").await;
 
     // Delete Assets: the confirmation counts what goes with it (Bank, Checking, Petty cash).
-    browser.click(&row(&assets)).await;
+    browser.click(&line(&assets)).await;
     browser.expect_text("[data-testid=account-details] h2", "Assets").await;
     browser.click("[data-testid=account-details] .actions .button--danger").await;
     browser.expect_text("[data-testid=delete-confirmation]", "the 3 accounts below it").await;
@@ -209,6 +217,8 @@ async fn build_walk_edit_move_delete_and_deep_link_the_accounts_tree() {
     browser.click("[data-testid=delete-confirmation] .button--danger").await;
     browser.expect_text("[role=tree]", "Equity").await;
     assert!(!browser.is_present(&row(&assets)).await, "Assets left the tree");
+    // Once the api has deleted it, the account closes.
+    browser.expect_text(".panel__hint", "Select an account").await;
     assert!(api.get(id(&assets)).await.is_null() && api.get(id(&checking)).await.is_null());
     assert_eq!(browser.path().await, "/accounts");
     browser.screenshot(&shots, "20-accounts-deleted").await;
@@ -255,7 +265,7 @@ async fn the_standalone_harness_runs_the_micro_frontend_alone() {
     browser.execute(&format!("sessionStorage.setItem('ledgerline.token', '{token}')")).await;
     browser.client.refresh().await.expect("reload");
     browser.find(&row(&root)).await;
-    browser.click(&row(&root)).await;
+    browser.click(&line(&root)).await;
     browser.expect_text("[data-testid=account-details] h2", "Harnessed").await;
     assert_eq!(browser.execute("return location.hash").await, format!("#/{}", id(&root)));
     browser.screenshot(&screenshots(), "22-accounts-standalone").await;
