@@ -98,8 +98,11 @@ impl Api {
     /// Sends the changes with the version they were made to (`If-Match`): 412 when it is stale.
     pub async fn update(self, account: &Account, changes: &Changes) -> Answer<Account> {
         let status = if changes.closed { "closed" } else { "open" };
-        let body =
-            object(&[("name", changes.name.as_str().into()), ("number", changes.number.as_str().into()), ("status", status.into())]);
+        let body = object(&[
+            ("name", changes.name.as_str().into()),
+            ("number", changes.number.as_str().into()),
+            ("status", status.into()),
+        ]);
         let etag = format!("\"{}\"", account.version);
         let answer = self.call("PATCH", &account_path(&account.id), &[("If-Match", &etag)], Some(&body)).await?;
         Ok(Account::from_json(&answer))
@@ -185,9 +188,8 @@ impl Account {
 
 fn problem(status: u16, json: &JsValue) -> Problem {
     let kind = text(json, "type");
-    let mut errors: Vec<(String, String)> = list(json, "errors")
-        .map(|error| (text(&error, "field"), text(&error, "message")))
-        .collect();
+    let mut errors: Vec<(String, String)> =
+        list(json, "errors").map(|error| (text(&error, "field"), text(&error, "message"))).collect();
     let detail = text(json, "detail");
     // A conflict such as a taken number names its field rather than listing errors.
     if let Some(field) = get(json, "field").as_string() {

@@ -13,11 +13,17 @@ thread_local! {
 
 /// `minor` units of `currency` (an ISO 4217 code), e.g. 123456 EUR → "€1,234.56".
 pub fn format(minor: f64, currency: &str) -> String {
-    FORMATS.with_borrow_mut(|formats| {
-        let (format, per_major) = formats.entry(currency.to_owned()).or_insert_with(|| formatter(currency));
-        format.call1(&JsValue::NULL, &(minor / *per_major).into()).ok().and_then(|text| text.as_string())
-    })
-    .unwrap_or_else(|| format!("{} {currency}", String::from(js_sys::Number::from(minor).to_string_with_radix(10).unwrap_or_default())))
+    FORMATS
+        .with_borrow_mut(|formats| {
+            let (format, per_major) = formats.entry(currency.to_owned()).or_insert_with(|| formatter(currency));
+            format.call1(&JsValue::NULL, &(minor / *per_major).into()).ok().and_then(|text| text.as_string())
+        })
+        .unwrap_or_else(|| {
+            format!(
+                "{} {currency}",
+                String::from(js_sys::Number::from(minor).to_string_with_radix(10).unwrap_or_default())
+            )
+        })
 }
 
 /// A subtree's balances, one per currency.

@@ -38,7 +38,8 @@ fn account_panel(tree: Tree, id: String, node: Node) -> impl IntoView {
     let account = node.account.clone();
     let (title, balance, below, versioned) = (account.clone(), account.clone(), account.clone(), account.clone());
     let version = Memo::new(move |_| versioned.with(|a| a.version));
-    let lower = move || match mode.get() {
+    let lower = move || {
+        match mode.get() {
         Mode::Actions => view! {
             <div class="actions">
                 <button type="button" class="button" on:click=move |_| mode.set(Mode::AddChild)>"Add a child account"</button>
@@ -50,6 +51,7 @@ fn account_panel(tree: Tree, id: String, node: Node) -> impl IntoView {
         Mode::AddChild => new_account(tree, Some(id.clone()), move || mode.set(Mode::Actions)).into_any(),
         Mode::Move => move_picker(tree, id.clone(), move || mode.set(Mode::Actions)).into_any(),
         Mode::Delete => delete_confirmation(tree, id.clone(), move || mode.set(Mode::Actions)).into_any(),
+    }
     };
     view! {
         <section class="panel" aria-labelledby="panel-title" data-testid="account-details">
@@ -72,7 +74,8 @@ fn account_panel(tree: Tree, id: String, node: Node) -> impl IntoView {
 }
 
 fn edit_form(tree: Tree, node: Node) -> impl IntoView {
-    let (name, number, closed) = (NodeRef::<html::Input>::new(), NodeRef::<html::Input>::new(), NodeRef::<html::Input>::new());
+    let (name, number, closed) =
+        (NodeRef::<html::Input>::new(), NodeRef::<html::Input>::new(), NodeRef::<html::Input>::new());
     let problem = RwSignal::new(None::<Problem>);
     let busy = RwSignal::new(false);
     let account = node.account;
@@ -80,11 +83,8 @@ fn edit_form(tree: Tree, node: Node) -> impl IntoView {
     let on_submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let value = |input: NodeRef<html::Input>| input.get().map(|i| i.value()).unwrap_or_default();
-        let changes = Changes {
-            name: value(name),
-            number: value(number),
-            closed: closed.get().is_some_and(|c| c.checked()),
-        };
+        let changes =
+            Changes { name: value(name), number: value(number), closed: closed.get().is_some_and(|c| c.checked()) };
         let id = id.clone();
         busy.set(true);
         spawn_local(async move {
@@ -110,7 +110,8 @@ fn edit_form(tree: Tree, node: Node) -> impl IntoView {
 
 /// A new root (`parent` `None`) or child account; `done` closes the form.
 fn new_account(tree: Tree, parent: Option<String>, done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
-    let (name, number, currency) = (NodeRef::<html::Input>::new(), NodeRef::<html::Input>::new(), NodeRef::<html::Input>::new());
+    let (name, number, currency) =
+        (NodeRef::<html::Input>::new(), NodeRef::<html::Input>::new(), NodeRef::<html::Input>::new());
     let problem = RwSignal::new(None::<Problem>);
     let title = if parent.is_some() { "New account below this one" } else { "New account" };
     let on_submit = move |event: leptos::ev::SubmitEvent| {
@@ -148,7 +149,12 @@ fn move_picker(tree: Tree, id: String, done: impl Fn() + Copy + Send + Sync + 's
         .into_iter()
         .map(|row| {
             let inside = tree.is_within(&row.id, &id);
-            let label = format!("{}{}{}", "· ".repeat(row.level as usize - 1), row.name, if inside { " (inside this account)" } else { "" });
+            let label = format!(
+                "{}{}{}",
+                "· ".repeat(row.level as usize - 1),
+                row.name,
+                if inside { " (inside this account)" } else { "" }
+            );
             view! { <option value=row.id.clone() disabled=inside selected=row.id == parent>{label}</option> }
         })
         .collect_view();

@@ -109,11 +109,16 @@ impl Tree {
     /// Loads the next page of `parent`'s children (or of the roots), unless a load is under way.
     pub async fn load_more(self, parent: Option<String>) {
         let list = self.list(parent.as_deref());
-        let Some(cursor) = list.try_update(|c| (!c.loading).then(|| {
-            c.loading = true;
-            c.error = None;
-            c.next_cursor.clone()
-        })).flatten() else {
+        let Some(cursor) = list
+            .try_update(|c| {
+                (!c.loading).then(|| {
+                    c.loading = true;
+                    c.error = None;
+                    c.next_cursor.clone()
+                })
+            })
+            .flatten()
+        else {
             return;
         };
         let page = match &parent {
@@ -244,7 +249,8 @@ impl Tree {
         });
         if let Some(node) = parent.and_then(|parent| self.node(parent)) {
             node.account.update(|account| {
-                account.child_count = if attached { account.child_count + 1 } else { account.child_count.saturating_sub(1) };
+                account.child_count =
+                    if attached { account.child_count + 1 } else { account.child_count.saturating_sub(1) };
             });
         }
     }

@@ -219,7 +219,8 @@ fn on_key(tree: Tree, event: &KeyboardEvent, typed: StoredValue<(String, f64)>) 
     let rows = tree.rows();
     let Some(at) = rows.iter().position(|row| row.id == id) else { return };
     let action = keys::action(&rows, at, &key).or_else(|| {
-        let letter = key.chars().count() == 1 && key != " " && !event.ctrl_key() && !event.meta_key() && !event.alt_key();
+        let letter =
+            key.chars().count() == 1 && key != " " && !event.ctrl_key() && !event.meta_key() && !event.alt_key();
         letter.then(|| type_ahead(&rows, at, &key, typed)).flatten()
     });
     let Some(action) = action else { return };
@@ -235,7 +236,8 @@ fn on_key(tree: Tree, event: &KeyboardEvent, typed: StoredValue<(String, f64)>) 
 /// Letters typed in quick succession make one prefix.
 fn type_ahead(rows: &[keys::Row], at: usize, key: &str, typed: StoredValue<(String, f64)>) -> Option<Action> {
     let now = js_sys::Date::now();
-    let prefix = typed.with_value(|(prefix, last)| if now - last < 700.0 { format!("{prefix}{key}") } else { key.to_owned() });
+    let prefix =
+        typed.with_value(|(prefix, last)| if now - last < 700.0 { format!("{prefix}{key}") } else { key.to_owned() });
     typed.set_value((prefix.clone(), now));
     keys::find_by_name(rows, at, &prefix).map(Action::Focus)
 }

@@ -5,7 +5,10 @@
 
 use std::path::PathBuf;
 
-use e2e::{PASSWORD, Stack, accounts::{Accounts, seed_children}};
+use e2e::{
+    PASSWORD, Stack,
+    accounts::{Accounts, seed_children},
+};
 use fantoccini::key::Key;
 use serde_json::Value;
 

@@ -92,6 +92,7 @@ async fn accounts_transfer_size_first_rows_and_expand_time() {
     let median = times[LOADS / 2];
 
     let expand = browser
+        .client
         .execute_async(
             &format!(
                 r#"const done = arguments[0];
