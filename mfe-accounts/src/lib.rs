@@ -133,6 +133,10 @@ fn follow_path(tree: Tree, path: &str) {
     if tree.selected.get_untracked().as_deref() == Some(id.as_str()) {
         return;
     }
+    if !is_account_id(&id) {
+        tree.tell("The account in the address cannot be shown: there is no such account.", None);
+        return;
+    }
     spawn_local(async move {
         match tree.reveal(&id).await {
             Ok(()) => {
@@ -144,12 +148,25 @@ fn follow_path(tree: Tree, path: &str) {
     });
 }
 
+/// Account ids are UUIDs; anything else in the address is not worth asking the api about.
+fn is_account_id(id: &str) -> bool {
+    id.len() == 36
+        && id.char_indices().all(|(at, c)| if [8, 13, 18, 23].contains(&at) { c == '-' } else { c.is_ascii_hexdigit() })
+}
+
 #[cfg(test)]
 mod tests {
     use mfe_contract::Session;
     use wasm_bindgen_test::*;
 
     wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn only_uuids_are_account_ids() {
+        assert!(super::is_account_id("d4c43427-1341-47c2-bb00-34703e0fb616"));
+        assert!(!super::is_account_id("42"));
+        assert!(!super::is_account_id("d4c43427x1341-47c2-bb00-34703e0fb616"));
+    }
 
     #[wasm_bindgen_test]
     async fn without_a_way_to_call_the_api_it_says_so_and_offers_a_retry() {
