@@ -2,7 +2,9 @@
 //! `group`s, one tab stop that moves with the focus, arrow keys, Home/End, Enter and type-ahead.
 //! Keys, clicks and focus are handled once, on the tree, for every row.
 
-use leptos::{ev, html, prelude::*, reactive::computed::Selector, tachys::html::attribute::custom::custom_attribute};
+use std::any::Any;
+
+use leptos::{ev, html, prelude::*, reactive::effect::RenderEffect};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, KeyboardEvent};
 
@@ -10,33 +12,19 @@ use crate::{
     edits,
     keys::{self, Action},
     money,
-    tree::Tree,
+    tree::{Node, Tree},
 };
-
-/// What every row reads: the tree and which rows are focused, selected or being renamed, each a
-/// selector so that a change re-renders the two rows concerned, not all of them.
-#[derive(Clone)]
-struct Rows {
-    tree: Tree,
-    focused: Selector<Option<String>>,
-    selected: Selector<Option<String>>,
-    renaming: Selector<Option<String>>,
-}
 
 #[component]
 pub fn AccountsTree(tree: Tree) -> impl IntoView {
-    let rows = Rows {
-        tree,
-        focused: Selector::new(move || tree.focused.get()),
-        selected: Selector::new(move || tree.selected.get()),
-        renaming: Selector::new(move || tree.renaming.get()),
-    };
     // The first row holds the tab stop until the person moves it.
     Effect::new(move |_| {
         if tree.focused.with_untracked(Option::is_none) {
             tree.focused.set(tree.list(None).with(|roots| roots.ids.first().cloned()));
         }
     });
+    follow_focus_and_selection(tree);
+    follow_renaming(tree);
     let typed = StoredValue::new((String::new(), 0.0));
     view! {
         <ul role="tree" aria-label="Accounts" class="tree" data-testid="accounts-tree"
@@ -53,15 +41,14 @@ pub fn AccountsTree(tree: Tree) -> impl IntoView {
                     tree.focused.set(id);
                 }
             }>
-            {branch(rows, None, 1)}
+            {branch(tree, None, 1)}
         </ul>
     }
 }
 
 /// The children of `parent` (or the roots), then their loading state or a "load more" button.
-fn branch(rows: Rows, parent: Option<String>, level: u32) -> AnyView {
-    let list = rows.tree.list(parent.as_deref());
-    let tree = rows.tree;
+fn branch(tree: Tree, parent: Option<String>, level: u32) -> AnyView {
+    let list = tree.list(parent.as_deref());
     let parent_node = parent.as_deref().and_then(|id| tree.node(id));
     let listed = list.clone();
     // The whole set, loaded or not: the parent's child count.
@@ -74,7 +61,7 @@ fn branch(rows: Rows, parent: Option<String>, level: u32) -> AnyView {
         <For
             each=move || each.with(|c| c.ids.iter().cloned().enumerate().collect::<Vec<_>>())
             key=|entry| entry.clone()
-            children=move |(index, id)| tree_item(rows.clone(), id, level, index + 1, set_size)
+            children=move |(index, id)| tree_item(tree, id, level, index + 1, set_size)
         />
         {move || {
             let (loading, error, more) = list.with(|c| (c.loading, c.error.clone(), c.has_more()));
@@ -105,67 +92,168 @@ fn branch(rows: Rows, parent: Option<String>, level: u32) -> AnyView {
     .into_any()
 }
 
-fn tree_item(rows: Rows, id: String, level: u32, position: usize, set_size: Signal<usize>) -> AnyView {
-    let Some(node) = rows.tree.node(&id) else { return ().into_any() };
-    let key = Some(id.clone());
-    let (account, children, expanded) = (node.account, node.children, node.expanded);
-    let expandable = {
-        let account = account.clone();
-        move || account.with(|a| a.child_count > 0)
+fn tree_item(tree: Tree, id: String, level: u32, position: usize, set_size: Signal<usize>) -> AnyView {
+    let Some(node) = tree.node(&id) else { return ().into_any() };
+    let expanded = node.expanded.clone();
+    let item = Item { tree, id: id.clone(), level, position, set_size, node };
+    let group = move || {
+        expanded
+            .get()
+            .then(|| view! { <ul role="group" class="tree__group">{branch(tree, Some(id.clone()), level + 1)}</ul> })
     };
-    let aria_expanded = {
-        let (expandable, expanded) = (expandable.clone(), expanded.clone());
-        move || expandable().then(|| expanded.get().to_string())
+    view! { <li use:build_row=item>{group}</li> }.into_any()
+}
+
+/// What a row shows: its account, where it sits, and the size of its set.
+#[derive(Clone)]
+struct Item {
+    tree: Tree,
+    id: String,
+    level: u32,
+    position: usize,
+    set_size: Signal<usize>,
+    node: Node,
+}
+
+/// Builds a row's attributes and line by hand, with one effect that keeps them up to date: a node's
+/// thousand children render at once, and one effect per row costs far less than a reactive
+/// binding per attribute and text. Focus, selection and renaming are the tree's to follow.
+fn build_row(item: Element, Item { tree, id, level, position, set_size, node }: Item) {
+    let level = level.to_string();
+    let is = |signal: RwSignal<Option<String>>| {
+        if signal.with_untracked(|s| s.as_deref() == Some(&id)) { "true" } else { "false" }
     };
-    let toggle = {
-        let (children, expanded) = (children.clone(), expanded.clone());
-        move || match (expandable(), expanded.get(), children.with(|c| c.loading)) {
+    let tabindex = if is(tree.focused) == "true" { "0" } else { "-1" };
+    let style = ["--level: ", &level].concat();
+    for (name, value) in [
+        ("role", "treeitem"),
+        ("class", "tree__item"),
+        ("id", &row_id(&id)),
+        ("data-id", &id),
+        ("aria-level", &level),
+        ("aria-posinset", &position.to_string()),
+        ("style", &style),
+        ("tabindex", tabindex),
+        ("aria-selected", is(tree.selected)),
+    ] {
+        set(&item, name, value);
+    }
+    let line = append(&item, "div", "tree__row");
+    let toggle = append(&line, "span", "tree__toggle");
+    set(&toggle, "aria-hidden", "true");
+    let (name, number, balance) = (
+        append(&line, "span", "tree__name"),
+        append(&line, "span", "tree__number"),
+        append(&line, "span", "tree__balance"),
+    );
+    let mut closed: Option<Element> = None;
+    let effect = RenderEffect::new(move |_| {
+        let (expandable, is_closed) = node.account.with(|account| {
+            name.set_text_content(Some(&account.name));
+            number.set_text_content(Some(&account.number));
+            balance.set_text_content(Some(&money::format_all(&account.rolled_up)));
+            (account.child_count > 0, account.closed)
+        });
+        match (is_closed, &closed) {
+            (true, None) => {
+                let badge = append(&line, "span", "badge badge--muted");
+                badge.set_text_content(Some("Closed"));
+                closed = Some(badge);
+            }
+            (false, Some(badge)) => {
+                badge.remove();
+                closed = None;
+            }
+            _ => {}
+        }
+        let (expanded, loading) = (node.expanded.get(), node.children.with(|c| c.loading));
+        toggle.set_text_content(Some(match (expandable, expanded, loading) {
             (false, ..) => "",
             (true, _, true) => "◌",
             (true, true, false) => "▾",
             (true, false, false) => "▸",
+        }));
+        set_or_remove(&item, "aria-expanded", expandable.then_some(if expanded { "true" } else { "false" }));
+        set_or_remove(&item, "aria-busy", loading.then_some("true"));
+        set(&item, "aria-setsize", &set_size.get().to_string());
+    });
+    on_cleanup(move || {
+        drop(effect);
+        // A row that goes while it is being renamed takes its input with it.
+        if tree.renaming.try_with_untracked(|renaming| renaming.as_deref() == Some(&id)) == Some(true) {
+            tree.renaming.try_set(None);
         }
-    };
-    let name = {
-        let (rows, account, key, id) = (rows.clone(), account.clone(), key.clone(), id.clone());
-        move || match rows.renaming.selected(&key) {
-            true => rename_input(rows.tree, id.clone(), account.with_untracked(|a| a.name.clone())).into_any(),
-            false => view! { <span class="tree__name">{account.with(|a| a.name.clone())}</span> }.into_any(),
+    });
+}
+
+fn set(element: &Element, name: &str, value: &str) {
+    // Setting an attribute with a valid name cannot fail.
+    let _ = element.set_attribute(name, value);
+}
+
+fn set_or_remove(element: &Element, name: &str, value: Option<&str>) {
+    match value {
+        Some(value) => set(element, name, value),
+        None => {
+            let _ = element.remove_attribute(name);
         }
-    };
-    let (number, balance, closed) = {
-        let (a, b, c) = (account.clone(), account.clone(), account);
-        (
-            move || a.with(|a| a.number.clone()),
-            move || b.with(|a| money::format_all(&a.rolled_up)),
-            move || c.with(|a| a.closed).then(|| view! { <span class="badge badge--muted">"Closed"</span> }),
-        )
-    };
-    let group = {
-        let (rows, id) = (rows.clone(), id.clone());
-        move || {
-            expanded.get().then(|| view! { <ul role="group" class="tree__group">{branch(rows.clone(), Some(id.clone()), level + 1)}</ul> })
-        }
-    };
-    let (focused, selected) = (rows.focused, rows.selected);
-    let (focus_key, selected_key) = (key.clone(), key);
-    view! {
-        <li role="treeitem" {..custom_attribute("aria-level", level.to_string())} class="tree__item" style=format!("--level: {level}") id=row_id(&id) data-id=id aria-posinset=position
-            aria-setsize=move || set_size.get() aria-expanded=aria_expanded
-            aria-selected=move || selected.selected(&selected_key).to_string()
-            aria-busy=move || children.with(|c| c.loading).then_some("true")
-            tabindex=move || if focused.selected(&focus_key) { "0" } else { "-1" }>
-            <div class="tree__row">
-                <span class="tree__toggle" aria-hidden="true">{toggle}</span>
-                {name}
-                <span class="tree__number">{number}</span>
-                <span class="tree__balance">{balance}</span>
-                {closed}
-            </div>
-            {group}
-        </li>
     }
-    .into_any()
+}
+
+/// A new `tag` with `class`, appended to `parent`.
+fn append(parent: &Element, tag: &str, class: &str) -> Element {
+    let document = parent.owner_document().expect("an element has a document");
+    let child = document.create_element(tag).expect("a valid tag");
+    child.set_class_name(class);
+    let _ = parent.append_child(&child);
+    child
+}
+
+/// Gives the focused row the tree's one tab stop and marks the selected row, as they change.
+fn follow_focus_and_selection(tree: Tree) {
+    for (signal, attribute, on, off) in
+        [(tree.focused, "tabindex", "0", "-1"), (tree.selected, "aria-selected", "true", "false")]
+    {
+        Effect::new(move |previous: Option<Option<String>>| {
+            let current = signal.get();
+            if let Some(row) = previous.flatten().and_then(|id| row_element(&id)) {
+                set(&row, attribute, off);
+            }
+            if let Some(row) = current.as_deref().and_then(row_element) {
+                set(&row, attribute, on);
+            }
+            current
+        });
+    }
+}
+
+/// Puts the rename input in place of the name of the row being renamed, and takes it away after.
+fn follow_renaming(tree: Tree) {
+    let editing = StoredValue::new_local(None::<(Box<dyn Any>, Element, Element)>);
+    Effect::new(move |_| {
+        let renaming = tree.renaming.get();
+        if let Some((input, slot, name)) = editing.write_value().take() {
+            drop(input);
+            slot.remove();
+            let _ = name.remove_attribute("hidden");
+        }
+        let Some(id) = renaming else { return };
+        let Some(name) =
+            row_element(&id).and_then(|row| row.query_selector(":scope > .tree__row > .tree__name").ok().flatten())
+        else {
+            return;
+        };
+        let Ok(slot) = name.owner_document().expect("an element has a document").create_element("span") else { return };
+        let _ = name.before_with_node_1(&slot);
+        set(&name, "hidden", "");
+        let text = tree.account(&id).map(|account| account.name).unwrap_or_default();
+        let input = leptos::mount::mount_to(slot.clone().unchecked_into(), move || rename_input(tree, id, text));
+        editing.set_value(Some((Box::new(input), slot, name)));
+    });
+}
+
+fn row_element(id: &str) -> Option<Element> {
+    web_sys::window()?.document()?.get_element_by_id(&row_id(id))
 }
 
 /// The name as an input: Enter saves, Escape gives up; the api's objection shows under it.
