@@ -139,40 +139,29 @@ fn build_row(item: Element, Item { tree, id, level, position, set_size, node }: 
         set(&item, name, value);
     }
     let line = append(&item, "div", "tree__row");
-    let toggle = append(&line, "span", "tree__toggle");
-    set(&toggle, "aria-hidden", "true");
-    let (name, number, balance) = (
-        append(&line, "span", "tree__name"),
-        append(&line, "span", "tree__number"),
-        append(&line, "span", "tree__balance"),
-    );
-    let mut closed: Option<Element> = None;
-    let effect = RenderEffect::new(move |_| {
-        let (expandable, is_closed) = node.account.with(|account| {
-            name.set_text_content(Some(&account.name));
-            number.set_text_content(Some(&account.number));
-            balance.set_text_content(Some(&money::format_all(&account.rolled_up)));
-            (account.child_count > 0, account.closed)
+    let effect = RenderEffect::new(move |built: Option<()>| {
+        let (shown, expandable) = node.account.with(|account| {
+            let shown = Line {
+                toggle: "",
+                name: account.name.clone(),
+                number: account.number.clone(),
+                balance: money::format_all(&account.rolled_up),
+                closed: account.closed,
+            };
+            (shown, account.child_count > 0)
         });
-        match (is_closed, &closed) {
-            (true, None) => {
-                let badge = append(&line, "span", "badge badge--muted");
-                badge.set_text_content(Some("Closed"));
-                closed = Some(badge);
-            }
-            (false, Some(badge)) => {
-                badge.remove();
-                closed = None;
-            }
-            _ => {}
-        }
         let (expanded, loading) = (node.expanded.get(), node.children.with(|c| c.loading));
-        toggle.set_text_content(Some(match (expandable, expanded, loading) {
+        let toggle = match (expandable, expanded, loading) {
             (false, ..) => "",
             (true, _, true) => "◌",
             (true, true, false) => "▾",
             (true, false, false) => "▸",
-        }));
+        };
+        let shown = Line { toggle, ..shown };
+        match built {
+            None => line.set_inner_html(&shown.html()),
+            Some(()) => shown.patch(&line),
+        }
         set_or_remove(&item, "aria-expanded", expandable.then_some(if expanded { "true" } else { "false" }));
         set_or_remove(&item, "aria-busy", loading.then_some("true"));
         set(&item, "aria-setsize", &set_size.get().to_string());
@@ -184,6 +173,73 @@ fn build_row(item: Element, Item { tree, id, level, position, set_size, node }: 
             tree.renaming.try_set(None);
         }
     });
+}
+
+/// A row's line: toggle, name, number, balance and whether it is closed.
+struct Line {
+    toggle: &'static str,
+    name: String,
+    number: String,
+    balance: String,
+    closed: bool,
+}
+
+impl Line {
+    /// The whole line as markup, for its first showing: one call into the page for the row.
+    fn html(&self) -> String {
+        let mut html = String::with_capacity(200);
+        html.push_str(r#"<span class="tree__toggle" aria-hidden="true">"#);
+        html.push_str(self.toggle);
+        for (class, text) in
+            [("tree__name", &self.name), ("tree__number", &self.number), ("tree__balance", &self.balance)]
+        {
+            html.push_str(r#"</span><span class=""#);
+            html.push_str(class);
+            html.push_str(r#"">"#);
+            push_escaped(&mut html, text);
+        }
+        html.push_str("</span>");
+        if self.closed {
+            html.push_str(CLOSED);
+        }
+        html
+    }
+
+    /// Changes the line in place: a rename input beside the name stays where it is.
+    fn patch(&self, line: &Element) {
+        let texts = [
+            (".tree__toggle", self.toggle),
+            (".tree__name", self.name.as_str()),
+            (".tree__number", self.number.as_str()),
+            (".tree__balance", self.balance.as_str()),
+        ];
+        for (selector, text) in texts {
+            if let Ok(Some(part)) = line.query_selector(selector) {
+                part.set_text_content(Some(text));
+            }
+        }
+        match (self.closed, line.query_selector(".badge").ok().flatten()) {
+            (true, None) => {
+                let _ = line.insert_adjacent_html("beforeend", CLOSED);
+            }
+            (false, Some(badge)) => badge.remove(),
+            _ => {}
+        }
+    }
+}
+
+const CLOSED: &str = r#"<span class="badge badge--muted">Closed</span>"#;
+
+/// `text` as HTML text.
+fn push_escaped(html: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => html.push_str("&amp;"),
+            '<' => html.push_str("&lt;"),
+            '>' => html.push_str("&gt;"),
+            c => html.push(c),
+        }
+    }
 }
 
 fn set(element: &Element, name: &str, value: &str) {

@@ -123,10 +123,12 @@ async fn accounts_transfer_size_first_rows_and_expand_time() {
                          const expanded = await new Promise(r => requestAnimationFrame(() => r(performance.now())));
                          item.querySelector(".tree__toggle").click();
                          all.push(await new Promise(r => until(1000, (at) => r(at - expanded))));
+                         await new Promise(r => setTimeout(r, 100));
+                         window.splits = (window.splits || []).concat([performance.getEntriesByType("long-animation-frame").filter(e => e.startTime + e.duration > expanded).map(e => ({{start: e.startTime - expanded, d: e.duration, render: e.renderStart - e.startTime, layout: e.styleAndLayoutStart - e.startTime, block: e.blockingDuration, scripts: e.scripts.map(x => [x.invoker, x.duration, x.forcedStyleAndLayoutDuration])}}))]);
                        }}
                        return all;
                      }};
-                     more().then(() => again({loads})).then((all) => done({{ clickToFirstPage: firstPage - clicked,
+                     more().then(() => again({loads})).then((all) => done({{ splits: window.splits, clickToFirstPage: firstPage - clicked,
                        arrivedToFirstPage: firstPage - arrived, allLoadedRendered: all }}));
                    }});"#,
                 id = big["id"].as_str().expect("an id"),
@@ -143,6 +145,7 @@ async fn accounts_transfer_size_first_rows_and_expand_time() {
          median of {LOADS} loads {:.0} ms ({:.0} ms)",
         cold.0, cold.1, median.0, median.1
     );
+    println!("splits {}", expand["splits"]);
     let mut all_at_once: Vec<f64> =
         expand["allLoadedRendered"].as_array().into_iter().flatten().filter_map(serde_json::Value::as_f64).collect();
     all_at_once.sort_by(f64::total_cmp);
