@@ -12,10 +12,9 @@ use crate::{
 };
 
 /// The rows of `parent`'s children (or of the roots) in `list_element`, then a status item: loading,
-/// an error, or a "load more" button. Dropping it takes its rows and the list off the page.
+/// an error, or a "load more" button, for as long as it is kept.
 pub struct Branch {
     _effect: RenderEffect<()>,
-    list_element: Element,
 }
 
 impl Branch {
@@ -65,13 +64,7 @@ impl Branch {
                 shown_status = html;
             }
         });
-        Self { _effect: effect, list_element }
-    }
-}
-
-impl Drop for Branch {
-    fn drop(&mut self) {
-        self.list_element.remove();
+        Self { _effect: effect }
     }
 }
 
@@ -109,7 +102,7 @@ struct Row {
 
 impl Row {
     fn start(tree: Tree, id: String, node: Node, level: u32, element: Element) -> Self {
-        let mut group: Option<Branch> = None;
+        let mut group: Option<(Branch, Element)> = None;
         let (row, parent) = (element.clone(), id.clone());
         let effect = RenderEffect::new(move |built: Option<()>| {
             let expanded = node.expanded.get();
@@ -125,9 +118,14 @@ impl Row {
                 (true, None) => {
                     let list_element = append(&row, "ul", "tree__group");
                     set(&list_element, "role", "group");
-                    group = Some(Branch::start(tree, list_element, Some(parent.clone()), level + 1));
+                    let branch = Branch::start(tree, list_element.clone(), Some(parent.clone()), level + 1);
+                    group = Some((branch, list_element));
                 }
-                (false, Some(_)) => group = None,
+                (false, Some(_)) => {
+                    if let Some((_, list_element)) = group.take() {
+                        list_element.remove();
+                    }
+                }
                 _ => {}
             }
         });

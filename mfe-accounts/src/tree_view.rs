@@ -45,8 +45,10 @@ pub fn AccountsTree(tree: Tree) -> impl IntoView {
     }
 }
 
-/// Starts the roots' branch in the tree's list, for as long as the tree is shown.
+/// Starts the roots' branch in the tree's list, for as long as the tree is shown. The tree's view
+/// is rebuilt in place when the roots change, and this runs again on the same list.
 fn roots(list: Element, tree: Tree) {
+    list.set_inner_html("");
     StoredValue::new_local(Branch::start(tree, list, None, 1));
 }
 
