@@ -42,13 +42,18 @@ pub fn action(rows: &[Row], at: usize, key: &str) -> Option<Action> {
 
 /// Type-ahead: the next row after `at` (wrapping around) whose name starts with `typed`.
 pub fn find_by_name(rows: &[Row], at: usize, typed: &str) -> Option<usize> {
-    let typed = typed.to_lowercase();
+    let typed = lowercase(typed);
     // A repeated first letter cycles through the rows starting with it; a longer prefix stays put
     // while the focused row still matches.
     let start = if typed.chars().count() > 1 { at } else { at + 1 };
     (0..rows.len())
         .map(|offset| (start + offset) % rows.len())
-        .find(|&index| rows[index].name.to_lowercase().starts_with(&typed))
+        .find(|&index| lowercase(&rows[index].name).starts_with(&typed))
+}
+
+/// The browser's lower case: Rust's own brings its Unicode tables into the wasm.
+fn lowercase(text: &str) -> String {
+    js_sys::JsString::from(text).to_lower_case().into()
 }
 
 #[cfg(test)]

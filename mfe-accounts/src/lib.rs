@@ -8,6 +8,7 @@ mod edits;
 mod keys;
 mod money;
 mod panel;
+mod rows;
 mod tree;
 mod tree_view;
 

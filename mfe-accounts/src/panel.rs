@@ -184,13 +184,15 @@ fn move_picker(tree: Tree, id: String, done: impl Fn() + Copy + Send + Sync + 's
 
 fn delete_confirmation(tree: Tree, id: String, done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let name = tree.account(&id).map(|account| account.name).unwrap_or_default();
-    let counted = {
+    // A plain signal rather than a resource: the async machinery would add to the wasm.
+    let counted = RwSignal::new(None);
+    {
         let id = id.clone();
-        LocalResource::new(move || {
-            let id = id.clone();
-            async move { edits::descendants(tree, &id).await }
-        })
-    };
+        spawn_local(async move {
+            // The panel may have closed meanwhile.
+            counted.try_set(Some(edits::descendants(tree, &id).await));
+        });
+    }
     let question = move || {
         counted.get().map(|count| match count {
             Ok(0) => format!("Delete “{name}”? This cannot be undone."),

@@ -2,44 +2,32 @@
 //! `group`s, one tab stop that moves with the focus, arrow keys, Home/End, Enter and type-ahead.
 //! Keys, clicks and focus are handled once, on the tree, for every row.
 
-use leptos::{ev, html, prelude::*, reactive::computed::Selector, tachys::html::attribute::custom::custom_attribute};
+use std::any::Any;
+
+use leptos::{ev, html, prelude::*};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement, KeyboardEvent};
 
 use crate::{
     edits,
     keys::{self, Action},
-    money,
+    rows::{Branch, row_id, set},
     tree::Tree,
 };
 
-/// What every row reads: the tree and which rows are focused, selected or being renamed, each a
-/// selector so that a change re-renders the two rows concerned, not all of them.
-#[derive(Clone)]
-struct Rows {
-    tree: Tree,
-    focused: Selector<Option<String>>,
-    selected: Selector<Option<String>>,
-    renaming: Selector<Option<String>>,
-}
-
 #[component]
 pub fn AccountsTree(tree: Tree) -> impl IntoView {
-    let rows = Rows {
-        tree,
-        focused: Selector::new(move || tree.focused.get()),
-        selected: Selector::new(move || tree.selected.get()),
-        renaming: Selector::new(move || tree.renaming.get()),
-    };
     // The first row holds the tab stop until the person moves it.
     Effect::new(move |_| {
         if tree.focused.with_untracked(Option::is_none) {
             tree.focused.set(tree.list(None).with(|roots| roots.ids.first().cloned()));
         }
     });
+    follow_focus_and_selection(tree);
+    follow_renaming(tree);
     let typed = StoredValue::new((String::new(), 0.0));
     view! {
-        <ul role="tree" aria-label="Accounts" class="tree" data-testid="accounts-tree"
+        <ul role="tree" aria-label="Accounts" class="tree" data-testid="accounts-tree" use:roots=tree
             on:keydown=move |event| on_key(tree, &event, typed)
             on:click=move |event| on_click(tree, &event)
             on:dblclick=move |event| {
@@ -53,119 +41,62 @@ pub fn AccountsTree(tree: Tree) -> impl IntoView {
                     tree.focused.set(id);
                 }
             }>
-            {branch(rows, None, 1)}
         </ul>
     }
 }
 
-/// The children of `parent` (or the roots), then their loading state or a "load more" button.
-fn branch(rows: Rows, parent: Option<String>, level: u32) -> AnyView {
-    let list = rows.tree.list(parent.as_deref());
-    let tree = rows.tree;
-    let parent_node = parent.as_deref().and_then(|id| tree.node(id));
-    let listed = list.clone();
-    // The whole set, loaded or not: the parent's child count.
-    let set_size = Signal::derive(move || match &parent_node {
-        Some(node) => node.account.with(|account| account.child_count) as usize,
-        None => listed.with(|c| c.ids.len()),
-    });
-    let each = list.clone();
-    view! {
-        <For
-            each=move || each.with(|c| c.ids.iter().cloned().enumerate().collect::<Vec<_>>())
-            key=|entry| entry.clone()
-            children=move |(index, id)| tree_item(rows.clone(), id, level, index + 1, set_size)
-        />
-        {move || {
-            let (loading, error, more) = list.with(|c| (c.loading, c.error.clone(), c.has_more()));
-            let parent = parent.clone();
-            let load_more = move |_| leptos::task::spawn_local(tree.load_more(parent.clone()));
-            if loading {
-                view! { <li role="none" class="tree__status"><span class="spinner" aria-hidden="true"></span>"Loading…"</li> }.into_any()
-            } else if let Some(error) = error {
-                view! {
-                    <li role="none" class="tree__status tree__status--error">
-                        {error} <button type="button" class="button button--quiet" on:click=load_more>"Try again"</button>
-                    </li>
-                }.into_any()
-            } else if more {
-                let shown = list.with_untracked(|c| c.ids.len());
-                view! {
-                    <li role="none" class="tree__status">
-                        <button type="button" class="button button--quiet" data-testid="load-more" on:click=load_more>
-                            {format!("Load more ({shown} of {} shown)", set_size.get_untracked())}
-                        </button>
-                    </li>
-                }.into_any()
-            } else {
-                ().into_any()
-            }
-        }}
-    }
-    .into_any()
+/// Starts the roots' branch in the tree's list, for as long as the tree is shown. The tree's view
+/// is rebuilt in place when the roots change, and this runs again on the same list.
+fn roots(list: Element, tree: Tree) {
+    list.set_inner_html("");
+    StoredValue::new_local(Branch::start(tree, list, None, 1));
 }
 
-fn tree_item(rows: Rows, id: String, level: u32, position: usize, set_size: Signal<usize>) -> AnyView {
-    let Some(node) = rows.tree.node(&id) else { return ().into_any() };
-    let key = Some(id.clone());
-    let (account, children, expanded) = (node.account, node.children, node.expanded);
-    let expandable = {
-        let account = account.clone();
-        move || account.with(|a| a.child_count > 0)
-    };
-    let aria_expanded = {
-        let (expandable, expanded) = (expandable.clone(), expanded.clone());
-        move || expandable().then(|| expanded.get().to_string())
-    };
-    let toggle = {
-        let (children, expanded) = (children.clone(), expanded.clone());
-        move || match (expandable(), expanded.get(), children.with(|c| c.loading)) {
-            (false, ..) => "",
-            (true, _, true) => "◌",
-            (true, true, false) => "▾",
-            (true, false, false) => "▸",
-        }
-    };
-    let name = {
-        let (rows, account, key, id) = (rows.clone(), account.clone(), key.clone(), id.clone());
-        move || match rows.renaming.selected(&key) {
-            true => rename_input(rows.tree, id.clone(), account.with_untracked(|a| a.name.clone())).into_any(),
-            false => view! { <span class="tree__name">{account.with(|a| a.name.clone())}</span> }.into_any(),
-        }
-    };
-    let (number, balance, closed) = {
-        let (a, b, c) = (account.clone(), account.clone(), account);
-        (
-            move || a.with(|a| a.number.clone()),
-            move || b.with(|a| money::format_all(&a.rolled_up)),
-            move || c.with(|a| a.closed).then(|| view! { <span class="badge badge--muted">"Closed"</span> }),
-        )
-    };
-    let group = {
-        let (rows, id) = (rows.clone(), id.clone());
-        move || {
-            expanded.get().then(|| view! { <ul role="group" class="tree__group">{branch(rows.clone(), Some(id.clone()), level + 1)}</ul> })
-        }
-    };
-    let (focused, selected) = (rows.focused, rows.selected);
-    let (focus_key, selected_key) = (key.clone(), key);
-    view! {
-        <li role="treeitem" {..custom_attribute("aria-level", level.to_string())} class="tree__item" style=format!("--level: {level}") id=row_id(&id) data-id=id aria-posinset=position
-            aria-setsize=move || set_size.get() aria-expanded=aria_expanded
-            aria-selected=move || selected.selected(&selected_key).to_string()
-            aria-busy=move || children.with(|c| c.loading).then_some("true")
-            tabindex=move || if focused.selected(&focus_key) { "0" } else { "-1" }>
-            <div class="tree__row">
-                <span class="tree__toggle" aria-hidden="true">{toggle}</span>
-                {name}
-                <span class="tree__number">{number}</span>
-                <span class="tree__balance">{balance}</span>
-                {closed}
-            </div>
-            {group}
-        </li>
+/// Gives the focused row the tree's one tab stop and marks the selected row, as they change.
+fn follow_focus_and_selection(tree: Tree) {
+    for (signal, attribute, on, off) in
+        [(tree.focused, "tabindex", "0", "-1"), (tree.selected, "aria-selected", "true", "false")]
+    {
+        Effect::new(move |previous: Option<Option<String>>| {
+            let current = signal.get();
+            if let Some(row) = previous.flatten().and_then(|id| row_element(&id)) {
+                set(&row, attribute, off);
+            }
+            if let Some(row) = current.as_deref().and_then(row_element) {
+                set(&row, attribute, on);
+            }
+            current
+        });
     }
-    .into_any()
+}
+
+/// Puts the rename input in place of the name of the row being renamed, and takes it away after.
+fn follow_renaming(tree: Tree) {
+    let editing = StoredValue::new_local(None::<(Box<dyn Any>, Element, Element)>);
+    Effect::new(move |_| {
+        let renaming = tree.renaming.get();
+        if let Some((input, slot, name)) = editing.write_value().take() {
+            drop(input);
+            slot.remove();
+            let _ = name.remove_attribute("hidden");
+        }
+        let Some(id) = renaming else { return };
+        let Some(name) =
+            row_element(&id).and_then(|row| row.query_selector(":scope > .tree__row > .tree__name").ok().flatten())
+        else {
+            return;
+        };
+        let Ok(slot) = name.owner_document().expect("an element has a document").create_element("span") else { return };
+        let _ = name.before_with_node_1(&slot);
+        set(&name, "hidden", "");
+        let text = tree.account(&id).map(|account| account.name).unwrap_or_default();
+        let input = leptos::mount::mount_to(slot.clone().unchecked_into(), move || rename_input(tree, id, text));
+        editing.set_value(Some((Box::new(input), slot, name)));
+    });
+}
+
+fn row_element(id: &str) -> Option<Element> {
+    web_sys::window()?.document()?.get_element_by_id(&row_id(id))
 }
 
 /// The name as an input: Enter saves, Escape gives up; the api's objection shows under it.
@@ -243,11 +174,15 @@ fn type_ahead(rows: &[keys::Row], at: usize, key: &str, typed: StoredValue<(Stri
 }
 
 fn on_click(tree: Tree, event: &ev::MouseEvent) {
+    let target = event.target().and_then(|t| t.dyn_into::<Element>().ok());
+    // "Load more" and "Try again" under a list of children (or the roots).
+    if let Some(status) = target.as_ref().and_then(|t| t.closest(".tree__status button").ok().flatten()) {
+        let parent = status.parent_element().and_then(|status| status.get_attribute("data-parent"));
+        leptos::task::spawn_local(tree.load_more(parent));
+        return;
+    }
     let Some(id) = row_of(event) else { return };
-    let on_toggle = event
-        .target()
-        .and_then(|t| t.dyn_into::<Element>().ok())
-        .is_some_and(|target| target.class_list().contains("tree__toggle"));
+    let on_toggle = target.is_some_and(|target| target.class_list().contains("tree__toggle"));
     if on_toggle {
         tree.toggle(&id);
         focus_row(tree, &id);
@@ -286,8 +221,4 @@ pub fn focus_row(tree: Tree, id: &str) {
             focus();
         });
     }
-}
-
-fn row_id(id: &str) -> String {
-    format!("account-{id}")
 }
