@@ -237,8 +237,14 @@ async fn a_node_with_ten_thousand_children_pages_and_stays_responsive() {
     let api = Accounts::of_signed_in(&stack).await;
     let big = api.create(None, "Big", "BIG", 0).await;
     seed_children(&stack, &big, 10_000).await;
+    // Rows are built as markup: a name that is markup itself must show as text and never run.
+    let hostile_name = r#"<img src=x onerror="window.injected=1"> & "Co""#;
+    let hostile = api.create(None, hostile_name, "EVIL", 0).await;
 
     stack.open("/accounts").await;
+    browser.expect_text(&format!("{} .tree__name", row(&hostile)), hostile_name).await;
+    assert_eq!(browser.execute("return document.querySelectorAll('[role=tree] img').length").await, 0);
+    assert_eq!(browser.execute("return window.injected === undefined").await, true, "the name ran as markup");
     browser.click(&format!("{} .tree__toggle", row(&big))).await;
     browser.expect_text("[data-testid=load-more]", "200 of 10000 shown").await;
     let rows = "return document.querySelectorAll('[role=group] > [role=treeitem]').length";
