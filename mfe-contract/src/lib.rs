@@ -8,7 +8,8 @@
 //! - is built to `<base>/` with a [`Manifest`] at `<base>/manifest.json`;
 //! - defines the custom element `<mfe-accounts>` once its module has loaded;
 //! - reads the JS properties [`props::SESSION`] and [`props::PATH`] that the shell sets on it;
-//! - signals upwards with bubbling, composed DOM events named in [`events`].
+//! - signals upwards with bubbling, composed DOM events named in [`events`] (the sub-path it wants
+//!   the URL to show goes up as [`events::NAVIGATE`]).
 
 use std::collections::BTreeMap;
 
@@ -40,6 +41,10 @@ pub mod props {
 pub mod events {
     /// The person asked to sign out (or the micro-frontend found the session no longer valid).
     pub const SIGN_OUT: &str = "mfe-sign-out";
+    /// The micro-frontend wants the URL below its route to become `detail` (a string such as `/42`,
+    /// or `""` for its home), e.g. because the person selected something. The shell owns the URL:
+    /// it navigates and hands the new sub-path back through [`props::PATH`](super::props::PATH).
+    pub const NAVIGATE: &str = "mfe-navigate";
 }
 
 /// Written next to each micro-frontend's build: which hashed files to load. Served with

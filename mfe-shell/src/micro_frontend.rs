@@ -1,7 +1,9 @@
 //! Renders a micro-frontend: loads its module at run time and puts its custom element on the page,
-//! with the session and sub-path as JS properties and the shell listening for its events.
+//! with the session and sub-path as JS properties and the shell listening for its events (sign-out,
+//! and navigation within its route).
 
 use leptos::{ev, html, prelude::*};
+use leptos_router::{NavigateOptions, hooks::use_navigate};
 use mfe_contract::{RuntimeConfig, element_name, events, props};
 
 use crate::auth::session::SessionStore;
@@ -27,13 +29,21 @@ pub fn MicroFrontend(name: &'static str, #[prop(into)] path: Signal<String>) -> 
     start_load();
     // A micro-frontend that asks to sign out signs the whole app out.
     let on_sign_out = move |_: web_sys::CustomEvent| session.sign_out();
+    // The shell owns the URL: a micro-frontend asks for its sub-path and gets it back as `path`.
+    let navigate = use_navigate();
+    let on_navigate = move |event: web_sys::CustomEvent| {
+        if let Some(sub_path) = event.detail().as_string().filter(|p| p.is_empty() || p.starts_with('/')) {
+            navigate(&format!("/{name}{sub_path}"), NavigateOptions::default());
+        }
+    };
     // The element is on the page from the start: it upgrades itself once its module has loaded.
     let element = html::custom(element_name(name))
         .prop(props::SESSION, move || session.to_js())
         .prop(props::PATH, path)
         .prop(props::API_BASE_URL, config.api_base_url)
         .prop(props::AUTH_HEADERS, session.auth_headers())
-        .on(ev::Custom::new(events::SIGN_OUT), on_sign_out);
+        .on(ev::Custom::new(events::SIGN_OUT), on_sign_out)
+        .on(ev::Custom::new(events::NAVIGATE), on_navigate);
     view! {
         <div class="mfe-frame" aria-busy=move || load.get().is_none().to_string()>
             {move || match load.get() {

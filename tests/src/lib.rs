@@ -2,6 +2,8 @@
 //! `cargo xtask test` builds) against a fresh database, and headless Chromium driven through
 //! ChromeDriver. Waits are for what is in the DOM, never for a fixed time.
 
+pub mod accounts;
+
 use std::{
     net::TcpListener,
     path::{Path, PathBuf},
@@ -280,6 +282,12 @@ impl Browser {
             Ok(body) => body.text().await.unwrap_or_default(),
             Err(error) => format!("(no body: {error})"),
         }
+    }
+
+    /// The access token of whoever is signed in to the shell, from where the shell keeps it.
+    pub async fn access_token(&self) -> String {
+        let token = self.execute(r#"return JSON.parse(localStorage.getItem("ledgerline.session")).accessToken"#).await;
+        token.as_str().expect("someone is signed in").to_owned()
     }
 
     pub async fn execute(&self, script: &str) -> Value {
