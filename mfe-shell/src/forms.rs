@@ -1,7 +1,7 @@
 //! The pieces every form is made of: labelled fields with inline errors, the password rules, a
 //! submit button that shows progress, and the form's own error. One look and one behaviour for all.
 
-use std::future::Future;
+use std::{future::Future, pin::Pin};
 
 use leptos::{prelude::*, task::spawn_local};
 use mfe_contract::{PasswordPolicy, PasswordRule, RuntimeConfig};
@@ -23,6 +23,11 @@ impl Submission {
 
     /// Runs `work` unless it is already running; its `Err` is shown as the form's error.
     pub fn run(&self, work: impl Future<Output = Result<(), String>> + 'static) {
+        self.run_boxed(Box::pin(work));
+    }
+
+    /// One copy of the spawning code for every form (wasm size), not one per form's future type.
+    fn run_boxed(&self, work: Pin<Box<dyn Future<Output = Result<(), String>>>>) {
         if self.busy.get_untracked() {
             return;
         }

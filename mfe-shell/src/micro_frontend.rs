@@ -13,17 +13,20 @@ pub fn MicroFrontend(name: &'static str, #[prop(into)] path: Signal<String>) -> 
     let config = expect_context::<RuntimeConfig>();
     let base = config.micro_frontends.get(name).cloned();
     let session = expect_context::<SessionStore>();
-    let attempt = RwSignal::new(0_u32);
-    let load = LocalResource::new(move || {
-        attempt.track();
+    // `None` while loading; a failed load can be tried again.
+    let load = RwSignal::new(None::<Result<(), String>>);
+    let start_load = move || {
+        load.set(None);
         let base = base.clone();
-        async move {
-            match base {
+        leptos::task::spawn_local(async move {
+            let outcome = match base {
                 Some(base) => mfe_host::load(&base).await.map_err(|e| e.to_string()),
                 None => Err(format!("config.json names no micro-frontend called {name:?}.")),
-            }
-        }
-    });
+            };
+            load.set(Some(outcome));
+        });
+    };
+    start_load();
     // A micro-frontend that asks to sign out signs the whole app out.
     let on_sign_out = move |_: web_sys::CustomEvent| session.sign_out();
     // The shell owns the URL: a micro-frontend asks for its sub-path and gets it back as `path`.
@@ -45,7 +48,7 @@ pub fn MicroFrontend(name: &'static str, #[prop(into)] path: Signal<String>) -> 
         <div class="mfe-frame" aria-busy=move || load.get().is_none().to_string()>
             {move || match load.get() {
                 None => view! { <Loading name/> }.into_any(),
-                Some(Err(error)) => view! { <LoadFailed name error retry=move || attempt.update(|n| *n += 1)/> }.into_any(),
+                Some(Err(error)) => view! { <LoadFailed name error retry=start_load.clone()/> }.into_any(),
                 Some(Ok(())) => ().into_any(),
             }}
             {element}

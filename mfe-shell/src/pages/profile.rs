@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::{
+    async_value::when_done,
     auth::{cognito::explain, session::SessionStore},
     forms::{Field, FormError, PasswordRules, Submission, SubmitButton, password_problem, required},
     layout::Loading,
@@ -22,7 +23,7 @@ pub fn Profile() -> impl IntoView {
 #[component]
 fn Attributes() -> impl IntoView {
     let session = expect_context::<SessionStore>();
-    let user = LocalResource::new(move || async move {
+    let user = when_done(async move {
         let cognito = session.cognito();
         let token = session.access_token().await?;
         cognito.call(cognito_client::ops::get_user(&token)).await.map_err(|e| explain(&e))
