@@ -14,6 +14,7 @@ use super::{
 };
 use crate::{
     auth::Authorized,
+    db,
     rest::{
         etag::{IfMatch, etag},
         extract::{JsonBody, PathId, QueryParams},
@@ -38,7 +39,7 @@ pub async fn list_roots(
     QueryParams(params): QueryParams<RootParams>,
 ) -> RestResult<Json<Page<Account>>> {
     let page = service::roots(&mut tx, &caller, params).await?;
-    tx.commit().await?;
+    db::end_reading(tx);
     Ok(Json(page))
 }
 
@@ -47,7 +48,7 @@ pub async fn list_roots(
     responses((status = 200, body = Account, headers(("ETag" = String))), (status = 404, body = Problem)))]
 pub async fn get_account(Authorized { mut tx, .. }: Authorized, PathId(id): PathId) -> RestResult<Response> {
     let account = service::get(&mut tx, id).await?;
-    tx.commit().await?;
+    db::end_reading(tx);
     Ok(tagged(StatusCode::OK, account))
 }
 
@@ -60,7 +61,7 @@ pub async fn list_children(
     QueryParams(params): QueryParams<ListParams>,
 ) -> RestResult<Json<Page<Account>>> {
     let page = service::children(&mut tx, id, params).await?;
-    tx.commit().await?;
+    db::end_reading(tx);
     Ok(Json(page))
 }
 
@@ -73,7 +74,7 @@ pub async fn get_subtree(
     QueryParams(params): QueryParams<SubtreeParams>,
 ) -> RestResult<Json<Subtree>> {
     let subtree = service::subtree(&mut tx, id, params).await?;
-    tx.commit().await?;
+    db::end_reading(tx);
     Ok(Json(subtree))
 }
 
