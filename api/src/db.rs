@@ -69,6 +69,20 @@ pub fn end_reading(tx: RequestTx) {
     drop(tx);
 }
 
+/// The SQLSTATEs raised by the functions that serve a request in one statement, which opens the request
+/// itself (migration 0005, `request_children`).
+pub mod sqlstate {
+    /// The sign-in behind the credentials has ended (revoked, or the user disabled or deleted).
+    pub const SIGN_IN_ENDED: &str = "LL401";
+    /// What the request names is not there for the caller.
+    pub const NOT_FOUND: &str = "LL404";
+}
+
+/// The SQLSTATE of `error`, when the database raised it.
+pub fn sqlstate(error: &sqlx::Error) -> Option<std::borrow::Cow<'_, str>> {
+    error.as_database_error()?.code()
+}
+
 /// Who the policies should see: set by [`begin_request`].
 #[derive(Debug, Clone, Copy)]
 pub struct Identity {

@@ -2,6 +2,7 @@
 
 use axum::{
     Json,
+    extract::State,
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -13,7 +14,8 @@ use super::{
     service,
 };
 use crate::{
-    auth::Authorized,
+    AppState,
+    auth::{Authorized, Identified},
     db,
     rest::{
         etag::{IfMatch, etag},
@@ -56,13 +58,12 @@ pub async fn get_account(Authorized { mut tx, .. }: Authorized, PathId(id): Path
 #[utoipa::path(get, path = "/v1/accounts/{id}/children", tag = TAG, params(("id" = Uuid, Path), ListParams),
     responses((status = 200, body = Page<Account>), (status = 400, body = Problem), (status = 404, body = Problem)))]
 pub async fn list_children(
-    Authorized { mut tx, .. }: Authorized,
+    Identified(identity): Identified,
+    State(state): State<AppState>,
     PathId(id): PathId,
     QueryParams(params): QueryParams<ListParams>,
 ) -> RestResult<Json<Page<Account>>> {
-    let page = service::children(&mut tx, id, params).await?;
-    db::end_reading(tx);
-    Ok(Json(page))
+    Ok(Json(service::children(&state.db, identity, id, params).await?))
 }
 
 /// An account and the levels below it, to a bounded depth.
