@@ -17,11 +17,12 @@ use tokio::sync::{OnceCell, RwLock};
 
 use super::error::{CognitoError, CognitoResult, Exception};
 
-/// Every key the Cognito service uses, loaded lazily.
+/// Every key the Cognito service uses, loaded lazily, and the tokens found signed with them.
 #[derive(Default)]
 pub struct KeyRing {
     secrets: OnceCell<ServerSecrets>,
     pools: RwLock<HashMap<String, Arc<PoolKeys>>>,
+    pub verified: super::tokens::VerifiedTokens,
 }
 
 pub struct ServerSecrets {

@@ -236,6 +236,13 @@ struct BearerClaims {
 /// expiry and `token_use`. Revocation needs the database: see [`verify_access_token`] and the api's
 /// authorizer.
 pub async fn verify(state: &AppState, token: &str, expected: TokenUse) -> Result<VerifiedToken, TokenError> {
+    if let Some((expires, verified)) = state.cognito.verified.get(token) {
+        return match (expires < now_seconds().unix_timestamp().unsigned_abs(), verified.token_use == expected) {
+            (true, _) => Err(TokenError::Expired),
+            (false, false) => Err(TokenError::Invalid),
+            (false, true) => Ok(verified),
+        };
+    }
     // Read before the signature can be checked: the key to check it with depends on the pool the
     // token names. Nothing in it is trusted until the signature over these very bytes is.
     let claims = unverified_claims(token).ok_or(TokenError::Invalid)?;
@@ -258,7 +265,7 @@ pub async fn verify(state: &AppState, token: &str, expected: TokenUse) -> Result
     if claims.iss != issuer(state, &pool_id) || claims.token_use != expected {
         return Err(TokenError::Invalid);
     }
-    Ok(VerifiedToken {
+    let verified = VerifiedToken {
         pool_id,
         token_use: claims.token_use,
         sub: claims.sub,
@@ -266,7 +273,34 @@ pub async fn verify(state: &AppState, token: &str, expected: TokenUse) -> Result
         client_id: claims.client_id,
         groups: claims.groups,
         origin_jti: claims.origin_jti,
-    })
+    };
+    state.cognito.verified.keep(token, claims.exp, &verified);
+    Ok(verified)
+}
+
+/// Tokens found genuine (signature, issuer), by their text, with their expiry. A client sends the same
+/// token with every call for as long as it lives (an hour by default), and checking its RSA signature
+/// costs more than the rest of the api's own work on a request. The token's bytes decide that verdict,
+/// so a token seen before needs only its expiry and use checked again; revocation is the database's, on
+/// every request as before. Only tokens this service signed get in, and it is emptied when full.
+#[derive(Default)]
+pub struct VerifiedTokens(std::sync::Mutex<std::collections::HashMap<String, (u64, VerifiedToken)>>);
+
+impl VerifiedTokens {
+    const CAPACITY: usize = 10_000;
+
+    fn get(&self, token: &str) -> Option<(u64, VerifiedToken)> {
+        self.0.lock().ok()?.get(token).cloned()
+    }
+
+    fn keep(&self, token: &str, expires: u64, verified: &VerifiedToken) {
+        if let Ok(mut tokens) = self.0.lock() {
+            if tokens.len() >= Self::CAPACITY {
+                tokens.clear();
+            }
+            tokens.insert(token.to_owned(), (expires, verified.clone()));
+        }
+    }
 }
 
 /// Checks an access token as Cognito's own operations (GetUser...) do: [`verify`], then that its
