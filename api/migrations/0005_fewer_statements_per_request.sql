@@ -1,23 +1,30 @@
 -- Fewer statements per request of the REST api, for the server to plan, start and answer.
 
--- begin_request opens every request: the same checks and settings as in 0004. An assignment whose
--- expression reads no table is evaluated by PL/pgSQL itself; a PERFORM or SELECT INTO starts a query.
+-- begin_request opens every request: the same checks and settings as in 0004, in one query where 0004
+-- ran four. An assignment whose expression reads no table is evaluated by PL/pgSQL itself, while each
+-- PERFORM or SELECT starts a query; and the sign-in is checked in the same query that reads the
+-- caller's tenants (under the tenant_members policy, so app.user_id is set first, and unset again when
+-- the sign-in has ended).
 CREATE OR REPLACE FUNCTION begin_request(caller uuid, read_all boolean, sign_in uuid) RETURNS uuid[]
 LANGUAGE plpgsql AS $$
 DECLARE
+    live boolean;
     tenants uuid[];
     previous text;
 BEGIN
-    IF sign_in IS NOT NULL AND NOT EXISTS (
-        SELECT 1 FROM refresh_tokens t JOIN users u USING (pool_id, username)
-        WHERE t.origin_jti = sign_in AND t.revoked_at IS NULL AND u.enabled AND u.sub = caller
-    ) THEN
-        RETURN NULL;
-    END IF;
     previous := set_config('app.user_id', caller::text, true);
     previous := set_config('app.read_all', read_all::text, true);
-    -- Read under the tenant_members policy, now that app.user_id is set.
-    tenants := ARRAY(SELECT tenant_id FROM tenant_members WHERE user_id = caller ORDER BY created_at, tenant_id);
+    SELECT sign_in IS NULL OR EXISTS (
+               SELECT 1 FROM refresh_tokens t JOIN users u USING (pool_id, username)
+               WHERE t.origin_jti = sign_in AND t.revoked_at IS NULL AND u.enabled AND u.sub = caller
+           ),
+           ARRAY(SELECT tenant_id FROM tenant_members WHERE user_id = caller ORDER BY created_at, tenant_id)
+    INTO live, tenants;
+    IF NOT live THEN
+        previous := set_config('app.user_id', '', true);
+        previous := set_config('app.read_all', '', true);
+        RETURN NULL;
+    END IF;
     previous := set_config('app.tenant_ids', tenants::text, true);
     RETURN tenants;
 END
