@@ -42,7 +42,11 @@ pub fn static_files<S: Clone + Send + Sync + 'static>(dir: &Path) -> Router<S> {
             }
         }
     };
-    let files = ServeDir::new(dir).fallback(axum::handler::HandlerWithoutStateExt::into_service(shell_route));
+    // `cargo xtask dist` writes a smaller gzip of each asset next to it (`<file>.gz`) than compressing
+    // on the fly would; files without one are compressed by the app's compression layer.
+    let files = ServeDir::new(dir)
+        .precompressed_gzip()
+        .fallback(axum::handler::HandlerWithoutStateExt::into_service(shell_route));
     Router::new().fallback_service(files).layer(middleware::from_fn(cache_control))
 }
 

@@ -305,6 +305,17 @@ async fn dev_mode_prints_messages_and_lists_them_in_the_mailbox() {
     let message = &mailbox[0];
     assert_eq!(message["to"], "mia@example.com");
     assert!(message["body"].as_str().unwrap().starts_with("Your confirmation code is "), "{message}");
+    // A browser gets a page to read, the code standing out.
+    let code = message["body"].as_str().unwrap().trim_start_matches("Your confirmation code is ").trim();
+    let page = reqwest::Client::new()
+        .get(app.url("/dev/mailbox?to=mia@example.com"))
+        .header("Accept", "text/html,application/xhtml+xml")
+        .send()
+        .await
+        .unwrap();
+    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let page = page.text().await.unwrap();
+    assert!(page.contains(&format!(r#"<p class="code">{code}</p>"#)), "{page}");
 
     // The relay marks it delivered (printed in the log).
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);

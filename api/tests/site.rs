@@ -65,6 +65,25 @@ async fn manifests_are_revalidated_and_hashed_assets_are_immutable() {
 }
 
 #[tokio::test]
+async fn a_precompressed_asset_is_sent_as_it_was_compressed() {
+    let (app, dir) = site().await;
+    // Not a real gzip stream: the bytes must arrive exactly as written, not compressed again.
+    let precompressed = b"\x1f\x8bprecompressed";
+    std::fs::write(dir.path().join(&HASHED_WASM[1..]).with_extension("wasm.gz"), precompressed).unwrap();
+    let client = reqwest::Client::builder().no_gzip().build().unwrap();
+    let wasm = client.get(app.url(HASHED_WASM)).header(header::ACCEPT_ENCODING, "gzip").send().await.unwrap();
+    assert_eq!(wasm.status(), StatusCode::OK);
+    assert_eq!(wasm.headers()[header::CONTENT_ENCODING], "gzip");
+    assert_eq!(wasm.headers()[header::CONTENT_TYPE], "application/wasm");
+    assert_eq!(cache_control(&wasm), "public, max-age=31536000, immutable");
+    assert_eq!(wasm.bytes().await.unwrap().as_ref(), precompressed);
+
+    let identity = client.get(app.url(HASHED_WASM)).send().await.unwrap();
+    assert!(!identity.headers().contains_key(header::CONTENT_ENCODING));
+    assert_eq!(identity.bytes().await.unwrap().as_ref(), b"\0asm");
+}
+
+#[tokio::test]
 async fn missing_files_are_404_not_the_shell() {
     let (app, _dir) = site().await;
     for path in ["/mfe/accounts/mfe-accounts-ffffffffffffffff.js", "/mfe/payments/manifest.json", "/favicon.ico"] {

@@ -8,7 +8,8 @@
 //! - is built to `<base>/` with a [`Manifest`] at `<base>/manifest.json`;
 //! - defines the custom element `<mfe-accounts>` once its module has loaded;
 //! - reads the JS properties [`props::SESSION`] and [`props::PATH`] that the shell sets on it;
-//! - signals upwards with bubbling, composed DOM events named in [`events`].
+//! - signals upwards with bubbling, composed DOM events named in [`events`] (the sub-path it wants
+//!   the URL to show goes up as [`events::NAVIGATE`]).
 
 use std::collections::BTreeMap;
 
@@ -40,6 +41,10 @@ pub mod props {
 pub mod events {
     /// The person asked to sign out (or the micro-frontend found the session no longer valid).
     pub const SIGN_OUT: &str = "mfe-sign-out";
+    /// The micro-frontend wants the URL below its route to become `detail` (a string such as `/42`,
+    /// or `""` for its home), e.g. because the person selected something. The shell owns the URL:
+    /// it navigates and hands the new sub-path back through [`props::PATH`](super::props::PATH).
+    pub const NAVIGATE: &str = "mfe-navigate";
 }
 
 /// Written next to each micro-frontend's build: which hashed files to load. Served with
@@ -145,24 +150,46 @@ impl Default for PasswordPolicy {
 }
 
 impl PasswordPolicy {
-    /// Each rule in words with whether `password` keeps it, in the order to show them.
-    pub fn check(&self, password: &str) -> Vec<(String, bool)> {
-        let has = |test: fn(char) -> bool| password.chars().any(test);
-        let mut rules = vec![(
-            format!("At least {} characters", self.minimum_length),
-            password.chars().count() >= self.minimum_length as usize,
-        )];
+    /// The rules this policy requires, in the order Cognito checks them (and names the first broken).
+    pub fn rules(&self) -> Vec<PasswordRule> {
         let optional = [
-            (self.require_uppercase, "An uppercase letter", has(|c| c.is_uppercase())),
-            (self.require_lowercase, "A lowercase letter", has(|c| c.is_lowercase())),
-            (self.require_numbers, "A number", has(|c| c.is_ascii_digit())),
-            // Cognito's symbols are ASCII punctuation and the space.
-            (self.require_symbols, "A symbol such as ! or $", has(|c| c.is_ascii_punctuation() || c == ' ')),
+            (self.require_lowercase, PasswordRule::Lowercase),
+            (self.require_uppercase, PasswordRule::Uppercase),
+            (self.require_numbers, PasswordRule::Number),
+            (self.require_symbols, PasswordRule::Symbol),
         ];
-        rules.extend(
-            optional.into_iter().filter(|(required, ..)| *required).map(|(_, rule, kept)| (rule.to_owned(), kept)),
-        );
-        rules
+        let required = optional.into_iter().filter(|(required, _)| *required).map(|(_, rule)| rule);
+        std::iter::once(PasswordRule::MinimumLength(self.minimum_length)).chain(required).collect()
+    }
+
+    /// The first rule `password` breaks, if any: what the server refuses it for.
+    pub fn first_broken(&self, password: &str) -> Option<PasswordRule> {
+        self.rules().into_iter().find(|rule| !rule.is_kept_by(password))
+    }
+}
+
+/// One rule of a [`PasswordPolicy`]. The api enforces these and the shell shows them as the person
+/// types, so both sides agree on what a valid password is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordRule {
+    MinimumLength(u32),
+    Lowercase,
+    Uppercase,
+    Number,
+    /// One of Cognito's symbols: ASCII punctuation or the space.
+    Symbol,
+}
+
+impl PasswordRule {
+    pub fn is_kept_by(self, password: &str) -> bool {
+        let has = |test: fn(&char) -> bool| password.chars().any(|c| test(&c));
+        match self {
+            Self::MinimumLength(length) => password.chars().count() >= length as usize,
+            Self::Lowercase => has(|c| c.is_lowercase()),
+            Self::Uppercase => has(|c| c.is_uppercase()),
+            Self::Number => has(char::is_ascii_digit),
+            Self::Symbol => has(|c| c.is_ascii_punctuation() || *c == ' '),
+        }
     }
 }
 
@@ -199,13 +226,32 @@ mod tests {
     }
 
     #[test]
-    fn the_password_policy_says_which_rules_a_password_keeps() {
+    fn the_password_policy_names_its_rules_in_cognitos_order() {
         let policy = PasswordPolicy { require_symbols: false, ..PasswordPolicy::default() };
-        let kept = |password: &str| policy.check(password).into_iter().map(|(_, kept)| kept).collect::<Vec<_>>();
-        assert_eq!(kept(""), [false, false, false, false]);
-        assert_eq!(kept("Correct-horse-1"), [true, true, true, true]);
-        assert_eq!(kept("lowercase1"), [true, false, true, true]);
-        assert_eq!(PasswordPolicy::default().check("Ab1!").len(), 5);
+        use PasswordRule::*;
+        assert_eq!(policy.rules(), [MinimumLength(8), Lowercase, Uppercase, Number]);
+        assert_eq!(PasswordPolicy::default().rules().len(), 5);
+        assert_eq!(policy.first_broken(""), Some(MinimumLength(8)));
+        assert_eq!(policy.first_broken("Correct-horse-1"), None);
+        assert_eq!(policy.first_broken("lowercase1"), Some(Uppercase));
+        assert_eq!(policy.first_broken("ABCDEFG1"), Some(Lowercase));
+        assert_eq!(policy.first_broken("Abcdefgh"), Some(Number));
+    }
+
+    #[test]
+    fn symbols_are_cognitos() {
+        // Cognito's documented set for RequireSymbols.
+        let cognito = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
+        assert!(cognito.chars().all(|c| PasswordRule::Symbol.is_kept_by(&c.to_string())));
+        let kept = (0..=0x7f_u8).map(char::from).filter(|c| PasswordRule::Symbol.is_kept_by(&c.to_string()));
+        assert_eq!(kept.count(), cognito.len());
+        assert!(!PasswordRule::Symbol.is_kept_by("Abc123é"));
+    }
+
+    #[test]
+    fn length_counts_characters_not_bytes() {
+        assert!(PasswordRule::MinimumLength(3).is_kept_by("ééé"));
+        assert!(!PasswordRule::MinimumLength(4).is_kept_by("ééé"));
     }
 
     #[test]

@@ -9,6 +9,7 @@ use leptos_router::{
 use mfe_contract::RuntimeConfig;
 
 use crate::{
+    async_value::when_done,
     auth::{cognito::Cognito, guard::SignedInOnly, session::SessionStore},
     layout::{Notice, NoticeBar, TopBar},
     micro_frontend::MicroFrontend,
@@ -20,7 +21,7 @@ use crate::{
 pub fn App() -> impl IntoView {
     let notice = Notice::new();
     provide_context(notice);
-    let config = LocalResource::new(runtime_config::fetch);
+    let config = when_done(runtime_config::fetch());
     move || match config.get() {
         None => view! { <p class="splash" role="status">"Loading Ledgerline…"</p> }.into_any(),
         Some(Err(error)) => view! { <StartFailed error/> }.into_any(),

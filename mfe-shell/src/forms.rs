@@ -1,10 +1,10 @@
 //! The pieces every form is made of: labelled fields with inline errors, the password rules, a
 //! submit button that shows progress, and the form's own error. One look and one behaviour for all.
 
-use std::future::Future;
+use std::{future::Future, pin::Pin};
 
 use leptos::{prelude::*, task::spawn_local};
-use mfe_contract::RuntimeConfig;
+use mfe_contract::{PasswordPolicy, PasswordRule, RuntimeConfig};
 
 /// A form's network action: busy while it runs (the button is disabled, a spinner shows), and the
 /// reason it failed, if it did.
@@ -23,6 +23,11 @@ impl Submission {
 
     /// Runs `work` unless it is already running; its `Err` is shown as the form's error.
     pub fn run(&self, work: impl Future<Output = Result<(), String>> + 'static) {
+        self.run_boxed(Box::pin(work));
+    }
+
+    /// One copy of the spawning code for every form (wasm size), not one per form's future type.
+    fn run_boxed(&self, work: Pin<Box<dyn Future<Output = Result<(), String>>>>) {
         if self.busy.get_untracked() {
             return;
         }
@@ -88,16 +93,16 @@ pub fn Field(
 /// The pool's password rules, each ticked off as the person types.
 #[component]
 pub fn PasswordRules(id: &'static str, password: RwSignal<String>) -> impl IntoView {
-    let policy = expect_context::<RuntimeConfig>().cognito.map(|c| c.password_policy).unwrap_or_default();
+    let rules = password_policy().rules();
     view! {
         <ul class="rules" id=id aria-label="Password requirements">
             {move || {
-                policy
-                    .check(&password.get())
-                    .into_iter()
-                    .map(|(rule, kept)| {
-                        let (class, state) = if kept { ("rule rule--kept", "met") } else { ("rule", "not met") };
-                        view! { <li class=class>{rule}<span class="visually-hidden">{format!(" ({state})")}</span></li> }
+                rules
+                    .iter()
+                    .map(|rule| {
+                        let kept = password.with(|p| rule.is_kept_by(p));
+                        let (class, state) = if kept { ("rule rule--kept", " (met)") } else { ("rule", " (not met)") };
+                        view! { <li class=class>{in_words(*rule)}<span class="visually-hidden">{state}</span></li> }
                     })
                     .collect_view()
             }}
@@ -107,12 +112,21 @@ pub fn PasswordRules(id: &'static str, password: RwSignal<String>) -> impl IntoV
 
 /// The first password rule broken, for the field's own error.
 pub fn password_problem(password: &str) -> Option<String> {
-    let policy = expect_context::<RuntimeConfig>().cognito.map(|c| c.password_policy).unwrap_or_default();
-    policy
-        .check(password)
-        .into_iter()
-        .find(|(_, kept)| !kept)
-        .map(|(rule, _)| format!("Needed: {}", rule.to_lowercase()))
+    password_policy().first_broken(password).map(|rule| format!("Needed: {}", in_words(rule).to_lowercase()))
+}
+
+fn password_policy() -> PasswordPolicy {
+    expect_context::<RuntimeConfig>().cognito.map(|c| c.password_policy).unwrap_or_default()
+}
+
+fn in_words(rule: PasswordRule) -> String {
+    match rule {
+        PasswordRule::MinimumLength(length) => format!("At least {length} characters"),
+        PasswordRule::Lowercase => "A lowercase letter".into(),
+        PasswordRule::Uppercase => "An uppercase letter".into(),
+        PasswordRule::Number => "A number".into(),
+        PasswordRule::Symbol => "A symbol such as ! or $".into(),
+    }
 }
 
 pub fn email_problem(email: &str) -> Option<String> {
@@ -176,4 +190,21 @@ pub fn DevMailboxLink(email: RwSignal<String>) -> impl IntoView {
 pub fn query(name: &'static str) -> Option<String> {
     let query = leptos_router::hooks::use_query_map();
     query.with_untracked(|q| q.get(name))
+}
+
+/// Where to go once signed in (`?next=`), carried through sign-up, confirmation and password reset.
+pub fn next_page() -> String {
+    crate::auth::guard::safe_next(query("next"))
+}
+
+/// A page of this site with its query, e.g. `page_url("/confirm", &[("email", email), ("next", next)])`.
+pub fn page_url(path: &str, params: &[(&str, &str)]) -> String {
+    let mut url = path.to_owned();
+    for (i, (name, value)) in params.iter().enumerate() {
+        url.push(if i == 0 { '?' } else { '&' });
+        url.push_str(name);
+        url.push('=');
+        url.push_str(&String::from(js_sys::encode_uri_component(value)));
+    }
+    url
 }

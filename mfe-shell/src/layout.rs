@@ -65,3 +65,9 @@ pub fn NoticeBar() -> impl IntoView {
         </div>
     }
 }
+
+/// A network action under way, announced to screen readers.
+#[component]
+pub fn Loading(message: &'static str) -> impl IntoView {
+    view! { <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>{message}</p> }
+}

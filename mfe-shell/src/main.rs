@@ -2,6 +2,7 @@
 //! micro-frontend at run time from the locations in `/config.json`.
 
 mod app;
+mod async_value;
 mod auth;
 mod forms;
 mod http;

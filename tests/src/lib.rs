@@ -2,6 +2,8 @@
 //! `cargo xtask test` builds) against a fresh database, and headless Chromium driven through
 //! ChromeDriver. Waits are for what is in the DOM, never for a fixed time.
 
+pub mod accounts;
+
 use std::{
     net::TcpListener,
     path::{Path, PathBuf},
@@ -10,10 +12,24 @@ use std::{
 };
 
 use api::testing::TestApp;
+use aws_credential_types::Credentials;
+use aws_sigv4::{
+    http_request::{SignableBody, SignableRequest, SigningSettings, sign},
+    sign::v4,
+};
 pub use fantoccini::Locator;
-use fantoccini::{Client, ClientBuilder, elements::Element, wd::WebDriverCompatibleCommand};
+use fantoccini::{
+    Client, ClientBuilder,
+    actions::{InputSource, KeyAction, KeyActions},
+    elements::Element,
+    wd::WebDriverCompatibleCommand,
+};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
+
+/// WebDriver's codes for the Tab and Enter keys.
+pub const TAB: &str = "\u{E004}";
+pub const ENTER: &str = "\u{E007}";
 
 /// How long to wait for something to appear before the test fails with what the page showed.
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -26,16 +42,35 @@ pub struct Stack {
 /// The dev pool's password policy accepts this.
 pub const PASSWORD: &str = "Correct-horse-1";
 /// The dev pool's public client, which `/config.json` hands the shell.
-const FRONTEND_CLIENT: &str = "ledgerlineweb0000000000001";
+pub const FRONTEND_CLIENT: &str = "ledgerlineweb0000000000001";
+/// The dev pool's bootstrap file, which the tests start the api with.
+pub const DEV_BOOTSTRAP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../api/bootstrap/dev.toml");
+/// The IAM credentials the tests' api accepts for Cognito's admin operations.
+const ADMIN_KEY: &str = "AKIDLEDGERLINEE2E";
+const ADMIN_SECRET: &str = "e2e-admin-secret-not-for-deployment";
+const REGION: &str = "us-east-1";
 
 impl Stack {
     /// The api serving the built site in dev mode with the dev pool (so the shell can sign people in
     /// and codes are readable at /dev/mailbox), plus a browser; `api_args` are extra api flags.
     pub async fn start(api_args: &[&str]) -> Self {
+        Self::start_with_bootstrap(Path::new(DEV_BOOTSTRAP), api_args).await
+    }
+
+    /// Like [`Stack::start`], with the pools of another bootstrap file.
+    pub async fn start_with_bootstrap(bootstrap: &Path, api_args: &[&str]) -> Self {
         let site = site_dir();
-        let bootstrap = concat!(env!("CARGO_MANIFEST_DIR"), "/../api/bootstrap/dev.toml");
-        let mut args =
-            vec!["--static-dir", site.to_str().expect("a UTF-8 path"), "--dev-mode", "--cognito-bootstrap", bootstrap];
+        let mut args = vec![
+            "--static-dir",
+            site.to_str().expect("a UTF-8 path"),
+            "--dev-mode",
+            "--cognito-bootstrap",
+            bootstrap.to_str().expect("a UTF-8 path"),
+            "--cognito-admin-access-key-id",
+            ADMIN_KEY,
+            "--cognito-admin-secret-access-key",
+            ADMIN_SECRET,
+        ];
         args.extend_from_slice(api_args);
         let app = TestApp::spawn_with(&args).await;
         Self { app, browser: Browser::launch().await }
@@ -47,14 +82,46 @@ impl Stack {
 
     /// Calls a public Cognito operation of the api, as a browser would; the answer's JSON and status.
     pub async fn cognito(&self, operation: &str, body: Value) -> (u16, Value) {
-        let response = reqwest::Client::new()
+        self.send_cognito(operation, body.to_string(), &[]).await
+    }
+
+    /// Calls an admin operation (e.g. AdminCreateUser), SigV4-signed as the AWS SDKs sign it.
+    pub async fn admin(&self, operation: &str, body: Value) -> (u16, Value) {
+        let target = format!("AWSCognitoIdentityProviderService.{operation}");
+        let url = self.app.url("/cognito");
+        let body = body.to_string();
+        let host = self.app.addr.to_string();
+        let headers = [("content-type", "application/x-amz-json-1.1"), ("x-amz-target", &target), ("host", &host)];
+        let identity = Credentials::new(ADMIN_KEY, ADMIN_SECRET, None, None, "e2e").into();
+        let params = v4::SigningParams::builder()
+            .identity(&identity)
+            .region(REGION)
+            .name("cognito-idp")
+            .time(std::time::SystemTime::now())
+            .settings(SigningSettings::default())
+            .build()
+            .expect("signing parameters")
+            .into();
+        let signable = SignableRequest::new("POST", &url, headers.into_iter(), SignableBody::Bytes(body.as_bytes()))
+            .expect("a signable request");
+        let (instructions, _) = sign(signable, &params).expect("signed").into_parts();
+        let signature: Vec<(String, String)> =
+            instructions.headers().map(|(name, value)| (name.to_owned(), value.to_owned())).collect();
+        let signature: Vec<(&str, &str)> = signature.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        let (status, answer) = self.send_cognito(operation, body, &signature).await;
+        assert!(status != 403 || answer["__type"] != "InvalidSignatureException", "{operation}: {answer}");
+        (status, answer)
+    }
+
+    async fn send_cognito(&self, operation: &str, body: String, extra_headers: &[(&str, &str)]) -> (u16, Value) {
+        let mut request = reqwest::Client::new()
             .post(self.app.url("/cognito"))
             .header("Content-Type", "application/x-amz-json-1.1")
-            .header("X-Amz-Target", format!("AWSCognitoIdentityProviderService.{operation}"))
-            .body(body.to_string())
-            .send()
-            .await
-            .expect("the api answers");
+            .header("X-Amz-Target", format!("AWSCognitoIdentityProviderService.{operation}"));
+        for (name, value) in extra_headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.body(body).send().await.expect("the api answers");
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
     }
@@ -174,6 +241,25 @@ impl Browser {
         input.send_keys(text).await.expect("type into the input");
     }
 
+    /// Presses keys on the keyboard, into whatever has the focus (`\u{E004}` is Tab, `\u{E007}` Enter).
+    pub async fn press(&self, keys: &str) {
+        let actions = keys.chars().fold(KeyActions::new("keyboard".into()), |actions, key| {
+            actions.then(KeyAction::Down { value: key }).then(KeyAction::Up { value: key })
+        });
+        self.client.perform_actions(actions).await.expect("the keys are pressed");
+    }
+
+    /// Presses Tab until the element with this id has the focus (at most `limit` times).
+    pub async fn tab_to(&self, id: &str, limit: usize) {
+        for _ in 0..limit {
+            self.press(TAB).await;
+            if self.execute("return document.activeElement && document.activeElement.id").await == id {
+                return;
+            }
+        }
+        panic!("#{id} never got the focus in {limit} presses of Tab");
+    }
+
     pub async fn click(&self, css: &str) {
         self.find(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
@@ -196,6 +282,12 @@ impl Browser {
             Ok(body) => body.text().await.unwrap_or_default(),
             Err(error) => format!("(no body: {error})"),
         }
+    }
+
+    /// The access token of whoever is signed in to the shell, from where the shell keeps it.
+    pub async fn access_token(&self) -> String {
+        let token = self.execute(r#"return JSON.parse(localStorage.getItem("ledgerline.session")).accessToken"#).await;
+        token.as_str().expect("someone is signed in").to_owned()
     }
 
     pub async fn execute(&self, script: &str) -> Value {

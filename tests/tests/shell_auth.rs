@@ -3,8 +3,8 @@
 
 use std::{path::PathBuf, time::Duration};
 
-use e2e::{PASSWORD, Stack};
-use serde_json::Value;
+use e2e::{DEV_BOOTSTRAP, ENTER, FRONTEND_CLIENT, PASSWORD, Stack};
+use serde_json::{Value, json};
 
 fn screenshots() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("../e2e-screenshots")
@@ -13,6 +13,22 @@ fn screenshots() -> PathBuf {
 async fn stored_session(stack: &Stack) -> Value {
     let json = stack.browser.execute(r#"return localStorage.getItem("ledgerline.session")"#).await;
     json.as_str().map(|json| serde_json::from_str(json).expect("the stored session is JSON")).unwrap_or(Value::Null)
+}
+
+/// Makes the stored tokens look expired, as a write from another tab would (here forged), so the
+/// shell refreshes them at once.
+async fn expire_tokens(stack: &Stack) {
+    stack
+        .browser
+        .execute(
+            r#"const key = "ledgerline.session";
+               const session = JSON.parse(localStorage.getItem(key));
+               session.expiresAt = Date.now() - 1000;
+               const json = JSON.stringify(session);
+               localStorage.setItem(key, json);
+               window.dispatchEvent(new StorageEvent("storage", { key, newValue: json }));"#,
+        )
+        .await;
 }
 
 #[tokio::test]
@@ -50,6 +66,7 @@ async fn sign_up_confirm_sign_in_with_srp_stay_signed_in_refresh_and_sign_out() 
     browser.click("[data-testid=sign-in-form] button[type=submit]").await;
     browser.expect_text("[data-testid=shell-user]", email).await;
     assert_eq!(browser.path().await, "/");
+    assert!(!browser.is_present("[data-testid=admin-badge]").await, "no Admin badge outside the Admin group");
     browser.screenshot(&screenshots(), "14-signed-in-home").await;
 
     // A reload stays signed in.
@@ -60,16 +77,7 @@ async fn sign_up_confirm_sign_in_with_srp_stay_signed_in_refresh_and_sign_out() 
     // forged) tells the shell, which refreshes at once.
     let before = stored_session(&stack).await;
     let old_access = before["accessToken"].as_str().expect("an access token").to_owned();
-    browser
-        .execute(
-            r#"const key = "ledgerline.session";
-               const session = JSON.parse(localStorage.getItem(key));
-               session.expiresAt = Date.now() - 1000;
-               const json = JSON.stringify(session);
-               localStorage.setItem(key, json);
-               window.dispatchEvent(new StorageEvent("storage", { key, newValue: json }));"#,
-        )
-        .await;
+    expire_tokens(&stack).await;
     let mut after = Value::Null;
     for _ in 0..100 {
         after = stored_session(&stack).await;
@@ -86,8 +94,7 @@ async fn sign_up_confirm_sign_in_with_srp_stay_signed_in_refresh_and_sign_out() 
 
     // The micro-frontends get the session and call the api with the shell's auth headers.
     browser.click("nav a[href='/accounts']").await;
-    browser.expect_text("mfe-accounts [data-testid=session-user]", email).await;
-    browser.expect_text("mfe-accounts [data-testid=mfe-api-check]", "The api knows you").await;
+    browser.expect_text("mfe-accounts [data-testid=accounts-empty]", "No accounts yet").await;
     browser.screenshot(&screenshots(), "15-accounts").await;
 
     stack.open("/profile").await;
@@ -101,7 +108,7 @@ async fn sign_up_confirm_sign_in_with_srp_stay_signed_in_refresh_and_sign_out() 
     browser.expect_text("[data-testid=shell-session]", "Not signed in").await;
     browser.expect_text("[data-testid=shell-notice]", "You have been signed out.").await;
     assert!(stored_session(&stack).await.is_null(), "the session is gone from storage");
-    let refresh = serde_json::json!({ "AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": "ledgerlineweb0000000000001",
+    let refresh = serde_json::json!({ "AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": FRONTEND_CLIENT,
         "AuthParameters": { "REFRESH_TOKEN": refresh_token } });
     let mut revoked = false;
     for _ in 0..50 {
@@ -119,7 +126,9 @@ async fn sign_up_confirm_sign_in_with_srp_stay_signed_in_refresh_and_sign_out() 
     assert_eq!(browser.path().await, "/sign-in?next=%2Faccounts%2F42");
     browser.screenshot(&screenshots(), "17-guarded-sign-in").await;
     stack.sign_in_on_page(email, PASSWORD).await;
-    browser.expect_text("mfe-accounts [data-testid=mfe-path]", "/42").await;
+    browser
+        .expect_text("mfe-accounts [data-testid=accounts-notice]", "The account in the address cannot be shown")
+        .await;
 
     let errors = browser.console_errors().await;
     assert!(errors.is_empty(), "console errors: {errors:#?}");
@@ -180,7 +189,7 @@ async fn a_forgotten_password_is_reset_with_the_emailed_code() {
     let email = "katherine@example.com";
     stack.create_user(email).await;
     stack.open("/sign-in").await;
-    browser.click("a[href='/forgot-password']").await;
+    browser.click("a[href^='/forgot-password']").await;
     browser.fill("#email", email).await;
     browser.screenshot(&screenshots(), "22-forgot-password").await;
     browser.click("[data-testid=forgot-form] button[type=submit]").await;
@@ -192,4 +201,201 @@ async fn a_forgotten_password_is_reset_with_the_emailed_code() {
     browser.click("[data-testid=reset-form] button[type=submit]").await;
     browser.expect_text("[data-testid=shell-notice]", "Your password was changed.").await;
     stack.sign_in_on_page(email, "Another-horse-2").await;
+}
+
+/// The dev pool's id, as `api/bootstrap/dev.toml` declares it.
+const DEV_POOL: &str = "us-east-1_LedgerDev";
+
+async fn access_token(stack: &Stack) -> String {
+    stored_session(stack).await["accessToken"].as_str().expect("a stored access token").to_owned()
+}
+
+#[tokio::test]
+async fn an_invited_user_chooses_a_password_at_first_sign_in_and_admins_get_a_badge() {
+    let stack = Stack::start(&[]).await;
+    let browser = &stack.browser;
+    let email = "mary@example.com";
+    let attributes = json!([{ "Name": "email", "Value": email }, { "Name": "email_verified", "Value": "true" }]);
+    let invite = json!({ "UserPoolId": DEV_POOL, "Username": email, "TemporaryPassword": "Temporary-pass-1",
+        "MessageAction": "SUPPRESS", "UserAttributes": attributes });
+    let (status, answer) = stack.admin("AdminCreateUser", invite).await;
+    assert_eq!(status, 200, "AdminCreateUser: {answer}");
+    let membership = json!({ "UserPoolId": DEV_POOL, "Username": email, "GroupName": "Admin" });
+    let (status, answer) = stack.admin("AdminAddUserToGroup", membership).await;
+    assert_eq!(status, 200, "AdminAddUserToGroup: {answer}");
+
+    // The temporary password leads to choosing one's own (NEW_PASSWORD_REQUIRED), checked as typed.
+    stack.open("/sign-in?next=%2Fprofile").await;
+    browser.fill("#email", email).await;
+    browser.fill("#password", "Temporary-pass-1").await;
+    browser.click("[data-testid=sign-in-form] button[type=submit]").await;
+    browser.find("[data-testid=new-password-form]").await;
+    browser.fill("#new-password", "weak").await;
+    browser.click("[data-testid=new-password-form] button[type=submit]").await;
+    browser.expect_text("#new-password-error", "Needed: at least 8 characters").await;
+    browser.screenshot(&screenshots(), "30-new-password-required").await;
+    browser.fill("#new-password", PASSWORD).await;
+    browser.click("[data-testid=new-password-form] button[type=submit]").await;
+
+    // Signed in where the person was going, with the Admin badge from `cognito:groups`.
+    browser.expect_text("[data-testid=shell-user]", email).await;
+    browser.expect_text("[data-testid=admin-badge]", "Admin").await;
+    browser.expect_text("[data-testid=profile-attributes]", email).await;
+    assert_eq!(browser.path().await, "/profile");
+    browser.screenshot(&screenshots(), "31-admin-badge").await;
+}
+
+#[tokio::test]
+async fn the_shell_sends_passwords_with_user_password_auth_when_the_config_says_so() {
+    // The dev pool, with a frontend client that allows passwords but not SRP: /config.json then
+    // tells the shell to use USER_PASSWORD_AUTH, and an SRP attempt would be refused.
+    let dev = std::fs::read_to_string(DEV_BOOTSTRAP).expect("the dev bootstrap file");
+    let srp_flows = r#"explicit_auth_flows = ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]"#;
+    assert!(dev.contains(srp_flows), "dev.toml's frontend client lists its flows as expected");
+    let password_only =
+        dev.replacen(srp_flows, r#"explicit_auth_flows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]"#, 1);
+    let file = tempfile::NamedTempFile::new().expect("a temporary file");
+    std::fs::write(file.path(), password_only).expect("write the bootstrap file");
+    let stack = Stack::start_with_bootstrap(file.path(), &[]).await;
+    let config: Value = reqwest::get(stack.app.url("/config.json")).await.unwrap().json().await.unwrap();
+    assert_eq!(config["cognito"]["authFlow"], "USER_PASSWORD_AUTH", "{config}");
+
+    let email = "dorothy@example.com";
+    stack.create_user(email).await;
+    stack.open("/sign-in").await;
+    stack.sign_in_on_page(email, PASSWORD).await;
+    assert!(stored_session(&stack).await["refreshToken"].is_string(), "the session is kept");
+}
+
+#[tokio::test]
+async fn the_profile_page_changes_the_password_and_deletes_the_account() {
+    let stack = Stack::start(&[]).await;
+    let browser = &stack.browser;
+    let email = "margaret@example.com";
+    stack.create_user(email).await;
+    stack.open("/profile").await;
+    stack.sign_in_on_page(email, PASSWORD).await;
+
+    // A wrong current password is refused in plain words; the right one changes it.
+    browser.fill("#current-password", "Not-the-password-1").await;
+    browser.fill("#proposed-password", "Brand-new-horse-3").await;
+    browser.click("[data-testid=change-password-form] button[type=submit]").await;
+    browser.expect_text("[data-testid=change-password-form] [data-testid=form-error]", "Incorrect").await;
+    browser.fill("#current-password", PASSWORD).await;
+    browser.click("[data-testid=change-password-form] button[type=submit]").await;
+    browser.expect_text("[data-testid=change-password-form]", "Your password was changed.").await;
+    browser.screenshot(&screenshots(), "32-password-changed").await;
+    browser.click("[data-testid=sign-out]").await;
+    stack.open("/sign-in").await;
+    stack.sign_in_on_page(email, "Brand-new-horse-3").await;
+
+    // Deleting asks first, then signs out with a message; the account no longer signs in.
+    stack.open("/profile").await;
+    browser.click("[data-testid=delete-account]").await;
+    browser.screenshot(&screenshots(), "33-delete-account").await;
+    browser.click("[data-testid=confirm-delete]").await;
+    browser.expect_text("[data-testid=shell-notice]", "Your account was deleted.").await;
+    browser.expect_text("[data-testid=shell-session]", "Not signed in").await;
+    assert!(stored_session(&stack).await.is_null(), "the session is gone from storage");
+    stack.open("/sign-in").await;
+    browser.fill("#email", email).await;
+    browser.fill("#password", "Brand-new-horse-3").await;
+    browser.click("[data-testid=sign-in-form] button[type=submit]").await;
+    browser.expect_text("[data-testid=form-error]", "Incorrect username or password.").await;
+}
+
+#[tokio::test]
+async fn a_revoked_refresh_token_signs_the_person_out_with_a_message() {
+    let stack = Stack::start(&[]).await;
+    let browser = &stack.browser;
+    let email = "annie@example.com";
+    stack.create_user(email).await;
+    stack.open("/sign-in").await;
+    stack.sign_in_on_page(email, PASSWORD).await;
+
+    // Signed out everywhere from outside (another device, an admin): the next refresh is refused.
+    let (status, answer) = stack.cognito("GlobalSignOut", json!({ "AccessToken": access_token(&stack).await })).await;
+    assert_eq!(status, 200, "GlobalSignOut: {answer}");
+    expire_tokens(&stack).await;
+    browser.expect_text("[data-testid=shell-notice]", "Your session has ended. Please sign in again.").await;
+    browser.expect_text("[data-testid=shell-session]", "Not signed in").await;
+    assert!(stored_session(&stack).await.is_null(), "the session is gone from storage");
+    browser.screenshot(&screenshots(), "34-session-ended").await;
+}
+
+#[tokio::test]
+async fn signing_out_in_one_tab_signs_out_the_other() {
+    let stack = Stack::start(&[]).await;
+    let browser = &stack.browser;
+    let email = "frances@example.com";
+    stack.create_user(email).await;
+    stack.open("/sign-in").await;
+    stack.sign_in_on_page(email, PASSWORD).await;
+    let first = browser.client.window().await.unwrap();
+
+    // A second tab of the same browser shares the session.
+    let second = browser.client.new_window(true).await.unwrap().handle;
+    browser.client.switch_to_window(second).await.unwrap();
+    stack.open("/profile").await;
+    browser.expect_text("[data-testid=shell-user]", email).await;
+    browser.click("[data-testid=sign-out]").await;
+    browser.expect_text("[data-testid=shell-session]", "Not signed in").await;
+
+    browser.client.switch_to_window(first).await.unwrap();
+    browser.expect_text("[data-testid=shell-session]", "Not signed in").await;
+    browser.expect_text("[data-testid=shell-notice]", "You signed out in another tab.").await;
+    browser.screenshot(&screenshots(), "35-signed-out-in-another-tab").await;
+}
+
+#[tokio::test]
+async fn signing_in_needs_only_the_keyboard() {
+    let stack = Stack::start(&[]).await;
+    let browser = &stack.browser;
+    let email = "radia@example.com";
+    stack.create_user(email).await;
+    stack.open("/sign-in").await;
+    browser.find("[data-testid=sign-in-form]").await;
+    // From the top of the page: Tab to each field, type, and Enter to submit.
+    browser.tab_to("email", 10).await;
+    browser.screenshot(&screenshots(), "36-keyboard-focus").await;
+    browser.press(email).await;
+    browser.tab_to("password", 2).await;
+    browser.press(&format!("{PASSWORD}{ENTER}")).await;
+    browser.expect_text("[data-testid=shell-user]", email).await;
+}
+
+#[tokio::test]
+async fn the_page_asked_for_is_kept_through_sign_up_and_the_dev_mailbox_is_readable() {
+    let stack = Stack::start(&[]).await;
+    let browser = &stack.browser;
+    let email = "barbara@example.com";
+    stack.open("/payments").await;
+    browser.find("[data-testid=sign-in-form]").await;
+    browser.click("main a[href^='/sign-up']").await;
+    browser.fill("#name", "Barbara Liskov").await;
+    browser.fill("#email", email).await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("[data-testid=sign-up-form] button[type=submit]").await;
+
+    // The dev mailbox link opens a page a person can read, the code standing out.
+    let link = browser.find("[data-testid=dev-mailbox] a").await;
+    let mailbox = link.attr("href").await.unwrap().expect("the link has an address");
+    let confirm_tab = browser.client.window().await.unwrap();
+    let mailbox_tab = browser.client.new_window(true).await.unwrap().handle;
+    browser.client.switch_to_window(mailbox_tab).await.unwrap();
+    browser.client.goto(&mailbox).await.unwrap();
+    let code = stack.latest_code(email).await;
+    browser.expect_text(".code", &code).await;
+    browser.screenshot(&screenshots(), "37-dev-mailbox").await;
+    browser.client.close_window().await.unwrap();
+    browser.client.switch_to_window(confirm_tab).await.unwrap();
+
+    browser.fill("#code", &code).await;
+    browser.click("[data-testid=confirm-form] button[type=submit]").await;
+    browser.expect_text("[data-testid=shell-notice]", "Your account is confirmed.").await;
+    assert_eq!(browser.path().await, "/sign-in?email=barbara%40example.com&next=%2Fpayments");
+    browser.fill("#password", PASSWORD).await;
+    browser.click("[data-testid=sign-in-form] button[type=submit]").await;
+    browser.expect_text("[data-testid=shell-user]", email).await;
+    assert_eq!(browser.path().await, "/payments");
 }

@@ -6,7 +6,7 @@ use std::{
 };
 
 use crate::{
-    Result, process,
+    Result, precompress, process,
     steps::{say, step},
     tools::{self, TestClients, Tools},
     workspace,
@@ -51,14 +51,15 @@ pub fn run() -> Result {
     Ok(())
 }
 
-/// The release site in `out`: the shell at its root, each micro-frontend in `mfe/<name>/`.
+/// The release site in `out`: the shell at its root, each micro-frontend in `mfe/<name>/`, each
+/// asset with its gzip next to it.
 pub fn build_site(tools: &Tools, out: &Path) -> Result {
     // Trunk empties its dist directory first, so the shell goes before the micro-frontends.
     trunk_build(tools, workspace::root(), "the shell", out, Profile::Release)?;
     for name in MICRO_FRONTENDS {
         build_micro_frontend(tools, name, &out.join("mfe").join(name), Profile::Release)?;
     }
-    Ok(())
+    step("compressing the assets (zopfli)", || precompress::gzip_assets(out))
 }
 
 pub fn build_micro_frontend(tools: &Tools, name: &str, dist: &Path, profile: Profile) -> Result {

@@ -6,6 +6,7 @@ mod dist;
 mod http;
 mod manifest;
 mod postgres;
+mod precompress;
 mod process;
 mod steps;
 mod test;

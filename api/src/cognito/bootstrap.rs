@@ -95,20 +95,13 @@ impl Bootstrap {
     pub fn frontend(&self, endpoint: &str) -> Option<CognitoSettings> {
         self.pools.iter().find_map(|pool| {
             let client = pool.clients.iter().find(|client| client.frontend)?;
-            let policy = &pool.password_policy;
             Some(CognitoSettings {
                 region: pool.id.split('_').next().unwrap_or_default().to_owned(),
                 user_pool_id: pool.id.clone(),
                 user_pool_client_id: client.id.clone(),
                 endpoint: endpoint.to_owned(),
                 auth_flow: client.auth_flow(),
-                password_policy: mfe_contract::PasswordPolicy {
-                    minimum_length: policy.minimum_length,
-                    require_uppercase: policy.require_uppercase,
-                    require_lowercase: policy.require_lowercase,
-                    require_numbers: policy.require_numbers,
-                    require_symbols: policy.require_symbols,
-                },
+                password_policy: pool.password_policy.rules(),
             })
         })
     }

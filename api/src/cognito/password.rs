@@ -6,14 +6,14 @@ use argon2::{
     password_hash::{SaltString, rand_core::OsRng},
 };
 
+use mfe_contract::PasswordRule;
+
 use super::{
     error::{CognitoError, CognitoResult, Exception},
     pools::{self, PasswordPolicy, Pool},
     srp,
 };
 
-/// Cognito's symbol set for RequireSymbols.
-const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
 /// What generated temporary passwords are made of: every class a policy can require, without the
 /// characters people confuse (0/O, 1/l/I) or that need quoting when pasted.
 const TEMPORARY_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!#$%&*+-=?@^_";
@@ -22,27 +22,15 @@ const TEMPORARY_MIN_LENGTH: u32 = 12;
 
 /// Checks `password` against `policy`, naming the first rule it breaks, as Cognito does.
 pub fn check_policy(password: &str, policy: &PasswordPolicy) -> CognitoResult<()> {
-    let rules: [(bool, &str); 5] = [
-        (password.chars().count() >= policy.minimum_length as usize, "Password not long enough"),
-        (
-            !policy.require_lowercase || password.chars().any(char::is_lowercase),
-            "Password must have lowercase characters",
-        ),
-        (
-            !policy.require_uppercase || password.chars().any(char::is_uppercase),
-            "Password must have uppercase characters",
-        ),
-        (
-            !policy.require_numbers || password.chars().any(|c| c.is_ascii_digit()),
-            "Password must have numeric characters",
-        ),
-        (
-            !policy.require_symbols || password.chars().any(|c| SYMBOLS.contains(c)),
-            "Password must have symbol characters",
-        ),
-    ];
-    match rules.iter().find(|(kept, _)| !kept) {
-        Some((_, broken)) => Err(CognitoError::new(
+    let broken = policy.rules().first_broken(password).map(|rule| match rule {
+        PasswordRule::MinimumLength(_) => "Password not long enough",
+        PasswordRule::Lowercase => "Password must have lowercase characters",
+        PasswordRule::Uppercase => "Password must have uppercase characters",
+        PasswordRule::Number => "Password must have numeric characters",
+        PasswordRule::Symbol => "Password must have symbol characters",
+    });
+    match broken {
+        Some(broken) => Err(CognitoError::new(
             Exception::InvalidPassword,
             format!("Password did not conform with policy: {broken}"),
         )),

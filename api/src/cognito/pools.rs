@@ -54,6 +54,19 @@ impl Default for PasswordPolicy {
     }
 }
 
+impl PasswordPolicy {
+    /// The rules themselves, as the shell shows them too (`mfe_contract` is their one definition).
+    pub fn rules(&self) -> mfe_contract::PasswordPolicy {
+        mfe_contract::PasswordPolicy {
+            minimum_length: self.minimum_length,
+            require_uppercase: self.require_uppercase,
+            require_lowercase: self.require_lowercase,
+            require_numbers: self.require_numbers,
+            require_symbols: self.require_symbols,
+        }
+    }
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Client {
     pub id: String,

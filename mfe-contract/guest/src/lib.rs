@@ -55,30 +55,51 @@ impl Props {
             .collect())
     }
 
-    /// `GET <api>/<path>` as the signed-in person, parsed as JSON.
-    pub async fn get_json(&self, path: &str) -> Result<JsValue, String> {
+    /// `method <api><path>` as the signed-in person, with `headers` and a JSON `body`; the api's
+    /// response whatever its status. An error means the request could not be made or sent.
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> Result<web_sys::Response, String> {
         let url = format!("{}{path}", self.api_base_url.get_untracked());
-        let headers = web_sys::Headers::new().map_err(describe)?;
-        for (name, value) in self.auth_headers("GET", &url).await? {
-            headers.set(&name, &value).map_err(describe)?;
+        let sent = web_sys::Headers::new().map_err(describe)?;
+        for (name, value) in self.auth_headers(method, &url).await? {
+            sent.set(&name, &value).map_err(describe)?;
+        }
+        for (name, value) in headers {
+            sent.set(name, value).map_err(describe)?;
         }
         let init = web_sys::RequestInit::new();
-        init.set_headers(&headers);
-        let window = web_sys::window().ok_or("no window")?;
-        let response: web_sys::Response =
-            wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init(&url, &init))
-                .await
-                .map_err(describe)?
-                .unchecked_into();
-        if !response.ok() {
-            return Err(format!("the api answered {} to GET {path}", response.status()));
+        init.set_method(method);
+        if let Some(body) = body {
+            sent.set("Content-Type", "application/json").map_err(describe)?;
+            init.set_body(&body.into());
         }
-        wasm_bindgen_futures::JsFuture::from(response.json().map_err(describe)?).await.map_err(describe)
+        init.set_headers(&sent);
+        let window = web_sys::window().ok_or("no window")?;
+        let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init(&url, &init))
+            .await
+            .map_err(|_| "the api cannot be reached".to_owned())?;
+        Ok(response.unchecked_into())
+    }
+
+    /// Asks the shell to show `path` (below the micro-frontend's route) in the URL; see
+    /// [`events::NAVIGATE`].
+    pub fn navigate(&self, path: &str) {
+        self.dispatch(events::NAVIGATE, &path.into());
     }
 
     /// Dispatches a bubbling, composed DOM event from the element, for the shell to handle.
     pub fn emit(&self, event: &str) {
+        self.dispatch(event, &JsValue::NULL);
+    }
+
+    fn dispatch(&self, event: &str, detail: &JsValue) {
         let init = CustomEventInit::new();
+        init.set_detail(detail);
         init.set_bubbles(true);
         init.set_composed(true);
         let event = CustomEvent::new_with_event_init_dict(event, &init).expect("a valid event name");

@@ -7,6 +7,7 @@ use leptos_router::{
 };
 
 use super::session::SessionStore;
+use crate::{forms::page_url, layout::Loading};
 
 #[component]
 pub fn SignedInOnly(children: ChildrenFn) -> impl IntoView {
@@ -16,11 +17,17 @@ pub fn SignedInOnly(children: ChildrenFn) -> impl IntoView {
     Effect::new(move || {
         if !session.is_signed_in() {
             let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
-            let next = js_sys::encode_uri_component(&here);
-            navigate(&format!("/sign-in?next={next}"), NavigateOptions { replace: true, ..Default::default() });
+            navigate(
+                &page_url("/sign-in", &[("next", &here)]),
+                NavigateOptions { replace: true, ..Default::default() },
+            );
         }
     });
-    move || session.is_signed_in().then(|| children())
+    // Never a blank page: while the redirect happens, say so.
+    move || match session.is_signed_in() {
+        true => children().into_any(),
+        false => view! { <Loading message="Taking you to sign in…"/> }.into_any(),
+    }
 }
 
 /// Where to go after signing in: a path on this site only, so a link cannot send the person away.

@@ -35,6 +35,9 @@ struct Tokens {
 #[derive(Clone, Copy)]
 pub struct SessionStore {
     tokens: RwSignal<Option<Tokens>>,
+    /// Who is signed in: changes only when the person does, not when their tokens are refreshed, so
+    /// pages and micro-frontends are not rendered again every few minutes.
+    who: Memo<Option<Session>>,
     cognito: StoredValue<Cognito>,
     notice: Notice,
     /// The `authHeaders` function handed to micro-frontends (one per page).
@@ -49,8 +52,10 @@ thread_local! {
 impl SessionStore {
     /// Restores the saved session, keeps it fresh, and follows the other tabs.
     pub fn start(cognito: Cognito, notice: Notice) -> Self {
+        let tokens = RwSignal::new(load());
         let store = Self {
-            tokens: RwSignal::new(load()),
+            tokens,
+            who: Memo::new(move |_| tokens.with(|tokens| tokens.as_ref().map(|t| session_from(&t.id_token)))),
             cognito: StoredValue::new(cognito),
             notice,
             auth_headers: StoredValue::new_local(JsValue::UNDEFINED),
@@ -73,11 +78,11 @@ impl SessionStore {
 
     /// Who is signed in, from the ID token's claims; `None` when signed out.
     pub fn session(&self) -> Option<Session> {
-        self.tokens.with(|tokens| tokens.as_ref().map(|t| session_from(&t.id_token)))
+        self.who.get()
     }
 
     pub fn is_signed_in(&self) -> bool {
-        self.tokens.with(Option::is_some)
+        self.who.with(Option::is_some)
     }
 
     /// Keeps the tokens of a successful sign-in.
@@ -185,7 +190,7 @@ impl SessionStore {
 
     /// Another tab signed in, refreshed or signed out.
     fn follow_other_tab(&self, saved: Option<String>) {
-        match saved.and_then(|json| serde_json::from_str(&json).ok()) {
+        match saved.and_then(|json| from_json(&json)) {
             Some(tokens) => {
                 self.tokens.set(Some(tokens));
                 spawn_local(self.ensure_fresh());
@@ -234,7 +239,7 @@ struct Claims {
 
 fn claims(jwt: &str) -> Option<Claims> {
     let payload = URL_SAFE_NO_PAD.decode(jwt.split('.').nth(1)?).ok()?;
-    serde_json::from_slice(&payload).ok()
+    from_json(std::str::from_utf8(&payload).ok()?)
 }
 
 fn session_from(id_token: &str) -> Session {
@@ -245,15 +250,21 @@ fn session_from(id_token: &str) -> Session {
 
 fn load() -> Option<Tokens> {
     let saved = storage()?.get_item(STORAGE_KEY).ok().flatten()?;
-    serde_json::from_str(&saved).ok()
+    from_json(&saved)
 }
 
 fn save(tokens: Option<&Tokens>) {
     let Some(storage) = storage() else { return };
-    let _ = match tokens.and_then(|tokens| serde_json::to_string(tokens).ok()) {
-        Some(json) => storage.set_item(STORAGE_KEY, &json),
+    let json = tokens.and_then(|tokens| tokens.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).ok());
+    let _ = match json.and_then(|value| js_sys::JSON::stringify(&value).ok()) {
+        Some(json) => storage.set_item(STORAGE_KEY, &String::from(json)),
         None => storage.remove_item(STORAGE_KEY),
     };
+}
+
+/// JSON through the browser's own parser (smaller wasm than serde_json's).
+fn from_json<T: serde::de::DeserializeOwned>(json: &str) -> Option<T> {
+    serde_wasm_bindgen::from_value(js_sys::JSON::parse(json).ok()?).ok()
 }
 
 fn storage() -> Option<web_sys::Storage> {

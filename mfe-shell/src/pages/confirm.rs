@@ -6,7 +6,10 @@ use leptos_router::hooks::use_navigate;
 use super::AuthCard;
 use crate::{
     auth::{cognito::explain, session::SessionStore},
-    forms::{DevMailboxLink, Field, FormError, Submission, SubmitButton, code_problem, email_problem, query},
+    forms::{
+        DevMailboxLink, Field, FormError, Submission, SubmitButton, code_problem, email_problem, next_page, page_url,
+        query,
+    },
     layout::Notice,
 };
 
@@ -17,6 +20,7 @@ pub fn Confirm() -> impl IntoView {
     let navigate = use_navigate();
     let email = RwSignal::new(query("email").unwrap_or_default());
     let unconfirmed = query("unconfirmed").is_some();
+    let next = next_page();
     let code = RwSignal::new(String::new());
     let submission = Submission::new();
     let resend = Submission::new();
@@ -28,12 +32,13 @@ pub fn Confirm() -> impl IntoView {
         if !submission.valid(&[email_error.get_untracked(), code_error.get_untracked()]) {
             return;
         }
-        let (email, code, navigate) = (email.get_untracked().trim().to_owned(), code.get_untracked(), navigate.clone());
+        let (email, code) = (email.get_untracked().trim().to_owned(), code.get_untracked());
+        let (navigate, next) = (navigate.clone(), next.clone());
         submission.run(async move {
             let cognito = session.cognito();
             cognito.call(cognito.client.confirm_sign_up(&email, code.trim())).await.map_err(|e| explain(&e))?;
             notice.show("Your account is confirmed. Sign in to continue.");
-            navigate(&format!("/sign-in?email={}", js_sys::encode_uri_component(&email)), Default::default());
+            navigate(&page_url("/sign-in", &[("email", &email), ("next", &next)]), Default::default());
             Ok(())
         });
     };

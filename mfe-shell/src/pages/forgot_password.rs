@@ -8,7 +8,7 @@ use crate::{
     auth::{cognito::explain, session::SessionStore},
     forms::{
         DevMailboxLink, Field, FormError, PasswordRules, Submission, SubmitButton, code_problem, email_problem,
-        password_problem, query,
+        next_page, page_url, password_problem, query,
     },
     layout::Notice,
 };
@@ -61,6 +61,7 @@ fn ResetForm(email: RwSignal<String>) -> impl IntoView {
     let session = expect_context::<SessionStore>();
     let notice = expect_context::<Notice>();
     let navigate = use_navigate();
+    let next = next_page();
     let code = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let submission = Submission::new();
@@ -72,13 +73,14 @@ fn ResetForm(email: RwSignal<String>) -> impl IntoView {
             return;
         }
         let address = email.get_untracked().trim().to_owned();
-        let (code, password, navigate) = (code.get_untracked(), password.get_untracked(), navigate.clone());
+        let (code, password) = (code.get_untracked(), password.get_untracked());
+        let (navigate, next) = (navigate.clone(), next.clone());
         submission.run(async move {
             let cognito = session.cognito();
             let request = cognito.client.confirm_forgot_password(&address, code.trim(), &password);
             cognito.call(request).await.map_err(|e| explain(&e))?;
             notice.show("Your password was changed. Sign in with the new one.");
-            navigate(&format!("/sign-in?email={}", js_sys::encode_uri_component(&address)), Default::default());
+            navigate(&page_url("/sign-in", &[("email", &address), ("next", &next)]), Default::default());
             Ok(())
         });
     };

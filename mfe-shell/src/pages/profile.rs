@@ -3,8 +3,10 @@
 use leptos::prelude::*;
 
 use crate::{
+    async_value::when_done,
     auth::{cognito::explain, session::SessionStore},
     forms::{Field, FormError, PasswordRules, Submission, SubmitButton, password_problem, required},
+    layout::Loading,
 };
 
 #[component]
@@ -21,7 +23,7 @@ pub fn Profile() -> impl IntoView {
 #[component]
 fn Attributes() -> impl IntoView {
     let session = expect_context::<SessionStore>();
-    let user = LocalResource::new(move || async move {
+    let user = when_done(async move {
         let cognito = session.cognito();
         let token = session.access_token().await?;
         cognito.call(cognito_client::ops::get_user(&token)).await.map_err(|e| explain(&e))
@@ -30,16 +32,27 @@ fn Attributes() -> impl IntoView {
         <section class="card" aria-labelledby="profile-title">
             <h1 id="profile-title">"Your profile"</h1>
             {move || match user.get() {
-                None => view! { <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>"Loading your profile…"</p> }.into_any(),
+                None => view! { <Loading message="Loading your profile…"/> }.into_any(),
                 Some(Err(error)) => view! { <div class="alert alert--error" role="alert">{error}</div> }.into_any(),
                 Some(Ok(user)) => view! {
                     <dl class="attributes" data-testid="profile-attributes">
-                        {user.user_attributes.into_iter().filter(|a| a.name != "sub").map(|a| view! { <dt>{a.name}</dt><dd>{a.value}</dd> }).collect_view()}
+                        {user.user_attributes.into_iter().filter(|a| a.name != "sub").map(|a| view! { <dt>{label(a.name)}</dt><dd>{a.value}</dd> }).collect_view()}
                     </dl>
                 }.into_any(),
             }}
         </section>
     }
+}
+
+/// Cognito's attribute names, as a person reads them.
+fn label(attribute: String) -> String {
+    let label = match attribute.as_str() {
+        "email" => "Email",
+        "email_verified" => "Email verified",
+        "name" => "Name",
+        _ => return attribute,
+    };
+    label.to_owned()
 }
 
 #[component]
@@ -75,7 +88,7 @@ fn ChangePassword() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="change-password-title">
             <h2 id="change-password-title">"Change password"</h2>
-            <form on:submit=on_submit novalidate class="narrow">
+            <form on:submit=on_submit novalidate class="narrow" data-testid="change-password-form">
                 <FormError submission/>
                 <p role="status" class="success">{move || changed.get().then_some("Your password was changed.")}</p>
                 <Field id="current-password" label="Current password" kind="password" autocomplete="current-password" value=current error=current_error attempted=submission.attempted/>
@@ -109,14 +122,14 @@ fn DeleteAccount() -> impl IntoView {
             {move || if asked.get() {
                 view! {
                     <div class="actions">
-                        <button type="button" class="button button--danger" on:click=delete disabled=submission.busy>
+                        <button type="button" class="button button--danger" on:click=delete disabled=submission.busy data-testid="confirm-delete">
                             {move || if submission.busy.get() { "Deleting…" } else { "Yes, delete my account" }}
                         </button>
                         <button type="button" class="button" on:click=move |_| asked.set(false)>"Keep my account"</button>
                     </div>
                 }.into_any()
             } else {
-                view! { <button type="button" class="button button--danger" on:click=move |_| asked.set(true)>"Delete my account…"</button> }.into_any()
+                view! { <button type="button" class="button button--danger" on:click=move |_| asked.set(true) data-testid="delete-account">"Delete my account…"</button> }.into_any()
             }}
         </section>
     }

@@ -3,17 +3,17 @@
 
 use cognito_client::ErrorKind;
 use leptos::prelude::*;
-use leptos_router::{components::A, hooks::use_navigate};
+use leptos_router::hooks::use_navigate;
 
 use super::AuthCard;
 use crate::{
     auth::{
         cognito::{SignedIn, explain},
-        guard::safe_next,
         session::SessionStore,
     },
     forms::{
-        Field, FormError, PasswordRules, Submission, SubmitButton, email_problem, password_problem, query, required,
+        Field, FormError, PasswordRules, Submission, SubmitButton, email_problem, next_page, page_url,
+        password_problem, query, required,
     },
 };
 
@@ -30,7 +30,7 @@ struct NewPasswordChallenge {
 #[component]
 pub fn SignIn() -> impl IntoView {
     let challenge = RwSignal::new(None::<NewPasswordChallenge>);
-    let next = safe_next(query("next"));
+    let next = next_page();
     // The moment the form can be used, for the committed performance measurement (tests/tests/performance.rs).
     Effect::new(|| {
         if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
@@ -52,7 +52,8 @@ fn PasswordForm(challenge: RwSignal<Option<NewPasswordChallenge>>, next: String)
     let submission = Submission::new();
     let email_error = Signal::derive(move || email.with(|e| email_problem(e)));
     let password_error = Signal::derive(move || password.with(|p| required(p, "your password")));
-    let sign_up_link = format!("/sign-up?next={}", js_sys::encode_uri_component(&next));
+    let sign_up_link = page_url("/sign-up", &[("next", &next)]);
+    let forgot_link = page_url("/forgot-password", &[("next", &next)]);
     let on_submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         if !submission.valid(&[email_error.get_untracked(), password_error.get_untracked()]) {
@@ -73,15 +74,12 @@ fn PasswordForm(challenge: RwSignal<Option<NewPasswordChallenge>>, next: String)
                     Ok(())
                 }
                 Err(error) if error.kind == ErrorKind::UserNotConfirmedException => {
-                    let email = js_sys::encode_uri_component(&email);
-                    navigate(&format!("/confirm?email={email}&unconfirmed=1"), Default::default());
+                    let params = [("email", email.as_str()), ("unconfirmed", "1"), ("next", &next)];
+                    navigate(&page_url("/confirm", &params), Default::default());
                     Ok(())
                 }
                 Err(error) if error.kind == ErrorKind::PasswordResetRequiredException => {
-                    navigate(
-                        &format!("/forgot-password?email={}", js_sys::encode_uri_component(&email)),
-                        Default::default(),
-                    );
+                    navigate(&page_url("/forgot-password", &[("email", &email), ("next", &next)]), Default::default());
                     Ok(())
                 }
                 Err(error) => Err(explain(&error)),
@@ -97,7 +95,7 @@ fn PasswordForm(challenge: RwSignal<Option<NewPasswordChallenge>>, next: String)
                 <SubmitButton label="Sign in" busy_label="Signing in…" submission/>
             </form>
             <p class="auth__links">
-                <A href="/forgot-password">"Forgot your password?"</A>
+                <a href=forgot_link>"Forgot your password?"</a>
                 <span>"New here? " <a href=sign_up_link>"Create an account"</a></span>
             </p>
         </AuthCard>
@@ -134,7 +132,7 @@ fn NewPasswordForm(challenge: NewPasswordChallenge, next: String) -> impl IntoVi
     view! {
         <AuthCard title="Choose your password">
             <p>"You signed in with a temporary password. Choose your own to continue."</p>
-            <form on:submit=on_submit novalidate>
+            <form on:submit=on_submit novalidate data-testid="new-password-form">
                 <FormError submission/>
                 <Field id="new-password" label="New password" kind="password" autocomplete="new-password" value=password error=password_error attempted=submission.attempted described_by="new-password-rules"/>
                 <PasswordRules id="new-password-rules" password/>

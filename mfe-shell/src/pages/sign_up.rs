@@ -3,18 +3,23 @@
 
 use cognito_client::Attribute;
 use leptos::prelude::*;
-use leptos_router::{components::A, hooks::use_navigate};
+use leptos_router::hooks::use_navigate;
 
 use super::AuthCard;
 use crate::{
     auth::{cognito::explain, session::SessionStore},
-    forms::{Field, FormError, PasswordRules, Submission, SubmitButton, email_problem, password_problem, required},
+    forms::{
+        Field, FormError, PasswordRules, Submission, SubmitButton, email_problem, next_page, page_url,
+        password_problem, required,
+    },
 };
 
 #[component]
 pub fn SignUp() -> impl IntoView {
     let session = expect_context::<SessionStore>();
     let navigate = use_navigate();
+    let next = next_page();
+    let sign_in_link = page_url("/sign-in", &[("next", &next)]);
     let name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -30,11 +35,11 @@ pub fn SignUp() -> impl IntoView {
         }
         let email = email.get_untracked().trim().to_owned();
         let attributes = [Attribute::new("email", &email), Attribute::new("name", name.get_untracked().trim())];
-        let (password, navigate) = (password.get_untracked(), navigate.clone());
+        let (password, navigate, next) = (password.get_untracked(), navigate.clone(), next.clone());
         submission.run(async move {
             let cognito = session.cognito();
             cognito.call(cognito.client.sign_up(&email, &password, &attributes)).await.map_err(|e| explain(&e))?;
-            navigate(&format!("/confirm?email={}", js_sys::encode_uri_component(&email)), Default::default());
+            navigate(&page_url("/confirm", &[("email", &email), ("next", &next)]), Default::default());
             Ok(())
         });
     };
@@ -48,7 +53,7 @@ pub fn SignUp() -> impl IntoView {
                 <PasswordRules id="password-rules" password/>
                 <SubmitButton label="Create account" busy_label="Creating your account…" submission/>
             </form>
-            <p class="auth__links"><span>"Already have an account? " <A href="/sign-in">"Sign in"</A></span></p>
+            <p class="auth__links"><span>"Already have an account? " <a href=sign_in_link>"Sign in"</a></span></p>
         </AuthCard>
     }
 }

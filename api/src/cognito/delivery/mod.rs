@@ -5,20 +5,18 @@
 //! server refuses it for good. In dev mode `GET /dev/mailbox?to=<address>` lists what was queued for
 //! an address, for the UI and the end-to-end tests.
 
+mod mailbox;
 mod smtp;
 
 use std::time::Duration;
 
-use axum::{
-    Json,
-    extract::{Query, State},
-};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 
+pub use self::mailbox::{MAILBOX_PATH, mailbox};
 use self::smtp::SmtpSink;
-use crate::{AppState, Config};
+use crate::Config;
 
 /// How often the relay looks for due messages when there are none.
 const IDLE_POLL: Duration = Duration::from_millis(500);
@@ -190,33 +188,6 @@ async fn record(tx: &mut PgConnection, id: i64, outcome: &Outcome) -> Result<(),
     .execute(tx)
     .await?;
     Ok(())
-}
-
-#[derive(Debug, Deserialize)]
-pub struct MailboxQuery {
-    to: String,
-}
-
-/// Where dev mode lists the messages sent (`/config.json` tells the shell, which links to it).
-pub const MAILBOX_PATH: &str = "/dev/mailbox";
-
-/// `GET /dev/mailbox?to=<address>`: the newest messages to that address first.
-pub async fn mailbox(
-    State(state): State<AppState>,
-    Query(query): Query<MailboxQuery>,
-) -> Result<Json<Vec<Message>>, axum::http::StatusCode> {
-    sqlx::query_as(
-        "SELECT id, destination, subject, body, created_at FROM outbox WHERE lower(destination) = lower($1) \
-         ORDER BY id DESC LIMIT 50",
-    )
-    .bind(&query.to)
-    .fetch_all(&state.db)
-    .await
-    .map(Json)
-    .map_err(|error| {
-        tracing::error!(%error, "dev mailbox");
-        axum::http::StatusCode::INTERNAL_SERVER_ERROR
-    })
 }
 
 #[cfg(test)]

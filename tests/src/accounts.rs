@@ -1,0 +1,70 @@
+//! The Accounts api as a test calls it, beside the browser: as the person signed in to the shell
+//! (with the access token the shell keeps), and straight into Postgres for large trees.
+
+use serde_json::{Value, json};
+
+use crate::Stack;
+
+pub struct Accounts {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Accounts {
+    /// As whoever is signed in to the shell in the stack's browser.
+    pub async fn of_signed_in(stack: &Stack) -> Self {
+        let token = stack.browser.access_token().await;
+        Self { http: reqwest::Client::new(), base: stack.app.url(""), token }
+    }
+
+    /// Creates an account (a root when `parent` is `None`) with an opening balance in cents.
+    pub async fn create(&self, parent: Option<&Value>, name: &str, number: &str, balance_minor: i64) -> Value {
+        let body = json!({ "parentId": parent.map(|p| p["id"].clone()), "name": name, "number": number,
+            "currency": "EUR", "balanceMinor": balance_minor });
+        let response =
+            self.http.post(format!("{}/v1/accounts", self.base)).bearer_auth(&self.token).json(&body).send().await;
+        let response = response.expect("the api answers");
+        assert_eq!(response.status(), 201, "create {name}");
+        response.json().await.expect("an account")
+    }
+
+    /// The account as the api has it now; `Value::Null` when it is gone.
+    pub async fn get(&self, id: &str) -> Value {
+        let response = self.http.get(format!("{}/v1/accounts/{id}", self.base)).bearer_auth(&self.token).send().await;
+        let response = response.expect("the api answers");
+        if response.status() == 404 { Value::Null } else { response.json().await.expect("an account") }
+    }
+
+    /// Renames as someone else would, in another tab: with the current ETag.
+    pub async fn rename(&self, id: &str, name: &str) {
+        let version = self.get(id).await["version"].to_string();
+        let response = self
+            .http
+            .patch(format!("{}/v1/accounts/{id}", self.base))
+            .bearer_auth(&self.token)
+            .header("If-Match", format!("\"{version}\""))
+            .json(&json!({ "name": name }))
+            .send()
+            .await
+            .expect("the api answers");
+        assert_eq!(response.status(), 200, "rename {id}");
+    }
+}
+
+/// Writes `count` children under `parent` straight into Postgres ("Child 00001", ...), as a large
+/// tree would have grown; the api's triggers keep the counts and totals.
+pub async fn seed_children(stack: &Stack, parent: &Value, count: i32) {
+    sqlx::query(
+        "INSERT INTO accounts (id, tenant_id, parent_id, name, number, currency, balance_minor) \
+         SELECT gen_random_uuid(), $1::uuid, $2::uuid, 'Child ' || lpad(n::text, 5, '0'), 'C-' || $3 || '-' || n, 'EUR', n \
+         FROM generate_series(1, $4) n",
+    )
+    .bind(parent["tenantId"].as_str().expect("a tenant"))
+    .bind(parent["id"].as_str().expect("an id"))
+    .bind(parent["number"].as_str().expect("a number"))
+    .bind(count)
+    .execute(&stack.app.db)
+    .await
+    .expect("seeding children");
+}

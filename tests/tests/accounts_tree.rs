@@ -1,0 +1,281 @@
+//! The accounts micro-frontend in the shell, against the real api: a tree built, expanded and
+//! collapsed, walked with the keyboard, renamed, moved, refused a cyclic move, deleted, a change
+//! someone else made meanwhile, and a deep link reloaded; a node with 10,000 children; and the
+//! micro-frontend alone in its own harness.
+
+use std::path::PathBuf;
+
+use e2e::{
+    PASSWORD, Stack,
+    accounts::{Accounts, seed_children},
+};
+use fantoccini::key::Key;
+use serde_json::Value;
+
+fn screenshots() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("../e2e-screenshots")
+}
+
+/// The tree row of an account (by id), and the CSS for it.
+fn row(account: &Value) -> String {
+    format!("[role=treeitem][data-id='{}']", account["id"].as_str().expect("an id"))
+}
+
+/// A row's own line (its name, number, balance), without the rows below it: what a click aims at.
+fn line(account: &Value) -> String {
+    format!("{} > .tree__row", row(account))
+}
+
+fn id(account: &Value) -> &str {
+    account["id"].as_str().expect("an id")
+}
+
+async fn signed_in_at_accounts(stack: &Stack, email: &str) {
+    stack.create_user(email).await;
+    stack.open("/accounts").await;
+    stack.sign_in_on_page(email, PASSWORD).await;
+    stack.browser.find("mfe-accounts [data-testid=mfe-accounts]").await;
+}
+
+/// Presses keys on whatever has the focus, as a person at the keyboard does.
+async fn press(stack: &Stack, keys: &str) {
+    let focused = stack.browser.client.active_element().await.expect("a focused element");
+    focused.send_keys(keys).await.expect("keys sent");
+}
+
+/// The id of the focused tree row.
+async fn focused_row(stack: &Stack) -> String {
+    let id = stack.browser.execute("return document.activeElement.dataset.id || null").await;
+    id.as_str().unwrap_or("(no tree row has the focus)").to_owned()
+}
+
+async fn attribute(stack: &Stack, css: &str, name: &str) -> String {
+    let element = stack.browser.find(css).await;
+    element.attr(name).await.expect("an attribute").unwrap_or_default()
+}
+
+/// Fails on console errors other than the api's deliberate refusals (the 400, 409 and 412 answers
+/// this test provokes), which Chromium logs as failed loads.
+async fn assert_no_console_errors(stack: &Stack) {
+    let errors: Vec<String> = stack
+        .browser
+        .console_errors()
+        .await
+        .into_iter()
+        .filter(|error| {
+            let refusal = ["status of 400", "status of 409", "status of 412"].iter().any(|s| error.contains(s));
+            !(error.contains("/v1/accounts") && refusal)
+        })
+        .collect();
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+}
+
+#[tokio::test]
+async fn build_walk_edit_move_delete_and_deep_link_the_accounts_tree() {
+    let stack = Stack::start(&[]).await;
+    let browser = &stack.browser;
+    let shots = screenshots();
+    signed_in_at_accounts(&stack, "tree-user@example.com").await;
+
+    // No accounts yet: an invitation to create the first one, which then opens.
+    browser.expect_text("[data-testid=accounts-empty]", "No accounts yet").await;
+    browser.screenshot(&shots, "10-accounts-empty").await;
+    browser.click("[data-testid=accounts-empty] button").await;
+    browser.fill("[data-testid=new-account-form] #account-field-name", "Assets").await;
+    browser.fill("[data-testid=new-account-form] #account-field-number", "1000").await;
+    browser.click("[data-testid=new-account-form] button[type=submit]").await;
+    browser.expect_text("[role=tree]", "Assets").await;
+    browser.expect_text("[data-testid=account-details] h2", "Assets").await;
+    assert!(browser.path().await.starts_with("/accounts/"), "opening an account puts it in the URL");
+
+    // A child through the panel; the rest of three levels through the api.
+    browser.click("[data-testid=account-details] .actions button").await;
+    browser.fill("[data-testid=new-account-form] #account-field-name", "Bank").await;
+    browser.fill("[data-testid=new-account-form] #account-field-number", "1100").await;
+    browser.click("[data-testid=new-account-form] button[type=submit]").await;
+    browser.expect_text("[data-testid=account-details] h2", "Bank").await;
+    let api = Accounts::of_signed_in(&stack).await;
+    let bank_id = browser.path().await.trim_start_matches("/accounts/").to_owned();
+    let bank = api.get(&bank_id).await;
+    let assets = api.get(bank["parentId"].as_str().expect("Bank is below Assets")).await;
+    let checking = api.create(Some(&bank), "Checking", "1110", 123_456).await;
+    let savings = api.create(Some(&bank), "Savings", "1120", 50_000).await;
+    let cash = api.create(Some(&assets), "Cash", "1200", 5_000).await;
+    let equity = api.create(None, "Equity", "3000", 0).await;
+
+    // Reloaded at the accounts home: the roots, collapsed, with their rolled-up balances.
+    stack.open("/accounts").await;
+    browser.find(&row(&equity)).await;
+    browser.expect_text(&line(&assets), "€1,784.56").await;
+    assert_eq!(attribute(&stack, &row(&assets), "aria-expanded").await, "false");
+    assert!(!browser.is_present(&row(&bank)).await, "children load only when expanded");
+    browser.screenshot(&shots, "11-accounts-roots").await;
+
+    // Expand and collapse with the mouse.
+    browser.click(&format!("{} .tree__toggle", row(&assets))).await;
+    browser.find(&row(&cash)).await;
+    assert_eq!(attribute(&stack, &row(&assets), "aria-expanded").await, "true");
+    assert_eq!(attribute(&stack, &row(&bank), "aria-level").await, "2");
+    assert_eq!(attribute(&stack, &row(&cash), "aria-posinset").await, "2");
+    assert_eq!(attribute(&stack, &row(&cash), "aria-setsize").await, "2");
+    browser.screenshot(&shots, "12-accounts-expanded").await;
+    browser.click(&format!("{} .tree__toggle", row(&assets))).await;
+    assert_eq!(attribute(&stack, &row(&assets), "aria-expanded").await, "false");
+    assert!(!browser.is_present(&row(&bank)).await, "collapsed");
+
+    // The keyboard, across three levels: one tab stop that moves with the focus.
+    browser.execute("document.querySelector('[role=treeitem][tabindex=\"0\"]').focus()").await;
+    assert_eq!(focused_row(&stack).await, id(&assets));
+    press(&stack, &format!("{}", Key::Right)).await; // expands Assets
+    browser.find(&row(&bank)).await;
+    press(&stack, &format!("{}", Key::Right)).await; // to its first child
+    assert_eq!(focused_row(&stack).await, id(&bank));
+    press(&stack, &format!("{}", Key::Right)).await; // expands Bank
+    browser.find(&row(&checking)).await;
+    press(&stack, &format!("{}", Key::Down)).await;
+    assert_eq!(focused_row(&stack).await, id(&checking));
+    assert_eq!(attribute(&stack, &row(&checking), "aria-level").await, "3");
+    assert_eq!(attribute(&stack, &row(&checking), "tabindex").await, "0", "the tab stop moved");
+    assert_eq!(attribute(&stack, &row(&assets), "tabindex").await, "-1");
+    press(&stack, &format!("{}", Key::Down)).await;
+    assert_eq!(focused_row(&stack).await, id(&savings));
+    press(&stack, &format!("{}", Key::Left)).await; // to the parent
+    assert_eq!(focused_row(&stack).await, id(&bank));
+    press(&stack, &format!("{}", Key::Left)).await; // collapses Bank
+    assert_eq!(attribute(&stack, &row(&bank), "aria-expanded").await, "false");
+    press(&stack, &format!("{}", Key::End)).await;
+    assert_eq!(focused_row(&stack).await, id(&equity));
+    press(&stack, &format!("{}", Key::Home)).await;
+    assert_eq!(focused_row(&stack).await, id(&assets));
+    press(&stack, "c").await; // type-ahead
+    assert_eq!(focused_row(&stack).await, id(&cash));
+    browser.screenshot(&shots, "13-accounts-keyboard").await;
+    browser.execute("window.mountedTree = document.querySelector('mfe-accounts')").await;
+    press(&stack, &format!("{}", Key::Enter)).await; // opens the details
+    browser.expect_text("[data-testid=account-details] h2", "Cash").await;
+    assert_eq!(browser.path().await, format!("/accounts/{}", id(&cash)));
+    let same = browser.execute("return window.mountedTree === document.querySelector('mfe-accounts')").await;
+    assert_eq!(same, true, "the shell changed the URL without mounting the micro-frontend afresh");
+
+    // Rename in place (F2), then an invalid number: the api's message sits next to the field.
+    press(&stack, &format!("{}", Key::F2)).await;
+    browser.fill(".tree__rename input", "Petty cash").await;
+    press(&stack, &format!("{}", Key::Enter)).await;
+    browser.expect_text(&line(&cash), "Petty cash").await;
+    assert_eq!(api.get(id(&cash)).await["name"], "Petty cash");
+    browser.fill("[data-testid=edit-form] #account-field-number", "no spaces allowed").await;
+    browser.click("[data-testid=edit-form] button[type=submit]").await;
+    browser.expect_text("#account-field-number-error", "letters, digits or dashes").await;
+    browser.expect_text(&line(&cash), "1200").await; // rolled back
+    browser.screenshot(&shots, "14-accounts-renamed-and-invalid").await;
+
+    // Move: the picker refuses Bank's own subtree; Savings moves under Equity.
+    browser.click(&line(&bank)).await;
+    browser.expect_text("[data-testid=account-details] h2", "Bank").await;
+    browser.click("[data-testid=account-details] .actions button:nth-child(2)").await;
+    for inside in [&bank, &checking, &savings] {
+        let option = format!("#move-to option[value='{}']", id(inside));
+        assert_eq!(attribute(&stack, &option, "disabled").await, "true", "{} is refused", inside["name"]);
+    }
+    assert_eq!(attribute(&stack, &format!("#move-to option[value='{}']", id(&equity)), "disabled").await, "");
+    browser.screenshot(&shots, "15-accounts-move-refuses-own-subtree").await;
+    browser.click("[data-testid=move-form] button[type=button]").await;
+    browser.click(&format!("{} .tree__toggle", row(&bank))).await;
+    browser.click(&line(&savings)).await;
+    browser.expect_text("[data-testid=account-details] h2", "Savings").await;
+    browser.click("[data-testid=account-details] .actions button:nth-child(2)").await;
+    browser.find("#move-to").await.select_by_value(id(&equity)).await.expect("Equity picked");
+    browser.click("[data-testid=move-form] button[type=submit]").await;
+    browser.find(&format!("{} [role=group] {}", row(&equity), row(&savings))).await;
+    browser.expect_text(&line(&equity), "€500.00").await;
+    assert_eq!(api.get(id(&savings)).await["parentId"], equity["id"]);
+    browser.screenshot(&shots, "16-accounts-moved").await;
+
+    // Someone else renames Equity meanwhile: the save is refused (412), undone, and reloadable.
+    browser.click(&line(&equity)).await;
+    browser.expect_text("[data-testid=account-details] h2", "Equity").await;
+    api.rename(id(&equity), "Equity (renamed elsewhere)").await;
+    browser.fill("[data-testid=edit-form] #account-field-name", "Owners' equity").await;
+    browser.click("[data-testid=edit-form] button[type=submit]").await;
+    browser.expect_text("[data-testid=accounts-notice]", "Someone else changed").await;
+    browser.expect_text(&format!("{} .tree__name", row(&equity)), "Equity").await;
+    browser.screenshot(&shots, "17-accounts-conflict").await;
+    browser.click("[data-testid=reload-account]").await;
+    browser.expect_text(&line(&equity), "Equity (renamed elsewhere)").await;
+    assert!(!browser.is_present("[data-testid=accounts-notice]").await, "the notice went with the reload");
+
+    // A deep link, reloaded: the tree opens down to Checking and selects it.
+    stack.open(&format!("/accounts/{}", id(&checking))).await;
+    browser.find(&format!("{}[aria-selected=true]", row(&checking))).await;
+    browser.expect_text("[data-testid=account-details] h2", "Checking").await;
+    assert_eq!(attribute(&stack, &row(&bank), "aria-expanded").await, "true");
+    browser.screenshot(&shots, "18-accounts-deep-link").await;
+
+    // Delete Assets: the confirmation counts what goes with it (Bank, Checking, Petty cash).
+    browser.click(&line(&assets)).await;
+    browser.expect_text("[data-testid=account-details] h2", "Assets").await;
+    browser.click("[data-testid=account-details] .actions .button--danger").await;
+    browser.expect_text("[data-testid=delete-confirmation]", "the 3 accounts below it").await;
+    browser.screenshot(&shots, "19-accounts-delete-confirmation").await;
+    browser.click("[data-testid=delete-confirmation] .button--danger").await;
+    browser.expect_text("[role=tree]", "Equity").await;
+    assert!(!browser.is_present(&row(&assets)).await, "Assets left the tree");
+    // Once the api has deleted it, the account closes.
+    browser.expect_text(".panel__hint", "Select an account").await;
+    assert!(api.get(id(&assets)).await.is_null() && api.get(id(&checking)).await.is_null());
+    assert_eq!(browser.path().await, "/accounts");
+    browser.screenshot(&shots, "20-accounts-deleted").await;
+
+    assert_no_console_errors(&stack).await;
+}
+
+#[tokio::test]
+async fn a_node_with_ten_thousand_children_pages_and_stays_responsive() {
+    let stack = Stack::start(&[]).await;
+    let browser = &stack.browser;
+    signed_in_at_accounts(&stack, "big-tree@example.com").await;
+    let api = Accounts::of_signed_in(&stack).await;
+    let big = api.create(None, "Big", "BIG", 0).await;
+    seed_children(&stack, &big, 10_000).await;
+    // Rows are built as markup: a name that is markup itself must show as text and never run.
+    let hostile_name = r#"<img src=x onerror="window.injected=1"> & "Co""#;
+    let hostile = api.create(None, hostile_name, "EVIL", 0).await;
+
+    stack.open("/accounts").await;
+    browser.expect_text(&format!("{} .tree__name", row(&hostile)), hostile_name).await;
+    assert_eq!(browser.execute("return document.querySelectorAll('[role=tree] img').length").await, 0);
+    assert_eq!(browser.execute("return window.injected === undefined").await, true, "the name ran as markup");
+    browser.click(&format!("{} .tree__toggle", row(&big))).await;
+    browser.expect_text("[data-testid=load-more]", "200 of 10000 shown").await;
+    let rows = "return document.querySelectorAll('[role=group] > [role=treeitem]').length";
+    assert_eq!(browser.execute(rows).await, 200, "one page is rendered, not ten thousand rows");
+    browser.click("[data-testid=load-more]").await;
+    browser.expect_text("[data-testid=load-more]", "400 of 10000 shown").await;
+    // Still answering the keyboard: End reaches the last loaded row.
+    browser.execute("document.querySelector('[role=treeitem][tabindex=\"0\"]').focus()").await;
+    press(&stack, &format!("{}", Key::End)).await;
+    let last = browser.execute("return document.activeElement.textContent").await;
+    assert!(last.as_str().unwrap_or_default().contains("Child 00400"), "{last}");
+    browser.screenshot(&screenshots(), "21-accounts-ten-thousand-children").await;
+    assert_no_console_errors(&stack).await;
+}
+
+#[tokio::test]
+async fn the_standalone_harness_runs_the_micro_frontend_alone() {
+    let stack = Stack::start(&[]).await;
+    let browser = &stack.browser;
+    signed_in_at_accounts(&stack, "harness@example.com").await;
+    let api = Accounts::of_signed_in(&stack).await;
+    let root = api.create(None, "Harnessed", "H-1", 0).await;
+    let token = browser.access_token().await;
+
+    stack.open("/mfe/accounts/index.html").await;
+    browser.expect_text("mfe-accounts [role=alert]", "No access token").await;
+    browser.execute(&format!("sessionStorage.setItem('ledgerline.token', '{token}')")).await;
+    browser.client.refresh().await.expect("reload");
+    browser.find(&row(&root)).await;
+    browser.click(&line(&root)).await;
+    browser.expect_text("[data-testid=account-details] h2", "Harnessed").await;
+    assert_eq!(browser.execute("return location.hash").await, format!("#/{}", id(&root)));
+    browser.screenshot(&screenshots(), "22-accounts-standalone").await;
+}
