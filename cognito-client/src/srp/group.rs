@@ -99,7 +99,7 @@ pub fn pow_g(exponent: &BigUint) -> BigUint {
         let index = (0..4).fold(0, |index, row| index | bit(row * COMB_ROW_BITS + column) << row);
         result = m.multiply(&result, &select(table, index));
     }
-    m.from_montgomery(&result)
+    m.out_of_montgomery(&result)
 }
 
 /// base^exponent mod N.
@@ -120,7 +120,7 @@ pub fn pow(base: &BigUint, exponent: &BigUint) -> BigUint {
         }
         result = m.multiply(&result, &select(&powers, window(index)));
     }
-    m.from_montgomery(&result)
+    m.out_of_montgomery(&result)
 }
 
 /// `table[index]`, reading every entry so that which one was wanted leaves no trace in the cache.
@@ -147,7 +147,7 @@ impl Modulus {
         self.multiply(&Residue(limbs(x)), &self.r2)
     }
 
-    fn from_montgomery(&self, x: &Residue) -> BigUint {
+    fn out_of_montgomery(&self, x: &Residue) -> BigUint {
         let mut one = [0; LIMBS];
         one[0] = 1;
         number(&self.multiply(x, &Residue(one)).0)
