@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::{
     AppState,
     auth::Authorized,
+    db,
     rest::problem::{Problem, RestResult},
 };
 
@@ -32,7 +33,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     responses((status = 200, body = Vec<Membership>), (status = 401, body = Problem)))]
 pub async fn list_tenants(Authorized { caller, mut tx }: Authorized) -> RestResult<Json<Vec<Membership>>> {
     let tenants = memberships(&mut tx, caller.user_id).await?;
-    tx.commit().await?;
+    db::end_reading(tx);
     Ok(Json(tenants))
 }
 

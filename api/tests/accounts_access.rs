@@ -107,14 +107,20 @@ async fn revoked_sign_ins_and_disabled_users_are_refused() {
     let fixture = PoolFixture::new().await;
     let alice = fixture.rest_user("alice").await;
     let second = fixture.signed_in("alice").await;
+    // Children are read in one statement that checks the sign-in itself (request_children).
+    let children = format!("/v1/accounts/{}/children", id(&alice.create("Alice's", "A1", None).await));
     assert_eq!(status_of(alice.get("/v1/accounts")).await, StatusCode::OK);
+    assert_eq!(status_of(alice.get(&children)).await, StatusCode::OK);
     fixture.sdk.global_sign_out().access_token(&alice.token).send().await.unwrap();
     assert_unauthorized(alice.get("/v1/accounts").send().await.unwrap()).await;
     assert_unauthorized(second.get("/v1/accounts").send().await.unwrap()).await;
+    assert_unauthorized(alice.get(&children).send().await.unwrap()).await;
 
     let bob = fixture.rest_user("bob").await;
+    let children = format!("/v1/accounts/{}/children", id(&bob.create("Bob's", "B1", None).await));
     fixture.admin.admin_disable_user().user_pool_id(&fixture.pool.id).username("bob").send().await.unwrap();
     assert_unauthorized(bob.get("/v1/accounts").send().await.unwrap()).await;
+    assert_unauthorized(bob.get(&children).send().await.unwrap()).await;
 }
 
 #[tokio::test]

@@ -16,6 +16,8 @@ use sha2::{Digest, Sha256};
 
 use crate::hmac_sha256;
 
+pub mod group;
+
 /// N: RFC 3526 group 15 (3072 bits), as hex. The group, [`padded`] and [`parse_hex`] are public so that the
 /// server side (the api) uses the very same definitions.
 pub const N_HEX: &str = concat!(
@@ -85,7 +87,7 @@ impl SrpClient {
 
     /// A fixed `a`, for reproducing a known exchange.
     fn with_secret(pool_id: &str, a: BigUint) -> Self {
-        let public_a = G.modpow(&a, &N);
+        let public_a = group::pow_g(&a);
         Self { pool_name: pool_name(pool_id).to_owned(), a, public_a }
     }
 
@@ -136,8 +138,8 @@ impl SrpClient {
         }
         let x = compute_x(&self.pool_name, user_id, password, salt);
         // Adding N keeps the difference non-negative: BigUint has no sign.
-        let base = (public_b % &*N + &*N - (&*K * G.modpow(&x, &N)) % &*N) % &*N;
-        let s = base.modpow(&(&self.a + &u * &x), &N);
+        let base = (public_b % &*N + &*N - (&*K * group::pow_g(&x)) % &*N) % &*N;
+        let s = group::pow(&base, &(&self.a + &u * &x));
         Ok(derive_key(&s, &u))
     }
 }

@@ -2,6 +2,7 @@
 
 use axum::{
     Json,
+    extract::State,
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -13,7 +14,9 @@ use super::{
     service,
 };
 use crate::{
-    auth::Authorized,
+    AppState,
+    auth::{Authorized, Identified},
+    db,
     rest::{
         etag::{IfMatch, etag},
         extract::{JsonBody, PathId, QueryParams},
@@ -38,7 +41,7 @@ pub async fn list_roots(
     QueryParams(params): QueryParams<RootParams>,
 ) -> RestResult<Json<Page<Account>>> {
     let page = service::roots(&mut tx, &caller, params).await?;
-    tx.commit().await?;
+    db::end_reading(tx);
     Ok(Json(page))
 }
 
@@ -47,7 +50,7 @@ pub async fn list_roots(
     responses((status = 200, body = Account, headers(("ETag" = String))), (status = 404, body = Problem)))]
 pub async fn get_account(Authorized { mut tx, .. }: Authorized, PathId(id): PathId) -> RestResult<Response> {
     let account = service::get(&mut tx, id).await?;
-    tx.commit().await?;
+    db::end_reading(tx);
     Ok(tagged(StatusCode::OK, account))
 }
 
@@ -55,13 +58,12 @@ pub async fn get_account(Authorized { mut tx, .. }: Authorized, PathId(id): Path
 #[utoipa::path(get, path = "/v1/accounts/{id}/children", tag = TAG, params(("id" = Uuid, Path), ListParams),
     responses((status = 200, body = Page<Account>), (status = 400, body = Problem), (status = 404, body = Problem)))]
 pub async fn list_children(
-    Authorized { mut tx, .. }: Authorized,
+    Identified(identity): Identified,
+    State(state): State<AppState>,
     PathId(id): PathId,
     QueryParams(params): QueryParams<ListParams>,
 ) -> RestResult<Json<Page<Account>>> {
-    let page = service::children(&mut tx, id, params).await?;
-    tx.commit().await?;
-    Ok(Json(page))
+    Ok(Json(service::children(&state.db, identity, id, params).await?))
 }
 
 /// An account and the levels below it, to a bounded depth.
@@ -73,7 +75,7 @@ pub async fn get_subtree(
     QueryParams(params): QueryParams<SubtreeParams>,
 ) -> RestResult<Json<Subtree>> {
     let subtree = service::subtree(&mut tx, id, params).await?;
-    tx.commit().await?;
+    db::end_reading(tx);
     Ok(Json(subtree))
 }
 

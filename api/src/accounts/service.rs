@@ -1,7 +1,7 @@
 //! The rules of the account tree, over the store: who may change what, tree shape (no cycles, no
 //! cross-tenant parents), optimistic concurrency, and pages.
 
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::{
@@ -10,7 +10,8 @@ use super::{
     store::{self, SubtreeRow},
 };
 use crate::{
-    auth::Caller,
+    auth::{AuthError, Caller},
+    db::{self, Identity, sqlstate},
     rest::{
         etag::{self, IfMatch},
         problem::{Problem, RestResult},
@@ -45,14 +46,22 @@ pub async fn roots(db: &mut PgConnection, caller: &Caller, params: model::RootPa
     Ok(page(rows, limit))
 }
 
-pub async fn children(db: &mut PgConnection, parent: Uuid, params: model::ListParams) -> RestResult<Page<Account>> {
+pub async fn children(
+    db: &PgPool,
+    identity: Identity,
+    parent: Uuid,
+    params: model::ListParams,
+) -> RestResult<Page<Account>> {
     let limit = model::page_size(params.limit).map_err(|e| Problem::validation(vec![e]))?;
     let after = Cursor::parse(params.cursor.as_deref()).map_err(|e| Problem::validation(vec![e]))?;
-    let rows = store::children(db, parent, after.as_ref(), limit + 1).await?;
-    // An empty page is either a leaf's or an account the caller cannot see.
-    if rows.is_empty() {
-        get(db, parent).await?;
-    }
+    let rows = store::children(db, identity, parent, after.as_ref(), limit + 1).await.map_err(|error| {
+        match db::sqlstate(&error).as_deref() {
+            Some(sqlstate::SIGN_IN_ENDED) => AuthError::Revoked.into(),
+            // An empty page of an account the caller cannot see.
+            Some(sqlstate::NOT_FOUND) => not_found(),
+            _ => Problem::from(error),
+        }
+    })?;
     Ok(page(rows, limit))
 }
 

@@ -1,8 +1,11 @@
-//! The accounts SQL. Every function runs in the request's transaction, so row-level security
-//! limits each one to the caller's tenants; nothing here checks tenancy itself.
+//! The accounts SQL. Every function runs in the request's transaction (or, for [`children`], is that
+//! transaction), so row-level security limits each one to the caller's tenants; nothing here checks
+//! tenancy itself.
 
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
+
+use crate::db::Identity;
 
 use super::{
     cursor::Cursor,
@@ -44,22 +47,26 @@ pub async fn roots(
     .await
 }
 
-/// Up to `limit` children of `parent` after `after`, in name order.
+/// Up to `limit` children of `parent` after `after`, in name order, read as `identity` in one statement
+/// that opens the request too (`request_children`, which raises [`sqlstate`](crate::db::sqlstate)s).
 pub async fn children(
-    db: &mut PgConnection,
+    db: &PgPool,
+    identity: Identity,
     parent: Uuid,
     after: Option<&Cursor>,
     limit: u32,
 ) -> sqlx::Result<Vec<Account>> {
-    sqlx::query_as(select(
-        "WHERE parent_id = $1 AND ($2::text IS NULL OR (name, id) > ($2, $3)) ORDER BY name, id LIMIT $4",
-    ))
-    .bind(parent)
-    .bind(after.map(|c| &c.name))
-    .bind(after.map(|c| c.id))
-    .bind(i64::from(limit))
-    .fetch_all(db)
-    .await
+    let query = format!("SELECT {COLUMNS} FROM request_children($1, $2, $3, $4, $5, $6, $7) ORDER BY name, id");
+    sqlx::query_as(sqlx::AssertSqlSafe(query))
+        .bind(identity.user_id)
+        .bind(identity.reads_all_tenants)
+        .bind(identity.sign_in)
+        .bind(parent)
+        .bind(after.map(|c| &c.name))
+        .bind(after.map(|c| c.id))
+        .bind(i64::from(limit))
+        .fetch_all(db)
+        .await
 }
 
 #[derive(sqlx::FromRow)]

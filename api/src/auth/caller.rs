@@ -2,6 +2,8 @@
 
 use uuid::Uuid;
 
+use crate::db::Identity;
+
 /// The group whose members read every tenant (as the seed's admins did).
 pub const ADMIN_GROUP: &str = "Admin";
 
@@ -53,6 +55,11 @@ impl Principal {
     /// Admins read every tenant.
     pub fn reads_all_tenants(&self) -> bool {
         in_admin_group(&self.groups)
+    }
+
+    /// Who the database's policies should see for this principal.
+    pub fn identity(&self) -> Identity {
+        Identity { user_id: self.user_id, reads_all_tenants: self.reads_all_tenants(), sign_in: self.sign_in }
     }
 
     pub fn into_caller(self, tenants: Vec<Uuid>) -> Caller {

@@ -12,7 +12,7 @@ pub mod error;
 use axum::{extract::FromRequestParts, http::request::Parts};
 
 pub use caller::{Caller, Credentials, Principal};
-use error::AuthError;
+pub use error::AuthError;
 
 use crate::{
     AppState,
@@ -33,13 +33,22 @@ impl FromRequestParts<AppState> for Authorized {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
         let principal = cognito::authorize(&parts.headers, state).await?;
-        let identity = Identity {
-            user_id: principal.user_id,
-            reads_all_tenants: principal.reads_all_tenants(),
-            sign_in: principal.sign_in,
-        };
+        let identity = principal.identity();
         let (tx, tenants) =
             db::begin_request(&state.db, identity).await.map_err(AuthError::from)?.ok_or(AuthError::Revoked)?;
         Ok(Self { caller: principal.into_caller(tenants), tx })
+    }
+}
+
+/// A request that passed an authorizer, for a handler that reads in one statement which opens the
+/// request itself (checks the sign-in, sets the identity), as `request_children` does: no transaction
+/// is opened for it beforehand.
+pub struct Identified(pub Identity);
+
+impl FromRequestParts<AppState> for Identified {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        Ok(Self(cognito::authorize(&parts.headers, state).await?.identity()))
     }
 }

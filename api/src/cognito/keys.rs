@@ -8,20 +8,21 @@ use aws_lc_rs::{
     encoding::AsDer,
     rand,
     rsa::{KeyPair, KeySize},
-    signature::KeyPair as _,
+    signature::{self, KeyPair as _, ParsedPublicKey},
 };
 use base64::{Engine, prelude::BASE64_STANDARD, prelude::BASE64_URL_SAFE_NO_PAD};
-use jsonwebtoken::{DecodingKey, EncodingKey};
+use jsonwebtoken::{Algorithm, Header};
 use sqlx::PgPool;
 use tokio::sync::{OnceCell, RwLock};
 
 use super::error::{CognitoError, CognitoResult, Exception};
 
-/// Every key the Cognito service uses, loaded lazily.
+/// Every key the Cognito service uses, loaded lazily, and the tokens found signed with them.
 #[derive(Default)]
 pub struct KeyRing {
     secrets: OnceCell<ServerSecrets>,
     pools: RwLock<HashMap<String, Arc<PoolKeys>>>,
+    pub verified: super::tokens::VerifiedTokens,
 }
 
 pub struct ServerSecrets {
@@ -38,13 +39,46 @@ pub struct PoolKeys {
     pub access: SigningKey,
 }
 
+/// An RS256 key, parsed once: parsing and checking an RSA private key costs about as much as a
+/// signature, and every sign-in and refresh signs two tokens.
 pub struct SigningKey {
     pub kid: String,
-    pub encoding: EncodingKey,
-    pub decoding: DecodingKey,
+    pair: KeyPair,
+    public: ParsedPublicKey,
+    /// The JOSE header of every token the key signs (`alg`, `typ`, `kid`), base64url.
+    header: String,
     /// The public key's modulus and exponent, base64url, for the JWKS.
     pub n: String,
     pub e: String,
+}
+
+impl SigningKey {
+    /// A compact JWS of `claims`: `header.payload.signature`, each base64url.
+    pub fn sign(&self, claims: &impl serde::Serialize) -> Result<String, aws_lc_rs::error::Unspecified> {
+        let payload = serde_json::to_vec(claims).map_err(|_| aws_lc_rs::error::Unspecified)?;
+        let mut token = format!("{}.{}", self.header, BASE64_URL_SAFE_NO_PAD.encode(payload));
+        let mut signature = vec![0; self.pair.public_modulus_len()];
+        self.pair.sign(&signature::RSA_PKCS1_SHA256, &rand::SystemRandom::new(), token.as_bytes(), &mut signature)?;
+        token.push('.');
+        BASE64_URL_SAFE_NO_PAD.encode_string(signature, &mut token);
+        Ok(token)
+    }
+
+    /// Whether `token` is an RS256 JWS of this key: its header names this key's kid, and the signature over
+    /// its header and payload is this key's.
+    pub fn signed(&self, token: &str) -> bool {
+        let verified = || {
+            let (message, signature) = token.rsplit_once('.')?;
+            let (header, _payload) = message.split_once('.')?;
+            let header: Header = serde_json::from_slice(&BASE64_URL_SAFE_NO_PAD.decode(header).ok()?).ok()?;
+            if header.alg != Algorithm::RS256 || header.kid.as_deref() != Some(self.kid.as_str()) {
+                return None;
+            }
+            let signature = BASE64_URL_SAFE_NO_PAD.decode(signature).ok()?;
+            self.public.verify_sig(message.as_bytes(), &signature).ok()
+        };
+        verified().is_some()
+    }
 }
 
 impl KeyRing {
@@ -127,11 +161,11 @@ fn parse_key(kid: String, pkcs8: &[u8]) -> CognitoResult<SigningKey> {
     let public = pair.public_key();
     let n = BASE64_URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero());
     let e = BASE64_URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero());
-    let pem = format!("-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n", BASE64_STANDARD.encode(pkcs8));
-    let encoding =
-        EncodingKey::from_rsa_pem(pem.as_bytes()).map_err(|_| internal("a stored signing key is invalid"))?;
-    let decoding = DecodingKey::from_rsa_components(&n, &e).map_err(|_| internal("a stored signing key is invalid"))?;
-    Ok(SigningKey { kid, encoding, decoding, n, e })
+    let public = ParsedPublicKey::new(&signature::RSA_PKCS1_2048_8192_SHA256, public.as_ref())
+        .map_err(|_| internal("a stored signing key is invalid"))?;
+    let header = Header { kid: Some(kid.clone()), ..Header::new(Algorithm::RS256) };
+    let header = BASE64_URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header).expect("a JOSE header serializes"));
+    Ok(SigningKey { kid, pair, public, header, n, e })
 }
 
 fn internal(what: &str) -> CognitoError {

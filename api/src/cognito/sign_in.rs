@@ -307,15 +307,18 @@ pub async fn refresh(
     token: &str,
     secret_hash: Option<&str>,
 ) -> CognitoResult<AuthenticationResult> {
-    let row: Option<RefreshTokenRow> = sqlx::query_as(
-        "SELECT username, origin_jti, event_id, auth_time, expires_at, revoked_at, client_id FROM refresh_tokens \
-         WHERE token_hash = $1",
-    )
-    .bind(tokens::refresh_token_hash(token))
-    .fetch_optional(&state.db)
-    .await?;
+    // The token, its user (whom its foreign key keeps) and the user's groups, in one query.
+    let query = format!(
+        "SELECT t.origin_jti, t.event_id, t.auth_time, t.expires_at, t.revoked_at, t.client_id, u.*, \
+         {} AS groups FROM refresh_tokens t JOIN users u USING (pool_id, username) WHERE t.token_hash = $1",
+        users::GROUP_NAMES
+    );
+    let row: Option<RefreshTokenRow> = sqlx::query_as(sqlx::AssertSqlSafe(query))
+        .bind(tokens::refresh_token_hash(token))
+        .fetch_optional(&state.db)
+        .await?;
     let invalid = || CognitoError::not_authorized("Invalid Refresh Token");
-    let RefreshTokenRow { username, origin_jti, event_id, auth_time, expires_at, revoked_at, client_id } =
+    let RefreshTokenRow { origin_jti, event_id, auth_time, expires_at, revoked_at, client_id, user, groups } =
         row.ok_or_else(invalid)?;
     if client_id != client.id {
         return Err(invalid());
@@ -326,23 +329,24 @@ pub async fn refresh(
     if expires_at < OffsetDateTime::now_utc() {
         return Err(CognitoError::not_authorized("Refresh Token has expired"));
     }
-    client.check_secret_hash(secret_hash, &[&username])?;
-    let user = users::find_by_username(&state.db, &client.pool_id, &username).await?.ok_or_else(invalid)?;
+    client.check_secret_hash(secret_hash, &[&user.username])?;
     if !user.enabled {
         return Err(CognitoError::not_authorized("User is disabled."));
     }
-    tokens::issue(state, client, &user, Session { origin_jti, event_id, auth_time }, false).await
+    tokens::reissue(state, client, &user, &groups, Session { origin_jti, event_id, auth_time }).await
 }
 
 #[derive(sqlx::FromRow)]
 struct RefreshTokenRow {
-    username: String,
     origin_jti: uuid::Uuid,
     event_id: uuid::Uuid,
     auth_time: OffsetDateTime,
     expires_at: OffsetDateTime,
     revoked_at: Option<OffsetDateTime>,
     client_id: String,
+    #[sqlx(flatten)]
+    user: User,
+    groups: Vec<String>,
 }
 
 #[cfg(test)]

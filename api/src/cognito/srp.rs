@@ -15,7 +15,7 @@ use std::sync::LazyLock;
 use aws_lc_rs::{aead, digest, hkdf, hmac, rand};
 use base64::{Engine, engine::general_purpose::STANDARD as BASE64};
 // The group and its byte encoding come from the client crate, so the two sides cannot drift apart.
-use cognito_client::srp::{G, N, padded, parse_hex, pool_name};
+use cognito_client::srp::{G, N, group, padded, parse_hex, pool_name};
 use num_bigint::BigUint;
 use serde::{Deserialize, Serialize};
 use time::{
@@ -200,7 +200,7 @@ impl SealedState {
     fn session_key(&self, v: &BigUint) -> Result<[u8; DERIVED_KEY_LEN], SrpError> {
         let number = |hex: &str| parse_hex(hex).ok_or(SrpError::InvalidBlock);
         let (a, b, u) = (number(&self.a)?, number(&self.b)?, number(&self.u)?);
-        let s = (a * v.modpow(&u, &N)).modpow(&b, &N);
+        let s = group::pow(&(a * group::pow(v, &u)), &b);
         Ok(derive_key(&s, &u))
     }
 }
@@ -259,12 +259,12 @@ fn compute_x(pool_id: &str, user_id_for_srp: &str, password: &str, salt: &[u8]) 
 
 fn derive_verifier(pool_id: &str, user_id_for_srp: &str, password: &str, salt: Vec<u8>) -> Verifier {
     let x = compute_x(pool_id, user_id_for_srp, password, &salt);
-    Verifier { verifier: G.modpow(&x, &N).to_bytes_be(), salt }
+    Verifier { verifier: group::pow_g(&x).to_bytes_be(), salt }
 }
 
 /// B = (k*v + g^b) mod N.
 fn compute_b(v: &BigUint, b: &BigUint) -> BigUint {
-    (&*K * v + G.modpow(b, &N)) % &*N
+    (&*K * v + group::pow_g(b)) % &*N
 }
 
 /// u = H(padHex(A) || padHex(B)).

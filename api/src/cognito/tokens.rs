@@ -12,7 +12,6 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use base64::{Engine, prelude::BASE64_URL_SAFE_NO_PAD};
-use jsonwebtoken::{Algorithm, Header, Validation};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use sqlx::{PgExecutor, PgPool};
@@ -86,13 +85,39 @@ pub async fn issue(
     session: Session,
     with_refresh: bool,
 ) -> CognitoResult<AuthenticationResult> {
-    let keys = state.cognito.pool(&state.db, &client.pool_id).await?;
     let groups = users::groups(&state.db, &client.pool_id, &user.username).await?;
+    let refresh_token = match with_refresh {
+        true => Some(create_refresh_token(&state.db, client, user, session).await?),
+        false => None,
+    };
+    mint(state, client, user, &groups, session, refresh_token).await
+}
+
+/// ID and access tokens for a refresh of `session`, for `user`, a member of `groups`.
+pub async fn reissue(
+    state: &AppState,
+    client: &Client,
+    user: &User,
+    groups: &[String],
+    session: Session,
+) -> CognitoResult<AuthenticationResult> {
+    mint(state, client, user, groups, session, None).await
+}
+
+async fn mint(
+    state: &AppState,
+    client: &Client,
+    user: &User,
+    groups: &[String],
+    session: Session,
+    refresh_token: Option<String>,
+) -> CognitoResult<AuthenticationResult> {
+    let keys = state.cognito.pool(&state.db, &client.pool_id).await?;
     let now = now_seconds().unix_timestamp();
     let iss = issuer(state, &client.pool_id);
     let access = AccessClaims {
         sub: user.sub,
-        groups: groups.clone(),
+        groups: groups.to_vec(),
         iss: iss.clone(),
         client_id: client.id.clone(),
         origin_jti: session.origin_jti,
@@ -105,11 +130,7 @@ pub async fn issue(
         jti: Uuid::new_v4(),
         username: user.username.clone(),
     };
-    let id = id_claims(user, client, &groups, iss, session, now);
-    let refresh_token = match with_refresh {
-        true => Some(create_refresh_token(&state.db, client, user, session).await?),
-        false => None,
-    };
+    let id = id_claims(user, client, groups, iss, session, now);
     Ok(AuthenticationResult {
         access_token: sign(&keys.access, &access)?,
         id_token: sign(&keys.id, &id)?,
@@ -157,8 +178,7 @@ fn id_claims(
 }
 
 fn sign(key: &SigningKey, claims: &impl Serialize) -> CognitoResult<String> {
-    let header = Header { kid: Some(key.kid.clone()), ..Header::new(Algorithm::RS256) };
-    jsonwebtoken::encode(&header, claims, &key.encoding).map_err(|error| {
+    key.sign(claims).map_err(|error| {
         tracing::error!(%error, "signing a token");
         CognitoError::new(Exception::Internal, "An internal error occurred.")
     })
@@ -198,6 +218,9 @@ pub enum TokenError {
 /// The claims both kinds of token carry, under the names each kind uses.
 #[derive(Deserialize)]
 struct BearerClaims {
+    iss: String,
+    /// Seconds since the epoch.
+    exp: u64,
     sub: Uuid,
     token_use: TokenUse,
     #[serde(alias = "cognito:username")]
@@ -213,7 +236,17 @@ struct BearerClaims {
 /// expiry and `token_use`. Revocation needs the database: see [`verify_access_token`] and the api's
 /// authorizer.
 pub async fn verify(state: &AppState, token: &str, expected: TokenUse) -> Result<VerifiedToken, TokenError> {
-    let pool_id = unverified_pool_id(token).ok_or(TokenError::Invalid)?;
+    if let Some((expires, verified)) = state.cognito.verified.get(token) {
+        return match (expires < now_seconds().unix_timestamp().unsigned_abs(), verified.token_use == expected) {
+            (true, _) => Err(TokenError::Expired),
+            (false, false) => Err(TokenError::Invalid),
+            (false, true) => Ok(verified),
+        };
+    }
+    // Read before the signature can be checked: the key to check it with depends on the pool the
+    // token names. Nothing in it is trusted until the signature over these very bytes is.
+    let claims = unverified_claims(token).ok_or(TokenError::Invalid)?;
+    let pool_id = claims.iss.rsplit('/').next().unwrap_or_default().to_owned();
     let keys = match state.cognito.pool(&state.db, &pool_id).await {
         Ok(keys) => keys,
         Err(error) if error.exception == Exception::ResourceNotFound => return Err(TokenError::Invalid),
@@ -223,25 +256,16 @@ pub async fn verify(state: &AppState, token: &str, expected: TokenUse) -> Result
         TokenUse::Access => &keys.access,
         TokenUse::Id => &keys.id,
     };
-    let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Invalid)?;
-    if header.kid.as_deref() != Some(key.kid.as_str()) {
+    if !key.signed(token) {
         return Err(TokenError::Invalid);
     }
-    let mut validation = Validation::new(Algorithm::RS256);
-    validation.set_issuer(&[issuer(state, &pool_id)]);
-    validation.validate_aud = false;
-    validation.leeway = 0;
-    let claims = match jsonwebtoken::decode::<BearerClaims>(token, &key.decoding, &validation) {
-        Ok(data) => data.claims,
-        Err(error) if matches!(error.kind(), jsonwebtoken::errors::ErrorKind::ExpiredSignature) => {
-            return Err(TokenError::Expired);
-        }
-        Err(_) => return Err(TokenError::Invalid),
-    };
-    if claims.token_use != expected {
+    if claims.exp < now_seconds().unix_timestamp().unsigned_abs() {
+        return Err(TokenError::Expired);
+    }
+    if claims.iss != issuer(state, &pool_id) || claims.token_use != expected {
         return Err(TokenError::Invalid);
     }
-    Ok(VerifiedToken {
+    let verified = VerifiedToken {
         pool_id,
         token_use: claims.token_use,
         sub: claims.sub,
@@ -249,7 +273,34 @@ pub async fn verify(state: &AppState, token: &str, expected: TokenUse) -> Result
         client_id: claims.client_id,
         groups: claims.groups,
         origin_jti: claims.origin_jti,
-    })
+    };
+    state.cognito.verified.keep(token, claims.exp, &verified);
+    Ok(verified)
+}
+
+/// Tokens found genuine (signature, issuer), by their text, with their expiry. A client sends the same
+/// token with every call for as long as it lives (an hour by default), and checking its RSA signature
+/// costs more than the rest of the api's own work on a request. The token's bytes decide that verdict,
+/// so a token seen before needs only its expiry and use checked again; revocation is the database's, on
+/// every request as before. Only tokens this service signed get in, and it is emptied when full.
+#[derive(Default)]
+pub struct VerifiedTokens(std::sync::Mutex<std::collections::HashMap<String, (u64, VerifiedToken)>>);
+
+impl VerifiedTokens {
+    const CAPACITY: usize = 10_000;
+
+    fn get(&self, token: &str) -> Option<(u64, VerifiedToken)> {
+        self.0.lock().ok()?.get(token).cloned()
+    }
+
+    fn keep(&self, token: &str, expires: u64, verified: &VerifiedToken) {
+        if let Ok(mut tokens) = self.0.lock() {
+            if tokens.len() >= Self::CAPACITY {
+                tokens.clear();
+            }
+            tokens.insert(token.to_owned(), (expires, verified.clone()));
+        }
+    }
 }
 
 /// Checks an access token as Cognito's own operations (GetUser...) do: [`verify`], then that its
@@ -263,18 +314,26 @@ pub async fn verify_access_token(state: &AppState, token: &str) -> CognitoResult
     current_user(&state.db, &token).await
 }
 
-/// The token's user, unless the token was revoked since it was issued.
+/// The token's user, unless the token was revoked since it was issued: one query for both.
 async fn current_user(db: &PgPool, claims: &VerifiedToken) -> CognitoResult<User> {
-    let user = users::find_by_username(db, &claims.pool_id, &claims.username)
-        .await?
-        .filter(|user| user.sub == claims.sub)
-        .ok_or_else(|| CognitoError::new(Exception::NotAuthorized, "User does not exist."))?;
-    let revoked: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE origin_jti = $1 AND revoked_at IS NOT NULL)",
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        user: User,
+        revoked: bool,
+    }
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT u.*, EXISTS (SELECT 1 FROM refresh_tokens WHERE origin_jti = $3 AND revoked_at IS NOT NULL) AS revoked \
+         FROM users u WHERE u.pool_id = $1 AND u.username = $2",
     )
+    .bind(&claims.pool_id)
+    .bind(&claims.username)
     .bind(claims.origin_jti)
-    .fetch_one(db)
+    .fetch_optional(db)
     .await?;
+    let Row { user, revoked } = row
+        .filter(|row| row.user.sub == claims.sub)
+        .ok_or_else(|| CognitoError::new(Exception::NotAuthorized, "User does not exist."))?;
     if revoked {
         return Err(CognitoError::not_authorized("Access Token has been revoked"));
     }
@@ -284,13 +343,15 @@ async fn current_user(db: &PgPool, claims: &VerifiedToken) -> CognitoResult<User
     Ok(user)
 }
 
-/// The pool a token claims to come from, read before its signature can be checked (the key to
-/// check it with depends on it). Nothing else is trusted until the signature is.
-fn unverified_pool_id(token: &str) -> Option<String> {
-    let payload = token.split('.').nth(1)?;
-    let claims: Value = serde_json::from_slice(&BASE64_URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
-    let pool_id = claims.get("iss")?.as_str()?.rsplit('/').next()?;
-    Some(pool_id.to_owned())
+/// The claims of a compact JWS `header.payload.signature`, not yet verified.
+fn unverified_claims(token: &str) -> Option<BearerClaims> {
+    let mut parts = token.split('.');
+    let (Some(_header), Some(payload), Some(_signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    serde_json::from_slice(&BASE64_URL_SAFE_NO_PAD.decode(payload).ok()?).ok()
 }
 
 async fn create_refresh_token(

@@ -134,17 +134,17 @@ pub async fn admin_named(db: impl PgExecutor<'_>, pool_id: &str, name: &str) -> 
 
 /// The names of the groups `username` belongs to, by precedence (lowest first) then name.
 pub async fn groups(db: impl PgExecutor<'_>, pool_id: &str, username: &str) -> CognitoResult<Vec<String>> {
-    let groups = sqlx::query_scalar(
-        "SELECT g.name FROM user_group_members m JOIN user_groups g USING (pool_id) \
-         WHERE m.pool_id = $1 AND m.username = $2 AND g.name = m.group_name \
-         ORDER BY g.precedence NULLS LAST, g.name",
-    )
-    .bind(pool_id)
-    .bind(username)
-    .fetch_all(db)
-    .await?;
-    Ok(groups)
+    let query = format!("SELECT {GROUP_NAMES} FROM users u WHERE u.pool_id = $1 AND u.username = $2");
+    let groups: Option<Vec<String>> =
+        sqlx::query_scalar(sqlx::AssertSqlSafe(query)).bind(pool_id).bind(username).fetch_optional(db).await?;
+    Ok(groups.unwrap_or_default())
 }
+
+/// SQL: the names of the groups of the user `u` (a `users` row of the query), by precedence (lowest
+/// first) then name, as a text array.
+pub const GROUP_NAMES: &str = "ARRAY(SELECT g.name FROM user_group_members m \
+     JOIN user_groups g ON g.pool_id = m.pool_id AND g.name = m.group_name \
+     WHERE m.pool_id = u.pool_id AND m.username = u.username ORDER BY g.precedence NULLS LAST, g.name)";
 
 /// `a***@e***`: enough for a person to recognise their address, as CodeDeliveryDetails shows it.
 pub fn mask_email(email: &str) -> String {

@@ -5,14 +5,12 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
-use super::{
-    client_and_pool,
-    initiate_auth::{Response, missing},
-};
+use super::initiate_auth::{Response, missing};
 use crate::{
     AppState,
     cognito::{
         error::{CognitoError, CognitoResult},
+        pools,
         sign_in::{self, NewPasswordAnswer, PasswordClaim},
     },
 };
@@ -28,7 +26,7 @@ pub struct Request {
 }
 
 pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
-    let (client, _pool) = client_and_pool(state, &request.client_id).await?;
+    let client = pools::load_client(&state.db, &request.client_id).await?;
     let response = |name: &str| request.challenge_responses.get(name).map(String::as_str).ok_or_else(|| missing(name));
     let secret_hash = request.challenge_responses.get("SECRET_HASH").map(String::as_str);
     match request.challenge_name.as_str() {
