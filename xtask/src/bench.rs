@@ -65,12 +65,18 @@ fn start_api(services: &mut Services, cluster: &Cluster, addr: SocketAddr) -> Re
         .env("COGNITO_ADMIN_SECRET_ACCESS_KEY", DEV_ADMIN.1)
         .stdout(Stdio::from(log.try_clone()?))
         .stderr(Stdio::from(log));
-    // The api's own pool size (10) measured as well as any from 4 to 16 on 2 cores; with 24 or 32, Postgres
-    // backends only contend for the same cores (README, Benchmarks). DB_MAX_CONNECTIONS in the environment wins.
-    let connections = env::var("DB_MAX_CONNECTIONS").unwrap_or_else(|_| "10 (the api's default)".to_owned());
+    // Postgres runs on this machine: a pool of twice its cores measured best (2 to 4 connections on 2 cores;
+    // more backends only contend for the same cores, README, Benchmarks). DB_MAX_CONNECTIONS in the
+    // environment wins.
+    let connections = env::var("DB_MAX_CONNECTIONS").unwrap_or_else(|_| twice_the_cores().to_string());
+    api.env("DB_MAX_CONNECTIONS", &connections);
     say!("    api on http://{addr}, {connections} database connections, log in {}", log_path.display());
     services.spawn("the api (release)", &mut api)?;
     step("waiting for the api to answer /healthz", || {
         services.wait_until("the api", Some(Duration::from_secs(60)), || http::is_ok(addr, "/healthz"))
     })
+}
+
+fn twice_the_cores() -> usize {
+    2 * std::thread::available_parallelism().map_or(1, |cores| cores.get())
 }
