@@ -262,6 +262,23 @@ impl From<Group> for GroupType {
     }
 }
 
+/// A page of groups: the reply of ListGroups and AdminListGroupsForUser.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GroupsPage {
+    groups: Vec<GroupType>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_token: Option<String>,
+}
+
+impl GroupsPage {
+    /// The page of `rows` that `paging` asked for.
+    pub fn of(paging: &Paging, rows: Vec<Group>) -> Self {
+        let (page, next_token) = paging.page(rows, |group| &group.name);
+        Self { groups: page.into_iter().map(GroupType::from).collect(), next_token }
+    }
+}
+
 /// Every listing returns at most 60 items a page, as in Cognito.
 const MAX_PAGE: i32 = 60;
 
