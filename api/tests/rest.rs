@@ -69,6 +69,22 @@ async fn cors_headers_are_on_successes_401s_and_500s() {
 }
 
 #[tokio::test]
+async fn an_unreachable_database_answers_503_from_handlers_as_from_the_authorizer() {
+    let fixture = fixture().await;
+    let alice = fixture.rest_user("alice").await;
+    let root = alice.create("Root", "R1", None).await;
+    fixture.app.api_db.close().await;
+    // The children are read by the handler's one statement, after the token was found genuine.
+    let path = format!("/v1/accounts/{}/children", root["id"].as_str().unwrap());
+    let response = alice.get(&path).header("origin", ORIGIN).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_cors(&response);
+    // Through the authorizer's transaction, the same answer.
+    let response = alice.get("/v1/accounts").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[tokio::test]
 async fn other_origins_get_no_cors_headers() {
     let fixture = fixture().await;
     let alice = fixture.rest_user("alice").await;

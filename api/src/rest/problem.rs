@@ -109,9 +109,16 @@ impl Problem {
 }
 
 impl From<sqlx::Error> for Problem {
+    /// 503 when the database cannot be reached (the request may succeed if repeated), 500 for any
+    /// other fault: the same for every handler, and as the authorizer answers.
     fn from(error: sqlx::Error) -> Self {
         tracing::error!(%error, "database");
-        Self::internal()
+        match error {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
+                Self::from_status(StatusCode::SERVICE_UNAVAILABLE, "Try again in a moment.")
+            }
+            _ => Self::internal(),
+        }
     }
 }
 
