@@ -17,12 +17,14 @@ use tokio::sync::{OnceCell, RwLock};
 
 use super::error::{CognitoError, CognitoResult, Exception};
 
-/// Every key the Cognito service uses, loaded lazily, and the tokens found signed with them.
+/// Every key the Cognito service uses, loaded lazily, the tokens found signed with them and the app
+/// clients recently read.
 #[derive(Default)]
 pub struct KeyRing {
     secrets: OnceCell<ServerSecrets>,
     pools: RwLock<HashMap<String, Arc<PoolKeys>>>,
     pub verified: super::tokens::VerifiedTokens,
+    pub clients: super::pools::ClientCache,
 }
 
 pub struct ServerSecrets {

@@ -1,13 +1,20 @@
 //! User pools and their app clients: loading, creating, and the checks every call naming a client
 //! makes (allowed auth flows, SECRET_HASH).
 
+use std::{
+    collections::HashMap,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
 use aws_lc_rs::{constant_time, hmac, rand};
 use base64::{Engine, prelude::BASE64_STANDARD};
 use serde::{Deserialize, Serialize};
-use sqlx::{PgExecutor, PgPool, types::Json};
+use sqlx::{PgExecutor, types::Json};
 use time::OffsetDateTime;
 
 use super::error::{CognitoError, CognitoResult, Exception};
+use crate::AppState;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Pool {
@@ -119,19 +126,48 @@ impl Client {
     }
 }
 
-pub async fn load_client(db: impl PgExecutor<'_>, client_id: &str) -> CognitoResult<Client> {
-    sqlx::query_as("SELECT * FROM user_pool_clients WHERE id = $1")
+pub async fn load_client(state: &AppState, client_id: &str) -> CognitoResult<Arc<Client>> {
+    if let Some(client) = state.cognito.clients.get(client_id) {
+        return Ok(client);
+    }
+    let client: Client = sqlx::query_as("SELECT * FROM user_pool_clients WHERE id = $1")
         .bind(client_id)
-        .fetch_optional(db)
+        .fetch_optional(&state.db)
         .await?
-        .ok_or_else(|| client_not_found(client_id))
+        .ok_or_else(|| client_not_found(client_id))?;
+    Ok(state.cognito.clients.keep(client))
+}
+
+/// App clients read in the last few seconds. Every sign-in and refresh names its client, and a
+/// client changes only when a configuration bootstrap (of this or another instance) re-applies it,
+/// so a short lifetime bounds how long such a change goes unseen. Unknown ids are never kept.
+#[derive(Default)]
+pub struct ClientCache(std::sync::RwLock<HashMap<String, (Instant, Arc<Client>)>>);
+
+impl ClientCache {
+    const LIFETIME: Duration = Duration::from_secs(5);
+
+    fn get(&self, client_id: &str) -> Option<Arc<Client>> {
+        let clients = self.0.read().ok()?;
+        let (read_at, client) = clients.get(client_id)?;
+        (read_at.elapsed() < Self::LIFETIME).then(|| client.clone())
+    }
+
+    fn keep(&self, client: Client) -> Arc<Client> {
+        let client = Arc::new(client);
+        if let Ok(mut clients) = self.0.write() {
+            clients.retain(|_, (read_at, _)| read_at.elapsed() < Self::LIFETIME);
+            clients.insert(client.id.clone(), (Instant::now(), client.clone()));
+        }
+        client
+    }
 }
 
 /// The client an admin call names, which must belong to the pool it names too (an unknown pool is
 /// reported as such first).
-pub async fn load_pool_client(db: &PgPool, pool_id: &str, client_id: &str) -> CognitoResult<Client> {
-    load_pool(db, pool_id).await?;
-    let client = load_client(db, client_id).await?;
+pub async fn load_pool_client(state: &AppState, pool_id: &str, client_id: &str) -> CognitoResult<Arc<Client>> {
+    load_pool(&state.db, pool_id).await?;
+    let client = load_client(state, client_id).await?;
     match client.pool_id == pool_id {
         true => Ok(client),
         false => Err(client_not_found(client_id)),

@@ -26,7 +26,7 @@ pub struct Request {
 }
 
 pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
-    let client = pools::load_pool_client(&state.db, &request.user_pool_id, &request.client_id).await?;
+    let client = pools::load_pool_client(state, &request.user_pool_id, &request.client_id).await?;
     let flow = request.auth_flow.as_str();
     client.require_flow(flow)?;
     let parameter = |name: &str| request.auth_parameters.get(name).map(String::as_str).ok_or_else(|| missing(name));

@@ -22,6 +22,6 @@ pub struct Response {
 }
 
 pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
-    let client = pools::load_pool_client(&state.db, &request.user_pool_id, &request.client_id).await?;
-    Ok(Response { user_pool_client: UserPoolClientType::from(client) })
+    let client = pools::load_pool_client(state, &request.user_pool_id, &request.client_id).await?;
+    Ok(Response { user_pool_client: UserPoolClientType::from(std::sync::Arc::unwrap_or_clone(client)) })
 }

@@ -65,7 +65,7 @@ impl From<Outcome> for Response {
 }
 
 pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
-    let client = pools::load_client(&state.db, &request.client_id).await?;
+    let client = pools::load_client(state, &request.client_id).await?;
     let flow = request.auth_flow.as_str();
     client.require_flow(flow)?;
     let parameter = |name: &str| request.auth_parameters.get(name).map(String::as_str).ok_or_else(|| missing(name));

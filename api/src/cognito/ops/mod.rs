@@ -34,6 +34,8 @@ pub mod revoke_token;
 pub mod sign_up;
 pub mod update_user_attributes;
 
+use std::sync::Arc;
+
 use base64::{Engine, prelude::BASE64_URL_SAFE_NO_PAD};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -62,8 +64,8 @@ impl CodeDeliveryDetails {
 }
 
 /// The app client a public call names, and its pool.
-pub async fn client_and_pool(state: &AppState, client_id: &str) -> CognitoResult<(Client, Pool)> {
-    let client = pools::load_client(&state.db, client_id).await?;
+pub async fn client_and_pool(state: &AppState, client_id: &str) -> CognitoResult<(Arc<Client>, Pool)> {
+    let client = pools::load_client(state, client_id).await?;
     let pool = pools::load_pool(&state.db, &client.pool_id).await?;
     Ok((client, pool))
 }

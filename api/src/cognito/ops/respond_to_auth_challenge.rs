@@ -26,7 +26,7 @@ pub struct Request {
 }
 
 pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
-    let client = pools::load_client(&state.db, &request.client_id).await?;
+    let client = pools::load_client(state, &request.client_id).await?;
     let response = |name: &str| request.challenge_responses.get(name).map(String::as_str).ok_or_else(|| missing(name));
     let secret_hash = request.challenge_responses.get("SECRET_HASH").map(String::as_str);
     match request.challenge_name.as_str() {

@@ -22,7 +22,7 @@ pub struct Request {
 }
 
 pub async fn run(state: &AppState, request: Request) -> CognitoResult<Empty> {
-    let client = pools::load_client(&state.db, &request.client_id).await?;
+    let client = pools::load_client(state, &request.client_id).await?;
     if let Some(secret) = &client.secret {
         let given = request.client_secret.as_deref().unwrap_or_default();
         if constant_time::verify_slices_are_equal(secret.as_bytes(), given.as_bytes()).is_err() {
