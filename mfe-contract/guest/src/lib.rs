@@ -86,6 +86,11 @@ impl Props {
         Ok(response.unchecked_into())
     }
 
+    /// The micro-frontend's element, for an app that builds its page by hand rather than as a view.
+    pub fn host(&self) -> HtmlElement {
+        self.host.get_value()
+    }
+
     /// Asks the shell to show `path` (below the micro-frontend's route) in the URL; see
     /// [`events::NAVIGATE`].
     pub fn navigate(&self, path: &str) {
