@@ -216,17 +216,31 @@ fn describe(error: JsValue) -> String {
     error
         .as_string()
         .or_else(|| error.dyn_ref::<js_sys::Error>().map(|e| e.message().into()))
-        .unwrap_or_else(|| format!("{error:?}"))
+        .or_else(|| js_sys::JSON::stringify(&error).ok().map(String::from))
+        .unwrap_or_else(|| "an error the browser cannot describe".to_owned())
 }
 
 /// `null`/`undefined` mean signed out; a malformed session is reported and treated as signed out.
+/// Read by hand rather than through serde, whose error messages bring float and debug formatting
+/// into every micro-frontend's wasm.
 fn parse_session(value: JsValue) -> Option<Session> {
     if value.is_null() || value.is_undefined() {
         return None;
     }
-    serde_wasm_bindgen::from_value(value)
-        .inspect_err(|error| web_sys::console::warn_1(&format!("ignoring a malformed session: {error}").into()))
-        .ok()
+    let field = |name: &str| js_sys::Reflect::get(&value, &name.into()).unwrap_or(JsValue::UNDEFINED);
+    let (username, email, groups) = (field("username"), field("email"), field("groups"));
+    let groups = match groups.dyn_into::<js_sys::Array>() {
+        Ok(groups) => groups.iter().map(|group| group.as_string()).collect(),
+        Err(absent) => absent.is_undefined().then(Vec::new),
+    };
+    let email = if email.is_undefined() || email.is_null() { Some(None) } else { email.as_string().map(Some) };
+    match (value.is_object(), username.as_string(), email, groups) {
+        (true, Some(username), Some(email), Some(groups)) => Some(Session { username, email, groups }),
+        _ => {
+            web_sys::console::warn_2(&"ignoring a malformed session:".into(), &value);
+            None
+        }
+    }
 }
 
 #[cfg(test)]
@@ -285,5 +299,18 @@ mod tests {
     fn malformed_sessions_count_as_signed_out() {
         assert_eq!(parse_session(JsValue::NULL), None);
         assert_eq!(parse_session(JsValue::from_str("nope")), None);
+        let json = |text: &str| js_sys::JSON::parse(text).unwrap();
+        assert_eq!(parse_session(json(r#"{"email":"ada@example.com"}"#)), None, "no username");
+        assert_eq!(parse_session(json(r#"{"username":"ada","groups":[1]}"#)), None, "a group that is no name");
+    }
+
+    #[wasm_bindgen_test]
+    fn sessions_read_as_the_shell_sends_them() {
+        let full =
+            Session { username: "ada".into(), email: Some("ada@example.com".into()), groups: vec!["Admin".into()] };
+        let bare = Session { username: "grace".into(), ..Session::default() };
+        for session in [full, bare] {
+            assert_eq!(parse_session(serde_wasm_bindgen::to_value(&session).unwrap()), Some(session));
+        }
     }
 }
