@@ -2,7 +2,7 @@
 //! swapped, and effects that redo a part when the signals it reads change. Leptos's views would
 //! monomorphise their rendering code for every distinct view, which made most of the wasm.
 
-use leptos::{prelude::*, reactive::effect::RenderEffect};
+use reactive_graph::{effect::RenderEffect, owner::StoredValue};
 use wasm_bindgen::{JsCast, prelude::Closure};
 use web_sys::{Element, Event, HtmlInputElement};
 
@@ -47,6 +47,13 @@ pub fn set_or_remove(element: &Element, name: &str, value: Option<&str>) {
         None => {
             let _ = element.remove_attribute(name);
         }
+    }
+}
+
+/// Calls `then` before the browser paints next.
+pub fn next_frame(then: impl FnOnce() + 'static) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.request_animation_frame(Closure::once_into_js(then).unchecked_ref());
     }
 }
 

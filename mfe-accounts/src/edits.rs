@@ -1,7 +1,7 @@
 //! Changes to the tree. Each shows at once and is undone, with a message, when the api refuses it;
 //! a change to an account someone else changed meanwhile (412) offers to reload that account.
 
-use leptos::prelude::*;
+use reactive_graph::prelude::*;
 
 use crate::{
     api::{Changes, Descendants, Problem},

@@ -13,8 +13,9 @@ mod rows;
 mod tree;
 mod tree_view;
 
-use leptos::{prelude::*, task::spawn_local};
+use any_spawner::Executor;
 use mfe_guest::Props;
+use reactive_graph::{computed::Memo, effect::Effect, prelude::*};
 use wasm_bindgen::{JsCast, prelude::*};
 use web_sys::Element;
 
@@ -29,7 +30,7 @@ use crate::{
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();
-    mfe_guest::define("accounts", app);
+    mfe_guest::define_page("accounts", app);
 }
 
 const FRAME: &str = concat!(
@@ -46,7 +47,7 @@ fn app(props: Props) {
     // Signed in (again): start from the roots.
     Effect::new(move |_| {
         if props.session.with(Option::is_some) && !tree.list(None).with_untracked(|roots| roots.loaded) {
-            spawn_local(tree.load_more(None));
+            Executor::spawn_local(tree.load_more(None));
         }
     });
     Effect::new(move |_| follow_path(tree, &props.path.get()));
@@ -81,10 +82,10 @@ fn on_action(tree: Tree, panel: Panel, button: &Element) {
             panel.new_root.set(true);
         }
         "create-first" => panel.new_root.set(true),
-        "retry-roots" => spawn_local(tree.load_more(None)),
+        "retry-roots" => Executor::spawn_local(tree.load_more(None)),
         "reload" => {
             if let Some(id) = tree.notice.with_untracked(|notice| notice.as_ref().and_then(|n| n.reload.clone())) {
-                spawn_local(async move { edits::reload(tree, &id).await });
+                Executor::spawn_local(async move { edits::reload(tree, &id).await });
             }
         }
         "dismiss" => tree.notice.set(None),
@@ -129,7 +130,7 @@ fn follow_roots(tree: Tree, area: Element) {
             "Create the first account</button></div>"
         )),
         Roots::Shown => {
-            request_animation_frame(|| mark("ledgerline:accounts-rows-visible"));
+            dom::next_frame(|| mark("ledgerline:accounts-rows-visible"));
             tree_view::start(tree, &area);
         }
     });
@@ -175,7 +176,7 @@ fn follow_path(tree: Tree, path: &str) {
         tree.tell("The account in the address cannot be shown: there is no such account.", None);
         return;
     }
-    spawn_local(async move {
+    Executor::spawn_local(async move {
         match tree.reveal(&id).await {
             Ok(()) => {
                 tree.selected.set(Some(id.clone()));
@@ -214,7 +215,7 @@ mod tests {
         let mut text = String::new();
         // The refusal comes back through a few turns of the event loop.
         for _ in 0..100 {
-            leptos::task::tick().await;
+            any_spawner::Executor::tick().await;
             text = element.text_content().unwrap_or_default();
             if text.contains("Try again") {
                 break;

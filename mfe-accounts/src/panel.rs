@@ -3,7 +3,8 @@
 //! form for a new root account. Built as markup (see `dom`); its buttons and forms are handled by
 //! the micro-frontend's listeners, which call [`Panel::act`] and [`Panel::submit`].
 
-use leptos::{prelude::*, task::spawn_local};
+use any_spawner::Executor;
+use reactive_graph::{prelude::*, signal::RwSignal};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlSelectElement};
 
@@ -100,7 +101,7 @@ impl Panel {
                 },
             );
             if mode == Mode::Delete {
-                spawn_local(count_for_confirmation(tree, id.clone(), lower.clone()));
+                Executor::spawn_local(count_for_confirmation(tree, id.clone(), lower.clone()));
             }
         });
     }
@@ -115,7 +116,7 @@ impl Panel {
             "confirm-delete" => {
                 let Some(id) = tree.selected.get_untracked() else { return };
                 let subtree = button.has_attribute("data-subtree");
-                spawn_local(async move { edits::delete(tree, &id, subtree).await });
+                Executor::spawn_local(async move { edits::delete(tree, &id, subtree).await });
                 self.close_form();
             }
             _ => {}
@@ -130,7 +131,7 @@ impl Panel {
                 let picked = find(&form, "select").map(|select| select.unchecked_into::<HtmlSelectElement>().value());
                 let to = picked.filter(|value| !value.is_empty());
                 if let Some(id) = tree.selected.get_untracked() {
-                    spawn_local(async move { edits::move_to(tree, &id, to).await });
+                    Executor::spawn_local(async move { edits::move_to(tree, &id, to).await });
                 }
                 self.close_form();
             }
@@ -143,7 +144,7 @@ impl Panel {
         let root = self.new_root.get_untracked();
         let parent = if root { None } else { tree.selected.get_untracked() };
         let [name, number, currency] = ["name", "number", "currency"].map(|name| input(&form, name).value());
-        spawn_local(async move {
+        Executor::spawn_local(async move {
             match edits::create(tree, parent, &name, &number, &currency).await {
                 Ok(_) if root => self.new_root.set(false),
                 Ok(_) => self.mode.set(Mode::Actions),
@@ -176,7 +177,7 @@ fn save(tree: Tree, form: Element) {
         }
     };
     busy(true);
-    spawn_local(async move {
+    Executor::spawn_local(async move {
         let outcome = edits::save(tree, &id, changes).await;
         busy(false);
         // A stale version is the notice's to explain, with its reload button.

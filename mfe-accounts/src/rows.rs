@@ -3,7 +3,7 @@
 //! expansion or its loading changes. A node's thousand loaded children render at once when it is
 //! expanded, and a reactive binding per attribute and text made that several times slower.
 
-use leptos::{prelude::*, reactive::effect::RenderEffect};
+use reactive_graph::{effect::RenderEffect, prelude::*, signal::RwSignal};
 use web_sys::Element;
 
 use crate::{

@@ -2,7 +2,8 @@
 //! `group`s, one tab stop that moves with the focus, arrow keys, Home/End, Enter and type-ahead.
 //! Keys, clicks and focus are handled once, on the tree, for every row.
 
-use leptos::{prelude::*, task::spawn_local};
+use any_spawner::Executor;
+use reactive_graph::{effect::Effect, owner::StoredValue, prelude::*};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlElement, HtmlInputElement, KeyboardEvent};
 
@@ -112,7 +113,7 @@ fn on_rename_key(tree: Tree, event: &KeyboardEvent, input: HtmlInputElement) {
     let Some(id) = tree.renaming.get_untracked() else { return };
     match event.key().as_str() {
         "Escape" => finish_renaming(tree, &id),
-        "Enter" => spawn_local(async move {
+        "Enter" => Executor::spawn_local(async move {
             match edits::rename(tree, &id, input.value()).await {
                 Ok(()) => finish_renaming(tree, &id),
                 Err(message) => {
@@ -174,7 +175,7 @@ fn on_click(tree: Tree, event: &Event) {
     // "Load more" and "Try again" under a list of children (or the roots).
     if let Some(status) = target.as_ref().and_then(|t| t.closest(".tree__status button").ok().flatten()) {
         let parent = status.parent_element().and_then(|status| status.get_attribute("data-parent"));
-        spawn_local(tree.load_more(parent));
+        Executor::spawn_local(tree.load_more(parent));
         return;
     }
     let Some(id) = row_of(event) else { return };
@@ -217,7 +218,7 @@ pub fn focus_row(tree: Tree, id: &str) {
     };
     // A row that was only just revealed appears with the next frame.
     if !focus() {
-        request_animation_frame(move || {
+        dom::next_frame(move || {
             focus();
         });
     }

@@ -1,14 +1,22 @@
 //! The guest side of the micro-frontend contract (see `mfe-contract`).
 //!
-//! A micro-frontend calls [`define`] from its `#[wasm_bindgen(start)]` function. From then on the
-//! browser mounts the Leptos app whenever the shell puts `<mfe-NAME>` in the document, and unmounts
-//! it when the element leaves. The app receives [`Props`]: the shell's session and sub-path as
-//! signals, and a way to send events back up.
+//! A micro-frontend calls [`define`] (a Leptos view, with the `leptos` feature) or [`define_page`]
+//! (a page built by hand) from its `#[wasm_bindgen(start)]` function. From then on the browser
+//! mounts the app whenever the shell puts `<mfe-NAME>` in the document, and unmounts it when the
+//! element leaves. The app receives [`Props`]: the shell's session and sub-path as signals, and a
+//! way to send events back up.
 
 use std::any::Any;
 
-use leptos::{prelude::*, reactive::owner::Owner};
+use any_spawner::Executor;
+#[cfg(feature = "leptos")]
+use leptos::prelude::*;
 use mfe_contract::{Session, element_name, events, props};
+use reactive_graph::{
+    owner::{LocalStorage, Owner, StoredValue},
+    prelude::*,
+    signal::{ReadSignal, WriteSignal, signal, signal_local},
+};
 use wasm_bindgen::prelude::*;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
 
@@ -112,10 +120,37 @@ impl Props {
     }
 }
 
-/// Registers the custom element `mfe-<name>` that mounts `app`.
+/// Registers the custom element `mfe-<name>` that mounts the Leptos view `app` returns.
+#[cfg(feature = "leptos")]
 pub fn define<V: IntoView + 'static>(name: &str, app: fn(Props) -> V) {
-    let mount =
-        Closure::<dyn Fn(HtmlElement, JsValue) -> Mounted>::new(move |host, initial| Mounted::new(host, &initial, app));
+    register(name, move |host, props| Box::new(leptos::mount::mount_to(host, move || app(props))));
+}
+
+/// Registers the custom element `mfe-<name>`, whose `app` builds its page in [`Props::host`]; the
+/// effects and values it creates last until the element leaves the document.
+pub fn define_page(name: &str, app: fn(Props)) {
+    register(name, move |host, props| {
+        app(props);
+        Box::new(Page(host))
+    });
+}
+
+/// Empties the element of a page built by hand when it unmounts, as a Leptos view removes itself.
+struct Page(HtmlElement);
+
+impl Drop for Page {
+    fn drop(&mut self) {
+        self.0.set_inner_html("");
+    }
+}
+
+/// `mount` puts the app in the element and returns what keeps it there.
+fn register(name: &str, mount: impl Fn(HtmlElement, Props) -> Box<dyn Any> + 'static) {
+    // Effects and tasks run on wasm-bindgen's executor; a second call finds it already set.
+    let _ = Executor::init_wasm_bindgen();
+    let mount = Closure::<dyn Fn(HtmlElement, JsValue) -> Mounted>::new(move |host, initial| {
+        Mounted::new(host, &initial, &mount)
+    });
     let names = [props::SESSION, props::PATH, props::API_BASE_URL, props::AUTH_HEADERS].map(JsValue::from).to_vec();
     define_element(&element_name(name), names, &mount);
     // The element class keeps calling it for the page's lifetime.
@@ -134,7 +169,7 @@ pub struct Mounted {
 }
 
 impl Mounted {
-    fn new<V: IntoView + 'static>(host: HtmlElement, initial: &JsValue, app: fn(Props) -> V) -> Self {
+    fn new(host: HtmlElement, initial: &JsValue, mount: &dyn Fn(HtmlElement, Props) -> Box<dyn Any>) -> Self {
         let owner = Owner::new();
         owner.with(|| {
             let prop = |name: &str| js_sys::Reflect::get(initial, &name.into()).unwrap_or(JsValue::UNDEFINED);
@@ -143,14 +178,14 @@ impl Mounted {
             let (api_base_url, set_api_base_url) = signal(prop(props::API_BASE_URL).as_string().unwrap_or_default());
             let (auth_headers, set_auth_headers) = signal_local(prop(props::AUTH_HEADERS));
             let props = Props { session, path, api_base_url, auth_headers, host: StoredValue::new_local(host.clone()) };
-            let view = leptos::mount::mount_to(host, move || app(props));
+            let view = mount(host, props);
             Self {
                 owner: owner.clone(),
                 session: set_session,
                 path: set_path,
                 api_base_url: set_api_base_url,
                 auth_headers: set_auth_headers,
-                view: Box::new(view),
+                view,
             }
         })
     }
@@ -177,6 +212,7 @@ impl Mounted {
 }
 
 /// Who is signed in, with a button that asks the shell to sign out.
+#[cfg(feature = "leptos")]
 #[component]
 pub fn SessionStatus(props: Props) -> impl IntoView {
     move || match props.session.get() {
