@@ -57,6 +57,11 @@ pub fn next_frame(then: impl FnOnce() + 'static) {
     }
 }
 
+/// The element an event happened on.
+pub fn target(event: &Event) -> Option<Element> {
+    event.target()?.dyn_into().ok()
+}
+
 /// The first element below `within` that `selector` matches.
 pub fn find(within: &Element, selector: &str) -> Option<Element> {
     within.query_selector(selector).ok().flatten()

@@ -16,12 +16,12 @@ mod tree_view;
 use any_spawner::Executor;
 use mfe_guest::Props;
 use reactive_graph::{computed::Memo, effect::Effect, prelude::*};
-use wasm_bindgen::{JsCast, prelude::*};
+use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
 use crate::{
     api::Api,
-    dom::{find, follow, listen, markup},
+    dom::{find, follow, listen, markup, target},
     panel::Panel,
     tree::{Tree, mark},
     tree_view::focus_row,
@@ -57,14 +57,13 @@ fn app(props: Props) {
     let (section, tree_area, aside) = (part("section"), part(".accounts__tree"), part("aside"));
     // Buttons say what they do in `data-action`; forms are told apart by their `data-testid`.
     listen(&section, "click", move |event| {
-        let target = event.target().and_then(|target| target.dyn_into::<Element>().ok());
-        if let Some(button) = target.and_then(|target| target.closest("[data-action]").ok().flatten()) {
+        if let Some(button) = target(&event).and_then(|target| target.closest("[data-action]").ok().flatten()) {
             on_action(tree, panel, &button);
         }
     });
     listen(&section, "submit", move |event| {
         event.prevent_default();
-        if let Some(form) = event.target().and_then(|target| target.dyn_into().ok()) {
+        if let Some(form) = target(&event) {
             panel.submit(tree, form);
         }
     });
@@ -98,7 +97,7 @@ fn on_action(tree: Tree, panel: Panel, button: &Element) {
 enum Roots {
     Refused(String),
     Loading,
-    None,
+    Empty,
     Shown,
 }
 
@@ -109,7 +108,7 @@ fn follow_roots(tree: Tree, area: Element) {
         roots.with(|r| match (r.loaded, r.ids.is_empty(), &r.error) {
             (_, true, Some(error)) => Roots::Refused(error.clone()),
             (false, true, None) => Roots::Loading,
-            (true, true, None) => Roots::None,
+            (true, true, None) => Roots::Empty,
             _ => Roots::Shown,
         })
     });
@@ -123,7 +122,7 @@ fn follow_roots(tree: Tree, area: Element) {
             r#"<p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>"#,
             "Loading accounts…</p>"
         )),
-        Roots::None => area.set_inner_html(concat!(
+        Roots::Empty => area.set_inner_html(concat!(
             r#"<div class="accounts__empty" data-testid="accounts-empty"><p><strong>No accounts yet.</strong></p>"#,
             r#"<p class="muted">Create the first one; accounts can hold others below them, as deep as you need.</p>"#,
             r#"<button type="button" class="button button--primary" data-action="create-first">"#,

@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlElement, HtmlInputElement, KeyboardEvent};
 
 use crate::{
-    dom::{self, find, markup, set},
+    dom::{self, find, markup, set, target},
     edits,
     keys::{self, Action},
     rows::{Branch, row_id},
@@ -186,10 +186,6 @@ fn on_click(tree: Tree, event: &Event) {
     } else {
         open(tree, &id);
     }
-}
-
-fn target(event: &Event) -> Option<Element> {
-    event.target()?.dyn_into().ok()
 }
 
 /// The row an event happened on (not in a rename input or a button within it).

@@ -8,9 +8,10 @@
 
 use std::any::Any;
 
-use any_spawner::Executor;
 #[cfg(feature = "leptos")]
-use leptos::prelude::*;
+mod view;
+
+use any_spawner::Executor;
 use mfe_contract::{Session, element_name, events, props};
 use reactive_graph::{
     owner::{LocalStorage, Owner, StoredValue},
@@ -19,6 +20,9 @@ use reactive_graph::{
 };
 use wasm_bindgen::prelude::*;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
+
+#[cfg(feature = "leptos")]
+pub use crate::view::{SessionStatus, define};
 
 #[wasm_bindgen(module = "/src/element.js")]
 extern "C" {
@@ -120,12 +124,6 @@ impl Props {
     }
 }
 
-/// Registers the custom element `mfe-<name>` that mounts the Leptos view `app` returns.
-#[cfg(feature = "leptos")]
-pub fn define<V: IntoView + 'static>(name: &str, app: fn(Props) -> V) {
-    register(name, move |host, props| Box::new(leptos::mount::mount_to(host, move || app(props))));
-}
-
 /// Registers the custom element `mfe-<name>`, whose `app` builds its page in [`Props::host`]; the
 /// effects and values it creates last until the element leaves the document.
 pub fn define_page(name: &str, app: fn(Props)) {
@@ -145,7 +143,7 @@ impl Drop for Page {
 }
 
 /// `mount` puts the app in the element and returns what keeps it there.
-fn register(name: &str, mount: impl Fn(HtmlElement, Props) -> Box<dyn Any> + 'static) {
+pub(crate) fn register(name: &str, mount: impl Fn(HtmlElement, Props) -> Box<dyn Any> + 'static) {
     // Effects and tasks run on wasm-bindgen's executor; a second call finds it already set.
     let _ = Executor::init_wasm_bindgen();
     let mount = Closure::<dyn Fn(HtmlElement, JsValue) -> Mounted>::new(move |host, initial| {
@@ -211,24 +209,6 @@ impl Mounted {
     }
 }
 
-/// Who is signed in, with a button that asks the shell to sign out.
-#[cfg(feature = "leptos")]
-#[component]
-pub fn SessionStatus(props: Props) -> impl IntoView {
-    move || match props.session.get() {
-        Some(session) => view! {
-            <p class="session-status">
-                "Signed in as " <strong data-testid="session-user">{session.username}</strong>
-                <button type="button" class="button button--quiet" on:click=move |_| props.emit(events::SIGN_OUT)>
-                    "Sign out"
-                </button>
-            </p>
-        }
-        .into_any(),
-        None => view! { <p class="session-status muted">"Not signed in"</p> }.into_any(),
-    }
-}
-
 /// Helpers for the micro-frontends' own wasm tests.
 pub mod testing {
     use wasm_bindgen::{JsCast, JsValue};
@@ -281,9 +261,11 @@ fn parse_session(value: JsValue) -> Option<Session> {
 
 #[cfg(test)]
 mod tests {
+    use leptos::prelude::*;
     use wasm_bindgen_test::*;
 
-    use super::*;
+    // Named: Leptos's prelude has a `Props` trait.
+    use super::{Props, *};
 
     wasm_bindgen_test_configure!(run_in_browser);
 
