@@ -15,7 +15,7 @@ mod tree_view;
 
 use any_spawner::Executor;
 use mfe_guest::Props;
-use reactive_graph::{computed::Memo, effect::Effect, prelude::*};
+use reactive_graph::{computed::Memo, prelude::*};
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
@@ -44,13 +44,6 @@ const FRAME: &str = concat!(
 fn app(props: Props) {
     let tree = Tree::new(Api(props));
     let panel = Panel::new();
-    // Signed in (again): start from the roots.
-    Effect::new(move |_| {
-        if props.session.with(Option::is_some) && !tree.list(None).with_untracked(|roots| roots.loaded) {
-            Executor::spawn_local(tree.load_more(None));
-        }
-    });
-    Effect::new(move |_| follow_path(tree, &props.path.get()));
     let host = props.host();
     host.set_inner_html(FRAME);
     let part = |selector| find(&host, selector).expect("the frame has it");
@@ -71,6 +64,13 @@ fn app(props: Props) {
     follow_roots(tree, tree_area);
     follow_notice(tree, section);
     panel.start(tree, aside);
+    // Signed in (again): start from the roots.
+    follow(move |_| {
+        if props.session.with(Option::is_some) && !tree.list(None).with_untracked(|roots| roots.loaded) {
+            Executor::spawn_local(tree.load_more(None));
+        }
+    });
+    follow(move |_| follow_path(tree, &props.path.get()));
 }
 
 /// A button's `data-action`.

@@ -3,12 +3,12 @@
 //! Keys, clicks and focus are handled once, on the tree, for every row.
 
 use any_spawner::Executor;
-use reactive_graph::{effect::Effect, owner::StoredValue, prelude::*};
+use reactive_graph::{owner::StoredValue, prelude::*};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlElement, HtmlInputElement, KeyboardEvent};
 
 use crate::{
-    dom::{self, find, markup, set, target},
+    dom::{self, find, follow, markup, set, target},
     edits,
     keys::{self, Action},
     rows::{Branch, row_id},
@@ -39,7 +39,7 @@ pub fn start(tree: Tree, area: &Element) {
     let Some(list) = area.first_element_child() else { return };
     StoredValue::new_local(Branch::start(tree, list, None, 1));
     // The first row holds the tab stop until the person moves it.
-    Effect::new(move |_| {
+    follow(move |_| {
         if tree.focused.with_untracked(Option::is_none) {
             tree.focused.set(tree.list(None).with(|roots| roots.ids.first().cloned()));
         }
@@ -53,7 +53,7 @@ fn follow_focus_and_selection(tree: Tree) {
     for (signal, attribute, on, off) in
         [(tree.focused, "tabindex", "0", "-1"), (tree.selected, "aria-selected", "true", "false")]
     {
-        Effect::new(move |previous: Option<Option<String>>| {
+        follow(move |previous: Option<Option<String>>| {
             let current = signal.get();
             if let Some(row) = previous.flatten().and_then(|id| row_element(&id)) {
                 set(&row, attribute, off);
@@ -69,7 +69,7 @@ fn follow_focus_and_selection(tree: Tree) {
 /// Puts the rename input in place of the name of the row being renamed, and takes it away after.
 fn follow_renaming(tree: Tree) {
     let editing = StoredValue::new_local(None::<(Element, Element)>);
-    Effect::new(move |_| {
+    follow(move |_| {
         let renaming = tree.renaming.get();
         if let Some((slot, name)) = editing.write_value().take() {
             slot.remove();
