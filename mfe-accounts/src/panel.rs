@@ -115,7 +115,7 @@ impl Panel {
             "cancel" => self.close_form(),
             "confirm-delete" => {
                 let Some(id) = tree.selected.get_untracked() else { return };
-                let subtree = button.has_attribute("data-subtree");
+                let subtree = button.get_attribute("data-subtree").is_some();
                 Executor::spawn_local(async move { edits::delete(tree, &id, subtree).await });
                 self.close_form();
             }

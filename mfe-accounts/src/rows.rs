@@ -60,7 +60,7 @@ impl Branch {
                 } else {
                     "tree__status"
                 });
-                let _ = status.toggle_attribute_with_force("hidden", html.is_empty());
+                set_or_remove(&status, "hidden", html.is_empty().then_some(""));
                 status.set_inner_html(&html);
                 shown_status = html;
             }

@@ -1,6 +1,6 @@
 //! The tree on the page, as the WAI-ARIA tree pattern: `role=tree` with nested `treeitem`s and
 //! `group`s, one tab stop that moves with the focus, arrow keys, Home/End, Enter and type-ahead.
-//! Keys, clicks and focus are handled once, on the tree, for every row.
+//! Keys, clicks and focus are handled once, on the tree's area, for every row.
 
 use any_spawner::Executor;
 use reactive_graph::{owner::StoredValue, prelude::*};
@@ -179,7 +179,7 @@ fn on_click(tree: Tree, event: &Event) {
         return;
     }
     let Some(id) = row_of(event) else { return };
-    let on_toggle = target.is_some_and(|target| target.class_list().contains("tree__toggle"));
+    let on_toggle = target.is_some_and(|target| target.matches(".tree__toggle").unwrap_or_default());
     if on_toggle {
         tree.toggle(&id);
         focus_row(tree, &id);
@@ -210,7 +210,8 @@ pub fn focus_row(tree: Tree, id: &str) {
     let row_id = row_id(id);
     let focus = move || {
         let row = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(&row_id));
-        row.and_then(|row| row.dyn_into::<HtmlElement>().ok()).map(|row| row.focus()).is_some()
+        // A row is an `li`, an HTML element.
+        row.map(|row| row.unchecked_into::<HtmlElement>().focus()).is_some()
     };
     // A row that was only just revealed appears with the next frame.
     if !focus() {
