@@ -9,6 +9,8 @@ use wasm_bindgen_futures::JsFuture;
 
 /// Children and roots come in pages of the api's largest size.
 const PAGE: &str = "limit=200";
+/// The deepest subtree the api reads at once.
+const SUBTREE_DEPTH: &str = "depth=5";
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Account {
@@ -38,17 +40,27 @@ pub struct Page {
     pub next_cursor: Option<String>,
 }
 
+/// How many accounts lie below one, as far as one subtree read reaches.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Descendants {
+    pub counted: u32,
+    /// The read stopped short (the api's node or depth limit): there are more than `counted`.
+    pub more: bool,
+}
+
+impl Descendants {
+    pub fn any(self) -> bool {
+        self.counted > 0 || self.more
+    }
+}
+
 /// The api's refusal (a problem+json answer), or no answer at all (`status` 0).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Problem {
     pub status: u16,
-    /// The stable part of the problem's `type`, e.g. `stale-version`.
-    pub kind: String,
     pub detail: String,
     /// Field and message, from a validation problem or a conflict that names its field.
     pub errors: Vec<(String, String)>,
-    /// How many accounts lie below one that cannot be deleted alone.
-    pub descendants: u32,
 }
 
 impl Problem {
@@ -113,6 +125,15 @@ impl Api {
         let body = object(&[("parentId", parent_id.map_or(JsValue::NULL, JsValue::from))]);
         let path = format!("{}/move", account_path(id));
         self.call("POST", &path, &[], Some(&body)).await.map(|json| Account::from_json(&json))
+    }
+
+    /// Counts the accounts below `id` with a read: nothing is deleted before the person confirms.
+    pub async fn descendants(self, id: &str) -> Answer<Descendants> {
+        let path = format!("{}/subtree?{SUBTREE_DEPTH}", account_path(id));
+        let json = self.call("GET", &path, &[], None).await?;
+        let mut found = Descendants { counted: 0, more: get(&json, "truncated").as_bool().unwrap_or_default() };
+        count_below(&get(&json, "root"), &mut found);
+        Ok(found)
     }
 
     /// Deletes the account; with `subtree`, every account below it too.
@@ -186,8 +207,19 @@ impl Account {
     }
 }
 
+/// Adds the subtree node's children, and theirs, to `found`; a node read without its children (below
+/// the depth read) that has some means there are more.
+fn count_below(node: &JsValue, found: &mut Descendants) {
+    if get(node, "children").is_undefined() {
+        found.more |= get(node, "childCount").as_f64().unwrap_or_default() > 0.0;
+    }
+    for child in list(node, "children") {
+        found.counted += 1;
+        count_below(&child, found);
+    }
+}
+
 fn problem(status: u16, json: &JsValue) -> Problem {
-    let kind = text(json, "type");
     let mut errors: Vec<(String, String)> =
         list(json, "errors").map(|error| (text(&error, "field"), text(&error, "message"))).collect();
     let detail = text(json, "detail");
@@ -195,13 +227,7 @@ fn problem(status: u16, json: &JsValue) -> Problem {
     if let Some(field) = get(json, "field").as_string() {
         errors.push((field, detail.clone()));
     }
-    Problem {
-        status,
-        kind: kind.rsplit('/').next().unwrap_or_default().to_owned(),
-        detail: if detail.is_empty() { format!("The api answered {status}.") } else { detail },
-        errors,
-        descendants: get(json, "descendants").as_f64().unwrap_or_default() as u32,
-    }
+    Problem { status, detail: if detail.is_empty() { format!("The api answered {status}.") } else { detail }, errors }
 }
 
 fn get(json: &JsValue, key: &str) -> JsValue {

@@ -1,10 +1,10 @@
 //! Changes to the tree. Each shows at once and is undone, with a message, when the api refuses it;
 //! a change to an account someone else changed meanwhile (412) offers to reload that account.
 
-use leptos::prelude::*;
+use reactive_graph::prelude::*;
 
 use crate::{
-    api::{Changes, Problem},
+    api::{Changes, Descendants, Problem},
     tree::Tree,
     tree_view::focus_row,
 };
@@ -96,30 +96,21 @@ pub async fn move_to(tree: Tree, id: &str, to: Option<String>) {
     }
 }
 
-/// How many accounts lie below `id`: the api says so when it refuses to delete it alone.
-pub async fn descendants(tree: Tree, id: &str) -> Result<u32, Problem> {
+/// How many accounts lie below `id`, for the confirmation; a leaf needs no request.
+pub async fn descendants(tree: Tree, id: &str) -> Result<Descendants, Problem> {
     if tree.account(id).is_none_or(|account| account.child_count == 0) {
-        return Ok(0);
+        return Ok(Descendants::default());
     }
-    match tree.api.delete(id, false).await {
-        Err(problem) if problem.kind == "has-children" => Ok(problem.descendants),
-        // Its children went meanwhile, so it went alone.
-        Ok(()) => {
-            let parent = tree.account(id).and_then(|account| account.parent_id);
-            tree.attach(id, parent.as_deref(), false);
-            forget(tree, parent).await;
-            Ok(0)
-        }
-        Err(problem) => Err(problem),
-    }
+    tree.api.descendants(id).await
 }
 
-/// Deletes `id` and everything below it.
-pub async fn delete(tree: Tree, id: &str) {
+/// Deletes `id`, once the person confirmed it, with the `subtree` below it if they were asked about
+/// one: deleted alone, children added meanwhile make the api refuse rather than go unconfirmed.
+pub async fn delete(tree: Tree, id: &str, subtree: bool) {
     let Some(account) = tree.account(id) else { return };
     let parent = account.parent_id.clone();
     tree.attach(id, parent.as_deref(), false);
-    match tree.api.delete(id, account.child_count > 0).await {
+    match tree.api.delete(id, subtree).await {
         Ok(()) => forget(tree, parent).await,
         Err(problem) => {
             tree.attach(id, parent.as_deref(), true);

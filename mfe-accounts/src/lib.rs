@@ -4,6 +4,7 @@
 //! the URL (`/accounts/<id>`), which brings deep links back to it.
 
 mod api;
+mod dom;
 mod edits;
 mod keys;
 mod money;
@@ -12,116 +13,152 @@ mod rows;
 mod tree;
 mod tree_view;
 
-use leptos::{prelude::*, task::spawn_local};
+use any_spawner::Executor;
 use mfe_guest::Props;
+use reactive_graph::{computed::Memo, prelude::*};
 use wasm_bindgen::prelude::*;
+use web_sys::Element;
 
 use crate::{
     api::Api,
+    dom::{find, follow, listen, markup, target},
     panel::Panel,
     tree::{Tree, mark},
-    tree_view::{AccountsTree, focus_row},
+    tree_view::focus_row,
 };
 
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();
-    mfe_guest::define("accounts", app);
+    mfe_guest::define_page("accounts", app);
 }
 
-fn app(props: Props) -> impl IntoView {
+const FRAME: &str = concat!(
+    r#"<section class="mfe accounts" aria-labelledby="accounts-title" data-testid="mfe-accounts">"#,
+    r#"<header class="mfe__header"><h1 id="accounts-title">Accounts</h1>"#,
+    r#"<button type="button" class="button" data-testid="new-root" data-action="new-root">New account</button></header>"#,
+    r#"<div class="accounts__layout"><div class="accounts__tree"></div>"#,
+    r#"<aside class="accounts__panel" aria-label="Account details"></aside></div></section>"#
+);
+
+fn app(props: Props) {
     let tree = Tree::new(Api(props));
-    let new_root = RwSignal::new(false);
-    // Signed in (again): start from the roots.
-    Effect::new(move |_| {
-        if props.session.with(Option::is_some) && !tree.list(None).with_untracked(|roots| roots.loaded) {
-            spawn_local(tree.load_more(None));
+    let panel = Panel::new();
+    let host = props.host();
+    host.set_inner_html(FRAME);
+    let part = |selector| find(&host, selector).expect("the frame has it");
+    let (section, tree_area, aside) = (part("section"), part(".accounts__tree"), part("aside"));
+    // Buttons say what they do in `data-action`; forms are told apart by their `data-testid`.
+    listen(&section, "click", move |event| {
+        if let Some(button) = target(&event).and_then(|target| target.closest("[data-action]").ok().flatten()) {
+            on_action(tree, panel, &button);
         }
     });
-    Effect::new(move |_| follow_path(tree, &props.path.get()));
-    view! {
-        <section class="mfe accounts" aria-labelledby="accounts-title" data-testid="mfe-accounts">
-            <header class="mfe__header">
-                <h1 id="accounts-title">"Accounts"</h1>
-                <button type="button" class="button" data-testid="new-root" on:click=move |_| {
-                    tree.selected.set(None);
-                    new_root.set(true);
-                }>"New account"</button>
-            </header>
-            <NoticeBar tree/>
-            <div class="accounts__layout">
-                <div class="accounts__tree">
-                    <Roots tree new_root/>
-                </div>
-                <aside class="accounts__panel" aria-label="Account details">
-                    <Panel tree new_root/>
-                </aside>
-            </div>
-        </section>
+    listen(&section, "submit", move |event| {
+        event.prevent_default();
+        if let Some(form) = target(&event) {
+            panel.submit(tree, form);
+        }
+    });
+    tree_view::listen(tree, &tree_area);
+    follow_roots(tree, tree_area);
+    follow_notice(tree, section);
+    panel.start(tree, aside);
+    // Signed in (again): start from the roots.
+    follow(move |_| {
+        if props.session.with(Option::is_some) && !tree.list(None).with_untracked(|roots| roots.loaded) {
+            Executor::spawn_local(tree.load_more(None));
+        }
+    });
+    follow(move |_| follow_path(tree, &props.path.get()));
+}
+
+/// A button's `data-action`.
+fn on_action(tree: Tree, panel: Panel, button: &Element) {
+    match button.get_attribute("data-action").unwrap_or_default().as_str() {
+        "new-root" => {
+            tree.selected.set(None);
+            panel.new_root.set(true);
+        }
+        "create-first" => panel.new_root.set(true),
+        "retry-roots" => Executor::spawn_local(tree.load_more(None)),
+        "reload" => {
+            if let Some(id) = tree.notice.with_untracked(|notice| notice.as_ref().and_then(|n| n.reload.clone())) {
+                Executor::spawn_local(async move { edits::reload(tree, &id).await });
+            }
+        }
+        "dismiss" => tree.notice.set(None),
+        action => panel.act(tree, action, button),
     }
 }
 
-/// The tree, or why it is not there yet: loading, refused, or no accounts at all.
-#[component]
-fn Roots(tree: Tree, new_root: RwSignal<bool>) -> impl IntoView {
+/// What the tree's area shows: the tree, or why it is not there yet.
+#[derive(Clone, PartialEq)]
+enum Roots {
+    Refused(String),
+    Loading,
+    Empty,
+    Shown,
+}
+
+/// Shows the tree, or loading, a refusal or no accounts at all, as the roots' state changes.
+fn follow_roots(tree: Tree, area: Element) {
     let roots = tree.list(None);
-    move || {
-        let (loaded, empty, error) = roots.with(|r| (r.loaded, r.ids.is_empty(), r.error.clone()));
-        match (loaded, empty, error) {
-            (_, true, Some(error)) => view! {
-                <div class="alert alert--error" role="alert">
-                    <p>{error}</p>
-                    <button type="button" class="button" on:click=move |_| spawn_local(tree.load_more(None))>"Try again"</button>
-                </div>
-            }
-            .into_any(),
-            (false, true, None) => view! {
-                <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>"Loading accounts…"</p>
-            }
-            .into_any(),
-            (true, true, None) => view! {
-                <div class="accounts__empty" data-testid="accounts-empty">
-                    <p><strong>"No accounts yet."</strong></p>
-                    <p class="muted">"Create the first one; accounts can hold others below them, as deep as you need."</p>
-                    <button type="button" class="button button--primary" on:click=move |_| new_root.set(true)>
-                        "Create the first account"
-                    </button>
-                </div>
-            }
-            .into_any(),
-            _ => {
-                request_animation_frame(|| mark("ledgerline:accounts-rows-visible"));
-                view! { <AccountsTree tree/> }.into_any()
-            }
+    let state = Memo::new(move |_| {
+        roots.with(|r| match (r.loaded, r.ids.is_empty(), &r.error) {
+            (_, true, Some(error)) => Roots::Refused(error.clone()),
+            (false, true, None) => Roots::Loading,
+            (true, true, None) => Roots::Empty,
+            _ => Roots::Shown,
+        })
+    });
+    follow(move |_| match state.get() {
+        Roots::Refused(error) => area.set_inner_html(&markup(&[
+            r#"<div class="alert alert--error" role="alert"><p>"#,
+            &error,
+            r#"</p><button type="button" class="button" data-action="retry-roots">Try again</button></div>"#,
+        ])),
+        Roots::Loading => area.set_inner_html(concat!(
+            r#"<p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>"#,
+            "Loading accounts…</p>"
+        )),
+        Roots::Empty => area.set_inner_html(concat!(
+            r#"<div class="accounts__empty" data-testid="accounts-empty"><p><strong>No accounts yet.</strong></p>"#,
+            r#"<p class="muted">Create the first one; accounts can hold others below them, as deep as you need.</p>"#,
+            r#"<button type="button" class="button button--primary" data-action="create-first">"#,
+            "Create the first account</button></div>"
+        )),
+        Roots::Shown => {
+            dom::next_frame(|| mark("ledgerline:accounts-rows-visible"));
+            tree_view::start(tree, &area);
         }
-    }
+    });
 }
 
 /// What went wrong with a change, and for a change someone else made meanwhile, a way to reload.
-#[component]
-fn NoticeBar(tree: Tree) -> impl IntoView {
-    move || {
-        tree.notice.get().map(|notice| {
-            let reload = notice.reload.map(|id| {
-                view! {
-                    <button type="button" class="button" data-testid="reload-account"
-                        on:click=move |_| {
-                            let id = id.clone();
-                            spawn_local(async move { edits::reload(tree, &id).await });
-                        }>"Reload it"</button>
-                }
-            });
-            view! {
-                <div class="notice accounts__notice" role="alert" data-testid="accounts-notice">
-                    <span>{notice.text}</span>
-                    <span class="actions">
-                        {reload}
-                        <button type="button" class="button button--quiet" on:click=move |_| tree.notice.set(None)>"Dismiss"</button>
-                    </span>
-                </div>
-            }
-        })
-    }
+fn follow_notice(tree: Tree, section: Element) {
+    follow(move |_| {
+        if let Some(shown) = find(&section, "[data-testid=accounts-notice]") {
+            shown.remove();
+        }
+        let Some(notice) = tree.notice.get() else { return };
+        let mut html = markup(&[
+            r#"<div class="notice accounts__notice" role="alert" data-testid="accounts-notice"><span>"#,
+            &notice.text,
+            r#"</span><span class="actions">"#,
+        ]);
+        if notice.reload.is_some() {
+            html.push_str(
+                r#"<button type="button" class="button" data-testid="reload-account" data-action="reload">Reload it</button>"#,
+            );
+        }
+        html.push_str(
+            r#"<button type="button" class="button button--quiet" data-action="dismiss">Dismiss</button></span></div>"#,
+        );
+        if let Some(layout) = find(&section, ".accounts__layout") {
+            let _ = layout.insert_adjacent_html("beforebegin", &html);
+        }
+    });
 }
 
 /// The shell's sub-path `/<id>` opens the tree down to that account and selects it.
@@ -138,7 +175,7 @@ fn follow_path(tree: Tree, path: &str) {
         tree.tell("The account in the address cannot be shown: there is no such account.", None);
         return;
     }
-    spawn_local(async move {
+    Executor::spawn_local(async move {
         match tree.reveal(&id).await {
             Ok(()) => {
                 tree.selected.set(Some(id.clone()));
@@ -177,7 +214,7 @@ mod tests {
         let mut text = String::new();
         // The refusal comes back through a few turns of the event loop.
         for _ in 0..100 {
-            leptos::task::tick().await;
+            any_spawner::Executor::tick().await;
             text = element.text_content().unwrap_or_default();
             if text.contains("Try again") {
                 break;

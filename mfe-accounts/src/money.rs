@@ -1,22 +1,26 @@
 //! Balances as people read them: the browser's `Intl.NumberFormat` knows each currency's symbol and
 //! how many of its minor units make one major unit.
 
-use std::{cell::RefCell, collections::HashMap};
+use std::cell::RefCell;
 
 use js_sys::{Array, Function, Intl::NumberFormat, Object, Reflect};
 use wasm_bindgen::JsValue;
 
 thread_local! {
-    /// One formatter per currency: making one is the slow part.
-    static FORMATS: RefCell<HashMap<String, (Function, f64)>> = RefCell::new(HashMap::new());
+    /// One formatter per currency (making one is the slow part); a few currencies, so a list.
+    static FORMATS: RefCell<Vec<(String, Function, f64)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// `minor` units of `currency` (an ISO 4217 code), e.g. 123456 EUR → "€1,234.56".
 pub fn format(minor: f64, currency: &str) -> String {
     FORMATS
         .with_borrow_mut(|formats| {
-            let (format, per_major) = formats.entry(currency.to_owned()).or_insert_with(|| formatter(currency));
-            format.call1(&JsValue::NULL, &(minor / *per_major).into()).ok().and_then(|text| text.as_string())
+            let at = formats.iter().position(|(known, ..)| known == currency).unwrap_or_else(|| {
+                formats.push(formatter(currency));
+                formats.len() - 1
+            });
+            let (_, format, per_major) = &formats[at];
+            format.call1(&JsValue::NULL, &(minor / per_major).into()).ok().and_then(|text| text.as_string())
         })
         .unwrap_or_else(|| {
             format!(
@@ -31,7 +35,7 @@ pub fn format_all(balances: &[(String, f64)]) -> String {
     balances.iter().map(|(currency, minor)| format(*minor, currency)).collect::<Vec<_>>().join(" · ")
 }
 
-fn formatter(currency: &str) -> (Function, f64) {
+fn formatter(currency: &str) -> (String, Function, f64) {
     let options = Object::new();
     let _ = Reflect::set(&options, &"style".into(), &"currency".into());
     let _ = Reflect::set(&options, &"currency".into(), &currency.into());
@@ -40,5 +44,5 @@ fn formatter(currency: &str) -> (Function, f64) {
         .ok()
         .and_then(|digits| digits.as_f64())
         .unwrap_or(2.0);
-    (format.format(), js_sys::Math::pow(10.0, digits))
+    (currency.to_owned(), format.format(), js_sys::Math::pow(10.0, digits))
 }

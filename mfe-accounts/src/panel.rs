@@ -1,11 +1,16 @@
 //! The side panel: the open account's details and edit form, adding a child, moving (a picker that
 //! refuses the account's own subtree) and deleting (saying how many accounts go with it); or the
-//! form for a new root account.
+//! form for a new root account. Built as markup (see `dom`); its buttons and forms are handled by
+//! the micro-frontend's listeners, which call [`Panel::act`] and [`Panel::submit`].
 
-use leptos::{html, prelude::*, task::spawn_local};
+use any_spawner::Executor;
+use reactive_graph::{prelude::*, signal::RwSignal};
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlSelectElement};
 
 use crate::{
-    api::{Changes, Problem},
+    api::{Account, Changes, Descendants, Problem},
+    dom::{find, follow, input, markup, push_escaped, replace, set, set_or_remove},
     edits, money,
     tree::{Node, Tree},
 };
@@ -19,231 +24,299 @@ enum Mode {
     Delete,
 }
 
-#[component]
-pub fn Panel(tree: Tree, new_root: RwSignal<bool>) -> impl IntoView {
-    move || match (new_root.get(), tree.selected.get()) {
-        (true, _) => new_account(tree, None, move || new_root.set(false)).into_any(),
-        (false, Some(id)) => match tree.node(&id) {
-            Some(node) => account_panel(tree, id, node).into_any(),
-            None => ().into_any(),
-        },
-        (false, None) => {
-            view! { <p class="muted panel__hint">"Select an account to see its details and change it."</p> }.into_any()
-        }
-    }
+/// The panel's own state, beside the tree's selection.
+#[derive(Clone, Copy)]
+pub struct Panel {
+    /// The form for a new root account is open.
+    pub new_root: RwSignal<bool>,
+    mode: RwSignal<Mode>,
 }
 
-fn account_panel(tree: Tree, id: String, node: Node) -> impl IntoView {
-    let mode = RwSignal::new(Mode::Actions);
-    let account = node.account.clone();
-    let (title, balance, below, versioned) = (account.clone(), account.clone(), account.clone(), account.clone());
-    let version = Memo::new(move |_| versioned.with(|a| a.version));
-    let lower = move || {
-        match mode.get() {
-        Mode::Actions => view! {
-            <div class="actions">
-                <button type="button" class="button" on:click=move |_| mode.set(Mode::AddChild)>"Add a child account"</button>
-                <button type="button" class="button" on:click=move |_| mode.set(Mode::Move)>"Move to…"</button>
-                <button type="button" class="button button--danger" on:click=move |_| mode.set(Mode::Delete)>"Delete…"</button>
-            </div>
-        }
-        .into_any(),
-        Mode::AddChild => new_account(tree, Some(id.clone()), move || mode.set(Mode::Actions)).into_any(),
-        Mode::Move => move_picker(tree, id.clone(), move || mode.set(Mode::Actions)).into_any(),
-        Mode::Delete => delete_confirmation(tree, id.clone(), move || mode.set(Mode::Actions)).into_any(),
-    }
-    };
-    view! {
-        <section class="panel" aria-labelledby="panel-title" data-testid="account-details">
-            <h2 id="panel-title">{move || title.with(|a| a.name.clone())}</h2>
-            <dl class="attributes">
-                <dt>"Balance, all below included"</dt>
-                <dd data-testid="details-balance">{move || balance.with(|a| money::format_all(&a.rolled_up))}</dd>
-                <dt>"Accounts directly below"</dt>
-                <dd>{move || below.with(|a| a.child_count)}</dd>
-            </dl>
-            // Afresh for each saved or reloaded version; a refused change keeps what the person typed.
-            {move || {
-                // Read, not only tracked: a memo never read never follows its source.
-                let _ = version.get();
-                edit_form(tree, node.clone())
-            }}
-            {lower}
-        </section>
-    }
-}
+const HINT: &str = r#"<p class="muted panel__hint">Select an account to see its details and change it.</p>"#;
 
-fn edit_form(tree: Tree, node: Node) -> impl IntoView {
-    let (name, number, closed) =
-        (NodeRef::<html::Input>::new(), NodeRef::<html::Input>::new(), NodeRef::<html::Input>::new());
-    let problem = RwSignal::new(None::<Problem>);
-    let busy = RwSignal::new(false);
-    let account = node.account;
-    let id = account.with_untracked(|a| a.id.clone());
-    let on_submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        let value = |input: NodeRef<html::Input>| input.get().map(|i| i.value()).unwrap_or_default();
-        let changes =
-            Changes { name: value(name), number: value(number), closed: closed.get().is_some_and(|c| c.checked()) };
-        let id = id.clone();
-        busy.set(true);
-        spawn_local(async move {
-            let outcome = edits::save(tree, &id, changes).await;
-            busy.set(false);
-            // A stale version is the notice's to explain, with its reload button.
-            problem.set(outcome.err().filter(|problem| !problem.is_stale()));
-        });
-    };
-    let current = account.get_untracked();
-    view! {
-        <form class="panel__form" on:submit=on_submit data-testid="edit-form" novalidate>
-            {field("Name", "name", current.name, name, problem)}
-            {field("Number", "number", current.number, number, problem)}
-            <div class="field field--check">
-                <label><input type="checkbox" name="closed" node_ref=closed checked=current.closed/>" Closed"</label>
-            </div>
-            {form_problem(problem)}
-            <button type="submit" class="button button--primary" disabled=move || busy.get()>"Save"</button>
-        </form>
-    }
-}
+const ACCOUNT: &str = concat!(
+    r#"<section class="panel" aria-labelledby="panel-title" data-testid="account-details"><h2 id="panel-title"></h2>"#,
+    r#"<dl class="attributes"><dt>Balance, all below included</dt><dd data-testid="details-balance"></dd>"#,
+    "<dt>Accounts directly below</dt><dd></dd></dl><form></form><div></div></section>"
+);
 
-/// A new root (`parent` `None`) or child account; `done` closes the form.
-fn new_account(tree: Tree, parent: Option<String>, done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
-    let (name, number, currency) =
-        (NodeRef::<html::Input>::new(), NodeRef::<html::Input>::new(), NodeRef::<html::Input>::new());
-    let problem = RwSignal::new(None::<Problem>);
-    let title = if parent.is_some() { "New account below this one" } else { "New account" };
-    let on_submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        let value = |input: NodeRef<html::Input>| input.get().map(|i| i.value()).unwrap_or_default();
-        let (name, number, currency, parent) = (value(name), value(number), value(currency), parent.clone());
-        spawn_local(async move {
-            match edits::create(tree, parent, &name, &number, &currency).await {
-                Ok(_) => done(),
-                Err(refused) => problem.set(Some(refused)),
+const ACTIONS: &str = concat!(
+    r#"<div class="actions"><button type="button" class="button" data-action="add-child">Add a child account</button>"#,
+    r#"<button type="button" class="button" data-action="move">Move to…</button>"#,
+    r#"<button type="button" class="button button--danger" data-action="delete">Delete…</button></div>"#
+);
+
+const CANCEL: &str = r#"<button type="button" class="button" data-action="cancel">Cancel</button>"#;
+
+impl Panel {
+    pub fn new() -> Self {
+        Self { new_root: RwSignal::new(false), mode: RwSignal::new(Mode::Actions) }
+    }
+
+    /// Shows, in `aside`, the new root's form, the selected account, or a hint, as they change.
+    pub fn start(self, tree: Tree, aside: Element) {
+        follow(move |_| {
+            let new_root = self.new_root.get();
+            let selected = tree.selected.get();
+            self.mode.set(Mode::Actions);
+            match (new_root, selected) {
+                (true, _) => aside.set_inner_html(&new_account_html(false)),
+                (false, Some(id)) => match tree.node(&id) {
+                    Some(node) => self.account(tree, &aside, id, node),
+                    None => aside.set_inner_html(""),
+                },
+                (false, None) => aside.set_inner_html(HINT),
             }
         });
-    };
-    view! {
-        <form class="panel__form" on:submit=on_submit data-testid="new-account-form" novalidate>
-            <h3>{title}</h3>
-            {field("Name", "name", String::new(), name, problem)}
-            {field("Number", "number", String::new(), number, problem)}
-            {field("Currency", "currency", "EUR".to_owned(), currency, problem)}
-            {form_problem(problem)}
-            <div class="actions">
-                <button type="submit" class="button button--primary">"Create"</button>
-                <button type="button" class="button" on:click=move |_| done()>"Cancel"</button>
-            </div>
-        </form>
     }
+
+    /// The account's details, its edit form (afresh for each saved or reloaded version: a refused
+    /// change keeps what the person typed) and, below, its actions or the form one of them opened.
+    fn account(self, tree: Tree, aside: &Element, id: String, node: Node) {
+        aside.set_inner_html(ACCOUNT);
+        let part = |selector| find(aside, selector).expect("the panel has it");
+        let (title, balance, below, mut form, mut lower) =
+            (part("h2"), part("[data-testid=details-balance]"), part("dd:last-of-type"), part("form"), part("div"));
+        let account = node.account;
+        follow(move |shown: Option<i64>| {
+            account.with(|account| {
+                title.set_text_content(Some(&account.name));
+                balance.set_text_content(Some(&money::format_all(&account.rolled_up)));
+                below.set_text_content(Some(&account.child_count.to_string()));
+                if shown != Some(account.version) {
+                    form = replace(&form, &edit_form_html(account));
+                }
+                account.version
+            })
+        });
+        follow(move |_| {
+            let mode = self.mode.get();
+            lower = replace(
+                &lower,
+                &match mode {
+                    Mode::Actions => ACTIONS.to_owned(),
+                    Mode::AddChild => new_account_html(true),
+                    Mode::Move => move_form_html(tree, &id),
+                    Mode::Delete => DELETE.to_owned(),
+                },
+            );
+            if mode == Mode::Delete {
+                Executor::spawn_local(count_for_confirmation(tree, id.clone(), lower.clone()));
+            }
+        });
+    }
+
+    /// A button's `data-action` within the panel.
+    pub fn act(self, tree: Tree, action: &str, button: &Element) {
+        match action {
+            "add-child" => self.mode.set(Mode::AddChild),
+            "move" => self.mode.set(Mode::Move),
+            "delete" => self.mode.set(Mode::Delete),
+            "cancel" => self.close_form(),
+            "confirm-delete" => {
+                let Some(id) = tree.selected.get_untracked() else { return };
+                let subtree = button.get_attribute("data-subtree").is_some();
+                Executor::spawn_local(async move { edits::delete(tree, &id, subtree).await });
+                self.close_form();
+            }
+            _ => {}
+        }
+    }
+
+    pub fn submit(self, tree: Tree, form: Element) {
+        match form.get_attribute("data-testid").unwrap_or_default().as_str() {
+            "edit-form" => save(tree, form),
+            "new-account-form" => self.create(tree, form),
+            "move-form" => {
+                let picked = find(&form, "select").map(|select| select.unchecked_into::<HtmlSelectElement>().value());
+                let to = picked.filter(|value| !value.is_empty());
+                if let Some(id) = tree.selected.get_untracked() {
+                    Executor::spawn_local(async move { edits::move_to(tree, &id, to).await });
+                }
+                self.close_form();
+            }
+            _ => {}
+        }
+    }
+
+    /// A new root (the panel's own form) or a child of the open account.
+    fn create(self, tree: Tree, form: Element) {
+        let root = self.new_root.get_untracked();
+        let parent = if root { None } else { tree.selected.get_untracked() };
+        let [name, number, currency] = ["name", "number", "currency"].map(|name| input(&form, name).value());
+        Executor::spawn_local(async move {
+            match edits::create(tree, parent, &name, &number, &currency).await {
+                Ok(_) if root => self.new_root.set(false),
+                Ok(_) => self.mode.set(Mode::Actions),
+                Err(refused) => show_problem(&form, Some(&refused)),
+            }
+        });
+    }
+
+    /// Closes a form (or the delete confirmation): the new root's, or back to the account's actions.
+    fn close_form(self) {
+        if self.new_root.get_untracked() {
+            self.new_root.set(false);
+        } else {
+            self.mode.set(Mode::Actions);
+        }
+    }
+}
+
+fn save(tree: Tree, form: Element) {
+    let Some(id) = tree.selected.get_untracked() else { return };
+    let changes = Changes {
+        name: input(&form, "name").value(),
+        number: input(&form, "number").value(),
+        closed: input(&form, "closed").checked(),
+    };
+    let button = form.last_element_child();
+    let busy = move |busy: bool| {
+        if let Some(button) = &button {
+            set_or_remove(button, "disabled", busy.then_some(""));
+        }
+    };
+    busy(true);
+    Executor::spawn_local(async move {
+        let outcome = edits::save(tree, &id, changes).await;
+        busy(false);
+        // A stale version is the notice's to explain, with its reload button.
+        show_problem(&form, outcome.err().filter(|problem| !problem.is_stale()).as_ref());
+    });
+}
+
+fn edit_form_html(account: &Account) -> String {
+    let mut html = r#"<form class="panel__form" data-testid="edit-form" novalidate>"#.to_owned();
+    field(&mut html, "Name", "name", &account.name);
+    field(&mut html, "Number", "number", &account.number);
+    html.push_str(r#"<div class="field field--check"><label><input type="checkbox" name="closed""#);
+    if account.closed {
+        html.push_str(" checked");
+    }
+    html.push_str(r#"> Closed</label></div><button type="submit" class="button button--primary">Save</button></form>"#);
+    html
+}
+
+/// The form for a new account: a `child` of the open one, or a root.
+fn new_account_html(child: bool) -> String {
+    let mut html = r#"<form class="panel__form" data-testid="new-account-form" novalidate><h3>"#.to_owned();
+    html.push_str(if child { "New account below this one" } else { "New account" });
+    html.push_str("</h3>");
+    field(&mut html, "Name", "name", "");
+    field(&mut html, "Number", "number", "");
+    field(&mut html, "Currency", "currency", "EUR");
+    html.push_str(r#"<div class="actions"><button type="submit" class="button button--primary">Create</button>"#);
+    html.push_str(CANCEL);
+    html.push_str("</div></form>");
+    html
 }
 
 /// The accounts `id` may move under: every loaded account but itself and those below it.
-fn move_picker(tree: Tree, id: String, done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
-    let picked = NodeRef::<html::Select>::new();
-    let parent = tree.account(&id).and_then(|account| account.parent_id).unwrap_or_default();
-    let options = tree
-        .all_rows()
-        .into_iter()
-        .map(|row| {
-            let inside = tree.is_within(&row.id, &id);
-            let label = format!(
-                "{}{}{}",
-                "· ".repeat(row.level as usize - 1),
-                row.name,
-                if inside { " (inside this account)" } else { "" }
-            );
-            view! { <option value=row.id.clone() disabled=inside selected=row.id == parent>{label}</option> }
-        })
-        .collect_view();
-    let on_submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        let to = picked.get().map(|select| select.value()).filter(|value| !value.is_empty());
-        let id = id.clone();
-        spawn_local(async move { edits::move_to(tree, &id, to).await });
-        done();
-    };
-    view! {
-        <form class="panel__form" on:submit=on_submit data-testid="move-form">
-            <div class="field">
-                <label for="move-to">"Move to"</label>
-                <select id="move-to" node_ref=picked>
-                    <option value="">"The top level"</option>
-                    {options}
-                </select>
-            </div>
-            <div class="actions">
-                <button type="submit" class="button button--primary">"Move"</button>
-                <button type="button" class="button" on:click=move |_| done()>"Cancel"</button>
-            </div>
-        </form>
+fn move_form_html(tree: Tree, id: &str) -> String {
+    let parent = tree.account(id).and_then(|account| account.parent_id).unwrap_or_default();
+    let mut html = concat!(
+        r#"<form class="panel__form" data-testid="move-form"><div class="field"><label for="move-to">Move to</label>"#,
+        r#"<select id="move-to"><option value="">The top level</option>"#
+    )
+    .to_owned();
+    for row in tree.all_rows() {
+        let inside = tree.is_within(&row.id, id);
+        html.push_str(&markup(&[r#"<option value=""#, &row.id, r#"""#]));
+        if inside {
+            html.push_str(" disabled");
+        }
+        if row.id == parent {
+            html.push_str(" selected");
+        }
+        html.push('>');
+        html.push_str(&"· ".repeat(row.level as usize - 1));
+        push_escaped(&mut html, &row.name);
+        if inside {
+            html.push_str(" (inside this account)");
+        }
+        html.push_str("</option>");
     }
+    html.push_str(
+        r#"</select></div><div class="actions"><button type="submit" class="button button--primary">Move</button>"#,
+    );
+    html.push_str(CANCEL);
+    html.push_str("</div></form>");
+    html
 }
 
-fn delete_confirmation(tree: Tree, id: String, done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+const DELETE: &str = concat!(
+    r#"<div class="alert alert--error" role="alertdialog" aria-labelledby="delete-question" data-testid="delete-confirmation">"#,
+    r#"<p id="delete-question">Counting the accounts below it…</p><div class="actions">"#,
+    r#"<button type="button" class="button button--danger" data-action="confirm-delete" disabled>Delete</button>"#,
+    r#"<button type="button" class="button" data-action="cancel">Cancel</button></div></div>"#
+);
+
+/// Counts what would go with `id` (a read: nothing is deleted yet) and asks about it in `dialog`; its
+/// Delete button then deletes the subtree only if there was one to confirm.
+async fn count_for_confirmation(tree: Tree, id: String, dialog: Element) {
     let name = tree.account(&id).map(|account| account.name).unwrap_or_default();
-    // A plain signal rather than a resource: the async machinery would add to the wasm.
-    let counted = RwSignal::new(None);
-    {
-        let id = id.clone();
-        spawn_local(async move {
-            // The panel may have closed meanwhile.
-            counted.try_set(Some(edits::descendants(tree, &id).await));
-        });
-    }
-    let question = move || {
-        counted.get().map(|count| match count {
-            Ok(0) => format!("Delete “{name}”? This cannot be undone."),
-            Ok(1) => format!("Delete “{name}” and the 1 account below it? This cannot be undone."),
-            Ok(count) => format!("Delete “{name}” and the {count} accounts below it? This cannot be undone."),
-            Err(problem) => problem.detail,
-        })
-    };
-    let confirm = move |_| {
-        let id = id.clone();
-        spawn_local(async move { edits::delete(tree, &id).await });
-        done();
-    };
-    view! {
-        <div class="alert alert--error" role="alertdialog" aria-labelledby="delete-question" data-testid="delete-confirmation">
-            <p id="delete-question">{move || question().unwrap_or_else(|| "Counting the accounts below it…".to_owned())}</p>
-            <div class="actions">
-                <button type="button" class="button button--danger" disabled=move || !matches!(counted.get(), Some(Ok(_)))
-                    on:click=confirm>"Delete"</button>
-                <button type="button" class="button" on:click=move |_| done()>"Cancel"</button>
-            </div>
-        </div>
+    let counted = edits::descendants(tree, &id).await;
+    let (Some(question), Some(delete)) = (find(&dialog, "p"), find(&dialog, "button")) else { return };
+    match counted {
+        Ok(below) => {
+            question.set_text_content(Some(&delete_question(&name, below)));
+            set_or_remove(&delete, "data-subtree", below.any().then_some(""));
+            let _ = delete.remove_attribute("disabled");
+        }
+        Err(problem) => question.set_text_content(Some(&problem.detail)),
     }
 }
 
-/// A labelled input with the api's message for it underneath.
-fn field(
-    label: &'static str,
-    name: &'static str,
-    value: String,
-    input: NodeRef<html::Input>,
-    problem: RwSignal<Option<Problem>>,
-) -> impl IntoView {
-    let id = format!("account-field-{name}");
-    let error_id = format!("{id}-error");
-    let message = move || problem.with(|p| p.as_ref().and_then(|p| p.field(name)));
-    view! {
-        <div class="field">
-            <label for=id.clone()>{label}</label>
-            <input id=id name=name node_ref=input value=value
-                aria-invalid=move || message().is_some().to_string() aria-describedby=error_id.clone()/>
-            <p class="field__error" id=error_id>{message}</p>
-        </div>
-    }
+fn delete_question(name: &str, below: Descendants) -> String {
+    let count = below.counted.to_string();
+    let with = match (below.counted, below.more) {
+        (0, false) => String::new(),
+        (1, false) => " and the 1 account below it".to_owned(),
+        (_, false) => [" and the ", &count, " accounts below it"].concat(),
+        (_, true) => [" and more than ", &count, " accounts below it"].concat(),
+    };
+    ["Delete “", name, "”", &with, "? This cannot be undone."].concat()
 }
 
-/// A refusal that names no field.
-fn form_problem(problem: RwSignal<Option<Problem>>) -> impl IntoView {
-    move || {
-        problem.with(|p| p.as_ref().filter(|p| p.errors.is_empty()).map(|p| p.detail.clone())).map(|detail| {
-            view! { <p class="alert alert--error" role="alert">{detail}</p> }
-        })
+/// A labelled input with the api's message for it underneath (see [`show_problem`]).
+fn field(html: &mut String, label: &str, name: &str, value: &str) {
+    let id = ["account-field-", name].concat();
+    html.push_str(&markup(&[
+        r#"<div class="field"><label for=""#,
+        &id,
+        r#"">"#,
+        label,
+        r#"</label><input id=""#,
+        &id,
+        r#"" name=""#,
+        name,
+        r#"" value=""#,
+        value,
+        r#"" aria-invalid="false" aria-describedby=""#,
+        &id,
+        r#"-error"><p class="field__error" id=""#,
+        &id,
+        r#"-error"></p></div>"#,
+    ]));
+}
+
+/// Shows the api's refusal in `form`: each message next to its field, one that names no field above
+/// the buttons; `None` clears it.
+fn show_problem(form: &Element, problem: Option<&Problem>) {
+    for name in ["name", "number", "currency"] {
+        let Some(error) = find(form, &["#account-field-", name, "-error"].concat()) else { continue };
+        let message = problem.and_then(|problem| problem.field(name));
+        if let Some(input) = error.previous_element_sibling() {
+            set(&input, "aria-invalid", if message.is_some() { "true" } else { "false" });
+        }
+        error.set_text_content(message.as_deref());
+    }
+    if let Some(shown) = find(form, ":scope > .alert") {
+        shown.remove();
+    }
+    let general = problem.filter(|problem| problem.errors.is_empty());
+    if let (Some(problem), Some(buttons)) = (general, form.last_element_child()) {
+        let alert = markup(&[r#"<p class="alert alert--error" role="alert">"#, &problem.detail, "</p>"]);
+        let _ = buttons.insert_adjacent_html("beforebegin", &alert);
     }
 }

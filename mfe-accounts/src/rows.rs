@@ -3,10 +3,11 @@
 //! expansion or its loading changes. A node's thousand loaded children render at once when it is
 //! expanded, and a reactive binding per attribute and text made that several times slower.
 
-use leptos::{prelude::*, reactive::effect::RenderEffect};
+use reactive_graph::{effect::RenderEffect, prelude::*, signal::RwSignal};
 use web_sys::Element;
 
 use crate::{
+    dom::{append, push_escaped, set, set_or_remove},
     money,
     tree::{Children, Node, Tree},
 };
@@ -59,7 +60,7 @@ impl Branch {
                 } else {
                     "tree__status"
                 });
-                let _ = status.toggle_attribute_with_force("hidden", html.is_empty());
+                set_or_remove(&status, "hidden", html.is_empty().then_some(""));
                 status.set_inner_html(&html);
                 shown_status = html;
             }
@@ -277,42 +278,6 @@ fn status_html(children: &Children, size: usize) -> String {
     }
 }
 
-/// `text` as HTML text or attribute value.
-fn push_escaped(html: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => html.push_str("&amp;"),
-            '<' => html.push_str("&lt;"),
-            '>' => html.push_str("&gt;"),
-            '"' => html.push_str("&quot;"),
-            c => html.push(c),
-        }
-    }
-}
-
 pub fn row_id(id: &str) -> String {
     ["account-", id].concat()
-}
-
-pub fn set(element: &Element, name: &str, value: &str) {
-    // Setting an attribute with a valid name cannot fail.
-    let _ = element.set_attribute(name, value);
-}
-
-fn set_or_remove(element: &Element, name: &str, value: Option<&str>) {
-    match value {
-        Some(value) => set(element, name, value),
-        None => {
-            let _ = element.remove_attribute(name);
-        }
-    }
-}
-
-/// A new `tag` with `class`, appended to `parent`.
-fn append(parent: &Element, tag: &str, class: &str) -> Element {
-    let document = parent.owner_document().expect("an element has a document");
-    let child = document.create_element(tag).expect("a valid tag");
-    child.set_class_name(class);
-    let _ = parent.append_child(&child);
-    child
 }

@@ -5,7 +5,12 @@
 
 use std::collections::HashMap;
 
-use leptos::{prelude::*, task::spawn_local};
+use any_spawner::Executor;
+use reactive_graph::{
+    owner::StoredValue,
+    prelude::*,
+    signal::{ArcRwSignal, RwSignal},
+};
 
 use crate::{
     api::{Account, Api, Problem},
@@ -148,7 +153,7 @@ impl Tree {
         if let Some(node) = self.node(id) {
             node.expanded.set(true);
             if !node.children.with_untracked(|c| c.loaded) {
-                spawn_local(self.load_more(Some(id.to_owned())));
+                Executor::spawn_local(self.load_more(Some(id.to_owned())));
             }
         }
     }

@@ -1,55 +1,51 @@
 //! The tree on the page, as the WAI-ARIA tree pattern: `role=tree` with nested `treeitem`s and
 //! `group`s, one tab stop that moves with the focus, arrow keys, Home/End, Enter and type-ahead.
-//! Keys, clicks and focus are handled once, on the tree, for every row.
+//! Keys, clicks and focus are handled once, on the tree's area, for every row.
 
-use std::any::Any;
-
-use leptos::{ev, html, prelude::*};
+use any_spawner::Executor;
+use reactive_graph::{owner::StoredValue, prelude::*};
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement, KeyboardEvent};
+use web_sys::{Element, Event, HtmlElement, HtmlInputElement, KeyboardEvent};
 
 use crate::{
+    dom::{self, find, follow, markup, set, target},
     edits,
     keys::{self, Action},
-    rows::{Branch, row_id, set},
+    rows::{Branch, row_id},
     tree::Tree,
 };
 
-#[component]
-pub fn AccountsTree(tree: Tree) -> impl IntoView {
+/// Handles the keys, clicks and focus of every row in the tree's `area`, and of the rename input.
+pub fn listen(tree: Tree, area: &Element) {
+    let typed = StoredValue::new((String::new(), 0.0));
+    dom::listen(area, "keydown", move |event| on_key(tree, event.unchecked_ref(), typed));
+    dom::listen(area, "click", move |event| on_click(tree, &event));
+    dom::listen(area, "dblclick", move |event| {
+        if let Some(id) = row_of(&event) {
+            tree.renaming.set(Some(id));
+        }
+    });
+    dom::listen(area, "focusin", move |event| {
+        let id = target(&event).and_then(|target| target.get_attribute("data-id"));
+        if id.is_some() && tree.focused.get_untracked() != id {
+            tree.focused.set(id);
+        }
+    });
+}
+
+/// Puts the tree in `area`, with the roots' branch, for as long as the current owner lives.
+pub fn start(tree: Tree, area: &Element) {
+    area.set_inner_html(r#"<ul role="tree" aria-label="Accounts" class="tree" data-testid="accounts-tree"></ul>"#);
+    let Some(list) = area.first_element_child() else { return };
+    StoredValue::new_local(Branch::start(tree, list, None, 1));
     // The first row holds the tab stop until the person moves it.
-    Effect::new(move |_| {
+    follow(move |_| {
         if tree.focused.with_untracked(Option::is_none) {
             tree.focused.set(tree.list(None).with(|roots| roots.ids.first().cloned()));
         }
     });
     follow_focus_and_selection(tree);
     follow_renaming(tree);
-    let typed = StoredValue::new((String::new(), 0.0));
-    view! {
-        <ul role="tree" aria-label="Accounts" class="tree" data-testid="accounts-tree" use:roots=tree
-            on:keydown=move |event| on_key(tree, &event, typed)
-            on:click=move |event| on_click(tree, &event)
-            on:dblclick=move |event| {
-                if let Some(id) = row_of(&event) {
-                    tree.renaming.set(Some(id));
-                }
-            }
-            on:focusin=move |event| {
-                let id = event.target().and_then(|t| t.dyn_into::<Element>().ok()).and_then(|e| e.get_attribute("data-id"));
-                if id.is_some() && tree.focused.get_untracked() != id {
-                    tree.focused.set(id);
-                }
-            }>
-        </ul>
-    }
-}
-
-/// Starts the roots' branch in the tree's list, for as long as the tree is shown. The tree's view
-/// is rebuilt in place when the roots change, and this runs again on the same list.
-fn roots(list: Element, tree: Tree) {
-    list.set_inner_html("");
-    StoredValue::new_local(Branch::start(tree, list, None, 1));
 }
 
 /// Gives the focused row the tree's one tab stop and marks the selected row, as they change.
@@ -57,7 +53,7 @@ fn follow_focus_and_selection(tree: Tree) {
     for (signal, attribute, on, off) in
         [(tree.focused, "tabindex", "0", "-1"), (tree.selected, "aria-selected", "true", "false")]
     {
-        Effect::new(move |previous: Option<Option<String>>| {
+        follow(move |previous: Option<Option<String>>| {
             let current = signal.get();
             if let Some(row) = previous.flatten().and_then(|id| row_element(&id)) {
                 set(&row, attribute, off);
@@ -72,26 +68,27 @@ fn follow_focus_and_selection(tree: Tree) {
 
 /// Puts the rename input in place of the name of the row being renamed, and takes it away after.
 fn follow_renaming(tree: Tree) {
-    let editing = StoredValue::new_local(None::<(Box<dyn Any>, Element, Element)>);
-    Effect::new(move |_| {
+    let editing = StoredValue::new_local(None::<(Element, Element)>);
+    follow(move |_| {
         let renaming = tree.renaming.get();
-        if let Some((input, slot, name)) = editing.write_value().take() {
-            drop(input);
+        if let Some((slot, name)) = editing.write_value().take() {
             slot.remove();
             let _ = name.remove_attribute("hidden");
         }
         let Some(id) = renaming else { return };
-        let Some(name) =
-            row_element(&id).and_then(|row| row.query_selector(":scope > .tree__row > .tree__name").ok().flatten())
-        else {
+        let Some(name) = row_element(&id).and_then(|row| find(&row, ":scope > .tree__row > .tree__name")) else {
             return;
         };
-        let Ok(slot) = name.owner_document().expect("an element has a document").create_element("span") else { return };
-        let _ = name.before_with_node_1(&slot);
-        set(&name, "hidden", "");
         let text = tree.account(&id).map(|account| account.name).unwrap_or_default();
-        let input = leptos::mount::mount_to(slot.clone().unchecked_into(), move || rename_input(tree, id, text));
-        editing.set_value(Some((Box::new(input), slot, name)));
+        let _ = name.insert_adjacent_html("beforebegin", &rename_html(&text));
+        let Some(slot) = name.previous_element_sibling() else { return };
+        set(&name, "hidden", "");
+        if let Some(input) = slot.first_element_child() {
+            let input: HtmlInputElement = input.unchecked_into();
+            let _ = input.focus();
+            input.select();
+        }
+        editing.set_value(Some((slot, name)));
     });
 }
 
@@ -99,38 +96,35 @@ fn row_element(id: &str) -> Option<Element> {
     web_sys::window()?.document()?.get_element_by_id(&row_id(id))
 }
 
-/// The name as an input: Enter saves, Escape gives up; the api's objection shows under it.
-fn rename_input(tree: Tree, id: String, name: String) -> impl IntoView {
-    let input = NodeRef::<html::Input>::new();
-    let error = RwSignal::new(None::<String>);
-    input.on_load(|input| {
-        let _ = input.focus();
-        input.select();
-    });
-    let on_key = move |event: KeyboardEvent| {
-        // The tree's own keys must not act while the person types a name.
-        event.stop_propagation();
-        match event.key().as_str() {
-            "Escape" => finish_renaming(tree, &id),
-            "Enter" => {
-                let (id, name) = (id.clone(), input.get().map(|i| i.value()).unwrap_or_default());
-                leptos::task::spawn_local(async move {
-                    match edits::rename(tree, &id, name).await {
-                        Ok(()) => finish_renaming(tree, &id),
-                        Err(message) => error.set(Some(message)),
+/// The name as an input (see [`on_rename_key`]), with room for the api's objection under it.
+fn rename_html(name: &str) -> String {
+    markup(&[
+        r#"<span class="tree__rename"><input value=""#,
+        name,
+        concat!(
+            r#"" aria-label="Name" aria-describedby="rename-error" aria-invalid="false">"#,
+            r#"<span class="field__error" id="rename-error" role="alert"></span></span>"#
+        ),
+    ])
+}
+
+/// In the rename input, Enter saves and Escape gives up; the api's objection shows under it.
+fn on_rename_key(tree: Tree, event: &KeyboardEvent, input: HtmlInputElement) {
+    let Some(id) = tree.renaming.get_untracked() else { return };
+    match event.key().as_str() {
+        "Escape" => finish_renaming(tree, &id),
+        "Enter" => Executor::spawn_local(async move {
+            match edits::rename(tree, &id, input.value()).await {
+                Ok(()) => finish_renaming(tree, &id),
+                Err(message) => {
+                    set(&input, "aria-invalid", "true");
+                    if let Some(error) = input.next_element_sibling() {
+                        error.set_text_content(Some(&message));
                     }
-                });
+                }
             }
-            _ => {}
-        }
-    };
-    view! {
-        <span class="tree__rename">
-            <input node_ref=input value=name aria-label="Name" aria-describedby="rename-error"
-                aria-invalid=move || error.with(Option::is_some).to_string()
-                on:keydown=on_key on:click=|event| event.stop_propagation()/>
-            <span class="field__error" id="rename-error" role="alert">{move || error.get()}</span>
-        </span>
+        }),
+        _ => {}
     }
 }
 
@@ -140,6 +134,9 @@ fn finish_renaming(tree: Tree, id: &str) {
 }
 
 fn on_key(tree: Tree, event: &KeyboardEvent, typed: StoredValue<(String, f64)>) {
+    if let Some(input) = target(event).filter(|target| target.matches(".tree__rename input").unwrap_or_default()) {
+        return on_rename_key(tree, event, input.unchecked_into());
+    }
     let Some(id) = row_of(event) else { return };
     let key = event.key();
     if key == "F2" {
@@ -173,16 +170,16 @@ fn type_ahead(rows: &[keys::Row], at: usize, key: &str, typed: StoredValue<(Stri
     keys::find_by_name(rows, at, &prefix).map(Action::Focus)
 }
 
-fn on_click(tree: Tree, event: &ev::MouseEvent) {
-    let target = event.target().and_then(|t| t.dyn_into::<Element>().ok());
+fn on_click(tree: Tree, event: &Event) {
+    let target = target(event);
     // "Load more" and "Try again" under a list of children (or the roots).
     if let Some(status) = target.as_ref().and_then(|t| t.closest(".tree__status button").ok().flatten()) {
         let parent = status.parent_element().and_then(|status| status.get_attribute("data-parent"));
-        leptos::task::spawn_local(tree.load_more(parent));
+        Executor::spawn_local(tree.load_more(parent));
         return;
     }
     let Some(id) = row_of(event) else { return };
-    let on_toggle = target.is_some_and(|target| target.class_list().contains("tree__toggle"));
+    let on_toggle = target.is_some_and(|target| target.matches(".tree__toggle").unwrap_or_default());
     if on_toggle {
         tree.toggle(&id);
         focus_row(tree, &id);
@@ -192,8 +189,8 @@ fn on_click(tree: Tree, event: &ev::MouseEvent) {
 }
 
 /// The row an event happened on (not in a rename input or a button within it).
-fn row_of(event: &web_sys::Event) -> Option<String> {
-    let target: Element = event.target()?.dyn_into().ok()?;
+fn row_of(event: &Event) -> Option<String> {
+    let target = target(event)?;
     if target.closest("input, button").ok().flatten().is_some() {
         return None;
     }
@@ -213,11 +210,12 @@ pub fn focus_row(tree: Tree, id: &str) {
     let row_id = row_id(id);
     let focus = move || {
         let row = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(&row_id));
-        row.and_then(|row| row.dyn_into::<HtmlElement>().ok()).map(|row| row.focus()).is_some()
+        // A row is an `li`, an HTML element.
+        row.map(|row| row.unchecked_into::<HtmlElement>().focus()).is_some()
     };
     // A row that was only just revealed appears with the next frame.
     if !focus() {
-        request_animation_frame(move || {
+        dom::next_frame(move || {
             focus();
         });
     }

@@ -50,6 +50,13 @@ impl Accounts {
             .expect("the api answers");
         assert_eq!(response.status(), 200, "rename {id}");
     }
+
+    /// Deletes an account with everything below it, as someone else would, in another tab.
+    pub async fn delete(&self, id: &str) {
+        let url = format!("{}/v1/accounts/{id}?subtree=true", self.base);
+        let response = self.http.delete(url).bearer_auth(&self.token).send().await.expect("the api answers");
+        assert!(response.status().is_success(), "delete {id}: {}", response.status());
+    }
 }
 
 /// Writes `count` children under `parent` straight into Postgres ("Child 00001", ...), as a large

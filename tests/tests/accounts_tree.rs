@@ -1,7 +1,7 @@
 //! The accounts micro-frontend in the shell, against the real api: a tree built, expanded and
 //! collapsed, walked with the keyboard, renamed, moved, refused a cyclic move, deleted, a change
-//! someone else made meanwhile, and a deep link reloaded; a node with 10,000 children; and the
-//! micro-frontend alone in its own harness.
+//! someone else made meanwhile, and a deep link reloaded; a delete confirmed only after its count
+//! was read afresh; a node with 10,000 children; and the micro-frontend alone in its own harness.
 
 use std::path::PathBuf;
 
@@ -230,6 +230,28 @@ async fn build_walk_edit_move_delete_and_deep_link_the_accounts_tree() {
 }
 
 #[tokio::test]
+async fn a_delete_is_counted_afresh_and_sent_only_once_confirmed() {
+    let stack = Stack::start(&[]).await;
+    let browser = &stack.browser;
+    signed_in_at_accounts(&stack, "delete-count@example.com").await;
+    let api = Accounts::of_signed_in(&stack).await;
+    let parent = api.create(None, "Parent", "P-1", 0).await;
+    let child = api.create(Some(&parent), "Child", "P-2", 0).await;
+    stack.open(&format!("/accounts/{}", id(&parent))).await;
+    browser.expect_text("[data-testid=account-details] h2", "Parent").await;
+
+    // Its child goes in another tab: the tree still says one is below it.
+    api.delete(id(&child)).await;
+    browser.click("[data-testid=account-details] .actions .button--danger").await;
+    browser.expect_text("[data-testid=delete-confirmation]", "Delete “Parent”? This cannot be undone.").await;
+    assert!(!api.get(id(&parent)).await.is_null(), "nothing is deleted before the person confirms");
+    browser.click("[data-testid=delete-confirmation] .button--danger").await;
+    browser.expect_text(".panel__hint", "Select an account").await;
+    assert!(api.get(id(&parent)).await.is_null(), "deleted once confirmed");
+    assert_no_console_errors(&stack).await;
+}
+
+#[tokio::test]
 async fn a_node_with_ten_thousand_children_pages_and_stays_responsive() {
     let stack = Stack::start(&[]).await;
     let browser = &stack.browser;
@@ -257,6 +279,10 @@ async fn a_node_with_ten_thousand_children_pages_and_stays_responsive() {
     let last = browser.execute("return document.activeElement.textContent").await;
     assert!(last.as_str().unwrap_or_default().contains("Child 00400"), "{last}");
     browser.screenshot(&screenshots(), "21-accounts-ten-thousand-children").await;
+    // Too many below it for one read: the confirmation says so rather than a wrong number.
+    browser.click(&line(&big)).await;
+    browser.click("[data-testid=account-details] .actions .button--danger").await;
+    browser.expect_text("[data-testid=delete-confirmation]", "more than 999 accounts below it").await;
     assert_no_console_errors(&stack).await;
 }
 

@@ -1,16 +1,28 @@
 //! The guest side of the micro-frontend contract (see `mfe-contract`).
 //!
-//! A micro-frontend calls [`define`] from its `#[wasm_bindgen(start)]` function. From then on the
-//! browser mounts the Leptos app whenever the shell puts `<mfe-NAME>` in the document, and unmounts
-//! it when the element leaves. The app receives [`Props`]: the shell's session and sub-path as
-//! signals, and a way to send events back up.
+//! A micro-frontend calls [`define`] (a Leptos view, with the `leptos` feature) or [`define_page`]
+//! (a page built by hand) from its `#[wasm_bindgen(start)]` function. From then on the browser
+//! mounts the app whenever the shell puts `<mfe-NAME>` in the document, and unmounts it when the
+//! element leaves. The app receives [`Props`]: the shell's session and sub-path as signals, and a
+//! way to send events back up.
 
 use std::any::Any;
 
-use leptos::{prelude::*, reactive::owner::Owner};
+#[cfg(feature = "leptos")]
+mod view;
+
+use any_spawner::Executor;
 use mfe_contract::{Session, element_name, events, props};
+use reactive_graph::{
+    owner::{LocalStorage, Owner, StoredValue},
+    prelude::*,
+    signal::{ReadSignal, WriteSignal, signal, signal_local},
+};
 use wasm_bindgen::prelude::*;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
+
+#[cfg(feature = "leptos")]
+pub use crate::view::{SessionStatus, define};
 
 #[wasm_bindgen(module = "/src/element.js")]
 extern "C" {
@@ -86,6 +98,11 @@ impl Props {
         Ok(response.unchecked_into())
     }
 
+    /// The micro-frontend's element, for an app that builds its page by hand rather than as a view.
+    pub fn host(&self) -> HtmlElement {
+        self.host.get_value()
+    }
+
     /// Asks the shell to show `path` (below the micro-frontend's route) in the URL; see
     /// [`events::NAVIGATE`].
     pub fn navigate(&self, path: &str) {
@@ -107,10 +124,31 @@ impl Props {
     }
 }
 
-/// Registers the custom element `mfe-<name>` that mounts `app`.
-pub fn define<V: IntoView + 'static>(name: &str, app: fn(Props) -> V) {
-    let mount =
-        Closure::<dyn Fn(HtmlElement, JsValue) -> Mounted>::new(move |host, initial| Mounted::new(host, &initial, app));
+/// Registers the custom element `mfe-<name>`, whose `app` builds its page in [`Props::host`]; the
+/// effects and values it creates last until the element leaves the document.
+pub fn define_page(name: &str, app: fn(Props)) {
+    register(name, move |host, props| {
+        app(props);
+        Box::new(Page(host))
+    });
+}
+
+/// Empties the element of a page built by hand when it unmounts, as a Leptos view removes itself.
+struct Page(HtmlElement);
+
+impl Drop for Page {
+    fn drop(&mut self) {
+        self.0.set_inner_html("");
+    }
+}
+
+/// `mount` puts the app in the element and returns what keeps it there.
+pub(crate) fn register(name: &str, mount: impl Fn(HtmlElement, Props) -> Box<dyn Any> + 'static) {
+    // Effects and tasks run on wasm-bindgen's executor; a second call finds it already set.
+    let _ = Executor::init_wasm_bindgen();
+    let mount = Closure::<dyn Fn(HtmlElement, JsValue) -> Mounted>::new(move |host, initial| {
+        Mounted::new(host, &initial, &mount)
+    });
     let names = [props::SESSION, props::PATH, props::API_BASE_URL, props::AUTH_HEADERS].map(JsValue::from).to_vec();
     define_element(&element_name(name), names, &mount);
     // The element class keeps calling it for the page's lifetime.
@@ -129,7 +167,7 @@ pub struct Mounted {
 }
 
 impl Mounted {
-    fn new<V: IntoView + 'static>(host: HtmlElement, initial: &JsValue, app: fn(Props) -> V) -> Self {
+    fn new(host: HtmlElement, initial: &JsValue, mount: &dyn Fn(HtmlElement, Props) -> Box<dyn Any>) -> Self {
         let owner = Owner::new();
         owner.with(|| {
             let prop = |name: &str| js_sys::Reflect::get(initial, &name.into()).unwrap_or(JsValue::UNDEFINED);
@@ -138,14 +176,14 @@ impl Mounted {
             let (api_base_url, set_api_base_url) = signal(prop(props::API_BASE_URL).as_string().unwrap_or_default());
             let (auth_headers, set_auth_headers) = signal_local(prop(props::AUTH_HEADERS));
             let props = Props { session, path, api_base_url, auth_headers, host: StoredValue::new_local(host.clone()) };
-            let view = leptos::mount::mount_to(host, move || app(props));
+            let view = mount(host, props);
             Self {
                 owner: owner.clone(),
                 session: set_session,
                 path: set_path,
                 api_base_url: set_api_base_url,
                 auth_headers: set_auth_headers,
-                view: Box::new(view),
+                view,
             }
         })
     }
@@ -168,23 +206,6 @@ impl Mounted {
     pub fn unmount(self) {
         drop(self.view);
         self.owner.cleanup();
-    }
-}
-
-/// Who is signed in, with a button that asks the shell to sign out.
-#[component]
-pub fn SessionStatus(props: Props) -> impl IntoView {
-    move || match props.session.get() {
-        Some(session) => view! {
-            <p class="session-status">
-                "Signed in as " <strong data-testid="session-user">{session.username}</strong>
-                <button type="button" class="button button--quiet" on:click=move |_| props.emit(events::SIGN_OUT)>
-                    "Sign out"
-                </button>
-            </p>
-        }
-        .into_any(),
-        None => view! { <p class="session-status muted">"Not signed in"</p> }.into_any(),
     }
 }
 
@@ -211,24 +232,40 @@ fn describe(error: JsValue) -> String {
     error
         .as_string()
         .or_else(|| error.dyn_ref::<js_sys::Error>().map(|e| e.message().into()))
-        .unwrap_or_else(|| format!("{error:?}"))
+        .or_else(|| js_sys::JSON::stringify(&error).ok().map(String::from))
+        .unwrap_or_else(|| "an error the browser cannot describe".to_owned())
 }
 
 /// `null`/`undefined` mean signed out; a malformed session is reported and treated as signed out.
+/// Read by hand rather than through serde, whose error messages bring float and debug formatting
+/// into every micro-frontend's wasm.
 fn parse_session(value: JsValue) -> Option<Session> {
     if value.is_null() || value.is_undefined() {
         return None;
     }
-    serde_wasm_bindgen::from_value(value)
-        .inspect_err(|error| web_sys::console::warn_1(&format!("ignoring a malformed session: {error}").into()))
-        .ok()
+    let field = |name: &str| js_sys::Reflect::get(&value, &name.into()).unwrap_or(JsValue::UNDEFINED);
+    let (username, email, groups) = (field("username"), field("email"), field("groups"));
+    let groups = match groups.dyn_into::<js_sys::Array>() {
+        Ok(groups) => groups.iter().map(|group| group.as_string()).collect(),
+        Err(absent) => absent.is_undefined().then(Vec::new),
+    };
+    let email = if email.is_undefined() || email.is_null() { Some(None) } else { email.as_string().map(Some) };
+    match (value.is_object(), username.as_string(), email, groups) {
+        (true, Some(username), Some(email), Some(groups)) => Some(Session { username, email, groups }),
+        _ => {
+            web_sys::console::warn_2(&"ignoring a malformed session:".into(), &value);
+            None
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use leptos::prelude::*;
     use wasm_bindgen_test::*;
 
-    use super::*;
+    // Named: Leptos's prelude has a `Props` trait.
+    use super::{Props, *};
 
     wasm_bindgen_test_configure!(run_in_browser);
 
@@ -280,5 +317,18 @@ mod tests {
     fn malformed_sessions_count_as_signed_out() {
         assert_eq!(parse_session(JsValue::NULL), None);
         assert_eq!(parse_session(JsValue::from_str("nope")), None);
+        let json = |text: &str| js_sys::JSON::parse(text).unwrap();
+        assert_eq!(parse_session(json(r#"{"email":"ada@example.com"}"#)), None, "no username");
+        assert_eq!(parse_session(json(r#"{"username":"ada","groups":[1]}"#)), None, "a group that is no name");
+    }
+
+    #[wasm_bindgen_test]
+    fn sessions_read_as_the_shell_sends_them() {
+        let full =
+            Session { username: "ada".into(), email: Some("ada@example.com".into()), groups: vec!["Admin".into()] };
+        let bare = Session { username: "grace".into(), ..Session::default() };
+        for session in [full, bare] {
+            assert_eq!(parse_session(serde_wasm_bindgen::to_value(&session).unwrap()), Some(session));
+        }
     }
 }
