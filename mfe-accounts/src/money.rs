@@ -1,5 +1,5 @@
-//! Balances as people read them: the browser's `Intl.NumberFormat` knows each currency's symbol and
-//! how many of its minor units make one major unit.
+//! Balances and counts as people read them: the browser's `Intl.NumberFormat` knows each currency's
+//! symbol, how many of its minor units make one major unit, and how the reader groups digits.
 
 use std::cell::RefCell;
 
@@ -33,6 +33,12 @@ pub fn format(minor: f64, currency: &str) -> String {
 /// A subtree's balances, one per currency.
 pub fn format_all(balances: &[(String, f64)]) -> String {
     balances.iter().map(|(currency, minor)| format(*minor, currency)).collect::<Vec<_>>().join(" · ")
+}
+
+/// A number of accounts, its digits grouped as the browser's language does, e.g. 10000 → "10,000".
+pub fn count(n: usize) -> String {
+    let grouped = NumberFormat::new(&Array::new(), &Object::new()).format().call1(&JsValue::NULL, &(n as f64).into());
+    grouped.ok().and_then(|text| text.as_string()).unwrap_or_else(|| n.to_string())
 }
 
 fn formatter(currency: &str) -> (String, Function, f64) {

@@ -268,7 +268,7 @@ async fn count_for_confirmation(tree: Tree, id: String, dialog: Element) {
 }
 
 fn delete_question(name: &str, below: Descendants) -> String {
-    let count = below.counted.to_string();
+    let count = money::count(below.counted as usize);
     let with = match (below.counted, below.more) {
         (0, false) => String::new(),
         (1, false) => " and the 1 account below it".to_owned(),

@@ -267,9 +267,9 @@ fn status_html(children: &Children, size: usize) -> String {
     } else if children.has_more() {
         [
             r#"<button type="button" class="button button--quiet" data-testid="load-more">Load more ("#,
-            &children.ids.len().to_string(),
+            &money::count(children.ids.len()),
             " of ",
-            &size.to_string(),
+            &money::count(size),
             " shown)</button>",
         ]
         .concat()

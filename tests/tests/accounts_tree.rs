@@ -268,11 +268,11 @@ async fn a_node_with_ten_thousand_children_pages_and_stays_responsive() {
     assert_eq!(browser.execute("return document.querySelectorAll('[role=tree] img').length").await, 0);
     assert_eq!(browser.execute("return window.injected === undefined").await, true, "the name ran as markup");
     browser.click(&format!("{} .tree__toggle", row(&big))).await;
-    browser.expect_text("[data-testid=load-more]", "200 of 10000 shown").await;
+    browser.expect_text("[data-testid=load-more]", "200 of 10,000 shown").await;
     let rows = "return document.querySelectorAll('[role=group] > [role=treeitem]').length";
     assert_eq!(browser.execute(rows).await, 200, "one page is rendered, not ten thousand rows");
     browser.click("[data-testid=load-more]").await;
-    browser.expect_text("[data-testid=load-more]", "400 of 10000 shown").await;
+    browser.expect_text("[data-testid=load-more]", "400 of 10,000 shown").await;
     // Still answering the keyboard: End reaches the last loaded row.
     browser.execute("document.querySelector('[role=treeitem][tabindex=\"0\"]').focus()").await;
     press(&stack, &format!("{}", Key::End)).await;
