@@ -5,6 +5,7 @@
 
 mod api;
 mod dom;
+mod drag;
 mod edits;
 mod keys;
 mod money;
@@ -61,6 +62,7 @@ fn app(props: Props) {
         }
     });
     tree_view::listen(tree, &tree_area);
+    drag::listen(tree, &tree_area);
     follow_roots(tree, tree_area);
     follow_notice(tree, section);
     panel.start(tree, aside);

@@ -178,7 +178,7 @@ impl Line {
     }
 
     fn html(&self, html: &mut String) {
-        html.push_str(r#"<div class="tree__row"><span class="tree__toggle" aria-hidden="true">"#);
+        html.push_str(r#"<div class="tree__row" draggable="true"><span class="tree__toggle" aria-hidden="true">"#);
         html.push_str(self.toggle);
         for (class, text) in
             [("tree__name", &self.name), ("tree__number", &self.number), ("tree__balance", &self.balance)]

@@ -1,7 +1,8 @@
 //! The accounts micro-frontend in the shell, against the real api: a tree built, expanded and
 //! collapsed, walked with the keyboard, renamed, moved, refused a cyclic move, deleted, a change
 //! someone else made meanwhile, and a deep link reloaded; a delete confirmed only after its count
-//! was read afresh; a node with 10,000 children; and the micro-frontend alone in its own harness.
+//! was read afresh; a move by drag-and-drop; a node with 10,000 children; and the micro-frontend
+//! alone in its own harness.
 
 use std::path::PathBuf;
 
@@ -248,6 +249,56 @@ async fn a_delete_is_counted_afresh_and_sent_only_once_confirmed() {
     browser.click("[data-testid=delete-confirmation] .button--danger").await;
     browser.expect_text(".panel__hint", "Select an account").await;
     assert!(api.get(id(&parent)).await.is_null(), "deleted once confirmed");
+    assert_no_console_errors(&stack).await;
+}
+
+/// Drags the row line `from` over the row line `to` with the browser's drag events (WebDriver's
+/// pointer actions do not start HTML drag-and-drop), and drops it there when `drop`; returns whether
+/// `to` accepted it. Without `drop` the drag stays where it is, over `to`.
+async fn drag(stack: &Stack, from: &str, to: &str, drop: bool) -> bool {
+    let script = format!(
+        r#"const from = document.querySelector({}), to = document.querySelector({});
+           const data = new DataTransfer();
+           const fire = (element, type) =>
+             element.dispatchEvent(new DragEvent(type, {{ bubbles: true, cancelable: true, dataTransfer: data }}));
+           fire(from, "dragstart");
+           const accepted = !fire(to, "dragover");
+           if ({drop}) {{ if (accepted) fire(to, "drop"); fire(from, "dragend"); }}
+           return accepted;"#,
+        Value::from(from),
+        Value::from(to),
+    );
+    stack.browser.execute(&script).await.as_bool().expect("whether the drop was accepted")
+}
+
+#[tokio::test]
+async fn an_account_moves_by_drag_and_drop_but_never_into_itself() {
+    let stack = Stack::start(&[]).await;
+    let browser = &stack.browser;
+    signed_in_at_accounts(&stack, "drag-user@example.com").await;
+    let api = Accounts::of_signed_in(&stack).await;
+    let assets = api.create(None, "Assets", "1000", 0).await;
+    let bank = api.create(Some(&assets), "Bank", "1100", 12_345).await;
+    let equity = api.create(None, "Equity", "3000", 0).await;
+    stack.open("/accounts").await;
+    browser.click(&format!("{} .tree__toggle", row(&assets))).await;
+    browser.find(&row(&bank)).await;
+
+    // Not into its own subtree, nor where it already is.
+    assert!(!drag(&stack, &line(&assets), &line(&bank), true).await, "Assets refused below itself");
+    assert!(!drag(&stack, &line(&bank), &line(&assets), true).await, "Bank is already below Assets");
+    assert!(api.get(id(&assets)).await["parentId"].is_null());
+
+    // Over Equity the drop target is marked; dropped, Bank moves there with its balance.
+    assert!(drag(&stack, &line(&bank), &line(&equity), false).await, "Equity accepts Bank");
+    browser.find(&format!("{}[data-drop-target]", line(&equity))).await;
+    browser.screenshot(&screenshots(), "25-accounts-drag-over").await;
+    assert!(drag(&stack, &line(&bank), &line(&equity), true).await);
+    browser.find(&format!("{} {}", row(&equity), row(&bank))).await;
+    browser.expect_text(&line(&equity), "€123.45").await;
+    assert!(!browser.is_present("[data-drop-target]").await, "no mark is left after the drop");
+    assert_eq!(api.get(id(&bank)).await["parentId"], equity["id"], "the api has Bank below Equity");
+    browser.screenshot(&screenshots(), "26-accounts-dragged").await;
     assert_no_console_errors(&stack).await;
 }
 
