@@ -1,4 +1,4 @@
-//! The page built by hand: markup strings with escaped text, a few attributes set and elements
+//! Pages built by hand: markup strings with escaped text, a few attributes set and elements
 //! swapped, and effects that redo a part when the signals it reads change. Leptos's views would
 //! monomorphise their rendering code for every distinct view, which made most of the wasm.
 
