@@ -71,3 +71,12 @@ pub fn NoticeBar() -> impl IntoView {
 pub fn Loading(message: &'static str) -> impl IntoView {
     view! { <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>{message}</p> }
 }
+
+/// [`Loading`]'s markup, for the pages built by hand.
+pub fn loading_markup(message: &str) -> String {
+    mfe_dom::markup(&[
+        r#"<p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>"#,
+        message,
+        "</p>",
+    ])
+}
