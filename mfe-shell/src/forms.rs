@@ -351,8 +351,7 @@ pub fn follow_dev_mailbox(page: &Element, email: impl Fn() -> String + 'static) 
 /// on the page. Leptos's router still chooses the page.
 pub fn hand_built(class: &'static str, fill: impl FnOnce(Element) + 'static) -> impl IntoView {
     let node = NodeRef::<html::Div>::new();
-    // Untracked, so that nothing `fill` reads reruns it (which would dispose what it set up).
-    node.on_load(move |div| untrack(|| fill(div.into())));
+    node.on_load(move |div| fill(div.into()));
     view! { <div class=class node_ref=node></div> }
 }
 
