@@ -295,7 +295,7 @@ pub fn show_error(anchor: &Element, place: Place, error: RwSignal<Option<String>
 
 /// The first password rule broken, for the field's own error.
 fn password_problem(policy: &PasswordPolicy, password: &str) -> Option<String> {
-    policy.first_broken(password).map(|rule| format!("Needed: {}", in_words(rule).to_lowercase()))
+    policy.first_broken(password).map(|rule| format!("Needed: {}", in_words(rule).to_ascii_lowercase()))
 }
 
 fn password_policy() -> PasswordPolicy {
