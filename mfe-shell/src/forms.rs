@@ -5,7 +5,7 @@
 
 use std::{future::Future, pin::Pin};
 
-use leptos::{html, prelude::*, task::spawn_local};
+use leptos::{prelude::*, task::spawn_local};
 use mfe_contract::{PasswordPolicy, PasswordRule, RuntimeConfig};
 use mfe_dom::{follow, input, listen, markup, set, set_or_remove};
 use web_sys::{Element, HtmlInputElement};
@@ -345,14 +345,6 @@ pub fn follow_dev_mailbox(page: &Element, email: impl Fn() -> String + 'static) 
         let to = String::from(js_sys::encode_uri_component(email().trim()));
         set(&link, "href", &[mailbox.as_str(), "?to=", &to].concat());
     });
-}
-
-/// A page built by hand in a `<div>` (with `class`) that Leptos mounts; `fill` gets it once it is
-/// on the page. Leptos's router still chooses the page.
-pub fn hand_built(class: &'static str, fill: impl FnOnce(Element) + 'static) -> impl IntoView {
-    let node = NodeRef::<html::Div>::new();
-    node.on_load(move |div| fill(div.into()));
-    view! { <div class=class node_ref=node></div> }
 }
 
 /// The narrow card of the sign-in-related pages, with its title; `body` is markup.

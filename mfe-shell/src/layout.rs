@@ -107,12 +107,19 @@ pub fn NoticeBar() -> impl IntoView {
 }
 
 /// A network action under way, announced to screen readers.
-#[component]
-pub fn Loading(message: &'static str) -> impl IntoView {
-    view! { <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>{message}</p> }
-}
-
-/// [`Loading`]'s markup, for the pages built by hand.
 pub fn loading_markup(message: &str) -> String {
     markup(&[r#"<p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>"#, message, "</p>"])
+}
+
+/// A page built by hand in a `<div>` (with `class`) that Leptos mounts; `fill` gets it once it is
+/// on the page. Leptos's router still chooses the page.
+pub fn hand_built(class: &'static str, fill: impl FnOnce(Element) + 'static) -> impl IntoView {
+    let node = NodeRef::<html::Div>::new();
+    node.on_load(move |div| fill(div.into()));
+    view! { <div class=class node_ref=node></div> }
+}
+
+/// Markup that never changes, as one small view type for all such pages.
+pub fn static_page(html: String) -> AnyView {
+    hand_built("", move |div| div.set_inner_html(&html)).into_any()
 }

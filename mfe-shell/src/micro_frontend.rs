@@ -10,7 +10,10 @@ use mfe_dom::{follow, listen, markup, set, target};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CustomEvent, Element};
 
-use crate::{auth::session::SessionStore, forms::hand_built, layout::loading_markup};
+use crate::{
+    auth::session::SessionStore,
+    layout::{hand_built, loading_markup},
+};
 
 #[component]
 pub fn MicroFrontend(name: &'static str, #[prop(into)] path: Signal<String>) -> impl IntoView {

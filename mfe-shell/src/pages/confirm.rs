@@ -7,10 +7,10 @@ use mfe_dom::{find, follow, listen, markup, set_or_remove};
 use crate::{
     auth::{cognito::explain, session::SessionStore},
     forms::{
-        Check, Field, Form, FormSpec, Place, Submission, auth_card, dev_mailbox_markup, follow_dev_mailbox, hand_built,
-        next_page, page_url, query, show_error,
+        Check, Field, Form, FormSpec, Place, Submission, auth_card, dev_mailbox_markup, follow_dev_mailbox, next_page,
+        page_url, query, show_error,
     },
-    layout::Notice,
+    layout::{Notice, hand_built},
 };
 
 const CONFIRM_FORM: FormSpec = FormSpec {

@@ -8,10 +8,9 @@ use web_sys::Element;
 use crate::{
     auth::{cognito::explain, session::SessionStore},
     forms::{
-        Check, Field, Form, FormSpec, auth_card, dev_mailbox_markup, follow_dev_mailbox, hand_built, next_page,
-        page_url, query,
+        Check, Field, Form, FormSpec, auth_card, dev_mailbox_markup, follow_dev_mailbox, next_page, page_url, query,
     },
-    layout::Notice,
+    layout::{Notice, hand_built},
 };
 
 const REQUEST_CODE_FORM: FormSpec = FormSpec {

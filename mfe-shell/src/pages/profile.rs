@@ -7,8 +7,8 @@ use web_sys::Element;
 use crate::{
     async_value::when_done,
     auth::{cognito::explain, session::SessionStore},
-    forms::{Check, Field, Form, FormSpec, Place, Submission, hand_built, show_error},
-    layout::loading_markup,
+    forms::{Check, Field, Form, FormSpec, Place, Submission, show_error},
+    layout::{hand_built, loading_markup},
 };
 
 const CHANGE_PASSWORD_FORM: FormSpec = FormSpec {

@@ -12,7 +12,8 @@ use crate::{
         cognito::{SignedIn, explain},
         session::SessionStore,
     },
-    forms::{Check, Field, Form, FormSpec, auth_card, hand_built, next_page, page_url, query},
+    forms::{Check, Field, Form, FormSpec, auth_card, next_page, page_url, query},
+    layout::hand_built,
 };
 
 /// The `performance.mark` set once the sign-in form is on the page.

@@ -8,7 +8,8 @@ use mfe_dom::markup;
 
 use crate::{
     auth::{cognito::explain, session::SessionStore},
-    forms::{Check, Field, Form, FormSpec, auth_card, hand_built, next_page, page_url},
+    forms::{Check, Field, Form, FormSpec, auth_card, next_page, page_url},
+    layout::hand_built,
 };
 
 const SIGN_UP_FORM: FormSpec = FormSpec {
