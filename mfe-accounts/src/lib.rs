@@ -4,7 +4,6 @@
 //! the URL (`/accounts/<id>`), which brings deep links back to it.
 
 mod api;
-mod dom;
 mod drag;
 mod edits;
 mod keys;
@@ -15,6 +14,7 @@ mod tree;
 mod tree_view;
 
 use any_spawner::Executor;
+use mfe_dom as dom;
 use mfe_guest::Props;
 use reactive_graph::{computed::Memo, prelude::*};
 use wasm_bindgen::prelude::*;

@@ -7,11 +7,12 @@ use leptos_router::{
     path,
 };
 use mfe_contract::RuntimeConfig;
+use mfe_dom::{follow, markup};
 
 use crate::{
     async_value::when_done,
     auth::{cognito::Cognito, guard::SignedInOnly, session::SessionStore},
-    layout::{Notice, NoticeBar, TopBar},
+    layout::{Notice, NoticeBar, TopBar, hand_built, static_page},
     micro_frontend::MicroFrontend,
     pages::{confirm::Confirm, forgot_password::ForgotPassword, profile::Profile, sign_in::SignIn, sign_up::SignUp},
     runtime_config,
@@ -23,11 +24,10 @@ pub fn App() -> impl IntoView {
     provide_context(notice);
     let config = when_done(runtime_config::fetch());
     move || match config.get() {
-        None => view! { <p class="splash" role="status">"Loading Ledgerline…"</p> }.into_any(),
-        Some(Err(error)) => view! { <StartFailed error/> }.into_any(),
+        None => static_page(r#"<p class="splash" role="status">Loading Ledgerline…</p>"#.into()),
+        Some(Err(error)) => start_failed(&error),
         Some(Ok(config)) => match config.cognito.as_ref().map(Cognito::new) {
-            None => view! { <StartFailed error=format!("{} names no user pool to sign in to.", RuntimeConfig::PATH)/> }
-                .into_any(),
+            None => start_failed(&format!("{} names no user pool to sign in to.", RuntimeConfig::PATH)),
             Some(cognito) => {
                 provide_context(SessionStore::start(cognito, notice));
                 provide_context(config);
@@ -37,14 +37,12 @@ pub fn App() -> impl IntoView {
     }
 }
 
-#[component]
-fn StartFailed(error: String) -> impl IntoView {
-    view! {
-        <div class="splash alert alert--error" role="alert">
-            <p><strong>"Ledgerline could not start."</strong></p>
-            <p>{error}</p>
-        </div>
-    }
+fn start_failed(error: &str) -> AnyView {
+    static_page(markup(&[
+        r#"<div class="splash alert alert--error" role="alert"><p><strong>Ledgerline could not start.</strong></p><p>"#,
+        error,
+        "</p></div>",
+    ]))
 }
 
 #[component]
@@ -81,33 +79,26 @@ fn Section(name: &'static str) -> impl IntoView {
 #[component]
 fn Home() -> impl IntoView {
     let session = expect_context::<SessionStore>();
-    view! {
-        <section class="card hero">
-            <h1>"Welcome to Ledgerline"</h1>
-            <p>"Your organisation's accounts and payments, in one place."</p>
-            <div class="hero__actions">
-                {move || if session.is_signed_in() {
-                    view! {
-                        <a class="button button--primary" href="/accounts">"Open accounts"</a>
-                        <a class="button" href="/payments">"Open payments"</a>
-                    }.into_any()
-                } else {
-                    view! {
-                        <a class="button button--primary" href="/sign-in">"Sign in"</a>
-                        <a class="button" href="/sign-up">"Create an account"</a>
-                    }.into_any()
-                }}
-            </div>
-        </section>
-    }
+    hand_built("", move |div| {
+        follow(move |_: Option<()>| {
+            let actions = if session.is_signed_in() {
+                r#"<a class="button button--primary" href="/accounts">Open accounts</a><a class="button" href="/payments">Open payments</a>"#
+            } else {
+                r#"<a class="button button--primary" href="/sign-in">Sign in</a><a class="button" href="/sign-up">Create an account</a>"#
+            };
+            div.set_inner_html(&[
+                r#"<section class="card hero"><h1>Welcome to Ledgerline</h1><p>Your organisation's accounts and payments, in one place.</p><div class="hero__actions">"#,
+                actions,
+                "</div></section>",
+            ].concat());
+        });
+    })
 }
 
 #[component]
 fn NotFound() -> impl IntoView {
-    view! {
-        <section class="card">
-            <h1>"Page not found"</h1>
-            <p>"There is nothing at this address. " <a href="/">"Go to the start page"</a></p>
-        </section>
-    }
+    static_page(
+        r#"<section class="card"><h1>Page not found</h1><p>There is nothing at this address. <a href="/">Go to the start page</a></p></section>"#
+            .into(),
+    )
 }

@@ -1,8 +1,11 @@
 //! The frame around every page: the top bar with navigation and the session, and a polite live
 //! region for notices such as "You have been signed out."
 
-use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos::{html, prelude::*};
+use leptos_router::hooks::use_location;
+use mfe_contract::Session;
+use mfe_dom::{find, follow, listen, markup, set_or_remove, target};
+use web_sys::Element;
 
 use crate::auth::session::SessionStore;
 
@@ -20,54 +23,103 @@ impl Notice {
     }
 }
 
+/// The top bar: the links to the sections and who is signed in. The static part is a Leptos view;
+/// the parts that change are patched by hand (see `mfe_dom`), which is less wasm than views.
 #[component]
 pub fn TopBar() -> impl IntoView {
     let session = expect_context::<SessionStore>();
+    let location = use_location();
+    let node = NodeRef::<html::Header>::new();
+    node.on_load(move |header| {
+        let header: Element = header.into();
+        let who = find(&header, "[data-testid=shell-session]").expect("the top bar shows the session");
+        let links = header.clone();
+        // Redrawn only when the person changes, so a link keeps focus while the path changes.
+        follow(move |shown: Option<Option<Session>>| {
+            let now = session.session();
+            if shown.as_ref() != Some(&now) {
+                who.set_inner_html(&session_markup(now.as_ref()));
+            }
+            location.pathname.with(|path| mark_current(&links, path));
+            now
+        });
+        listen(&header, "click", move |event| {
+            if target(&event).and_then(|t| t.closest("[data-testid=sign-out]").ok().flatten()).is_some() {
+                session.sign_out();
+            }
+        });
+    });
     view! {
-        <header class="topbar">
+        <header class="topbar" node_ref=node>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <a class="brand" href="/">"Ledgerline"</a>
             <nav class="topbar__nav" aria-label="Main">
-                <A href="/accounts">"Accounts"</A>
-                <A href="/payments">"Payments"</A>
+                <a href="/accounts">"Accounts"</a>
+                <a href="/payments">"Payments"</a>
             </nav>
-            <div class="topbar__session" data-testid="shell-session">
-                {move || match session.session() {
-                    Some(who) => view! {
-                        <span class="topbar__who">"Signed in as " <strong data-testid="shell-user">{who.username.clone()}</strong></span>
-                        {who.is_admin().then(|| view! { <span class="badge" data-testid="admin-badge">"Admin"</span> })}
-                        <A href="/profile">"Profile"</A>
-                        <button type="button" class="button button--quiet" data-testid="sign-out" on:click=move |_| session.sign_out()>
-                            "Sign out"
-                        </button>
-                    }.into_any(),
-                    None => view! {
-                        <span class="muted">"Not signed in"</span>
-                        <A href="/sign-in">"Sign in"</A>
-                    }.into_any(),
-                }}
-            </div>
+            <div class="topbar__session" data-testid="shell-session"></div>
         </header>
     }
 }
 
-#[component]
-pub fn NoticeBar() -> impl IntoView {
-    let Notice(message) = expect_context::<Notice>();
-    view! {
-        <div class="notice-region" role="status" aria-live="polite" data-testid="shell-notice">
-            {move || message.get().map(|text| view! {
-                <div class="notice">
-                    <span>{text}</span>
-                    <button type="button" class="button button--quiet" aria-label="Dismiss" on:click=move |_| message.set(None)>"×"</button>
-                </div>
-            })}
-        </div>
+fn session_markup(who: Option<&Session>) -> String {
+    let Some(who) = who else {
+        return r#"<span class="muted">Not signed in</span><a href="/sign-in">Sign in</a>"#.into();
+    };
+    let badge = if who.is_admin() { r#"<span class="badge" data-testid="admin-badge">Admin</span>"# } else { "" };
+    let actions = r#"<a href="/profile">Profile</a><button type="button" class="button button--quiet" data-testid="sign-out">Sign out</button>"#;
+    let after_name = ["</strong></span>", badge, actions].concat();
+    markup(&[r#"<span class="topbar__who">Signed in as <strong data-testid="shell-user">"#, &who.username, &after_name])
+}
+
+fn mark_current(header: &Element, path: &str) {
+    let links = header.get_elements_by_tag_name("a");
+    // The brand and the skip link have a class; the section links have none.
+    for link in (0..links.length()).filter_map(|at| links.item(at)).filter(|link| link.class_name().is_empty()) {
+        let href = link.get_attribute("href").unwrap_or_default();
+        let current = path == href || path.strip_prefix(href.as_str()).is_some_and(|rest| rest.starts_with('/'));
+        set_or_remove(&link, "aria-current", current.then_some("page"));
     }
 }
 
-/// A network action under way, announced to screen readers.
+/// The notice, if any, with its dismiss button.
 #[component]
-pub fn Loading(message: &'static str) -> impl IntoView {
-    view! { <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>{message}</p> }
+pub fn NoticeBar() -> impl IntoView {
+    let Notice(message) = expect_context::<Notice>();
+    let node = NodeRef::<html::Div>::new();
+    node.on_load(move |region| {
+        let region: Element = region.into();
+        let shown = region.clone();
+        follow(move |_: Option<()>| {
+            let html = message.with(|text| {
+                let dismiss = r#"</span><button type="button" class="button button--quiet" aria-label="Dismiss">×</button></div>"#;
+                text.as_deref().map(|text| markup(&[r#"<div class="notice"><span>"#, text, dismiss])).unwrap_or_default()
+            });
+            shown.set_inner_html(&html);
+        });
+        listen(&region, "click", move |event| {
+            if target(&event).is_some_and(|t| t.tag_name() == "BUTTON") {
+                message.set(None);
+            }
+        });
+    });
+    view! { <div class="notice-region" role="status" aria-live="polite" data-testid="shell-notice" node_ref=node></div> }
+}
+
+/// A network action under way, announced to screen readers.
+pub fn loading_markup(message: &str) -> String {
+    markup(&[r#"<p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>"#, message, "</p>"])
+}
+
+/// A page built by hand in a `<div>` (with `class`) that Leptos mounts; `fill` gets it once it is
+/// on the page. Leptos's router still chooses the page.
+pub fn hand_built(class: &'static str, fill: impl FnOnce(Element) + 'static) -> impl IntoView {
+    let node = NodeRef::<html::Div>::new();
+    node.on_load(move |div| fill(div.into()));
+    view! { <div class=class node_ref=node></div> }
+}
+
+/// Markup that never changes, as one small view type for all such pages.
+pub fn static_page(html: String) -> AnyView {
+    hand_built("", move |div| div.set_inner_html(&html)).into_any()
 }

@@ -11,6 +11,5 @@ pub async fn fetch() -> Result<RuntimeConfig, String> {
     if !(200..300).contains(&reply.status) {
         return Err(format!("The server answered {} for {path}.", reply.status));
     }
-    let json = js_sys::JSON::parse(&reply.body).map_err(|e| format!("{path} is not JSON: {}", http::describe(e)))?;
-    serde_wasm_bindgen::from_value(json).map_err(|e| format!("{path} is not valid: {e}"))
+    serde_json::from_str(&reply.body).map_err(|e| format!("{path} is not valid: {e}"))
 }

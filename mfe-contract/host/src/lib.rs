@@ -71,9 +71,10 @@ async fn fetch_manifest(base: &str) -> Result<Manifest, JsValue> {
     if !response.ok() {
         return Err(format!("{url} answered {}", response.status()).into());
     }
-    let json =
-        JsFuture::from(response.json()?).await.map_err(|e| failure(base, "sent a manifest that is not JSON", &e))?;
-    serde_wasm_bindgen::from_value(json).map_err(|e| format!("{url} is not a micro-frontend manifest: {e}").into())
+    // serde_json, which the shell links anyway for Cognito's answers.
+    let text = JsFuture::from(response.text()?).await.map_err(|e| failure(base, "sent an unreadable manifest", &e))?;
+    serde_json::from_str(&text.as_string().unwrap_or_default())
+        .map_err(|e| format!("{url} is not a micro-frontend manifest: {e}").into())
 }
 
 fn failure(base: &str, what: &str, cause: &JsValue) -> JsValue {

@@ -7,7 +7,10 @@ use leptos_router::{
 };
 
 use super::session::SessionStore;
-use crate::{forms::page_url, layout::Loading};
+use crate::{
+    forms::page_url,
+    layout::{loading_markup, static_page},
+};
 
 #[component]
 pub fn SignedInOnly(children: ChildrenFn) -> impl IntoView {
@@ -26,7 +29,7 @@ pub fn SignedInOnly(children: ChildrenFn) -> impl IntoView {
     // Never a blank page: while the redirect happens, say so.
     move || match session.is_signed_in() {
         true => children().into_any(),
-        false => view! { <Loading message="Taking you to sign in…"/> }.into_any(),
+        false => static_page(loading_markup("Taking you to sign in…")),
     }
 }
 

@@ -132,8 +132,8 @@ impl SessionStore {
 
     /// The session as micro-frontends receive it: an object, or `null` when signed out.
     pub fn to_js(self) -> JsValue {
-        let json = serde_wasm_bindgen::Serializer::json_compatible();
-        self.session().serialize(&json).unwrap_or(JsValue::NULL)
+        let json = serde_json::to_string(&self.session()).ok();
+        json.and_then(|json| js_sys::JSON::parse(&json).ok()).unwrap_or(JsValue::NULL)
     }
 
     pub fn auth_headers(&self) -> JsValue {
@@ -255,16 +255,15 @@ fn load() -> Option<Tokens> {
 
 fn save(tokens: Option<&Tokens>) {
     let Some(storage) = storage() else { return };
-    let json = tokens.and_then(|tokens| tokens.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).ok());
-    let _ = match json.and_then(|value| js_sys::JSON::stringify(&value).ok()) {
-        Some(json) => storage.set_item(STORAGE_KEY, &String::from(json)),
+    let _ = match tokens.and_then(|tokens| serde_json::to_string(tokens).ok()) {
+        Some(json) => storage.set_item(STORAGE_KEY, &json),
         None => storage.remove_item(STORAGE_KEY),
     };
 }
 
-/// JSON through the browser's own parser (smaller wasm than serde_json's).
+/// serde_json, which cognito-client links anyway (serde-wasm-bindgen would be a second deserializer).
 fn from_json<T: serde::de::DeserializeOwned>(json: &str) -> Option<T> {
-    serde_wasm_bindgen::from_value(js_sys::JSON::parse(json).ok()?).ok()
+    serde_json::from_str(json).ok()
 }
 
 fn storage() -> Option<web_sys::Storage> {

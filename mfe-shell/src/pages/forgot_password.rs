@@ -1,100 +1,82 @@
 //! Forgot password: a code by email, then the code and a new password, then sign in.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
+use leptos_router::{NavigateOptions, hooks::use_navigate};
+use mfe_dom::markup;
+use web_sys::Element;
 
-use super::AuthCard;
 use crate::{
     auth::{cognito::explain, session::SessionStore},
     forms::{
-        DevMailboxLink, Field, FormError, PasswordRules, Submission, SubmitButton, code_problem, email_problem,
-        next_page, page_url, password_problem, query,
+        Check, Field, Form, FormSpec, auth_card, dev_mailbox_markup, follow_dev_mailbox, next_page, page_url, query,
     },
-    layout::Notice,
+    layout::{Notice, hand_built},
+};
+
+const REQUEST_CODE_FORM: FormSpec = FormSpec {
+    test_id: "forgot-form",
+    fields: &[Field { id: "email", label: "Email", kind: "email", autocomplete: "username", check: Check::Email }],
+    submit: ("Send me a code", "Sending…"),
+};
+
+const RESET_FORM: FormSpec = FormSpec {
+    test_id: "reset-form",
+    fields: &[
+        Field { id: "code", label: "Code", kind: "text", autocomplete: "one-time-code", check: Check::Code },
+        Field {
+            id: "password",
+            label: "New password",
+            kind: "password",
+            autocomplete: "new-password",
+            check: Check::NewPassword,
+        },
+    ],
+    submit: ("Change password", "Changing…"),
 };
 
 #[component]
 pub fn ForgotPassword() -> impl IntoView {
-    let email = RwSignal::new(query("email").unwrap_or_default());
-    let code_sent = RwSignal::new(false);
-    move || {
-        if code_sent.get() {
-            view! { <ResetForm email/> }.into_any()
-        } else {
-            view! { <RequestCodeForm email code_sent/> }.into_any()
-        }
-    }
-}
-
-#[component]
-fn RequestCodeForm(email: RwSignal<String>, code_sent: RwSignal<bool>) -> impl IntoView {
     let session = expect_context::<SessionStore>();
-    let submission = Submission::new();
-    let email_error = Signal::derive(move || email.with(|e| email_problem(e)));
-    let on_submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        if !submission.valid(&[email_error.get_untracked()]) {
-            return;
-        }
-        let address = email.get_untracked().trim().to_owned();
-        submission.run(async move {
-            let cognito = session.cognito();
-            cognito.call(cognito.client.forgot_password(&address)).await.map_err(|e| explain(&e))?;
-            code_sent.set(true);
-            Ok(())
+    let email = query("email").unwrap_or_default();
+    // The reset form replaces this one once the code is sent, under the page's owner.
+    let owner = Owner::current().expect("a page has an owner");
+    hand_built("", move |page| {
+        let intro = "<p>Enter your email address and we will send you a code to choose a new password.</p>";
+        page.set_inner_html(&auth_card("Reset your password", &[intro, &REQUEST_CODE_FORM.markup("", "")].concat()));
+        let form = Form::wire(&page, &REQUEST_CODE_FORM);
+        form.set(0, &email);
+        form.on_submit(move |form| {
+            let (address, page, owner) = (form.value(0).trim().to_owned(), page.clone(), owner.clone());
+            form.run(async move {
+                let cognito = session.cognito();
+                cognito.call(cognito.client.forgot_password(&address)).await.map_err(|e| explain(&e))?;
+                owner.with(|| reset_form(&page, session, address));
+                Ok(())
+            });
         });
-    };
-    view! {
-        <AuthCard title="Reset your password">
-            <p>"Enter your email address and we will send you a code to choose a new password."</p>
-            <form on:submit=on_submit novalidate data-testid="forgot-form">
-                <FormError submission/>
-                <Field id="email" label="Email" kind="email" autocomplete="username" value=email error=email_error attempted=submission.attempted/>
-                <SubmitButton label="Send me a code" busy_label="Sending…" submission/>
-            </form>
-        </AuthCard>
-    }
+    })
 }
 
-#[component]
-fn ResetForm(email: RwSignal<String>) -> impl IntoView {
-    let session = expect_context::<SessionStore>();
+fn reset_form(page: &Element, session: SessionStore, address: String) {
     let notice = expect_context::<Notice>();
     let navigate = use_navigate();
     let next = next_page();
-    let code = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
-    let submission = Submission::new();
-    let code_error = Signal::derive(move || code.with(|c| code_problem(c)));
-    let password_error = Signal::derive(move || password.with(|p| password_problem(p)));
-    let on_submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        if !submission.valid(&[code_error.get_untracked(), password_error.get_untracked()]) {
-            return;
-        }
-        let address = email.get_untracked().trim().to_owned();
-        let (code, password) = (code.get_untracked(), password.get_untracked());
+    let intro = markup(&["<p>If an account uses ", &address, ", we emailed it a 6-digit code.</p>"]);
+    let body = [intro, dev_mailbox_markup(), RESET_FORM.markup("", "")].concat();
+    page.set_inner_html(&auth_card("Choose a new password", &body));
+    let shown = address.clone();
+    follow_dev_mailbox(page, move || shown.clone());
+    let form = Form::wire(page, &RESET_FORM);
+    form.on_submit(move |form| {
+        let (address, code, password) = (address.clone(), form.value(0), form.value(1));
         let (navigate, next) = (navigate.clone(), next.clone());
-        submission.run(async move {
+        form.run(async move {
             let cognito = session.cognito();
             let request = cognito.client.confirm_forgot_password(&address, code.trim(), &password);
             cognito.call(request).await.map_err(|e| explain(&e))?;
             notice.show("Your password was changed. Sign in with the new one.");
-            navigate(&page_url("/sign-in", &[("email", &address), ("next", &next)]), Default::default());
+            navigate(&page_url("/sign-in", &[("email", &address), ("next", &next)]), NavigateOptions::default());
             Ok(())
         });
-    };
-    view! {
-        <AuthCard title="Choose a new password">
-            <p>{move || format!("If an account uses {}, we emailed it a 6-digit code.", email.get().trim())}</p>
-            <DevMailboxLink email/>
-            <form on:submit=on_submit novalidate data-testid="reset-form">
-                <FormError submission/>
-                <Field id="code" label="Code" autocomplete="one-time-code" value=code error=code_error attempted=submission.attempted/>
-                <Field id="password" label="New password" kind="password" autocomplete="new-password" value=password error=password_error attempted=submission.attempted described_by="password-rules"/>
-                <PasswordRules id="password-rules" password/>
-                <SubmitButton label="Change password" busy_label="Changing…" submission/>
-            </form>
-        </AuthCard>
-    }
+    });
 }

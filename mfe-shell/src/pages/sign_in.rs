@@ -3,141 +3,138 @@
 
 use cognito_client::ErrorKind;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
+use leptos_router::{NavigateOptions, hooks::use_navigate};
+use mfe_dom::markup;
+use web_sys::Element;
 
-use super::AuthCard;
 use crate::{
     auth::{
         cognito::{SignedIn, explain},
         session::SessionStore,
     },
-    forms::{
-        Field, FormError, PasswordRules, Submission, SubmitButton, email_problem, next_page, page_url,
-        password_problem, query, required,
-    },
+    forms::{Check, Field, Form, FormSpec, auth_card, next_page, page_url, query},
+    layout::hand_built,
 };
 
 /// The `performance.mark` set once the sign-in form is on the page.
 const INTERACTIVE_MARK: &str = "ledgerline:sign-in-interactive";
 
-/// An admin-created user's first sign-in: the challenge to answer with a new password.
+const PASSWORD_FORM: FormSpec = FormSpec {
+    test_id: "sign-in-form",
+    fields: &[
+        Field { id: "email", label: "Email", kind: "email", autocomplete: "username", check: Check::Email },
+        Field {
+            id: "password",
+            label: "Password",
+            kind: "password",
+            autocomplete: "current-password",
+            check: Check::Required("your password"),
+        },
+    ],
+    submit: ("Sign in", "Signing in…"),
+};
+
+const NEW_PASSWORD_FORM: FormSpec = FormSpec {
+    test_id: "new-password-form",
+    fields: &[Field {
+        id: "new-password",
+        label: "New password",
+        kind: "password",
+        autocomplete: "new-password",
+        check: Check::NewPassword,
+    }],
+    submit: ("Save and sign in", "Saving…"),
+};
+
+/// Where the page leads once signed in, and how it gets there.
 #[derive(Clone)]
-struct NewPasswordChallenge {
-    username: String,
-    session: String,
+struct Onward {
+    session: SessionStore,
+    next: String,
+    navigate: std::rc::Rc<dyn Fn(&str)>,
+    /// The page's owner, for the form that replaces the first one once a request has answered.
+    owner: Owner,
+}
+
+impl Onward {
+    fn signed_in(&self, tokens: cognito_client::AuthenticationResult) {
+        self.session.signed_in(tokens);
+        (self.navigate)(&self.next);
+    }
 }
 
 #[component]
 pub fn SignIn() -> impl IntoView {
-    let challenge = RwSignal::new(None::<NewPasswordChallenge>);
-    let next = next_page();
-    // The moment the form can be used, for the committed performance measurement (tests/tests/performance.rs).
-    Effect::new(|| {
+    let navigate = use_navigate();
+    let onward = Onward {
+        session: expect_context::<SessionStore>(),
+        next: next_page(),
+        navigate: std::rc::Rc::new(move |to: &str| navigate(to, NavigateOptions::default())),
+        owner: Owner::current().expect("a page has an owner"),
+    };
+    let email = query("email").unwrap_or_default();
+    hand_built("", move |page| {
+        password_form(&page, onward, &email);
+        // The moment the form can be used, for the committed performance measurement (tests/tests/performance.rs).
         if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
             let _ = performance.mark(INTERACTIVE_MARK);
         }
-    });
-    move || match challenge.get() {
-        None => view! { <PasswordForm challenge next=next.clone()/> }.into_any(),
-        Some(challenge) => view! { <NewPasswordForm challenge next=next.clone()/> }.into_any(),
-    }
+    })
 }
 
-#[component]
-fn PasswordForm(challenge: RwSignal<Option<NewPasswordChallenge>>, next: String) -> impl IntoView {
-    let session = expect_context::<SessionStore>();
-    let navigate = use_navigate();
-    let email = RwSignal::new(query("email").unwrap_or_default());
-    let password = RwSignal::new(String::new());
-    let submission = Submission::new();
-    let email_error = Signal::derive(move || email.with(|e| email_problem(e)));
-    let password_error = Signal::derive(move || password.with(|p| required(p, "your password")));
-    let sign_up_link = page_url("/sign-up", &[("next", &next)]);
-    let forgot_link = page_url("/forgot-password", &[("next", &next)]);
-    let on_submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        if !submission.valid(&[email_error.get_untracked(), password_error.get_untracked()]) {
-            return;
-        }
-        let (email, password) = (email.get_untracked().trim().to_owned(), password.get_untracked());
-        let (navigate, next) = (navigate.clone(), next.clone());
-        submission.run(async move {
-            let cognito = session.cognito();
+fn password_form(page: &Element, onward: Onward, email: &str) {
+    let sign_up_link = page_url("/sign-up", &[("next", &onward.next)]);
+    let forgot_link = page_url("/forgot-password", &[("next", &onward.next)]);
+    let links = markup(&[
+        r#"<p class="auth__links"><a href=""#,
+        &forgot_link,
+        r#"">Forgot your password?</a><span>New here? <a href=""#,
+        &sign_up_link,
+        r#"">Create an account</a></span></p>"#,
+    ]);
+    page.set_inner_html(&auth_card("Sign in", &[PASSWORD_FORM.markup("", ""), links].concat()));
+    let form = Form::wire(page, &PASSWORD_FORM);
+    form.set(0, email);
+    let page = page.clone();
+    form.on_submit(move |form| {
+        let (email, password) = (form.value(0).trim().to_owned(), form.value(1));
+        let (onward, page) = (onward.clone(), page.clone());
+        form.run(async move {
+            let cognito = onward.session.cognito();
             match cognito.sign_in(&email, &password).await {
-                Ok(SignedIn::Tokens(tokens)) => {
-                    session.signed_in(tokens);
-                    navigate(&next, Default::default());
-                    Ok(())
-                }
+                Ok(SignedIn::Tokens(tokens)) => onward.signed_in(tokens),
                 Ok(SignedIn::NewPasswordRequired { username, session }) => {
-                    challenge.set(Some(NewPasswordChallenge { username, session }));
-                    Ok(())
+                    onward.owner.clone().with(|| new_password_form(&page, onward, username, session));
                 }
                 Err(error) if error.kind == ErrorKind::UserNotConfirmedException => {
-                    let params = [("email", email.as_str()), ("unconfirmed", "1"), ("next", &next)];
-                    navigate(&page_url("/confirm", &params), Default::default());
-                    Ok(())
+                    let params = [("email", email.as_str()), ("unconfirmed", "1"), ("next", &onward.next)];
+                    (onward.navigate)(&page_url("/confirm", &params));
                 }
                 Err(error) if error.kind == ErrorKind::PasswordResetRequiredException => {
-                    navigate(&page_url("/forgot-password", &[("email", &email), ("next", &next)]), Default::default());
-                    Ok(())
+                    (onward.navigate)(&page_url("/forgot-password", &[("email", &email), ("next", &onward.next)]));
                 }
-                Err(error) => Err(explain(&error)),
+                Err(error) => return Err(explain(&error)),
             }
+            Ok(())
         });
-    };
-    view! {
-        <AuthCard title="Sign in">
-            <form on:submit=on_submit novalidate data-testid="sign-in-form">
-                <FormError submission/>
-                <Field id="email" label="Email" kind="email" autocomplete="username" value=email error=email_error attempted=submission.attempted/>
-                <Field id="password" label="Password" kind="password" autocomplete="current-password" value=password error=password_error attempted=submission.attempted/>
-                <SubmitButton label="Sign in" busy_label="Signing in…" submission/>
-            </form>
-            <p class="auth__links">
-                <a href=forgot_link>"Forgot your password?"</a>
-                <span>"New here? " <a href=sign_up_link>"Create an account"</a></span>
-            </p>
-        </AuthCard>
-    }
+    });
 }
 
-#[component]
-fn NewPasswordForm(challenge: NewPasswordChallenge, next: String) -> impl IntoView {
-    let session = expect_context::<SessionStore>();
-    let navigate = use_navigate();
-    let password = RwSignal::new(String::new());
-    let submission = Submission::new();
-    let password_error = Signal::derive(move || password.with(|p| password_problem(p)));
-    let on_submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        if !submission.valid(&[password_error.get_untracked()]) {
-            return;
-        }
-        let (challenge, password, navigate, next) =
-            (challenge.clone(), password.get_untracked(), navigate.clone(), next.clone());
-        submission.run(async move {
-            let cognito = session.cognito();
-            match cognito.choose_new_password(&challenge.username, &password, &challenge.session).await {
-                Ok(SignedIn::Tokens(tokens)) => {
-                    session.signed_in(tokens);
-                    navigate(&next, Default::default());
-                    Ok(())
-                }
-                Ok(SignedIn::NewPasswordRequired { .. }) => Err("Please choose a different password.".into()),
-                Err(error) => Err(explain(&error)),
+/// An admin-created user's first sign-in: the challenge is answered with a new password.
+fn new_password_form(page: &Element, onward: Onward, username: String, session: String) {
+    let intro = "<p>You signed in with a temporary password. Choose your own to continue.</p>";
+    page.set_inner_html(&auth_card("Choose your password", &[intro, &NEW_PASSWORD_FORM.markup("", "")].concat()));
+    let form = Form::wire(page, &NEW_PASSWORD_FORM);
+    form.on_submit(move |form| {
+        let (onward, username, session, password) = (onward.clone(), username.clone(), session.clone(), form.value(0));
+        form.run(async move {
+            let cognito = onward.session.cognito();
+            match cognito.choose_new_password(&username, &password, &session).await {
+                Ok(SignedIn::Tokens(tokens)) => onward.signed_in(tokens),
+                Ok(SignedIn::NewPasswordRequired { .. }) => return Err("Please choose a different password.".into()),
+                Err(error) => return Err(explain(&error)),
             }
+            Ok(())
         });
-    };
-    view! {
-        <AuthCard title="Choose your password">
-            <p>"You signed in with a temporary password. Choose your own to continue."</p>
-            <form on:submit=on_submit novalidate data-testid="new-password-form">
-                <FormError submission/>
-                <Field id="new-password" label="New password" kind="password" autocomplete="new-password" value=password error=password_error attempted=submission.attempted described_by="new-password-rules"/>
-                <PasswordRules id="new-password-rules" password/>
-                <SubmitButton label="Save and sign in" busy_label="Saving…" submission/>
-            </form>
-        </AuthCard>
-    }
+    });
 }

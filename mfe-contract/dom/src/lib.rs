@@ -1,4 +1,4 @@
-//! The page built by hand: markup strings with escaped text, a few attributes set and elements
+//! Pages built by hand: markup strings with escaped text, a few attributes set and elements
 //! swapped, and effects that redo a part when the signals it reads change. Leptos's views would
 //! monomorphise their rendering code for every distinct view, which made most of the wasm.
 
@@ -16,7 +16,21 @@ pub fn follow<T: 'static>(render: impl FnMut(Option<T>) -> T + 'static) {
 pub fn listen(target: &Element, event: &str, handler: impl Fn(Event) + 'static) {
     let handler = Closure::<dyn Fn(Event)>::new(handler);
     let _ = target.add_event_listener_with_callback(event, handler.as_ref().unchecked_ref());
-    StoredValue::new_local(handler);
+    StoredValue::new_local(Listener { target: target.clone(), event: event.to_owned(), handler });
+}
+
+/// An event listener, removed when its owner is disposed: an event still on its way (bubbling from
+/// an element that outlives the owner) must not reach a dropped closure.
+struct Listener {
+    target: Element,
+    event: String,
+    handler: Closure<dyn Fn(Event)>,
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self.target.remove_event_listener_with_callback(&self.event, self.handler.as_ref().unchecked_ref());
+    }
 }
 
 /// Puts `markup` (one element) in place of `old` and returns the new element.
