@@ -263,8 +263,22 @@ impl Browser {
         panic!("#{id} never got the focus in {limit} presses of Tab");
     }
 
+    /// Clicks `css` as a person would: once it is in view and has stopped moving. Rows off-screen
+    /// skip layout (`content-visibility`) and take their real height as they come into view, which
+    /// moves what is below them; a click aimed before that lands where the element was.
     pub async fn click(&self, css: &str) {
-        self.find(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+        let element = self.find(css).await;
+        let settle = r#"const [element, done] = arguments;
+            element.scrollIntoView({ block: "center" });
+            let last = "";
+            const check = () => {
+                const place = JSON.stringify(element.getBoundingClientRect());
+                if (place === last) done(); else { last = place; requestAnimationFrame(check); }
+            };
+            requestAnimationFrame(check);"#;
+        let reference = serde_json::to_value(&element).expect("an element reference");
+        self.client.execute_async(settle, vec![reference]).await.unwrap_or_else(|e| panic!("scroll to {css}: {e}"));
+        element.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
     /// The path and query the page is at.
