@@ -31,11 +31,13 @@ fn id(account: &Value) -> &str {
     account["id"].as_str().expect("an id")
 }
 
-async fn signed_in_at_accounts(stack: &Stack, email: &str) {
+/// Signs a new user in on the accounts page; the api as that user, for what happens in other tabs.
+async fn signed_in_at_accounts(stack: &Stack, email: &str) -> Accounts {
     stack.create_user(email).await;
     stack.open("/accounts").await;
     stack.sign_in_on_page(email, PASSWORD).await;
     stack.browser.find("mfe-accounts [data-testid=mfe-accounts]").await;
+    Accounts::of_signed_in(stack).await
 }
 
 /// Presses keys on whatever has the focus, as a person at the keyboard does.
@@ -76,7 +78,7 @@ async fn build_walk_edit_move_delete_and_deep_link_the_accounts_tree() {
     let stack = Stack::start(&[]).await;
     let browser = &stack.browser;
     let shots = screenshots();
-    signed_in_at_accounts(&stack, "tree-user@example.com").await;
+    let api = signed_in_at_accounts(&stack, "tree-user@example.com").await;
 
     // No accounts yet: an invitation to create the first one, which then opens.
     browser.expect_text("[data-testid=accounts-empty]", "No accounts yet").await;
@@ -95,7 +97,6 @@ async fn build_walk_edit_move_delete_and_deep_link_the_accounts_tree() {
     browser.fill("[data-testid=new-account-form] #account-field-number", "1100").await;
     browser.click("[data-testid=new-account-form] button[type=submit]").await;
     browser.expect_text("[data-testid=account-details] h2", "Bank").await;
-    let api = Accounts::of_signed_in(&stack).await;
     let bank_id = browser.path().await.trim_start_matches("/accounts/").to_owned();
     let bank = api.get(&bank_id).await;
     let assets = api.get(bank["parentId"].as_str().expect("Bank is below Assets")).await;
@@ -234,8 +235,7 @@ async fn build_walk_edit_move_delete_and_deep_link_the_accounts_tree() {
 async fn a_delete_is_counted_afresh_and_sent_only_once_confirmed() {
     let stack = Stack::start(&[]).await;
     let browser = &stack.browser;
-    signed_in_at_accounts(&stack, "delete-count@example.com").await;
-    let api = Accounts::of_signed_in(&stack).await;
+    let api = signed_in_at_accounts(&stack, "delete-count@example.com").await;
     let parent = api.create(None, "Parent", "P-1", 0).await;
     let child = api.create(Some(&parent), "Child", "P-2", 0).await;
     stack.open(&format!("/accounts/{}", id(&parent))).await;
@@ -275,8 +275,7 @@ async fn drag(stack: &Stack, from: &str, to: &str, drop: bool) -> bool {
 async fn an_account_moves_by_drag_and_drop_but_never_into_itself() {
     let stack = Stack::start(&[]).await;
     let browser = &stack.browser;
-    signed_in_at_accounts(&stack, "drag-user@example.com").await;
-    let api = Accounts::of_signed_in(&stack).await;
+    let api = signed_in_at_accounts(&stack, "drag-user@example.com").await;
     let assets = api.create(None, "Assets", "1000", 0).await;
     let bank = api.create(Some(&assets), "Bank", "1100", 12_345).await;
     let equity = api.create(None, "Equity", "3000", 0).await;
@@ -306,8 +305,7 @@ async fn an_account_moves_by_drag_and_drop_but_never_into_itself() {
 async fn a_node_with_ten_thousand_children_pages_and_stays_responsive() {
     let stack = Stack::start(&[]).await;
     let browser = &stack.browser;
-    signed_in_at_accounts(&stack, "big-tree@example.com").await;
-    let api = Accounts::of_signed_in(&stack).await;
+    let api = signed_in_at_accounts(&stack, "big-tree@example.com").await;
     let big = api.create(None, "Big", "BIG", 0).await;
     seed_children(&stack, &big, 10_000).await;
     // Rows are built as markup: a name that is markup itself must show as text and never run.
@@ -341,8 +339,7 @@ async fn a_node_with_ten_thousand_children_pages_and_stays_responsive() {
 async fn the_standalone_harness_runs_the_micro_frontend_alone() {
     let stack = Stack::start(&[]).await;
     let browser = &stack.browser;
-    signed_in_at_accounts(&stack, "harness@example.com").await;
-    let api = Accounts::of_signed_in(&stack).await;
+    let api = signed_in_at_accounts(&stack, "harness@example.com").await;
     let root = api.create(None, "Harnessed", "H-1", 0).await;
     let token = browser.access_token().await;
 
