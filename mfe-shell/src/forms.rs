@@ -78,6 +78,10 @@ pub struct Field {
     pub check: Check,
 }
 
+/// The email address an existing account signs in with (a password manager's user name).
+pub const SIGN_IN_EMAIL: Field =
+    Field { id: "email", label: "Email", kind: "email", autocomplete: "username", check: Check::Email };
+
 /// A form: its test id, fields and submit button's labels (idle, busy).
 pub struct FormSpec {
     pub test_id: &'static str,

@@ -7,8 +7,8 @@ use mfe_dom::{find, follow, listen, markup, set_or_remove};
 use crate::{
     auth::{cognito::explain, session::SessionStore},
     forms::{
-        Check, Field, Form, FormSpec, Place, Submission, auth_card, dev_mailbox_markup, follow_dev_mailbox, next_page,
-        page_url, query, show_error,
+        Check, Field, Form, FormSpec, Place, SIGN_IN_EMAIL, Submission, auth_card, dev_mailbox_markup,
+        follow_dev_mailbox, next_page, page_url, query, show_error,
     },
     layout::{Notice, hand_built},
 };
@@ -16,7 +16,7 @@ use crate::{
 const CONFIRM_FORM: FormSpec = FormSpec {
     test_id: "confirm-form",
     fields: &[
-        Field { id: "email", label: "Email", kind: "email", autocomplete: "username", check: Check::Email },
+        SIGN_IN_EMAIL,
         Field {
             id: "code",
             label: "Confirmation code",

@@ -8,16 +8,14 @@ use web_sys::Element;
 use crate::{
     auth::{cognito::explain, session::SessionStore},
     forms::{
-        Check, Field, Form, FormSpec, auth_card, dev_mailbox_markup, follow_dev_mailbox, next_page, page_url, query,
+        Check, Field, Form, FormSpec, SIGN_IN_EMAIL, auth_card, dev_mailbox_markup, follow_dev_mailbox, next_page,
+        page_url, query,
     },
     layout::{Notice, hand_built},
 };
 
-const REQUEST_CODE_FORM: FormSpec = FormSpec {
-    test_id: "forgot-form",
-    fields: &[Field { id: "email", label: "Email", kind: "email", autocomplete: "username", check: Check::Email }],
-    submit: ("Send me a code", "Sending…"),
-};
+const REQUEST_CODE_FORM: FormSpec =
+    FormSpec { test_id: "forgot-form", fields: &[SIGN_IN_EMAIL], submit: ("Send me a code", "Sending…") };
 
 const RESET_FORM: FormSpec = FormSpec {
     test_id: "reset-form",

@@ -12,7 +12,7 @@ use crate::{
         cognito::{SignedIn, explain},
         session::SessionStore,
     },
-    forms::{Check, Field, Form, FormSpec, auth_card, next_page, page_url, query},
+    forms::{Check, Field, Form, FormSpec, SIGN_IN_EMAIL, auth_card, next_page, page_url, query},
     layout::hand_built,
 };
 
@@ -22,7 +22,7 @@ const INTERACTIVE_MARK: &str = "ledgerline:sign-in-interactive";
 const PASSWORD_FORM: FormSpec = FormSpec {
     test_id: "sign-in-form",
     fields: &[
-        Field { id: "email", label: "Email", kind: "email", autocomplete: "username", check: Check::Email },
+        SIGN_IN_EMAIL,
         Field {
             id: "password",
             label: "Password",
