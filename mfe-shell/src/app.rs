@@ -1,104 +1,49 @@
-//! The application: runtime config first, then the session, the router and the pages.
+//! The application: runtime config first, then the session, the frame and the pages.
 
-use leptos::prelude::*;
-use leptos_router::{
-    components::{Route, Router, Routes},
-    hooks::use_params_map,
-    path,
-};
+use leptos::{prelude::*, task::spawn_local};
 use mfe_contract::RuntimeConfig;
-use mfe_dom::{follow, markup};
+use mfe_dom::markup;
+use web_sys::HtmlElement;
 
 use crate::{
-    async_value::when_done,
-    auth::{cognito::Cognito, guard::SignedInOnly, session::SessionStore},
-    layout::{Notice, NoticeBar, TopBar, hand_built, static_page},
-    micro_frontend::MicroFrontend,
-    pages::{confirm::Confirm, forgot_password::ForgotPassword, profile::Profile, sign_in::SignIn, sign_up::SignUp},
+    auth::{cognito::Cognito, session::SessionStore},
+    layout::{self, Notice},
+    router::{self, Router},
     runtime_config,
 };
 
-#[component]
-pub fn App() -> impl IntoView {
+/// Starts the shell in `body`, under the current (root) owner.
+pub fn start(body: HtmlElement) {
+    body.set_inner_html(r#"<p class="splash" role="status">Loading Ledgerline…</p>"#);
+    let owner = Owner::current().expect("the shell starts under its root owner");
+    spawn_local(async move {
+        let started =
+            runtime_config::fetch().await.and_then(|config| match config.cognito.as_ref().map(Cognito::new) {
+                Some(cognito) => Ok((config, cognito)),
+                None => Err(format!("{} names no user pool to sign in to.", RuntimeConfig::PATH)),
+            });
+        match started {
+            Ok((config, cognito)) => owner.with(|| show_shell(&body, config, cognito)),
+            Err(error) => body.set_inner_html(&markup(&[
+                r#"<div class="splash alert alert--error" role="alert"><p><strong>Ledgerline could not start.</strong></p><p>"#,
+                &error,
+                "</p></div>",
+            ])),
+        }
+    });
+}
+
+/// The frame (top bar, notices, `<main>`) and the page for the URL, with what they share as context.
+fn show_shell(body: &HtmlElement, config: RuntimeConfig, cognito: Cognito) {
     let notice = Notice::new();
+    let router = Router::start();
     provide_context(notice);
-    let config = when_done(runtime_config::fetch());
-    move || match config.get() {
-        None => static_page(r#"<p class="splash" role="status">Loading Ledgerline…</p>"#.into()),
-        Some(Err(error)) => start_failed(&error),
-        Some(Ok(config)) => match config.cognito.as_ref().map(Cognito::new) {
-            None => start_failed(&format!("{} names no user pool to sign in to.", RuntimeConfig::PATH)),
-            Some(cognito) => {
-                provide_context(SessionStore::start(cognito, notice));
-                provide_context(config);
-                view! { <Shell/> }.into_any()
-            }
-        },
-    }
-}
-
-fn start_failed(error: &str) -> AnyView {
-    static_page(markup(&[
-        r#"<div class="splash alert alert--error" role="alert"><p><strong>Ledgerline could not start.</strong></p><p>"#,
-        error,
-        "</p></div>",
-    ]))
-}
-
-#[component]
-fn Shell() -> impl IntoView {
-    view! {
-        <Router>
-            <TopBar/>
-            <NoticeBar/>
-            <main class="page" id="main">
-                <Routes fallback=NotFound>
-                    <Route path=path!("/") view=Home/>
-                    <Route path=path!("/sign-in") view=SignIn/>
-                    <Route path=path!("/sign-up") view=SignUp/>
-                    <Route path=path!("/confirm") view=Confirm/>
-                    <Route path=path!("/forgot-password") view=ForgotPassword/>
-                    <Route path=path!("/profile") view=|| view! { <SignedInOnly><Profile/></SignedInOnly> }/>
-                    <Route path=path!("/accounts/*rest") view=|| view! { <Section name="accounts"/> }/>
-                    <Route path=path!("/payments/*rest") view=|| view! { <Section name="payments"/> }/>
-                </Routes>
-            </main>
-        </Router>
-    }
-}
-
-/// A private route owned by a micro-frontend; it receives the rest of the path.
-#[component]
-fn Section(name: &'static str) -> impl IntoView {
-    let params = use_params_map();
-    let path =
-        Signal::derive(move || params.with(|p| p.get("rest").map(|rest| format!("/{rest}")).unwrap_or_default()));
-    view! { <SignedInOnly><MicroFrontend name path/></SignedInOnly> }
-}
-
-#[component]
-fn Home() -> impl IntoView {
-    let session = expect_context::<SessionStore>();
-    hand_built("", move |div| {
-        follow(move |_: Option<()>| {
-            let actions = if session.is_signed_in() {
-                r#"<a class="button button--primary" href="/accounts">Open accounts</a><a class="button" href="/payments">Open payments</a>"#
-            } else {
-                r#"<a class="button button--primary" href="/sign-in">Sign in</a><a class="button" href="/sign-up">Create an account</a>"#
-            };
-            div.set_inner_html(&[
-                r#"<section class="card hero"><h1>Welcome to Ledgerline</h1><p>Your organisation's accounts and payments, in one place.</p><div class="hero__actions">"#,
-                actions,
-                "</div></section>",
-            ].concat());
-        });
-    })
-}
-
-#[component]
-fn NotFound() -> impl IntoView {
-    static_page(
-        r#"<section class="card"><h1>Page not found</h1><p>There is nothing at this address. <a href="/">Go to the start page</a></p></section>"#
-            .into(),
-    )
+    provide_context(SessionStore::start(cognito, notice));
+    provide_context(config);
+    provide_context(router.clone());
+    body.set_inner_html(layout::FRAME);
+    let part = |selector| mfe_dom::find(body, selector).expect("the frame has its parts");
+    layout::wire_top_bar(&part("header"));
+    layout::wire_notice_bar(&part("[data-testid=shell-notice]"));
+    router::show_pages(part("main"), router);
 }

@@ -10,6 +10,8 @@ use mfe_contract::{PasswordPolicy, PasswordRule, RuntimeConfig};
 use mfe_dom::{follow, input, listen, markup, set, set_or_remove};
 use web_sys::{Element, HtmlInputElement};
 
+use crate::router::Router;
+
 /// A form's network action: busy while it runs (the button is disabled, a spinner shows), and the
 /// reason it failed, if it did.
 #[derive(Clone, Copy)]
@@ -362,13 +364,13 @@ pub fn auth_card(title: &str, body: &str) -> String {
 
 /// A query parameter of the current URL.
 pub fn query(name: &'static str) -> Option<String> {
-    let query = leptos_router::hooks::use_query_map();
-    query.with_untracked(|q| q.get(name))
+    expect_context::<Router>().query(name)
 }
 
-/// Where to go once signed in (`?next=`), carried through sign-up, confirmation and password reset.
+/// Where to go once signed in (`?next=`), carried through sign-up, confirmation and password reset:
+/// a path on this site only, so a link cannot send the person away.
 pub fn next_page() -> String {
-    crate::auth::guard::safe_next(query("next"))
+    query("next").filter(|next| next.starts_with('/') && !next.starts_with("//")).unwrap_or_else(|| "/".to_owned())
 }
 
 /// A page of this site with its query, e.g. `page_url("/confirm", &[("email", email), ("next", next)])`.

@@ -1,13 +1,12 @@
 //! The frame around every page: the top bar with navigation and the session, and a polite live
 //! region for notices such as "You have been signed out."
 
-use leptos::{html, prelude::*};
-use leptos_router::hooks::use_location;
+use leptos::prelude::*;
 use mfe_contract::Session;
 use mfe_dom::{find, follow, listen, markup, set_or_remove, target};
 use web_sys::Element;
 
-use crate::auth::session::SessionStore;
+use crate::{auth::session::SessionStore, router::Router};
 
 /// A one-line message for the person, shown until dismissed or replaced.
 #[derive(Clone, Copy)]
@@ -23,43 +22,36 @@ impl Notice {
     }
 }
 
-/// The top bar: the links to the sections and who is signed in. The static part is a Leptos view;
-/// the parts that change are patched by hand (see `mfe_dom`), which is less wasm than views.
-#[component]
-pub fn TopBar() -> impl IntoView {
+/// The frame around every page: the top bar (its session part filled by [`wire_top_bar`]), the
+/// notice region and `<main>`, where the router puts the page.
+pub const FRAME: &str = concat!(
+    r##"<header class="topbar"><a class="skip-link" href="#main">Skip to content</a><a class="brand" href="/">Ledgerline</a>"##,
+    r#"<nav class="topbar__nav" aria-label="Main"><a href="/accounts">Accounts</a><a href="/payments">Payments</a></nav>"#,
+    r#"<div class="topbar__session" data-testid="shell-session"></div></header>"#,
+    r#"<div class="notice-region" role="status" aria-live="polite" data-testid="shell-notice"></div>"#,
+    r#"<main class="page" id="main"></main>"#,
+);
+
+/// The top bar's changing parts: who is signed in, and which section link is current.
+pub fn wire_top_bar(header: &Element) {
     let session = expect_context::<SessionStore>();
-    let location = use_location();
-    let node = NodeRef::<html::Header>::new();
-    node.on_load(move |header| {
-        let header: Element = header.into();
-        let who = find(&header, "[data-testid=shell-session]").expect("the top bar shows the session");
-        let links = header.clone();
-        // Redrawn only when the person changes, so a link keeps focus while the path changes.
-        follow(move |shown: Option<Option<Session>>| {
-            let now = session.session();
-            if shown.as_ref() != Some(&now) {
-                who.set_inner_html(&session_markup(now.as_ref()));
-            }
-            location.pathname.with(|path| mark_current(&links, path));
-            now
-        });
-        listen(&header, "click", move |event| {
-            if target(&event).and_then(|t| t.closest("[data-testid=sign-out]").ok().flatten()).is_some() {
-                session.sign_out();
-            }
-        });
+    let router = expect_context::<Router>();
+    let who = find(header, "[data-testid=shell-session]").expect("the top bar shows the session");
+    let links = header.clone();
+    // Redrawn only when the person changes, so a link keeps focus while the path changes.
+    follow(move |shown: Option<Option<Session>>| {
+        let now = session.session();
+        if shown.as_ref() != Some(&now) {
+            who.set_inner_html(&session_markup(now.as_ref()));
+        }
+        mark_current(&links, &router.path());
+        now
     });
-    view! {
-        <header class="topbar" node_ref=node>
-            <a class="skip-link" href="#main">"Skip to content"</a>
-            <a class="brand" href="/">"Ledgerline"</a>
-            <nav class="topbar__nav" aria-label="Main">
-                <a href="/accounts">"Accounts"</a>
-                <a href="/payments">"Payments"</a>
-            </nav>
-            <div class="topbar__session" data-testid="shell-session"></div>
-        </header>
-    }
+    listen(header, "click", move |event| {
+        if target(&event).and_then(|t| t.closest("[data-testid=sign-out]").ok().flatten()).is_some() {
+            session.sign_out();
+        }
+    });
 }
 
 fn session_markup(who: Option<&Session>) -> String {
@@ -82,44 +74,26 @@ fn mark_current(header: &Element, path: &str) {
     }
 }
 
-/// The notice, if any, with its dismiss button.
-#[component]
-pub fn NoticeBar() -> impl IntoView {
+/// The notice, if any, with its dismiss button, in the frame's notice region.
+pub fn wire_notice_bar(region: &Element) {
     let Notice(message) = expect_context::<Notice>();
-    let node = NodeRef::<html::Div>::new();
-    node.on_load(move |region| {
-        let region: Element = region.into();
-        let shown = region.clone();
-        follow(move |_: Option<()>| {
-            let html = message.with(|text| {
-                let dismiss = r#"</span><button type="button" class="button button--quiet" aria-label="Dismiss">×</button></div>"#;
-                text.as_deref().map(|text| markup(&[r#"<div class="notice"><span>"#, text, dismiss])).unwrap_or_default()
-            });
-            shown.set_inner_html(&html);
+    let shown = region.clone();
+    follow(move |_: Option<()>| {
+        let html = message.with(|text| {
+            let dismiss =
+                r#"</span><button type="button" class="button button--quiet" aria-label="Dismiss">×</button></div>"#;
+            text.as_deref().map(|text| markup(&[r#"<div class="notice"><span>"#, text, dismiss])).unwrap_or_default()
         });
-        listen(&region, "click", move |event| {
-            if target(&event).is_some_and(|t| t.tag_name() == "BUTTON") {
-                message.set(None);
-            }
-        });
+        shown.set_inner_html(&html);
     });
-    view! { <div class="notice-region" role="status" aria-live="polite" data-testid="shell-notice" node_ref=node></div> }
+    listen(region, "click", move |event| {
+        if target(&event).is_some_and(|t| t.tag_name() == "BUTTON") {
+            message.set(None);
+        }
+    });
 }
 
 /// A network action under way, announced to screen readers.
 pub fn loading_markup(message: &str) -> String {
     markup(&[r#"<p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>"#, message, "</p>"])
-}
-
-/// A page built by hand in a `<div>` (with `class`) that Leptos mounts; `fill` gets it once it is
-/// on the page. Leptos's router still chooses the page.
-pub fn hand_built(class: &'static str, fill: impl FnOnce(Element) + 'static) -> impl IntoView {
-    let node = NodeRef::<html::Div>::new();
-    node.on_load(move |div| fill(div.into()));
-    view! { <div class=class node_ref=node></div> }
-}
-
-/// Markup that never changes, as one small view type for all such pages.
-pub fn static_page(html: String) -> AnyView {
-    hand_built("", move |div| div.set_inner_html(&html)).into_any()
 }

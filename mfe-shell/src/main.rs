@@ -9,9 +9,19 @@ mod http;
 mod layout;
 mod micro_frontend;
 mod pages;
+mod router;
 mod runtime_config;
+
+use any_spawner::Executor;
+use leptos::prelude::Owner;
 
 fn main() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(app::App);
+    // Effects and tasks run on wasm-bindgen's executor.
+    let _ = Executor::init_wasm_bindgen();
+    let body = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()).expect("the page has a body");
+    // The root owner lives as long as the page: it is never dropped.
+    let owner = Owner::new();
+    owner.with(|| app::start(body));
+    std::mem::forget(owner);
 }

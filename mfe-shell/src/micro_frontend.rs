@@ -4,7 +4,6 @@
 
 use js_sys::Reflect;
 use leptos::prelude::*;
-use leptos_router::{NavigateOptions, hooks::use_navigate};
 use mfe_contract::{RuntimeConfig, element_name, events, props};
 use mfe_dom::{follow, listen, markup, set, target};
 use wasm_bindgen::{JsCast, JsValue};
@@ -12,58 +11,60 @@ use web_sys::{CustomEvent, Element};
 
 use crate::{
     auth::session::SessionStore,
-    layout::{hand_built, loading_markup},
+    layout::loading_markup,
+    router::{Router, sub_path},
 };
 
-#[component]
-pub fn MicroFrontend(name: &'static str, #[prop(into)] path: Signal<String>) -> impl IntoView {
+/// The section `name` in `frame`: the rest of the URL's path below `/name` is its own.
+pub fn show(frame: &Element, name: &'static str) {
     let config = expect_context::<RuntimeConfig>();
     let session = expect_context::<SessionStore>();
-    let navigate = use_navigate();
-    hand_built("mfe-frame", move |frame| {
-        // `None` while loading; a failed load can be tried again.
-        let load = RwSignal::new(None::<Result<(), String>>);
-        let base = config.micro_frontends.get(name).cloned();
-        let start_load = move || {
-            load.set(None);
-            let base = base.clone();
-            leptos::task::spawn_local(async move {
-                let outcome = match base {
-                    Some(base) => mfe_host::load(&base).await.map_err(|e| e.to_string()),
-                    None => Err(format!("config.json names no micro-frontend called \"{name}\".")),
-                };
-                load.set(Some(outcome));
-            });
-        };
-        start_load();
-        show_load(&frame, name, load);
-        listen(&frame, "click", move |event| {
-            if target(&event).is_some_and(|t| t.matches("[role=alert] button").unwrap_or(false)) {
-                start_load();
-            }
+    let router = expect_context::<Router>();
+    frame.set_class_name("mfe-frame");
+    let shown_router = router.clone();
+    let path = Memo::new(move |_| sub_path(&shown_router.path(), name).unwrap_or("/").to_owned());
+    // `None` while loading; a failed load can be tried again.
+    let load = RwSignal::new(None::<Result<(), String>>);
+    let base = config.micro_frontends.get(name).cloned();
+    let start_load = move || {
+        load.set(None);
+        let base = base.clone();
+        leptos::task::spawn_local(async move {
+            let outcome = match base {
+                Some(base) => mfe_host::load(&base).await.map_err(|e| e.to_string()),
+                None => Err(format!("config.json names no micro-frontend called \"{name}\".")),
+            };
+            load.set(Some(outcome));
         });
-        // The element is on the page from the start: it upgrades itself once its module has loaded.
-        let document = frame.owner_document().expect("an element has a document");
-        let element = document.create_element(&element_name(name)).expect("a valid custom element name");
-        set_prop(&element, props::API_BASE_URL, &config.api_base_url.as_str().into());
-        set_prop(&element, props::AUTH_HEADERS, &session.auth_headers());
-        let shown = element.clone();
-        follow(move |_: Option<()>| set_prop(&shown, props::SESSION, &session.to_js()));
-        let shown = element.clone();
-        follow(move |_: Option<()>| set_prop(&shown, props::PATH, &path.with(|p| JsValue::from_str(p))));
-        // A micro-frontend that asks to sign out signs the whole app out: after this handler, as
-        // signing out takes this page (and the handler) away.
-        listen(&element, events::SIGN_OUT, move |_| leptos::task::spawn_local(async move { session.sign_out() }));
-        // The shell owns the URL: a micro-frontend asks for its sub-path and gets it back as `path`.
-        listen(&element, events::NAVIGATE, move |event| {
-            let detail = event.unchecked_into::<CustomEvent>().detail().as_string();
-            if let Some(sub_path) = detail.filter(|p| p.is_empty() || p.starts_with('/')) {
-                navigate(&format!("/{name}{sub_path}"), NavigateOptions::default());
-            }
-        });
-        // Added once its properties are set, as a defined element upgrades at once.
-        let _ = frame.append_child(&element);
-    })
+    };
+    start_load();
+    show_load(frame, name, load);
+    listen(frame, "click", move |event| {
+        if target(&event).is_some_and(|t| t.matches("[role=alert] button").unwrap_or(false)) {
+            start_load();
+        }
+    });
+    // The element is on the page from the start: it upgrades itself once its module has loaded.
+    let document = frame.owner_document().expect("an element has a document");
+    let element = document.create_element(&element_name(name)).expect("a valid custom element name");
+    set_prop(&element, props::API_BASE_URL, &config.api_base_url.as_str().into());
+    set_prop(&element, props::AUTH_HEADERS, &session.auth_headers());
+    let shown = element.clone();
+    follow(move |_: Option<()>| set_prop(&shown, props::SESSION, &session.to_js()));
+    let shown = element.clone();
+    follow(move |_: Option<()>| set_prop(&shown, props::PATH, &path.with(|p| JsValue::from_str(p))));
+    // A micro-frontend that asks to sign out signs the whole app out: after this handler, as
+    // signing out takes this page (and the handler) away.
+    listen(&element, events::SIGN_OUT, move |_| leptos::task::spawn_local(async move { session.sign_out() }));
+    // The shell owns the URL: a micro-frontend asks for its sub-path and gets it back as `path`.
+    listen(&element, events::NAVIGATE, move |event| {
+        let detail = event.unchecked_into::<CustomEvent>().detail().as_string();
+        if let Some(sub_path) = detail.filter(|p| p.is_empty() || p.starts_with('/')) {
+            router.navigate(&format!("/{name}{sub_path}"));
+        }
+    });
+    // Added once its properties are set, as a defined element upgrades at once.
+    let _ = frame.append_child(&element);
 }
 
 fn set_prop(element: &Element, name: &str, value: &JsValue) {

@@ -1,5 +1,5 @@
-//! Signing in and staying signed in: the Cognito calls, the session, and the guard on private pages.
+//! Signing in and staying signed in: the Cognito calls and the session. Private pages wait for it
+//! (see `crate::router`).
 
 pub mod cognito;
-pub mod guard;
 pub mod session;

@@ -1,7 +1,6 @@
 //! Forgot password: a code by email, then the code and a new password, then sign in.
 
 use leptos::prelude::*;
-use leptos_router::{NavigateOptions, hooks::use_navigate};
 use mfe_dom::markup;
 use web_sys::Element;
 
@@ -11,7 +10,8 @@ use crate::{
         Check, Field, Form, FormSpec, SIGN_IN_EMAIL, auth_card, dev_mailbox_markup, follow_dev_mailbox, next_page,
         page_url, query,
     },
-    layout::{Notice, hand_built},
+    layout::Notice,
+    router::Router,
 };
 
 const REQUEST_CODE_FORM: FormSpec =
@@ -32,32 +32,30 @@ const RESET_FORM: FormSpec = FormSpec {
     submit: ("Change password", "Changing…"),
 };
 
-#[component]
-pub fn ForgotPassword() -> impl IntoView {
+pub fn show(page: &Element) {
     let session = expect_context::<SessionStore>();
     let email = query("email").unwrap_or_default();
     // The reset form replaces this one once the code is sent, under the page's owner.
     let owner = Owner::current().expect("a page has an owner");
-    hand_built("", move |page| {
-        let intro = "<p>Enter your email address and we will send you a code to choose a new password.</p>";
-        page.set_inner_html(&auth_card("Reset your password", &[intro, &REQUEST_CODE_FORM.markup("", "")].concat()));
-        let form = Form::wire(&page, &REQUEST_CODE_FORM);
-        form.set(0, &email);
-        form.on_submit(move |form| {
-            let (address, page, owner) = (form.value(0).trim().to_owned(), page.clone(), owner.clone());
-            form.run(async move {
-                let cognito = session.cognito();
-                cognito.call(cognito.client.forgot_password(&address)).await.map_err(|e| explain(&e))?;
-                owner.with(|| reset_form(&page, session, address));
-                Ok(())
-            });
+    let intro = "<p>Enter your email address and we will send you a code to choose a new password.</p>";
+    page.set_inner_html(&auth_card("Reset your password", &[intro, &REQUEST_CODE_FORM.markup("", "")].concat()));
+    let form = Form::wire(page, &REQUEST_CODE_FORM);
+    form.set(0, &email);
+    let page = page.clone();
+    form.on_submit(move |form| {
+        let (address, page, owner) = (form.value(0).trim().to_owned(), page.clone(), owner.clone());
+        form.run(async move {
+            let cognito = session.cognito();
+            cognito.call(cognito.client.forgot_password(&address)).await.map_err(|e| explain(&e))?;
+            owner.with(|| reset_form(&page, session, address));
+            Ok(())
         });
-    })
+    });
 }
 
 fn reset_form(page: &Element, session: SessionStore, address: String) {
     let notice = expect_context::<Notice>();
-    let navigate = use_navigate();
+    let router = expect_context::<Router>();
     let next = next_page();
     let intro = markup(&["<p>If an account uses ", &address, ", we emailed it a 6-digit code.</p>"]);
     let body = [intro, dev_mailbox_markup(), RESET_FORM.markup("", "")].concat();
@@ -67,13 +65,13 @@ fn reset_form(page: &Element, session: SessionStore, address: String) {
     let form = Form::wire(page, &RESET_FORM);
     form.on_submit(move |form| {
         let (address, code, password) = (address.clone(), form.value(0), form.value(1));
-        let (navigate, next) = (navigate.clone(), next.clone());
+        let (router, next) = (router.clone(), next.clone());
         form.run(async move {
             let cognito = session.cognito();
             let request = cognito.client.confirm_forgot_password(&address, code.trim(), &password);
             cognito.call(request).await.map_err(|e| explain(&e))?;
             notice.show("Your password was changed. Sign in with the new one.");
-            navigate(&page_url("/sign-in", &[("email", &address), ("next", &next)]), NavigateOptions::default());
+            router.navigate(&page_url("/sign-in", &[("email", &address), ("next", &next)]));
             Ok(())
         });
     });

@@ -8,7 +8,7 @@ use crate::{
     async_value::when_done,
     auth::{cognito::explain, session::SessionStore},
     forms::{Check, Field, Form, FormSpec, Place, Submission, show_error},
-    layout::{hand_built, loading_markup},
+    layout::loading_markup,
 };
 
 const CHANGE_PASSWORD_FORM: FormSpec = FormSpec {
@@ -32,29 +32,26 @@ const CHANGE_PASSWORD_FORM: FormSpec = FormSpec {
     submit: ("Change password", "Changing…"),
 };
 
-#[component]
-pub fn Profile() -> impl IntoView {
+pub fn show(page: &Element) {
+    page.set_class_name("stack");
     let session = expect_context::<SessionStore>();
-    hand_built("stack", move |page| {
-        let attributes = r#"<section class="card" aria-labelledby="profile-title"><h1 id="profile-title">Your profile</h1><span></span></section>"#;
-        let change_password = [
-            r#"<section class="card" aria-labelledby="change-password-title"><h2 id="change-password-title">Change password</h2>"#,
-            &CHANGE_PASSWORD_FORM.markup("narrow", r#"<p role="status" class="success"></p>"#),
-            "</section>",
-        ]
-        .concat();
-        let delete = r#"<section class="card card--danger" aria-labelledby="delete-title"><h2 id="delete-title">Delete account</h2><p>This removes your sign-in for good. It cannot be undone.</p><span></span></section>"#;
-        page.set_inner_html(&[attributes, &change_password, delete].concat());
-        let mut sections = (0..3).filter_map(|at| page.children().item(at));
-        let (Some(attributes), Some(change_password), Some(delete)) =
-            (sections.next(), sections.next(), sections.next())
-        else {
-            return;
-        };
-        show_attributes(&attributes, session);
-        wire_change_password(&change_password, session);
-        wire_delete(&delete, session);
-    })
+    let attributes = r#"<section class="card" aria-labelledby="profile-title"><h1 id="profile-title">Your profile</h1><span></span></section>"#;
+    let change_password = [
+        r#"<section class="card" aria-labelledby="change-password-title"><h2 id="change-password-title">Change password</h2>"#,
+        &CHANGE_PASSWORD_FORM.markup("narrow", r#"<p role="status" class="success"></p>"#),
+        "</section>",
+    ]
+    .concat();
+    let delete = r#"<section class="card card--danger" aria-labelledby="delete-title"><h2 id="delete-title">Delete account</h2><p>This removes your sign-in for good. It cannot be undone.</p><span></span></section>"#;
+    page.set_inner_html(&[attributes, &change_password, delete].concat());
+    let mut sections = (0..3).filter_map(|at| page.children().item(at));
+    let (Some(attributes), Some(change_password), Some(delete)) = (sections.next(), sections.next(), sections.next())
+    else {
+        return;
+    };
+    show_attributes(&attributes, session);
+    wire_change_password(&change_password, session);
+    wire_delete(&delete, session);
 }
 
 fn show_attributes(section: &Element, session: SessionStore) {

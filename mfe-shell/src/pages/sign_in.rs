@@ -3,7 +3,6 @@
 
 use cognito_client::ErrorKind;
 use leptos::prelude::*;
-use leptos_router::{NavigateOptions, hooks::use_navigate};
 use mfe_dom::markup;
 use web_sys::Element;
 
@@ -13,7 +12,7 @@ use crate::{
         session::SessionStore,
     },
     forms::{Check, Field, Form, FormSpec, SIGN_IN_EMAIL, auth_card, next_page, page_url, query},
-    layout::hand_built,
+    router::Router,
 };
 
 /// The `performance.mark` set once the sign-in form is on the page.
@@ -51,7 +50,7 @@ const NEW_PASSWORD_FORM: FormSpec = FormSpec {
 struct Onward {
     session: SessionStore,
     next: String,
-    navigate: std::rc::Rc<dyn Fn(&str)>,
+    router: Router,
     /// The page's owner, for the form that replaces the first one once a request has answered.
     owner: Owner,
 }
@@ -59,27 +58,23 @@ struct Onward {
 impl Onward {
     fn signed_in(&self, tokens: cognito_client::AuthenticationResult) {
         self.session.signed_in(tokens);
-        (self.navigate)(&self.next);
+        self.router.navigate(&self.next);
     }
 }
 
-#[component]
-pub fn SignIn() -> impl IntoView {
-    let navigate = use_navigate();
+pub fn show(page: &Element) {
     let onward = Onward {
         session: expect_context::<SessionStore>(),
         next: next_page(),
-        navigate: std::rc::Rc::new(move |to: &str| navigate(to, NavigateOptions::default())),
+        router: expect_context::<Router>(),
         owner: Owner::current().expect("a page has an owner"),
     };
     let email = query("email").unwrap_or_default();
-    hand_built("", move |page| {
-        password_form(&page, onward, &email);
-        // The moment the form can be used, for the committed performance measurement (tests/tests/performance.rs).
-        if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
-            let _ = performance.mark(INTERACTIVE_MARK);
-        }
-    })
+    password_form(page, onward, &email);
+    // The moment the form can be used, for the committed performance measurement (tests/tests/performance.rs).
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(INTERACTIVE_MARK);
+    }
 }
 
 fn password_form(page: &Element, onward: Onward, email: &str) {
@@ -108,10 +103,10 @@ fn password_form(page: &Element, onward: Onward, email: &str) {
                 }
                 Err(error) if error.kind == ErrorKind::UserNotConfirmedException => {
                     let params = [("email", email.as_str()), ("unconfirmed", "1"), ("next", &onward.next)];
-                    (onward.navigate)(&page_url("/confirm", &params));
+                    onward.router.navigate(&page_url("/confirm", &params));
                 }
                 Err(error) if error.kind == ErrorKind::PasswordResetRequiredException => {
-                    (onward.navigate)(&page_url("/forgot-password", &[("email", &email), ("next", &onward.next)]));
+                    onward.router.navigate(&page_url("/forgot-password", &[("email", &email), ("next", &onward.next)]));
                 }
                 Err(error) => return Err(explain(&error)),
             }

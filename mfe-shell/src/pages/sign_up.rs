@@ -3,13 +3,14 @@
 
 use cognito_client::Attribute;
 use leptos::prelude::*;
-use leptos_router::{NavigateOptions, hooks::use_navigate};
 use mfe_dom::markup;
+
+use web_sys::Element;
 
 use crate::{
     auth::{cognito::explain, session::SessionStore},
     forms::{Check, Field, Form, FormSpec, auth_card, next_page, page_url},
-    layout::hand_built,
+    router::Router,
 };
 
 const SIGN_UP_FORM: FormSpec = FormSpec {
@@ -28,30 +29,27 @@ const SIGN_UP_FORM: FormSpec = FormSpec {
     submit: ("Create account", "Creating your account…"),
 };
 
-#[component]
-pub fn SignUp() -> impl IntoView {
+pub fn show(page: &Element) {
     let session = expect_context::<SessionStore>();
-    let navigate = use_navigate();
+    let router = expect_context::<Router>();
     let next = next_page();
-    hand_built("", move |page| {
-        let sign_in_link = page_url("/sign-in", &[("next", &next)]);
-        let links = markup(&[
-            r#"<p class="auth__links"><span>Already have an account? <a href=""#,
-            &sign_in_link,
-            r#"">Sign in</a></span></p>"#,
-        ]);
-        page.set_inner_html(&auth_card("Create your account", &[SIGN_UP_FORM.markup("", ""), links].concat()));
-        let form = Form::wire(&page, &SIGN_UP_FORM);
-        form.on_submit(move |form| {
-            let email = form.value(1).trim().to_owned();
-            let attributes = [Attribute::new("email", &email), Attribute::new("name", form.value(0).trim())];
-            let (password, navigate, next) = (form.value(2), navigate.clone(), next.clone());
-            form.run(async move {
-                let cognito = session.cognito();
-                cognito.call(cognito.client.sign_up(&email, &password, &attributes)).await.map_err(|e| explain(&e))?;
-                navigate(&page_url("/confirm", &[("email", &email), ("next", &next)]), NavigateOptions::default());
-                Ok(())
-            });
+    let sign_in_link = page_url("/sign-in", &[("next", &next)]);
+    let links = markup(&[
+        r#"<p class="auth__links"><span>Already have an account? <a href=""#,
+        &sign_in_link,
+        r#"">Sign in</a></span></p>"#,
+    ]);
+    page.set_inner_html(&auth_card("Create your account", &[SIGN_UP_FORM.markup("", ""), links].concat()));
+    let form = Form::wire(page, &SIGN_UP_FORM);
+    form.on_submit(move |form| {
+        let email = form.value(1).trim().to_owned();
+        let attributes = [Attribute::new("email", &email), Attribute::new("name", form.value(0).trim())];
+        let (password, router, next) = (form.value(2), router.clone(), next.clone());
+        form.run(async move {
+            let cognito = session.cognito();
+            cognito.call(cognito.client.sign_up(&email, &password, &attributes)).await.map_err(|e| explain(&e))?;
+            router.navigate(&page_url("/confirm", &[("email", &email), ("next", &next)]));
+            Ok(())
         });
-    })
+    });
 }
