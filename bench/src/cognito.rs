@@ -19,8 +19,8 @@ use cognito_client::{
     AppClient, Attribute, AuthResponse, AuthenticationResult, CognitoError, Request, SrpClient,
     ops::{self, CONTENT_TYPE, TARGET_PREFIX},
 };
+use miniserde::Deserialize;
 use reqwest::{RequestBuilder, Url};
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
@@ -104,7 +104,7 @@ impl Pool {
     }
 
     /// POSTs one of cognito-client's requests and parses the answer.
-    async fn send<T: DeserializeOwned>(&self, request: &Request<T>) -> Result<T, Failure> {
+    async fn send<T: Deserialize>(&self, request: &Request<T>) -> Result<T, Failure> {
         let post = request.headers().into_iter().fold(self.post(), |post, (name, value)| post.header(name, value));
         let (status, error_type, body) = exchange(post.body(request.body.clone())).await?;
         Ok(request.parse_response(status, error_type.as_deref(), &body)?)
@@ -153,7 +153,7 @@ impl Pool {
         let srp = SrpClient::new(&self.pool_id)?;
         let challenge = self.send(&self.spa.initiate_srp_auth(username, &srp)).await?;
         let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
-        let claim = srp.answer(&challenge.challenge_parameters, PASSWORD, now)?;
+        let claim = srp.answer(&challenge.challenge_parameters.unwrap_or_default(), PASSWORD, now)?;
         tokens(self.send(&self.spa.respond_password_verifier(&claim, challenge.session.as_deref())).await?)
     }
 }

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use serde::Deserialize;
+use miniserde::{Deserialize, json};
 
 /// Declares [`ErrorKind`] with one variant per exception, and its mapping from and to the wire name, from a
 /// single list.
@@ -80,11 +80,12 @@ impl CognitoError {
     /// The error in a non-2xx answer: the exception from the `x-amzn-ErrorType` header if there is one (AWS's
     /// SDKs read it first), else from the body's `__type`.
     pub fn from_response(status: u16, error_type_header: Option<&str>, body: &[u8]) -> Self {
-        let parsed: ErrorBody = serde_json::from_slice(body).unwrap_or_default();
+        let parsed =
+            std::str::from_utf8(body).ok().and_then(|text| json::from_str::<ErrorBody>(text).ok()).unwrap_or_default();
         let from_header = error_type_header.map(name_from_header);
         let from_body = parsed.error_type.as_deref().map(name_from_type);
         match from_header.into_iter().chain(from_body).find(|name| !name.is_empty()) {
-            Some(name) => Self { kind: ErrorKind::from_name(name), message: parsed.message.unwrap_or_default() },
+            Some(name) => Self { kind: ErrorKind::from_name(name), message: parsed.message().to_owned() },
             None => Self::malformed(format!("HTTP {status} without an exception name")),
         }
     }
@@ -94,8 +95,16 @@ impl CognitoError {
 struct ErrorBody {
     #[serde(rename = "__type")]
     error_type: Option<String>,
-    #[serde(alias = "Message")]
     message: Option<String>,
+    /// Some services write `Message`.
+    #[serde(rename = "Message")]
+    capitalised_message: Option<String>,
+}
+
+impl ErrorBody {
+    fn message(&self) -> &str {
+        self.message.as_deref().or(self.capitalised_message.as_deref()).unwrap_or_default()
+    }
 }
 
 /// `NotAuthorizedException:http://internal.amazon.com/coral/...` -> `NotAuthorizedException`.

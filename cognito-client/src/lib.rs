@@ -12,13 +12,14 @@
 //! ```no_run
 //! use cognito_client::{AppClient, CognitoError, Request, SrpClient};
 //!
-//! # fn post<T: serde::de::DeserializeOwned>(request: &Request<T>) -> Result<T, CognitoError> { todo!() }
+//! # fn post<T: miniserde::Deserialize>(request: &Request<T>) -> Result<T, CognitoError> { todo!() }
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! # let now_unix_seconds = 1_772_528_707;
 //! let client = AppClient::public("ledgerlineweb0000000000001");
 //! let srp = SrpClient::new("us-east-1_LedgerDev")?;
 //! let challenge = post(&client.initiate_srp_auth("alice@example.com", &srp))?;
-//! let claim = srp.answer(&challenge.challenge_parameters, "Correct-horse-1", now_unix_seconds)?;
+//! let parameters = challenge.challenge_parameters.as_ref().ok_or("a challenge without parameters")?;
+//! let claim = srp.answer(parameters, "Correct-horse-1", now_unix_seconds)?;
 //! let signed_in = post(&client.respond_password_verifier(&claim, challenge.session.as_deref()))?;
 //! let tokens = signed_in.authentication_result.ok_or("another challenge to answer")?;
 //! # Ok(()) }

@@ -6,8 +6,7 @@
 
 use std::{collections::HashMap, fmt, marker::PhantomData};
 
-use serde::{Deserialize, Serialize, de::DeserializeOwned};
-use serde_json::{Map, Value};
+use miniserde::{Deserialize, Serialize, json};
 
 use crate::{
     error::CognitoError,
@@ -37,9 +36,9 @@ impl<Output> fmt::Debug for Request<Output> {
     }
 }
 
-impl<Output: DeserializeOwned> Request<Output> {
+impl<Output: Deserialize> Request<Output> {
     fn new(operation: &'static str, body: Body) -> Self {
-        Self { operation, body: Value::Object(body.0).to_string(), output: PhantomData }
+        Self { operation, body: body.to_json(), output: PhantomData }
     }
 
     /// `X-Amz-Target`'s value: `AWSCognitoIdentityProviderService.<operation>`.
@@ -63,9 +62,15 @@ impl<Output: DeserializeOwned> Request<Output> {
         if !(200..300).contains(&status) {
             return Err(CognitoError::from_response(status, error_type_header, body));
         }
-        let body = if body.is_empty() { b"{}".as_slice() } else { body };
-        serde_json::from_slice(body).map_err(|error| {
-            CognitoError::malformed(format!("{} answered with unexpected JSON: {error}", self.operation))
+        // Not UTF-8 reads as "", which is not JSON either.
+        let text = if body.is_empty() { "{}" } else { std::str::from_utf8(body).unwrap_or_default() };
+        json::from_str(text).map_err(|_| {
+            // miniserde's errors carry no detail: say at least whether the answer was JSON.
+            let what = match json::from_str::<json::Value>(text) {
+                Ok(_) => "JSON of an unexpected shape",
+                Err(_) => "something other than JSON",
+            };
+            CognitoError::malformed(format!("{} answered with {what}", self.operation))
         })
     }
 }
@@ -178,7 +183,7 @@ impl AppClient {
     fn initiate_auth(&self, flow: &str, username: &str, parameters: Body) -> Request<AuthResponse> {
         let parameters = parameters.optional("SECRET_HASH", self.secret_hash(username).as_deref());
         let body = Body::default().field("AuthFlow", flow).field("ClientId", &self.client_id);
-        Request::new("InitiateAuth", body.value("AuthParameters", Value::Object(parameters.0)))
+        Request::new("InitiateAuth", body.value("AuthParameters", parameters.to_json()))
     }
 
     fn respond_to_auth_challenge(
@@ -192,7 +197,7 @@ impl AppClient {
         let body = Body::default().field("ChallengeName", challenge).field("ClientId", &self.client_id);
         Request::new(
             "RespondToAuthChallenge",
-            body.value("ChallengeResponses", Value::Object(responses.0)).optional("Session", session),
+            body.value("ChallengeResponses", responses.to_json()).optional("Session", session),
         )
     }
 
@@ -229,37 +234,45 @@ fn with_token(access_token: &str) -> Body {
     Body::default().field("AccessToken", access_token)
 }
 
-fn json(attributes: &[Attribute]) -> Value {
-    serde_json::to_value(attributes).expect("attributes are strings")
+fn json(attributes: &[Attribute]) -> String {
+    json::to_string(attributes)
 }
 
-/// A JSON object under construction; optional fields are left out rather than sent as `null`.
+/// A JSON object under construction: each name with its value's JSON. Optional fields are left out
+/// rather than sent as `null`.
 #[derive(Default)]
-struct Body(Map<String, Value>);
+struct Body(Vec<(&'static str, String)>);
 
 impl Body {
-    fn field(self, name: &str, value: &str) -> Self {
-        self.value(name, value.into())
+    fn field(self, name: &'static str, value: &str) -> Self {
+        self.value(name, json::to_string(value))
     }
 
-    fn optional(self, name: &str, value: Option<&str>) -> Self {
+    fn optional(self, name: &'static str, value: Option<&str>) -> Self {
         match value {
             Some(value) => self.field(name, value),
             None => self,
         }
     }
 
-    fn value(mut self, name: &str, value: Value) -> Self {
-        self.0.insert(name.to_owned(), value);
+    fn value(mut self, name: &'static str, json: String) -> Self {
+        self.0.push((name, json));
         self
+    }
+
+    fn to_json(&self) -> String {
+        let fields: Vec<String> =
+            self.0.iter().map(|(name, json)| [&json::to_string(name), ":", json].concat()).collect();
+        ["{", &fields.join(","), "}"].concat()
     }
 }
 
 /// A user attribute, such as `email` or `custom:tenant`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
 pub struct Attribute {
+    #[serde(rename = "Name")]
     pub name: String,
+    #[serde(rename = "Value")]
     pub value: String,
 }
 
@@ -271,12 +284,14 @@ impl Attribute {
 
 /// Where a code was sent.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "PascalCase")]
 pub struct CodeDeliveryDetails {
     /// Masked, e.g. `a***@e***`.
+    #[serde(rename = "Destination")]
     pub destination: Option<String>,
     /// `EMAIL` or `SMS`.
+    #[serde(rename = "DeliveryMedium")]
     pub delivery_medium: Option<String>,
+    #[serde(rename = "AttributeName")]
     pub attribute_name: Option<String>,
 }
 
@@ -285,58 +300,66 @@ pub struct CodeDeliveryDetails {
 pub struct Empty {}
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "PascalCase")]
 pub struct SignUpResponse {
+    #[serde(rename = "UserConfirmed")]
     pub user_confirmed: bool,
+    #[serde(rename = "UserSub")]
     pub user_sub: String,
+    #[serde(rename = "CodeDeliveryDetails")]
     pub code_delivery_details: Option<CodeDeliveryDetails>,
 }
 
 /// ResendConfirmationCode's and ForgotPassword's answer.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "PascalCase")]
 pub struct CodeDeliveryResponse {
+    #[serde(rename = "CodeDeliveryDetails")]
     pub code_delivery_details: Option<CodeDeliveryDetails>,
 }
 
 /// InitiateAuth's and RespondToAuthChallenge's answer: tokens, or a challenge to answer next.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "PascalCase")]
 pub struct AuthResponse {
+    #[serde(rename = "AuthenticationResult")]
     pub authentication_result: Option<AuthenticationResult>,
     /// `PASSWORD_VERIFIER`, `NEW_PASSWORD_REQUIRED`, ...
+    #[serde(rename = "ChallengeName")]
     pub challenge_name: Option<String>,
-    #[serde(default)]
-    pub challenge_parameters: HashMap<String, String>,
+    /// Absent when Cognito leaves it out, as it may with tokens.
+    #[serde(rename = "ChallengeParameters")]
+    pub challenge_parameters: Option<HashMap<String, String>>,
+    #[serde(rename = "Session")]
     pub session: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "PascalCase")]
 pub struct AuthenticationResult {
+    #[serde(rename = "AccessToken")]
     pub access_token: String,
+    #[serde(rename = "IdToken")]
     pub id_token: String,
     /// Absent from a refresh's answer unless the pool rotates refresh tokens.
+    #[serde(rename = "RefreshToken")]
     pub refresh_token: Option<String>,
     /// Seconds the access and ID tokens live.
+    #[serde(rename = "ExpiresIn")]
     pub expires_in: u64,
     /// `Bearer`.
+    #[serde(rename = "TokenType")]
     pub token_type: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "PascalCase")]
 pub struct GetUserResponse {
+    #[serde(rename = "Username")]
     pub username: String,
-    #[serde(default)]
-    pub user_attributes: Vec<Attribute>,
+    #[serde(rename = "UserAttributes")]
+    pub user_attributes: Option<Vec<Attribute>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "PascalCase")]
 pub struct UpdateUserAttributesResponse {
-    #[serde(default)]
-    pub code_delivery_details_list: Vec<CodeDeliveryDetails>,
+    #[serde(rename = "CodeDeliveryDetailsList")]
+    pub code_delivery_details_list: Option<Vec<CodeDeliveryDetails>>,
 }
 
 #[cfg(test)]
@@ -350,7 +373,7 @@ mod tests {
     /// secret_hash(SECRET, "alice@example.com", CLIENT_ID), as in secret_hash.rs's tests.
     const ALICE_HASH: &str = "7P0fm3pOlGsQvkiRawzW70tGldx+TdsHR7TF6wqt3U4=";
 
-    fn body<T>(request: &Request<T>) -> Value {
+    fn body<T>(request: &Request<T>) -> serde_json::Value {
         serde_json::from_str(&request.body).unwrap()
     }
 
@@ -490,7 +513,7 @@ mod tests {
             (challenged.challenge_name.as_deref(), challenged.session.as_deref()),
             (Some("NEW_PASSWORD_REQUIRED"), Some("s"))
         );
-        assert_eq!(challenged.challenge_parameters["USER_ID_FOR_SRP"], "alice");
+        assert_eq!(challenged.challenge_parameters.unwrap()["USER_ID_FOR_SRP"], "alice");
     }
 
     #[test]
@@ -498,7 +521,10 @@ mod tests {
         let user = get_user("t")
             .parse_response(200, None, br#"{"Username":"u-1","UserAttributes":[{"Name":"email","Value":"a@b.c"}]}"#)
             .unwrap();
-        assert_eq!((user.username.as_str(), user.user_attributes), ("u-1", vec![Attribute::new("email", "a@b.c")]));
+        assert_eq!(
+            (user.username.as_str(), user.user_attributes),
+            ("u-1", Some(vec![Attribute::new("email", "a@b.c")]))
+        );
         let signed_up = AppClient::public("spa")
             .sign_up("a@b.c", "pw", &[])
             .parse_response(
@@ -510,15 +536,20 @@ mod tests {
         let delivery = signed_up.code_delivery_details.unwrap();
         assert_eq!((signed_up.user_sub.as_str(), delivery.delivery_medium.as_deref()), ("s-1", Some("EMAIL")));
         let updated = update_user_attributes("t", &[]).parse_response(200, None, b"{}").unwrap();
-        assert_eq!(updated.code_delivery_details_list, vec![]);
+        assert_eq!(updated.code_delivery_details_list, None);
     }
 
     #[test]
-    fn an_empty_answer_is_empty_and_an_unexpected_one_is_malformed() {
+    fn an_empty_answer_is_empty_and_an_unexpected_or_foreign_one_is_malformed() {
         assert_eq!(global_sign_out("t").parse_response(200, None, b""), Ok(Empty {}));
         let malformed = get_user("t").parse_response(200, None, br#"{"UserAttributes":[]}"#).unwrap_err();
         assert_eq!(malformed.kind, crate::ErrorKind::MalformedResponse);
-        assert!(malformed.message.starts_with("GetUser answered with unexpected JSON: missing field `Username`"));
+        assert_eq!(malformed.message, "GetUser answered with JSON of an unexpected shape");
+        let not_json = get_user("t").parse_response(200, None, b"<html>Bad gateway</html>").unwrap_err();
+        assert_eq!(
+            (not_json.kind, not_json.message.as_str()),
+            (crate::ErrorKind::MalformedResponse, "GetUser answered with something other than JSON")
+        );
     }
 
     #[test]

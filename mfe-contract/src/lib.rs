@@ -11,6 +11,8 @@
 //! - signals upwards with bubbling, composed DOM events named in [`events`] (the sub-path it wants
 //!   the URL to show goes up as [`events::NAVIGATE`]).
 
+mod config_file;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -48,8 +50,9 @@ pub mod events {
 }
 
 /// Written next to each micro-frontend's build: which hashed files to load. Served with
-/// `Cache-Control: no-cache`, so a micro-frontend deploys without rebuilding the shell.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `Cache-Control: no-cache`, so a micro-frontend deploys without rebuilding the shell. Written with
+/// serde (by `cargo xtask`), read with miniserde (in the shell's wasm, for size).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
 pub struct Manifest {
     pub name: String,
     /// The wasm-bindgen JS module, relative to the manifest.
@@ -116,7 +119,7 @@ pub struct CognitoSettings {
     pub password_policy: PasswordPolicy,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
 pub enum AuthFlow {
     /// The password never leaves the browser.
     #[default]

@@ -11,5 +11,5 @@ pub async fn fetch() -> Result<RuntimeConfig, String> {
     if !(200..300).contains(&reply.status) {
         return Err(format!("The server answered {} for {path}.", reply.status));
     }
-    serde_json::from_str(&reply.body).map_err(|e| format!("{path} is not valid: {e}"))
+    RuntimeConfig::from_json(&reply.body).ok_or_else(|| format!("{path} is not a valid runtime config."))
 }

@@ -7,7 +7,7 @@
 use std::{cell::RefCell, collections::HashMap};
 
 use js_sys::{Object, Promise, Reflect};
-use mfe_contract::Manifest;
+use mfe_contract::{Manifest, Session};
 use wasm_bindgen::{JsCast, prelude::*};
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 use web_sys::{RequestCache, RequestInit, Response, Url};
@@ -71,10 +71,10 @@ async fn fetch_manifest(base: &str) -> Result<Manifest, JsValue> {
     if !response.ok() {
         return Err(format!("{url} answered {}", response.status()).into());
     }
-    // serde_json, which the shell links anyway for Cognito's answers.
+    // miniserde, which the shell links anyway for Cognito's answers.
     let text = JsFuture::from(response.text()?).await.map_err(|e| failure(base, "sent an unreadable manifest", &e))?;
-    serde_json::from_str(&text.as_string().unwrap_or_default())
-        .map_err(|e| format!("{url} is not a micro-frontend manifest: {e}").into())
+    miniserde::json::from_str(&text.as_string().unwrap_or_default())
+        .map_err(|_| format!("{url} is not a micro-frontend manifest").into())
 }
 
 fn failure(base: &str, what: &str, cause: &JsValue) -> JsValue {
@@ -92,4 +92,19 @@ fn absolute(base_url: &str) -> Result<String, LoadError> {
 
 fn resolve(relative: &str, base: &str) -> Result<String, JsValue> {
     Ok(Url::new_with_base(relative, base)?.href())
+}
+
+/// The session as the micro-frontends' `session` property carries it (`mfe-guest` reads it back):
+/// `{ username, email?, groups }`, or `null` when signed out.
+pub fn session_to_js(session: Option<&Session>) -> JsValue {
+    let Some(session) = session else { return JsValue::NULL };
+    let groups: js_sys::Array = session.groups.iter().map(|group| JsValue::from_str(group)).collect();
+    let mut fields = vec![("username", JsValue::from_str(&session.username)), ("groups", groups.into())];
+    fields.extend(session.email.as_deref().map(|email| ("email", JsValue::from_str(email))));
+    let object = Object::new();
+    for (name, value) in fields {
+        // Setting a property of a fresh plain object cannot fail.
+        let _ = Reflect::set(&object, &name.into(), &value);
+    }
+    object.into()
 }

@@ -3,7 +3,7 @@
 
 use cognito_client::{AppClient, AuthResponse, AuthenticationResult, CognitoError, ErrorKind, Request, SrpClient};
 use mfe_contract::{AuthFlow, CognitoSettings};
-use serde::de::DeserializeOwned;
+use miniserde::Deserialize;
 
 use crate::http;
 
@@ -35,7 +35,7 @@ impl Cognito {
         }
     }
 
-    pub async fn call<T: DeserializeOwned>(&self, request: Request<T>) -> Result<T, CognitoError> {
+    pub async fn call<T: Deserialize>(&self, request: Request<T>) -> Result<T, CognitoError> {
         let reply = self.post(&request.headers(), &request.body).await?;
         request.parse_response(reply.status, reply.error_type.as_deref(), reply.body.as_bytes())
     }
@@ -54,7 +54,8 @@ impl Cognito {
                 let srp = SrpClient::new(&self.user_pool_id).map_err(srp_failed)?;
                 let challenge = self.call(self.client.initiate_srp_auth(email, &srp)).await?;
                 let now = (js_sys::Date::now() / 1000.0) as u64;
-                let claim = srp.answer(&challenge.challenge_parameters, password, now).map_err(srp_failed)?;
+                let parameters = challenge.challenge_parameters.unwrap_or_default();
+                let claim = srp.answer(&parameters, password, now).map_err(srp_failed)?;
                 self.call(self.client.respond_password_verifier(&claim, challenge.session.as_deref())).await?
             }
         };
@@ -77,7 +78,8 @@ fn outcome(answer: AuthResponse) -> Result<SignedIn, CognitoError> {
     }
     match (answer.challenge_name.as_deref(), answer.session) {
         (Some("NEW_PASSWORD_REQUIRED"), Some(session)) => {
-            let username = answer.challenge_parameters.get("USER_ID_FOR_SRP").cloned().unwrap_or_default();
+            let username =
+                answer.challenge_parameters.and_then(|mut p| p.remove("USER_ID_FOR_SRP")).unwrap_or_default();
             Ok(SignedIn::NewPasswordRequired { username, session })
         }
         (challenge, _) => Err(CognitoError {

@@ -8,7 +8,7 @@ use cognito_client::{AuthenticationResult, ErrorKind};
 use js_sys::{Object, Promise, Reflect};
 use leptos::{ev, prelude::*, task::spawn_local};
 use mfe_contract::Session;
-use serde::{Deserialize, Serialize};
+use miniserde::{Deserialize, Serialize, json};
 use wasm_bindgen::{JsValue, prelude::Closure};
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
@@ -23,12 +23,15 @@ const CHECK_EVERY: Duration = Duration::from_secs(10);
 
 /// What is kept in `localStorage`. Another tab reads it too.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
 struct Tokens {
+    #[serde(rename = "accessToken")]
     access_token: String,
+    #[serde(rename = "idToken")]
     id_token: String,
+    #[serde(rename = "refreshToken")]
     refresh_token: String,
     /// When the access and ID tokens expire, in milliseconds since the Unix epoch.
+    #[serde(rename = "expiresAt")]
     expires_at: f64,
 }
 
@@ -132,8 +135,7 @@ impl SessionStore {
 
     /// The session as micro-frontends receive it: an object, or `null` when signed out.
     pub fn to_js(self) -> JsValue {
-        let json = serde_json::to_string(&self.session()).ok();
-        json.and_then(|json| js_sys::JSON::parse(&json).ok()).unwrap_or(JsValue::NULL)
+        mfe_host::session_to_js(self.session().as_ref())
     }
 
     pub fn auth_headers(&self) -> JsValue {
@@ -233,8 +235,8 @@ struct Claims {
     username: Option<String>,
     #[serde(rename = "cognito:username")]
     cognito_username: Option<String>,
-    #[serde(rename = "cognito:groups", default)]
-    groups: Vec<String>,
+    #[serde(rename = "cognito:groups")]
+    groups: Option<Vec<String>>,
 }
 
 fn claims(jwt: &str) -> Option<Claims> {
@@ -245,7 +247,11 @@ fn claims(jwt: &str) -> Option<Claims> {
 fn session_from(id_token: &str) -> Session {
     let claims = claims(id_token);
     let Some(Claims { email, cognito_username, groups, .. }) = claims else { return Session::default() };
-    Session { username: email.clone().or(cognito_username).unwrap_or_default(), email, groups }
+    Session {
+        username: email.clone().or(cognito_username).unwrap_or_default(),
+        email,
+        groups: groups.unwrap_or_default(),
+    }
 }
 
 fn load() -> Option<Tokens> {
@@ -255,15 +261,15 @@ fn load() -> Option<Tokens> {
 
 fn save(tokens: Option<&Tokens>) {
     let Some(storage) = storage() else { return };
-    let _ = match tokens.and_then(|tokens| serde_json::to_string(tokens).ok()) {
+    let _ = match tokens.map(json::to_string) {
         Some(json) => storage.set_item(STORAGE_KEY, &json),
         None => storage.remove_item(STORAGE_KEY),
     };
 }
 
-/// serde_json, which cognito-client links anyway (serde-wasm-bindgen would be a second deserializer).
-fn from_json<T: serde::de::DeserializeOwned>(json: &str) -> Option<T> {
-    serde_json::from_str(json).ok()
+/// miniserde, which cognito-client links anyway.
+fn from_json<T: Deserialize>(json: &str) -> Option<T> {
+    json::from_str(json).ok()
 }
 
 fn storage() -> Option<web_sys::Storage> {

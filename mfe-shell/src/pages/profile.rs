@@ -67,7 +67,7 @@ fn show_attributes(section: &Element, session: SessionStore) {
             Some(Err(error)) => markup(&[r#"<div class="alert alert--error" role="alert">"#, &error, "</div>"]),
             Some(Ok(user)) => {
                 let mut html = r#"<dl class="attributes" data-testid="profile-attributes">"#.to_owned();
-                for attribute in user.user_attributes.iter().filter(|a| a.name != "sub") {
+                for attribute in user.user_attributes.iter().flatten().filter(|a| a.name != "sub") {
                     html.push_str("<dt>");
                     push_escaped(&mut html, label(&attribute.name));
                     html.push_str("</dt><dd>");
