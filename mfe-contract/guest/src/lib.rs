@@ -288,7 +288,7 @@ mod tests {
     async fn element_mounts_takes_properties_emits_events_and_unmounts() {
         // A property set before the element is defined must still arrive.
         let element: HtmlElement = document().create_element("mfe-probe").unwrap().unchecked_into();
-        let session = serde_wasm_bindgen::to_value(&Session { username: "ada".into(), ..Session::default() }).unwrap();
+        let session = mfe_host::session_to_js(Some(&Session { username: "ada".into(), ..Session::default() }));
         js_sys::Reflect::set(&element, &"session".into(), &session).unwrap();
         define("probe", probe);
         document().body().unwrap().append_child(&element).unwrap();
@@ -328,7 +328,8 @@ mod tests {
             Session { username: "ada".into(), email: Some("ada@example.com".into()), groups: vec!["Admin".into()] };
         let bare = Session { username: "grace".into(), ..Session::default() };
         for session in [full, bare] {
-            assert_eq!(parse_session(serde_wasm_bindgen::to_value(&session).unwrap()), Some(session));
+            assert_eq!(parse_session(mfe_host::session_to_js(Some(&session))), Some(session));
         }
+        assert_eq!(parse_session(mfe_host::session_to_js(None)), None, "signed out");
     }
 }
