@@ -371,7 +371,10 @@ async fn the_page_asked_for_is_kept_through_sign_up_and_the_dev_mailbox_is_reada
     let email = "barbara@example.com";
     stack.open("/payments").await;
     browser.find("[data-testid=sign-in-form]").await;
+    // Each page names itself in the title, which screen readers announce when the page changes.
+    assert_eq!(browser.client.title().await.unwrap(), "Sign in · Ledgerline");
     browser.click("main a[href^='/sign-up']").await;
+    assert_eq!(browser.client.title().await.unwrap(), "Create your account · Ledgerline");
     browser.fill("#name", "Barbara Liskov").await;
     browser.fill("#email", email).await;
     browser.fill("#password", PASSWORD).await;
@@ -398,4 +401,5 @@ async fn the_page_asked_for_is_kept_through_sign_up_and_the_dev_mailbox_is_reada
     browser.click("[data-testid=sign-in-form] button[type=submit]").await;
     browser.expect_text("[data-testid=shell-user]", email).await;
     assert_eq!(browser.path().await, "/payments");
+    assert_eq!(browser.client.title().await.unwrap(), "Payments · Ledgerline");
 }
