@@ -100,6 +100,8 @@ async fn sign_up_confirm_sign_in_with_srp_stay_signed_in_refresh_and_sign_out() 
     stack.open("/profile").await;
     browser.expect_text("[data-testid=profile-attributes]", email).await;
     browser.expect_text("[data-testid=profile-attributes]", "Ada Lovelace").await;
+    // Cognito's "true" for email_verified, in words.
+    browser.expect_text("[data-testid=profile-attributes]", "Yes").await;
     browser.screenshot(&screenshots(), "16-profile").await;
 
     // Sign out revokes the refresh token and forgets the session.

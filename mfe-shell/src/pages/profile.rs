@@ -71,7 +71,7 @@ fn show_attributes(section: &Element, session: SessionStore) {
                     html.push_str("<dt>");
                     push_escaped(&mut html, label(&attribute.name));
                     html.push_str("</dt><dd>");
-                    push_escaped(&mut html, &attribute.value);
+                    push_escaped(&mut html, shown_value(&attribute.value));
                     html.push_str("</dd>");
                 }
                 html + "</dl>"
@@ -88,6 +88,15 @@ fn label(attribute: &str) -> &str {
         "email_verified" => "Email verified",
         "name" => "Name",
         _ => attribute,
+    }
+}
+
+/// Cognito's booleans (`email_verified`) as words.
+fn shown_value(value: &str) -> &str {
+    match value {
+        "true" => "Yes",
+        "false" => "No",
+        _ => value,
     }
 }
 
