@@ -11,14 +11,18 @@ use std::{collections::HashMap, sync::LazyLock};
 
 use base64::{Engine, engine::general_purpose::STANDARD as BASE64};
 use hkdf::Hkdf;
-use num_bigint::BigUint;
 use sha2::{Digest, Sha256};
 
 use crate::hmac_sha256;
 
 pub mod group;
+mod number;
+#[cfg(test)]
+mod oracle;
 
-/// N: RFC 3526 group 15 (3072 bits), as hex. The group, [`padded`] and [`parse_hex`] are public so that the
+pub use number::{U3072, parse_hex, to_hex};
+
+/// N: RFC 3526 group 15 (3072 bits), as hex. The group, k, [`padded`] and [`parse_hex`] are public so that the
 /// server side (the api) uses the very same definitions.
 pub const N_HEX: &str = concat!(
     "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD",
@@ -30,11 +34,11 @@ pub const N_HEX: &str = concat!(
     "ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864D87602733EC86A64521F2B18177B200C",
     "BBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF",
 );
-pub static N: LazyLock<BigUint> = LazyLock::new(|| parse_hex(N_HEX).expect("N is valid hex"));
+pub static N: LazyLock<U3072> = LazyLock::new(|| U3072::from_hex(N_HEX).expect("N is 3072-bit hex"));
 /// The generator, g = 2.
-pub static G: LazyLock<BigUint> = LazyLock::new(|| BigUint::from(2u32));
+pub const G: U3072 = U3072::from_u32(2);
 /// The SRP-6a multiplier, k = H(padHex(N) || padHex(g)).
-static K: LazyLock<BigUint> = LazyLock::new(|| hash_to_int(&[&padded(&N), &padded(&G)]));
+pub static K: LazyLock<U3072> = LazyLock::new(|| hash_to_int(&[&padded(&N.to_be_bytes()), &padded(&G.to_be_bytes())]));
 
 /// 256 bits, RFC 5054's minimum and what the server uses for b. amazon-cognito-identity-js draws 1024 bits;
 /// the server cannot tell, and each sign-in's exponentiations cost about half as much (it runs in browsers).
@@ -59,8 +63,8 @@ pub enum SrpError {
 /// One SRP sign-in attempt: the secret `a` and the public A = g^a. Use a new one for each attempt.
 pub struct SrpClient {
     pool_name: String,
-    a: BigUint,
-    public_a: BigUint,
+    a: U3072,
+    public_a: U3072,
 }
 
 /// The `ChallengeResponses` of `RespondToAuthChallenge(PASSWORD_VERIFIER)`, less `SECRET_HASH` (see
@@ -82,18 +86,18 @@ impl SrpClient {
     pub fn new(pool_id: &str) -> Result<Self, SrpError> {
         let mut secret = [0; SECRET_EXPONENT_LEN];
         getrandom::fill(&mut secret).map_err(SrpError::Random)?;
-        Ok(Self::with_secret(pool_id, BigUint::from_bytes_be(&secret)))
+        Ok(Self::with_secret(pool_id, U3072::from_be_bytes(&secret).expect("256 bits fit")))
     }
 
     /// A fixed `a`, for reproducing a known exchange.
-    fn with_secret(pool_id: &str, a: BigUint) -> Self {
+    fn with_secret(pool_id: &str, a: U3072) -> Self {
         let public_a = group::pow_g(&a);
         Self { pool_name: pool_name(pool_id).to_owned(), a, public_a }
     }
 
     /// `SRP_A` for `InitiateAuth`'s `AuthParameters`: A as lowercase hex.
     pub fn srp_a(&self) -> String {
-        self.public_a.to_str_radix(16)
+        self.public_a.to_hex()
     }
 
     /// Answers the `PASSWORD_VERIFIER` challenge (its `ChallengeParameters`: `SRP_B`, `SALT`, `SECRET_BLOCK`,
@@ -124,22 +128,25 @@ impl SrpClient {
     /// K = HKDF(S, u) with the client's S = (B - k*g^x)^(a + u*x) mod N.
     fn session_key(
         &self,
-        public_b: &BigUint,
-        salt: &BigUint,
+        public_b: &[u8],
+        salt: &[u8],
         user_id: &str,
         password: &str,
     ) -> Result<[u8; DERIVED_KEY_LEN], SrpError> {
-        if public_b % &*N == BigUint::ZERO {
+        let b_mod_n = group::reduce(public_b);
+        if b_mod_n.is_zero() {
             return Err(SrpError::UnsafeB);
         }
-        let u = hash_to_int(&[&padded(&self.public_a), &padded(public_b)]);
-        if u == BigUint::ZERO {
+        // u hashes B as the server sent it, unreduced, as the other clients do.
+        let u = hash_to_int(&[&padded(&self.public_a.to_be_bytes()), &padded(public_b)]);
+        if u.is_zero() {
             return Err(SrpError::UnsafeB);
         }
         let x = compute_x(&self.pool_name, user_id, password, salt);
-        // Adding N keeps the difference non-negative: BigUint has no sign.
-        let base = (public_b % &*N + &*N - (&*K * group::pow_g(&x)) % &*N) % &*N;
-        let s = group::pow(&base, &(&self.a + &u * &x));
+        let base = group::sub(&b_mod_n, &group::mul(&K, &group::pow_g(&x)));
+        // a has 256 bits (1024 in pycognito's vector), u and x 256: the sum is far below 2^3072.
+        let exponent = self.a.plus_product(&u, &x).expect("a + u*x has at most about 1,000 bits");
+        let s = group::pow(&base, &exponent);
         Ok(derive_key(&s, &u))
     }
 }
@@ -178,40 +185,33 @@ pub fn pool_name(pool_id: &str) -> &str {
 }
 
 /// x = H(padHex(salt) || H(poolName || userIdForSrp || ":" || password)).
-fn compute_x(pool_name: &str, user_id: &str, password: &str, salt: &BigUint) -> BigUint {
+fn compute_x(pool_name: &str, user_id: &str, password: &str, salt: &[u8]) -> U3072 {
     let identity =
         Sha256::new().chain_update(pool_name).chain_update(user_id).chain_update(":").chain_update(password).finalize();
     hash_to_int(&[&padded(salt), &identity])
 }
 
 /// K = the first 16 bytes of HKDF-SHA256(ikm = padHex(S), salt = padHex(u), info = "Caldera Derived Key").
-fn derive_key(s: &BigUint, u: &BigUint) -> [u8; DERIVED_KEY_LEN] {
+fn derive_key(s: &U3072, u: &U3072) -> [u8; DERIVED_KEY_LEN] {
     let mut key = [0; DERIVED_KEY_LEN];
-    Hkdf::<Sha256>::new(Some(&padded(u)), &padded(s))
+    Hkdf::<Sha256>::new(Some(&padded(&u.to_be_bytes())), &padded(&s.to_be_bytes()))
         .expand(DERIVED_KEY_INFO, &mut key)
         .expect("16 bytes is within HKDF-SHA256's output limit");
     key
 }
 
-fn hash_to_int(parts: &[&[u8]]) -> BigUint {
+fn hash_to_int(parts: &[&[u8]]) -> U3072 {
     let digest = parts.iter().fold(Sha256::new(), |hasher, part| hasher.chain_update(part)).finalize();
-    BigUint::from_bytes_be(&digest)
+    U3072::from_be_bytes(&digest).expect("256 bits fit")
 }
 
-/// The bytes of padHex(n), which SRP hashes: big-endian, minimal, with a leading zero byte when the top bit is set
-/// (so the value reads as positive in two's complement, which is how the JS and Java clients encode it).
-pub fn padded(n: &BigUint) -> Vec<u8> {
-    let mut bytes = n.to_bytes_be();
-    if bytes[0] & 0x80 != 0 {
-        bytes.insert(0, 0);
-    }
-    bytes
-}
-
-/// Strict hex: `BigUint::parse_bytes` would also accept `_` separators and a leading `+`.
-pub fn parse_hex(hex: &str) -> Option<BigUint> {
-    let digits_only = !hex.is_empty() && hex.bytes().all(|c| c.is_ascii_hexdigit());
-    digits_only.then(|| BigUint::parse_bytes(hex.as_bytes(), 16)).flatten()
+/// The bytes of padHex(n), which SRP hashes, for n's big-endian bytes: minimal (leading zeros dropped), with a
+/// leading zero byte when the top bit is set (so the value reads as positive in two's complement, which is how the
+/// JS and Java clients encode it).
+pub fn padded(n: &[u8]) -> Vec<u8> {
+    let bytes = number::minimal(n);
+    let sign = (bytes[0] & 0x80 != 0).then_some(0);
+    sign.into_iter().chain(bytes.iter().copied()).collect()
 }
 
 #[cfg(test)]
@@ -246,7 +246,7 @@ mod tests {
         }
 
         fn client(&self) -> SrpClient {
-            SrpClient::with_secret(&self.pool_id, parse_hex(&self.small_a).unwrap())
+            SrpClient::with_secret(&self.pool_id, U3072::from_hex(&self.small_a).unwrap())
         }
 
         fn parameters(&self) -> HashMap<String, String> {
@@ -296,7 +296,7 @@ mod tests {
     #[test]
     fn b_that_is_a_multiple_of_n_is_refused() {
         let vector = PycognitoVector::load();
-        for b in ["0", "00", N_HEX, &(&*N * 3u32).to_str_radix(16)] {
+        for b in ["0", "00", N_HEX, &(&*oracle::N * 3u32).to_str_radix(16)] {
             let mut parameters = vector.parameters();
             parameters.insert("SRP_B".into(), b.into());
             let outcome = vector.client().answer(&parameters, &vector.password, VECTOR_NOW);
@@ -328,23 +328,26 @@ mod tests {
     fn fresh_clients_draw_different_secrets() {
         let (first, second) = (SrpClient::new("us-east-1_AbC").unwrap(), SrpClient::new("us-east-1_AbC").unwrap());
         assert_ne!(first.srp_a(), second.srp_a());
-        assert!(first.a.bits() <= 8 * SECRET_EXPONENT_LEN as u64);
+        assert!(first.a.bits() <= 8 * SECRET_EXPONENT_LEN);
     }
 
     #[test]
     fn k_is_the_multiplier_every_client_derives() {
-        assert_eq!(K.to_str_radix(16), "538282c4354742d7cbbde2359fcf67f9f5b3a6b08791e5011b43b8a5b66d9ee6");
+        assert_eq!(K.to_hex(), "538282c4354742d7cbbde2359fcf67f9f5b3a6b08791e5011b43b8a5b66d9ee6");
     }
 
     #[test]
     fn pad_hex_adds_a_zero_byte_when_the_top_bit_is_set_and_completes_odd_lengths() {
-        let pad_hex = |n: u32| base16(&padded(&BigUint::from(n)));
+        // Four big-endian bytes each: padded drops the leading zeros.
+        let pad_hex = |n: u32| base16(&padded(&n.to_be_bytes()));
         assert_eq!(pad_hex(0x7f), "7f");
         assert_eq!(pad_hex(0x80), "0080");
         assert_eq!(pad_hex(0xabc), "0abc");
         assert_eq!(pad_hex(0x8abc), "008abc");
         assert_eq!(pad_hex(0), "00");
-        let n = base16(&padded(&N));
+        assert_eq!(base16(&padded(&[])), "00");
+        assert_eq!(base16(&padded(&[0, 0, 0x80])), "0080");
+        let n = base16(&padded(&N.to_be_bytes()));
         assert_eq!((n.len(), &n[..6]), (770, "00ffff"));
     }
 

@@ -10,20 +10,14 @@
 //! exponent b, u, who and when) sealed with AES-256-GCM under a [`SecretBlockKey`] that every api instance
 //! shares. Any instance can finish a sign-in another one started, without a database round trip.
 
-use std::sync::LazyLock;
-
 use aws_lc_rs::{aead, digest, hkdf, hmac, rand};
 use base64::{Engine, engine::general_purpose::STANDARD as BASE64};
 // The group and its byte encoding come from the client crate, so the two sides cannot drift apart.
-use cognito_client::srp::{G, N, group, padded, parse_hex, pool_name};
-use num_bigint::BigUint;
+use cognito_client::srp::{K, U3072, group, padded, parse_hex, pool_name, to_hex};
 use serde::{Deserialize, Serialize};
 use time::{
     Duration, OffsetDateTime, PrimitiveDateTime, format_description::BorrowedFormatItem, macros::format_description,
 };
-
-/// The SRP-6a multiplier, k = H(padHex(N) || padHex(g)).
-static K: LazyLock<BigUint> = LazyLock::new(|| hash_to_int(&[&padded(&N), &padded(&G)]));
 
 const SALT_LEN: usize = 16;
 /// 256 bits, RFC 5054's minimum for b: a longer exponent would only make every sign-in slower.
@@ -141,16 +135,16 @@ pub fn start(
 ) -> Result<Challenge, SrpError> {
     let a = parse_public_a(a_hex)?;
     let secret = random_bytes::<SECRET_EXPONENT_LEN>();
-    let public_b = compute_b(&BigUint::from_bytes_be(&verifier.verifier), &BigUint::from_bytes_be(&secret));
+    let public_b = compute_b(&group::reduce(&verifier.verifier), &U3072::from_be_bytes(&secret).expect("256 bits fit"));
     let sealed = SealedState {
         state,
-        a: a.to_str_radix(16),
+        a: to_hex(&a),
         b: hex::encode(secret),
-        u: compute_u(&a, &public_b).to_str_radix(16),
+        u: compute_u(&a, &public_b.to_be_bytes()).to_hex(),
         issued_at: now,
     };
     let secret_block = seal(key, &sealed);
-    Ok(Challenge { srp_b: public_b.to_str_radix(16), salt: salt_param(&verifier.salt), secret_block })
+    Ok(Challenge { srp_b: public_b.to_hex(), salt: salt_param(&verifier.salt), secret_block })
 }
 
 /// `RespondToAuthChallenge(PASSWORD_VERIFIER)`: opens the block, checks that it was issued to `audience` and is
@@ -175,7 +169,7 @@ pub fn verify_claim(
     }
     check_timestamp(timestamp, now)?;
     let verifier = verifier_lookup(&sealed.state).ok_or(SrpError::UnknownUser)?;
-    let session_key = sealed.session_key(&BigUint::from_bytes_be(&verifier.verifier))?;
+    let session_key = sealed.session_key(&group::reduce(&verifier.verifier))?;
     let message = claim_message(&sealed.state, &block, timestamp);
     let signature = BASE64.decode(signature_b64).map_err(|_| SrpError::WrongPassword)?;
     hmac::verify(&hmac::Key::new(hmac::HMAC_SHA256, &session_key), &message, &signature)
@@ -197,10 +191,12 @@ struct SealedState {
 
 impl SealedState {
     /// K = HKDF(S, u) with the server's S = (A * v^u)^b mod N.
-    fn session_key(&self, v: &BigUint) -> Result<[u8; DERIVED_KEY_LEN], SrpError> {
-        let number = |hex: &str| parse_hex(hex).ok_or(SrpError::InvalidBlock);
-        let (a, b, u) = (number(&self.a)?, number(&self.b)?, number(&self.u)?);
-        let s = group::pow(&(a * group::pow(v, &u)), &b);
+    fn session_key(&self, v: &U3072) -> Result<[u8; DERIVED_KEY_LEN], SrpError> {
+        // A as the client sent it, which may be longer than 3072 bits; b and u are 256-bit exponents.
+        let a = parse_hex(&self.a).ok_or(SrpError::InvalidBlock)?;
+        let exponent = |hex: &str| U3072::from_hex(hex).ok_or(SrpError::InvalidBlock);
+        let (b, u) = (exponent(&self.b)?, exponent(&self.u)?);
+        let s = group::pow(&group::mul(&group::reduce(&a), &group::pow(v, &u)), &b);
         Ok(derive_key(&s, &u))
     }
 }
@@ -228,13 +224,14 @@ fn check_timestamp(timestamp: &str, now: OffsetDateTime) -> Result<(), SrpError>
     if (sent - now).abs() > MAX_CLOCK_SKEW { Err(SrpError::BadTimestamp) } else { Ok(()) }
 }
 
-fn parse_public_a(a_hex: &str) -> Result<BigUint, SrpError> {
+/// A's minimal big-endian bytes, as sent (u hashes them unreduced).
+fn parse_public_a(a_hex: &str) -> Result<Vec<u8>, SrpError> {
     if a_hex.len() > MAX_A_HEX_LEN {
         return Err(SrpError::InvalidA);
     }
     let a = parse_hex(a_hex).ok_or(SrpError::InvalidA)?;
     // RFC 5054: with A ≡ 0 the session key would be 0 whatever the password.
-    if &a % &*N == BigUint::ZERO { Err(SrpError::InvalidA) } else { Ok(a) }
+    if group::reduce(&a).is_zero() { Err(SrpError::InvalidA) } else { Ok(a) }
 }
 
 fn sha256(parts: &[&[u8]]) -> digest::Digest {
@@ -243,32 +240,32 @@ fn sha256(parts: &[&[u8]]) -> digest::Digest {
     context.finish()
 }
 
-fn hash_to_int(parts: &[&[u8]]) -> BigUint {
-    BigUint::from_bytes_be(sha256(parts).as_ref())
+fn hash_to_int(parts: &[&[u8]]) -> U3072 {
+    U3072::from_be_bytes(sha256(parts).as_ref()).expect("256 bits fit")
 }
 
 fn salt_param(salt: &[u8]) -> String {
-    hex::encode(padded(&BigUint::from_bytes_be(salt)))
+    hex::encode(padded(salt))
 }
 
 /// x = H(padHex(salt) || H(poolName || userIdForSrp || ":" || password)).
-fn compute_x(pool_id: &str, user_id_for_srp: &str, password: &str, salt: &[u8]) -> BigUint {
+fn compute_x(pool_id: &str, user_id_for_srp: &str, password: &str, salt: &[u8]) -> U3072 {
     let identity = sha256(&[pool_name(pool_id).as_bytes(), user_id_for_srp.as_bytes(), b":", password.as_bytes()]);
-    hash_to_int(&[&padded(&BigUint::from_bytes_be(salt)), identity.as_ref()])
+    hash_to_int(&[&padded(salt), identity.as_ref()])
 }
 
 fn derive_verifier(pool_id: &str, user_id_for_srp: &str, password: &str, salt: Vec<u8>) -> Verifier {
     let x = compute_x(pool_id, user_id_for_srp, password, &salt);
-    Verifier { verifier: group::pow_g(&x).to_bytes_be(), salt }
+    Verifier { verifier: group::pow_g(&x).to_be_bytes(), salt }
 }
 
 /// B = (k*v + g^b) mod N.
-fn compute_b(v: &BigUint, b: &BigUint) -> BigUint {
-    (&*K * v + group::pow_g(b)) % &*N
+fn compute_b(v: &U3072, b: &U3072) -> U3072 {
+    group::add(&group::mul(&K, v), &group::pow_g(b))
 }
 
-/// u = H(padHex(A) || padHex(B)).
-fn compute_u(a: &BigUint, b: &BigUint) -> BigUint {
+/// u = H(padHex(A) || padHex(B)), for A's and B's big-endian bytes.
+fn compute_u(a: &[u8], b: &[u8]) -> U3072 {
     hash_to_int(&[&padded(a), &padded(b)])
 }
 
@@ -281,8 +278,8 @@ impl hkdf::KeyType for DerivedKeyLen {
 }
 
 /// K = the first 16 bytes of HKDF-SHA256(ikm = padHex(S), salt = padHex(u), info = "Caldera Derived Key").
-fn derive_key(s: &BigUint, u: &BigUint) -> [u8; DERIVED_KEY_LEN] {
-    let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, &padded(u)).extract(&padded(s));
+fn derive_key(s: &U3072, u: &U3072) -> [u8; DERIVED_KEY_LEN] {
+    let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, &padded(&u.to_be_bytes())).extract(&padded(&s.to_be_bytes()));
     let mut key = [0; DERIVED_KEY_LEN];
     prk.expand(&[DERIVED_KEY_INFO], DerivedKeyLen)
         .and_then(|okm| okm.fill(&mut key))
@@ -303,7 +300,10 @@ fn random_bytes<const LEN: usize>() -> [u8; LEN] {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::LazyLock;
+
     use cognito_client::srp::N_HEX;
+    use num_bigint::BigUint;
     use time::macros::datetime;
 
     use super::*;
@@ -322,7 +322,20 @@ mod tests {
         Audience { pool_id: POOL_ID, client_id: CLIENT_ID }
     }
 
-    /// The client's half, written the way amazon-cognito-identity-js computes it: S = (B - k*g^x)^(a + u*x).
+    /// N and g as num-bigint's, for a client whose arithmetic owes nothing to the server's.
+    static N: LazyLock<BigUint> = LazyLock::new(|| BigUint::parse_bytes(N_HEX.as_bytes(), 16).unwrap());
+    static G: LazyLock<BigUint> = LazyLock::new(|| BigUint::from(2u32));
+
+    fn big(x: &U3072) -> BigUint {
+        BigUint::from_bytes_be(&x.to_be_bytes())
+    }
+
+    fn ours(x: &BigUint) -> U3072 {
+        U3072::from_be_bytes(&x.to_bytes_be()).unwrap()
+    }
+
+    /// The client's half, written the way amazon-cognito-identity-js computes it, with num-bigint:
+    /// S = (B - k*g^x)^(a + u*x).
     struct Client {
         a: BigUint,
     }
@@ -332,17 +345,21 @@ mod tests {
             Self { a: BigUint::from_bytes_be(&random_bytes::<128>()) }
         }
 
+        fn public_a(&self) -> BigUint {
+            G.modpow(&self.a, &N)
+        }
+
         fn srp_a(&self) -> String {
-            G.modpow(&self.a, &N).to_str_radix(16)
+            self.public_a().to_str_radix(16)
         }
 
         /// TIMESTAMP and PASSWORD_CLAIM_SIGNATURE for `challenge`, signed at `at`.
         fn sign(&self, password: &str, challenge: &Challenge, at: OffsetDateTime) -> (String, String) {
-            let b = parse_hex(&challenge.srp_b).unwrap();
-            let u = compute_u(&G.modpow(&self.a, &N), &b);
-            let x = compute_x(POOL_ID, USER, password, &hex::decode(&challenge.salt).unwrap());
-            let base = (&b + &*N - (&*K * G.modpow(&x, &N)) % &*N) % &*N;
-            let key = derive_key(&base.modpow(&(&self.a + &u * &x), &N), &u);
+            let b = BigUint::parse_bytes(challenge.srp_b.as_bytes(), 16).unwrap();
+            let u = big(&compute_u(&self.public_a().to_bytes_be(), &b.to_bytes_be()));
+            let x = big(&compute_x(POOL_ID, USER, password, &hex::decode(&challenge.salt).unwrap()));
+            let base = (&b + &*N - (big(&K) * G.modpow(&x, &N)) % &*N) % &*N;
+            let key = derive_key(&ours(&base.modpow(&(&self.a + &u * &x), &N)), &ours(&u));
             let timestamp = client_timestamp(at);
             let block = BASE64.decode(&challenge.secret_block).unwrap();
             let message = ["AbCdEf123".as_bytes(), USER.as_bytes(), &block, timestamp.as_bytes()].concat();
@@ -378,7 +395,7 @@ mod tests {
 
     #[test]
     fn k_is_the_multiplier_every_client_derives() {
-        assert_eq!(K.to_str_radix(16), "538282c4354742d7cbbde2359fcf67f9f5b3a6b08791e5011b43b8a5b66d9ee6");
+        assert_eq!(K.to_hex(), "538282c4354742d7cbbde2359fcf67f9f5b3a6b08791e5011b43b8a5b66d9ee6");
     }
 
     #[test]
@@ -576,17 +593,17 @@ mod tests {
     #[test]
     fn server_values_match_pycognito_vector() {
         let vector = PycognitoVector::load();
-        let number = |hex: &str| parse_hex(hex).unwrap();
         let verifier = vector.verifier(&vector.password);
         assert_eq!(hex::encode(&verifier.verifier), vector.verifier);
         assert_eq!(salt_param(&verifier.salt), vector.salt_param);
         let a = parse_public_a(&vector.srp_a).unwrap();
-        let b = compute_b(&BigUint::from_bytes_be(&verifier.verifier), &number(&vector.b_secret));
-        assert_eq!(b.to_str_radix(16), vector.srp_b);
-        assert_eq!(compute_u(&a, &b).to_str_radix(16), vector.u);
+        let v = group::reduce(&verifier.verifier);
+        let b = compute_b(&v, &U3072::from_hex(&vector.b_secret).unwrap());
+        assert_eq!(b.to_hex(), vector.srp_b);
+        assert_eq!(compute_u(&a, &b.to_be_bytes()).to_hex(), vector.u);
         let key = SecretBlockKey::from_bytes(hex::decode(&vector.secret_block_key).unwrap().try_into().unwrap());
         let sealed = open(&key, &BASE64.decode(&vector.secret_block).unwrap()).unwrap();
-        let session_key = sealed.session_key(&BigUint::from_bytes_be(&verifier.verifier)).unwrap();
+        let session_key = sealed.session_key(&v).unwrap();
         assert_eq!(hex::encode(session_key), vector.session_key);
     }
 

@@ -1,4 +1,5 @@
-//! Exponentiation in SRP's group, modulo the 3072-bit prime [`N`](super::N), for both sides of a sign-in.
+//! Arithmetic modulo the 3072-bit prime [`N`](super::N), for both sides of a sign-in: exponentiation, the
+//! few products, sums and differences SRP needs, and reducing a number of any length.
 //!
 //! Every SRP step is a few 3072-bit modular exponentiations with secret exponents (the server's b, the
 //! client's a and x), and they are most of what a sign-in costs. Here they run in Montgomery form on
@@ -11,27 +12,16 @@
 //!   Lim-Lee comb: the exponent is cut into 4 rows of 64 bits and each step takes one bit of every row, so
 //!   it needs 64 squarings and 64 multiplications where [`pow`] needs 256 and 64. Its table (16 entries)
 //!   is built once, on first use.
+//!
+//! [`mul`], [`add`], [`sub`] and [`reduce`] are branch-free as well: v, g^x and k*g^x are secrets too.
+//! Every function takes any [`U3072`], reduced or not, and returns a number below N.
 
 use std::sync::LazyLock;
 
-use num_bigint::BigUint;
-
-use super::{G, N};
-
-/// Limbs as wide as the target's native multiplication: wasm32 multiplies 32 by 32 bits natively but
-/// would emulate a 64 by 64-bit product.
-#[cfg(target_pointer_width = "64")]
-type Limb = u64;
-#[cfg(target_pointer_width = "64")]
-type Wide = u128;
-#[cfg(not(target_pointer_width = "64"))]
-type Limb = u32;
-#[cfg(not(target_pointer_width = "64"))]
-type Wide = u64;
-
-const LIMB_BITS: usize = Limb::BITS as usize;
-const LIMBS: usize = 3072 / LIMB_BITS;
-const LIMB_BYTES: usize = LIMB_BITS / 8;
+use super::{
+    G, N,
+    number::{BITS, LIMB_BITS, LIMBS, Limb, U3072, Wide},
+};
 
 /// A number below N, little-endian limbs, in Montgomery form (times R = 2^3072, modulo N).
 #[derive(Clone, Copy)]
@@ -48,18 +38,7 @@ struct Modulus {
     one: Residue,
 }
 
-static MODULUS: LazyLock<Modulus> = LazyLock::new(|| {
-    let n = limbs(&N);
-    // Newton's iteration doubles the correct low bits of the inverse each time: 1 -> 2 -> 4 -> ... -> 64.
-    let mut inverse: Limb = 1;
-    for _ in 0..6 {
-        inverse = inverse.wrapping_mul((2 as Limb).wrapping_sub(n[0].wrapping_mul(inverse)));
-    }
-    let r = BigUint::from(1u32) << 3072;
-    let r2 = Residue(limbs(&((&r * &r) % &*N)));
-    let one = Residue(limbs(&(r % &*N)));
-    Modulus { n, n0: inverse.wrapping_neg(), r2, one }
-});
+static MODULUS: LazyLock<Modulus> = LazyLock::new(|| Modulus::new(N.0));
 
 /// g^(2^(64 r)) for the comb's rows r = 0..3, combined: entry j is the product of those whose row's bit
 /// is set in j.
@@ -83,44 +62,73 @@ static COMB: LazyLock<[Residue; 16]> = LazyLock::new(|| {
 
 const COMB_ROW_BITS: usize = 64;
 /// The largest exponent [`pow_g`] takes through the comb: 4 rows.
-const COMB_BITS: u64 = 4 * COMB_ROW_BITS as u64;
+const COMB_BITS: usize = 4 * COMB_ROW_BITS;
+/// [`pow`]'s window.
+const WINDOW_BITS: usize = 4;
 
 /// g^exponent mod N.
-pub fn pow_g(exponent: &BigUint) -> BigUint {
+pub fn pow_g(exponent: &U3072) -> U3072 {
     if exponent.bits() > COMB_BITS {
         return pow(&G, exponent);
     }
     let (m, table) = (&*MODULUS, &*COMB);
-    let bytes = exponent.to_bytes_le();
-    let bit = |index: usize| bytes.get(index / 8).map_or(0, |byte| usize::from(byte >> (index % 8) & 1));
     let mut result = m.one;
     for column in (0..COMB_ROW_BITS).rev() {
         result = m.square(&result);
-        let index = (0..4).fold(0, |index, row| index | bit(row * COMB_ROW_BITS + column) << row);
+        let index = (0..4).fold(0, |index, row| index | exponent.bits_at(row * COMB_ROW_BITS + column, 1) << row);
         result = m.multiply(&result, &select(table, index));
     }
     m.out_of_montgomery(&result)
 }
 
 /// base^exponent mod N.
-pub fn pow(base: &BigUint, exponent: &BigUint) -> BigUint {
+pub fn pow(base: &U3072, exponent: &U3072) -> U3072 {
     let m = &*MODULUS;
     let mut powers = [m.one; 16];
-    powers[1] = m.to_montgomery(&(base % &*N));
+    powers[1] = m.to_montgomery(base);
     for j in 2..16 {
         powers[j] = m.multiply(&powers[j - 1], &powers[1]);
     }
-    let bytes = exponent.to_bytes_le();
-    let windows = bytes.len() * 2;
-    let window = |index: usize| usize::from(bytes[index / 2] >> (4 * (index % 2)) & 0xf);
     let mut result = m.one;
-    for index in (0..windows).rev() {
-        for _ in 0..4 {
+    for window in (0..exponent.bits().div_ceil(WINDOW_BITS)).rev() {
+        for _ in 0..WINDOW_BITS {
             result = m.square(&result);
         }
-        result = m.multiply(&result, &select(&powers, window(index)));
+        let bits = exponent.bits_at(window * WINDOW_BITS, WINDOW_BITS);
+        result = m.multiply(&result, &select(&powers, bits));
     }
     m.out_of_montgomery(&result)
+}
+
+/// a * b mod N.
+pub fn mul(a: &U3072, b: &U3072) -> U3072 {
+    let m = &*MODULUS;
+    // Montgomery multiplication divides by R, which a's Montgomery form (a * R) cancels: b can go in as it is.
+    U3072(m.multiply(&m.to_montgomery(a), &Residue(b.0)).0)
+}
+
+/// (a + b) mod N.
+pub fn add(a: &U3072, b: &U3072) -> U3072 {
+    let m = &*MODULUS;
+    let (sum, carry) = add_limbs(&m.reduce_once(a), &m.reduce_once(b));
+    U3072(m.subtract_if_not_below(&sum, carry))
+}
+
+/// (a - b) mod N.
+pub fn sub(a: &U3072, b: &U3072) -> U3072 {
+    let m = &*MODULUS;
+    let (difference, borrow) = sub_limbs(&m.reduce_once(a), &m.reduce_once(b));
+    // Below zero it wrapped around to a - b + R: adding N (the carry out cancels R) gives a - b + N.
+    let (wrapped, _) = add_limbs(&difference, &m.n.map(|limb| limb & borrow.wrapping_neg()));
+    U3072(wrapped)
+}
+
+/// Big-endian `bytes` of any length mod N: for the other side's public value, which may be sent longer
+/// than 3072 bits. Bit by bit, most significant first, in the same time whatever the value.
+pub fn reduce(bytes: &[u8]) -> U3072 {
+    let m = &*MODULUS;
+    let bits = bytes.iter().flat_map(|&byte| (0..8).rev().map(move |shift| Limb::from(byte >> shift & 1)));
+    U3072(bits.fold([0; LIMBS], |remainder, bit| m.shift_in(&remainder, bit)))
 }
 
 /// `table[index]`, reading every entry so that which one was wanted leaves no trace in the cache.
@@ -142,19 +150,59 @@ fn equal_mask(a: usize, b: usize) -> Limb {
     (nonzero ^ 1).wrapping_neg()
 }
 
+/// a + b, and the carry out of the top limb (0 or 1).
+fn add_limbs(a: &[Limb; LIMBS], b: &[Limb; LIMBS]) -> ([Limb; LIMBS], Limb) {
+    let mut sum = [0; LIMBS];
+    let mut carry = 0;
+    for j in 0..LIMBS {
+        let wide = Wide::from(a[j]) + Wide::from(b[j]) + Wide::from(carry);
+        sum[j] = wide as Limb;
+        carry = (wide >> LIMB_BITS) as Limb;
+    }
+    (sum, carry)
+}
+
+/// a - b modulo R, and the borrow out of the top limb (0 or 1).
+fn sub_limbs(a: &[Limb; LIMBS], b: &[Limb; LIMBS]) -> ([Limb; LIMBS], Limb) {
+    let mut difference = [0; LIMBS];
+    let mut borrow = 0;
+    for j in 0..LIMBS {
+        let (partial, first) = a[j].overflowing_sub(b[j]);
+        let (limb, second) = partial.overflowing_sub(borrow);
+        difference[j] = limb;
+        borrow = Limb::from(first | second);
+    }
+    (difference, borrow)
+}
+
 impl Modulus {
-    fn to_montgomery(&self, x: &BigUint) -> Residue {
-        self.multiply(&Residue(limbs(x)), &self.r2)
+    fn new(n: [Limb; LIMBS]) -> Self {
+        // R mod N below is R - N, which needs N < R < 2N.
+        assert_eq!(n[LIMBS - 1] >> (LIMB_BITS - 1), 1, "N's top bit is set");
+        // Newton's iteration doubles the correct low bits of the inverse each time: 1 -> 2 -> 4 -> ... -> 64.
+        let mut inverse: Limb = 1;
+        for _ in 0..6 {
+            inverse = inverse.wrapping_mul((2 as Limb).wrapping_sub(n[0].wrapping_mul(inverse)));
+        }
+        let mut modulus = Self { n, n0: inverse.wrapping_neg(), r2: Residue([0; LIMBS]), one: Residue([0; LIMBS]) };
+        // R - N is 0 - N in 3072-bit arithmetic.
+        modulus.one = Residue(sub_limbs(&[0; LIMBS], &n).0);
+        // R^2 mod N = (R mod N) * 2^3072 mod N: R mod N doubled 3072 times.
+        modulus.r2 = Residue((0..BITS).fold(modulus.one.0, |doubled, _| modulus.shift_in(&doubled, 0)));
+        modulus
     }
 
-    fn out_of_montgomery(&self, x: &Residue) -> BigUint {
-        let mut one = [0; LIMBS];
-        one[0] = 1;
-        number(&self.multiply(x, &Residue(one)).0)
+    fn to_montgomery(&self, x: &U3072) -> Residue {
+        // x * R^2 / R; x < R and R^2 mod N < N keep the product within what `multiply` reduces.
+        self.multiply(&Residue(x.0), &self.r2)
     }
 
-    /// a * b / R mod N, by finely integrated operand scanning: each pass over the limbs adds a * b_i and
-    /// the multiple of N that clears the lowest limb, and shifts down one limb.
+    fn out_of_montgomery(&self, x: &Residue) -> U3072 {
+        U3072(self.multiply(x, &Residue(U3072::from_u32(1).0)).0)
+    }
+
+    /// a * b / R mod N, for a * b < N * R, by finely integrated operand scanning: each pass over the limbs
+    /// adds a * b_i and the multiple of N that clears the lowest limb, and shifts down one limb.
     fn multiply(&self, a: &Residue, b: &Residue) -> Residue {
         let (a, n) = (&a.0, &self.n);
         let mut t = [0 as Limb; LIMBS + 1];
@@ -175,7 +223,8 @@ impl Modulus {
             t[LIMBS - 1] = top as Limb;
             t[LIMBS] = (top >> LIMB_BITS) as Limb;
         }
-        self.subtract_if_not_below(&t)
+        let (low, top) = t.split_at(LIMBS);
+        Residue(self.subtract_if_not_below(low.try_into().expect("LIMBS limbs"), top[0]))
     }
 
     /// a * a / R mod N: the square first (each cross product once, then doubled), then Montgomery's
@@ -227,91 +276,111 @@ impl Modulus {
             x[i + LIMBS] = top as Limb;
             overflow = (top >> LIMB_BITS) as Limb;
         }
-        let mut t = [0; LIMBS + 1];
-        t[..LIMBS].copy_from_slice(&x[LIMBS..]);
-        t[LIMBS] = overflow;
-        self.subtract_if_not_below(&t)
+        Residue(self.subtract_if_not_below(x[LIMBS..].try_into().expect("LIMBS limbs"), overflow))
     }
 
-    /// t mod N for t < 2N, always doing the subtraction and keeping t or t - N by a mask.
-    fn subtract_if_not_below(&self, t: &[Limb; LIMBS + 1]) -> Residue {
-        let mut difference = [0; LIMBS];
-        let mut borrow = 0;
-        for j in 0..LIMBS {
-            let (partial, first) = t[j].overflowing_sub(self.n[j]);
-            let (limb, second) = partial.overflowing_sub(borrow);
-            difference[j] = limb;
-            borrow = Limb::from(first | second);
+    /// 2x + bit mod N for x < N: one step of reading a number into its remainder, most significant bit
+    /// first. 2x + 1 < 2N, so one conditional subtraction is enough.
+    fn shift_in(&self, x: &[Limb; LIMBS], bit: Limb) -> [Limb; LIMBS] {
+        let mut doubled = [0; LIMBS];
+        let mut shifted_out = bit;
+        for (out, &limb) in doubled.iter_mut().zip(x) {
+            *out = limb << 1 | shifted_out;
+            shifted_out = limb >> (LIMB_BITS - 1);
         }
+        self.subtract_if_not_below(&doubled, shifted_out)
+    }
+
+    /// x mod N for any x < 2^3072, which is below 2N since N's top bit is set.
+    fn reduce_once(&self, x: &U3072) -> [Limb; LIMBS] {
+        self.subtract_if_not_below(&x.0, 0)
+    }
+
+    /// t mod N for t = low + top * R < 2N (top is 0 or 1), always doing the subtraction and keeping t or
+    /// t - N by a mask.
+    fn subtract_if_not_below(&self, low: &[Limb; LIMBS], top: Limb) -> [Limb; LIMBS] {
+        let (difference, borrow) = sub_limbs(low, &self.n);
         // t < N exactly when the subtraction borrowed past the top limb.
-        let below = borrow & !t[LIMBS] & 1;
-        let keep = below.wrapping_neg();
+        let keep = (borrow & !top & 1).wrapping_neg();
         let mut result = [0; LIMBS];
         for j in 0..LIMBS {
-            result[j] = t[j] & keep | difference[j] & !keep;
+            result[j] = low[j] & keep | difference[j] & !keep;
         }
-        Residue(result)
+        result
     }
-}
-
-/// x < 2^3072 as limbs.
-fn limbs(x: &BigUint) -> [Limb; LIMBS] {
-    let mut limbs = [0; LIMBS];
-    for (limb, bytes) in limbs.iter_mut().zip(x.to_bytes_le().chunks(LIMB_BYTES)) {
-        *limb = bytes.iter().rev().fold(0, |limb, &byte| limb << 8 | Limb::from(byte));
-    }
-    limbs
-}
-
-fn number(limbs: &[Limb; LIMBS]) -> BigUint {
-    BigUint::from_bytes_le(&limbs.iter().flat_map(|limb| limb.to_le_bytes()).collect::<Vec<_>>())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use num_bigint::BigUint;
 
-    /// Numbers of every size up to 3 * 1024 bits from a fixed generator (xorshift), so failures repeat.
-    fn numbers() -> impl Iterator<Item = BigUint> {
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        (0..200).map(move |i| {
-            let bytes: Vec<u8> = (0..(i * 7 % 400))
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    state as u8
-                })
-                .collect();
-            BigUint::from_bytes_le(&bytes)
-        })
-    }
+    use super::*;
+    use crate::srp::oracle::{self, edges, numbers, ours, power_of_two, theirs, u3072s};
 
     #[test]
     fn pow_agrees_with_num_bigint() {
-        let exponents: Vec<BigUint> = numbers().step_by(9).map(|e| e % (BigUint::from(1u32) << 520)).collect();
+        let exponents: Vec<BigUint> = numbers().step_by(9).map(|e| e % power_of_two(520)).collect();
         for (base, exponent) in numbers().zip(exponents.iter().cycle()) {
-            assert_eq!(pow(&base, exponent), base.modpow(exponent, &N), "{base:x} ^ {exponent:x}");
+            // A base past 2^3072 goes in reduced: it could only have come as bytes.
+            let bytes = base.to_bytes_be();
+            let our_base = U3072::from_be_bytes(&bytes).unwrap_or_else(|| reduce(&bytes));
+            let expected = base.modpow(exponent, &oracle::N);
+            assert_eq!(theirs(&pow(&our_base, &ours(exponent))), expected, "{base:x} ^ {exponent:x}");
         }
     }
 
     #[test]
     fn pow_g_agrees_with_num_bigint_within_the_comb_and_beyond() {
-        for exponent in numbers().map(|e| e % (BigUint::from(1u32) << 300)) {
-            assert_eq!(pow_g(&exponent), G.modpow(&exponent, &N), "g ^ {exponent:x}");
+        let g = BigUint::from(2u32);
+        for exponent in numbers().map(|e| e % power_of_two(300)) {
+            assert_eq!(theirs(&pow_g(&ours(&exponent))), g.modpow(&exponent, &oracle::N), "g ^ {exponent:x}");
         }
     }
 
     #[test]
     fn edge_cases() {
-        let n_minus_1 = &*N - 1u32;
-        let max_comb = (BigUint::from(1u32) << COMB_BITS) - 1u32;
-        for exponent in [BigUint::ZERO, BigUint::from(1u32), BigUint::from(2u32), max_comb.clone(), n_minus_1.clone()] {
-            assert_eq!(pow_g(&exponent), G.modpow(&exponent, &N));
-            for base in [BigUint::ZERO, BigUint::from(1u32), n_minus_1.clone(), N.clone(), &*N + 5u32] {
-                assert_eq!(pow(&base, &exponent), base.modpow(&exponent, &N), "{base:x} ^ {exponent:x}");
+        let (g, n_minus_1) = (BigUint::from(2u32), &*oracle::N - 1u32);
+        let max_comb = power_of_two(COMB_BITS) - 1u32;
+        for exponent in [BigUint::ZERO, BigUint::from(1u32), g.clone(), max_comb, n_minus_1] {
+            assert_eq!(theirs(&pow_g(&ours(&exponent))), g.modpow(&exponent, &oracle::N));
+            for base in edges() {
+                let expected = base.modpow(&exponent, &oracle::N);
+                assert_eq!(theirs(&pow(&ours(&base), &ours(&exponent))), expected, "{base:x} ^ {exponent:x}");
             }
         }
+    }
+
+    #[test]
+    fn reduce_agrees_with_num_bigint_at_any_length() {
+        let long = [power_of_two(6144) + 7u32, &*oracle::N * &*oracle::N, &*oracle::N * 3u32];
+        for x in numbers().chain(edges()).chain(long) {
+            assert_eq!(theirs(&reduce(&x.to_bytes_be())), &x % &*oracle::N, "{x:x}");
+        }
+        // Leading zero bytes, and no bytes at all, read as the number they spell.
+        assert_eq!(reduce(&[0, 0, 0, 7]), U3072::from_u32(7));
+        assert_eq!(reduce(&[]), U3072::ZERO);
+    }
+
+    #[test]
+    fn mul_add_and_sub_agree_with_num_bigint() {
+        let values: Vec<BigUint> = u3072s().step_by(4).chain(edges()).collect();
+        let n = &*oracle::N;
+        for a in &values {
+            for b in values.iter().rev().step_by(3) {
+                let (ours_a, ours_b) = (ours(a), ours(b));
+                assert_eq!(theirs(&mul(&ours_a, &ours_b)), a * b % n, "{a:x} * {b:x}");
+                assert_eq!(theirs(&add(&ours_a, &ours_b)), (a + b) % n, "{a:x} + {b:x}");
+                assert_eq!(theirs(&sub(&ours_a, &ours_b)), (a % n + n - b % n) % n, "{a:x} - {b:x}");
+            }
+        }
+    }
+
+    #[test]
+    fn montgomery_constants_are_what_they_claim() {
+        let m = &*MODULUS;
+        assert_eq!(theirs(&U3072(m.one.0)), power_of_two(3072) % &*oracle::N);
+        assert_eq!(theirs(&U3072(m.r2.0)), power_of_two(6144) % &*oracle::N);
+        assert_eq!(m.n0.wrapping_mul(m.n[0]), Limb::MAX, "n0 * N = -1 modulo 2^LIMB_BITS");
     }
 
     #[test]
