@@ -124,9 +124,14 @@ pub fn sub(a: &U3072, b: &U3072) -> U3072 {
 }
 
 /// Big-endian `bytes` of any length mod N: for the other side's public value, which may be sent longer
-/// than 3072 bits. Bit by bit, most significant first, in the same time whatever the value.
+/// than 3072 bits. Its time depends on the length only, never on the value.
 pub fn reduce(bytes: &[u8]) -> U3072 {
     let m = &*MODULUS;
+    // Up to 3072 bits, as every honest peer sends, one conditional subtraction is enough.
+    if let Some(x) = U3072::from_be_bytes(bytes) {
+        return U3072(m.reduce_once(&x));
+    }
+    // Longer: bit by bit, most significant first.
     let bits = bytes.iter().flat_map(|&byte| (0..8).rev().map(move |shift| Limb::from(byte >> shift & 1)));
     U3072(bits.fold([0; LIMBS], |remainder, bit| m.shift_in(&remainder, bit)))
 }
