@@ -13,8 +13,9 @@
 //!   it needs 64 squarings and 64 multiplications where [`pow`] needs 256 and 64. Its table (16 entries)
 //!   is built once, on first use.
 //!
-//! [`mul`], [`add`], [`sub`] and [`reduce`] are branch-free as well: v, g^x and k*g^x are secrets too.
-//! Every function takes any [`U3072`], reduced or not, and returns a number below N.
+//! [`mul`], [`add`] and [`sub`] have no branch on their values either (v, g^x and k*g^x are secrets too),
+//! and [`reduce`] only one on its input's length. Every function takes any [`U3072`], reduced or not, and
+//! returns a number below N.
 
 use std::sync::LazyLock;
 
