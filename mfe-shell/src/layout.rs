@@ -20,6 +20,10 @@ impl Notice {
     pub fn show(&self, message: &str) {
         self.0.set(Some(message.to_owned()));
     }
+
+    pub fn clear(&self) {
+        self.0.set(None);
+    }
 }
 
 /// The frame around every page: the top bar (its session part filled by [`wire_top_bar`]), the
@@ -29,7 +33,8 @@ pub const FRAME: &str = concat!(
     r#"<nav class="topbar__nav" aria-label="Main"><a href="/accounts">Accounts</a><a href="/payments">Payments</a></nav>"#,
     r#"<div class="topbar__session" data-testid="shell-session"></div></header>"#,
     r#"<div class="notice-region" role="status" aria-live="polite" data-testid="shell-notice"></div>"#,
-    r#"<main class="page" id="main"></main>"#,
+    // Focusable by script only: the router moves focus here when the page changes.
+    r#"<main class="page" id="main" tabindex="-1"></main>"#,
 );
 
 /// The top bar's changing parts: who is signed in, and which section link is current.

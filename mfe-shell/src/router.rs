@@ -4,7 +4,8 @@
 
 use leptos::prelude::*;
 use leptos_router::location::{BrowserUrl, LocationChange, LocationProvider, State};
-use web_sys::Element;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
 
 use crate::{auth::session::SessionStore, forms::page_url, layout::loading_markup, micro_frontend, pages};
 
@@ -138,9 +139,9 @@ pub fn show_pages(main: Element, router: Router) {
         let route = url.with(|url| Route::at(url.path()));
         (route, !route.is_private() || session.is_signed_in())
     });
-    let shown = router.clone();
+    let here_router = router.clone();
     // What a page starts (effects, listeners) ends when the next page replaces it.
-    mfe_dom::follow(move |_: Option<()>| {
+    mfe_dom::follow(move |shown: Option<()>| {
         let (route, open) = route.get();
         main.set_inner_html("");
         let page = mfe_dom::append(&main, "div", "");
@@ -150,10 +151,14 @@ pub fn show_pages(main: Element, router: Router) {
         if open {
             route.build(&page);
         } else {
-            let here = shown.0.as_url().with_untracked(|url| [url.path(), "?", url.search()].concat());
+            let here = here_router.0.as_url().with_untracked(|url| [url.path(), "?", url.search()].concat());
             let here = here.trim_end_matches('?');
             page.set_inner_html(&loading_markup("Taking you to sign in…"));
-            shown.redirect(&page_url("/sign-in", &[("next", here)]));
+            here_router.redirect(&page_url("/sign-in", &[("next", here)]));
+        }
+        // After a change of page (not on the first), keyboard and screen-reader users start at its top.
+        if shown.is_some() {
+            let _ = main.unchecked_ref::<HtmlElement>().focus();
         }
     });
     // A link click puts its URL in the address bar once the page for it is shown.

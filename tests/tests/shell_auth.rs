@@ -3,7 +3,7 @@
 
 use std::{path::PathBuf, time::Duration};
 
-use e2e::{DEV_BOOTSTRAP, ENTER, FRONTEND_CLIENT, PASSWORD, Stack};
+use e2e::{DEV_BOOTSTRAP, ENTER, FRONTEND_CLIENT, PASSWORD, Stack, TAB};
 use serde_json::{Value, json};
 
 fn screenshots() -> PathBuf {
@@ -364,6 +364,10 @@ async fn signing_in_needs_only_the_keyboard() {
     browser.tab_to("password", 2).await;
     browser.press(&format!("{PASSWORD}{ENTER}")).await;
     browser.expect_text("[data-testid=shell-user]", email).await;
+    // The new page has the focus, so the next Tab reaches its first link, not the top of the document.
+    assert_eq!(browser.execute("return document.activeElement.id").await, "main");
+    browser.press(TAB).await;
+    assert_eq!(browser.execute("return document.activeElement.getAttribute('href')").await, "/accounts");
 }
 
 #[tokio::test]
@@ -403,5 +407,7 @@ async fn the_page_asked_for_is_kept_through_sign_up_and_the_dev_mailbox_is_reada
     browser.click("[data-testid=sign-in-form] button[type=submit]").await;
     browser.expect_text("[data-testid=shell-user]", email).await;
     assert_eq!(browser.path().await, "/payments");
+    // "Your account is confirmed. Sign in to continue." is done with once signed in.
+    assert!(!browser.body_text().await.contains("Sign in to continue"));
     assert_eq!(browser.client.title().await.unwrap(), "Payments · Ledgerline");
 }

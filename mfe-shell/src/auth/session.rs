@@ -99,6 +99,8 @@ impl SessionStore {
         };
         save(Some(&tokens));
         self.tokens.set(Some(tokens));
+        // What was said before signing in ("Sign in to continue", "You have been signed out") is past.
+        self.notice.clear();
     }
 
     /// Signs out here and in every other tab, and revokes the refresh token so it is useless even
@@ -194,6 +196,10 @@ impl SessionStore {
     fn follow_other_tab(&self, saved: Option<String>) {
         match saved.and_then(|json| from_json(&json)) {
             Some(tokens) => {
+                if !self.is_signed_in() {
+                    // Signed in over there: "You signed out in another tab" is past here too.
+                    self.notice.clear();
+                }
                 self.tokens.set(Some(tokens));
                 spawn_local(self.ensure_fresh());
             }
