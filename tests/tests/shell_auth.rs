@@ -337,16 +337,29 @@ async fn signing_out_in_one_tab_signs_out_the_other() {
 
     // A second tab of the same browser shares the session.
     let second = browser.client.new_window(true).await.unwrap().handle;
-    browser.client.switch_to_window(second).await.unwrap();
+    browser.client.switch_to_window(second.clone()).await.unwrap();
     stack.open("/profile").await;
     browser.expect_text("[data-testid=shell-user]", email).await;
     browser.click("[data-testid=sign-out]").await;
     browser.expect_text("[data-testid=shell-session]", "Not signed in").await;
 
-    browser.client.switch_to_window(first).await.unwrap();
+    browser.client.switch_to_window(first.clone()).await.unwrap();
     browser.expect_text("[data-testid=shell-session]", "Not signed in").await;
     browser.expect_text("[data-testid=shell-notice]", "You signed out in another tab.").await;
     browser.screenshot(&screenshots(), "35-signed-out-in-another-tab").await;
+
+    // Signing in again over there signs this tab in too, and the notice is past.
+    browser.client.switch_to_window(second).await.unwrap();
+    stack.sign_in_on_page(email, PASSWORD).await;
+    browser.client.switch_to_window(first).await.unwrap();
+    browser.expect_text("[data-testid=shell-user]", email).await;
+    for _ in 0..50 {
+        if !browser.body_text().await.contains("You signed out in another tab.") {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the other tab's sign-out notice should be gone once signed in again");
 }
 
 #[tokio::test]
