@@ -108,6 +108,14 @@ impl Router {
         self.0.as_url().with_untracked(|url| url.search_params().get(name))
     }
 
+    /// The current path and query, e.g. `/accounts/42?tab=history`.
+    fn here(&self) -> String {
+        self.0.as_url().with_untracked(|url| match url.search() {
+            "" => url.path().to_owned(),
+            search => [url.path(), "?", search].concat(),
+        })
+    }
+
     /// Goes to `to` (a path on this site, with its query), as a new history entry.
     pub fn navigate(&self, to: &str) {
         self.go(to, false);
@@ -149,12 +157,9 @@ pub fn show_pages(main: Element, router: Router) {
             document.set_title(route.title());
         }
         if open {
-            route.build(&page);
+            route.build(&page)
         } else {
-            let here = here_router.0.as_url().with_untracked(|url| [url.path(), "?", url.search()].concat());
-            let here = here.trim_end_matches('?');
-            page.set_inner_html(&loading_markup("Taking you to sign in…"));
-            here_router.redirect(&page_url("/sign-in", &[("next", here)]));
+            send_to_sign_in(&page, &here_router)
         }
         // After a change of page (not on the first), keyboard and screen-reader users start at its top.
         if shown.is_some() {
@@ -167,4 +172,11 @@ pub fn show_pages(main: Element, router: Router) {
         history.as_url().track();
         history.ready_to_complete();
     });
+}
+
+/// A private page visited signed out: sign in first, then come back here. Never a blank page while
+/// the redirect happens.
+fn send_to_sign_in(page: &Element, router: &Router) {
+    page.set_inner_html(&loading_markup("Taking you to sign in…"));
+    router.redirect(&page_url("/sign-in", &[("next", &router.here())]));
 }
