@@ -84,6 +84,11 @@ pub struct Field {
 pub const SIGN_IN_EMAIL: Field =
     Field { id: "email", label: "Email", kind: "email", autocomplete: "username", check: Check::Email };
 
+/// A new password (`id` names the input), checked against the pool's policy, its rules listed below.
+pub const fn new_password(id: &'static str) -> Field {
+    Field { id, label: "New password", kind: "password", autocomplete: "new-password", check: Check::NewPassword }
+}
+
 /// A form: its test id, fields and submit button's labels (idle, busy).
 pub struct FormSpec {
     pub test_id: &'static str,

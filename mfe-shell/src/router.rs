@@ -9,8 +9,8 @@ use web_sys::{Element, HtmlElement};
 
 use crate::{auth::session::SessionStore, forms::page_url, layout::loading_markup, micro_frontend, pages};
 
-/// The micro-frontends, each owning the paths below its name (`/accounts/...`).
-const SECTIONS: [&str; 2] = ["accounts", "payments"];
+/// The micro-frontends, each owning the paths below its name (`/accounts/...`), with their pages' title.
+const SECTIONS: [(&str, &str); 2] = [("accounts", "Accounts · Ledgerline"), ("payments", "Payments · Ledgerline")];
 
 /// The shell's pages, by path.
 #[derive(Clone, Copy, PartialEq)]
@@ -36,7 +36,10 @@ impl Route {
             "/confirm" => Self::Confirm,
             "/forgot-password" => Self::ForgotPassword,
             "/profile" => Self::Profile,
-            _ => SECTIONS.into_iter().find(|name| sub_path(path, name).is_some()).map_or(Self::NotFound, Self::Section),
+            _ => SECTIONS
+                .into_iter()
+                .find(|(name, _)| sub_path(path, name).is_some())
+                .map_or(Self::NotFound, |(name, _)| Self::Section(name)),
         }
     }
 
@@ -54,8 +57,9 @@ impl Route {
             Self::Confirm => "Confirm your email · Ledgerline",
             Self::ForgotPassword => "Reset your password · Ledgerline",
             Self::Profile => "Your profile · Ledgerline",
-            Self::Section("accounts") => "Accounts · Ledgerline",
-            Self::Section(_) => "Payments · Ledgerline",
+            Self::Section(name) => {
+                SECTIONS.into_iter().find(|(section, _)| *section == name).map_or("Ledgerline", |(_, title)| title)
+            }
             Self::NotFound => "Page not found · Ledgerline",
         }
     }

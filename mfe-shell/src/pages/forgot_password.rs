@@ -7,8 +7,8 @@ use web_sys::Element;
 use crate::{
     auth::{cognito::explain, session::SessionStore},
     forms::{
-        Check, Field, Form, FormSpec, SIGN_IN_EMAIL, auth_card, dev_mailbox_markup, follow_dev_mailbox, next_page,
-        page_url, query,
+        Check, Field, Form, FormSpec, SIGN_IN_EMAIL, auth_card, dev_mailbox_markup, follow_dev_mailbox, new_password,
+        next_page, page_url, query,
     },
     layout::Notice,
     router::Router,
@@ -21,13 +21,7 @@ const RESET_FORM: FormSpec = FormSpec {
     test_id: "reset-form",
     fields: &[
         Field { id: "code", label: "Code", kind: "text", autocomplete: "one-time-code", check: Check::Code },
-        Field {
-            id: "password",
-            label: "New password",
-            kind: "password",
-            autocomplete: "new-password",
-            check: Check::NewPassword,
-        },
+        new_password("password"),
     ],
     submit: ("Change password", "Changing…"),
 };

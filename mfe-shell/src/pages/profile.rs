@@ -7,7 +7,7 @@ use web_sys::Element;
 use crate::{
     async_value::when_done,
     auth::{cognito::explain, session::SessionStore},
-    forms::{Check, Field, Form, FormSpec, Place, Submission, show_error},
+    forms::{Check, Field, Form, FormSpec, Place, Submission, new_password, show_error},
     layout::loading_markup,
 };
 
@@ -21,13 +21,7 @@ const CHANGE_PASSWORD_FORM: FormSpec = FormSpec {
             autocomplete: "current-password",
             check: Check::Required("your current password"),
         },
-        Field {
-            id: "proposed-password",
-            label: "New password",
-            kind: "password",
-            autocomplete: "new-password",
-            check: Check::NewPassword,
-        },
+        new_password("proposed-password"),
     ],
     submit: ("Change password", "Changing…"),
 };

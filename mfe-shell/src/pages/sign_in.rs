@@ -11,7 +11,7 @@ use crate::{
         cognito::{SignedIn, explain},
         session::SessionStore,
     },
-    forms::{Check, Field, Form, FormSpec, SIGN_IN_EMAIL, auth_card, next_page, page_url, query},
+    forms::{Check, Field, Form, FormSpec, SIGN_IN_EMAIL, auth_card, new_password, next_page, page_url, query},
     router::Router,
 };
 
@@ -35,13 +35,7 @@ const PASSWORD_FORM: FormSpec = FormSpec {
 
 const NEW_PASSWORD_FORM: FormSpec = FormSpec {
     test_id: "new-password-form",
-    fields: &[Field {
-        id: "new-password",
-        label: "New password",
-        kind: "password",
-        autocomplete: "new-password",
-        check: Check::NewPassword,
-    }],
+    fields: &[new_password("new-password")],
     submit: ("Save and sign in", "Saving…"),
 };
 
