@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use axum::{
     Router,
-    http::{HeaderName, Method, Request, StatusCode, header},
-    routing::get,
+    http::{HeaderName, HeaderValue, Method, Request, StatusCode, header},
+    routing::{get, post},
 };
 use sqlx::PgPool;
 use tower::ServiceBuilder;
@@ -16,6 +16,7 @@ use tower_http::{
     cors::{AllowOrigin, CorsLayer},
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    set_header::SetResponseHeaderLayer,
     timeout::TimeoutLayer,
     trace::{DefaultOnResponse, TraceLayer},
 };
@@ -34,13 +35,25 @@ pub struct AppState {
     pub frontend_cognito: Option<mfe_contract::CognitoSettings>,
     /// For outgoing calls (the pools' webhooks); one pool of connections for the process.
     pub http: reqwest::Client,
+    /// The built site to serve, if any.
+    pub site: Option<Arc<site::Site>>,
+    /// The latest Content-Security-Policy violations browsers reported to this instance.
+    pub csp_reports: site::csp::Reports,
 }
 
 impl AppState {
     pub fn new(db: PgPool, config: Config) -> Self {
         // A webhook may not hold a confirmation (and its transaction) open for long.
         let http = reqwest::Client::builder().timeout(WEBHOOK_TIMEOUT).build().expect("an HTTP client");
-        Self { db, config: Arc::new(config), cognito: Arc::default(), frontend_cognito: None, http }
+        Self {
+            db,
+            config: Arc::new(config),
+            cognito: Arc::default(),
+            frontend_cognito: None,
+            http,
+            site: None,
+            csp_reports: site::csp::Reports::default(),
+        }
     }
 
     /// The endpoint SDKs are given as `endpoint_url`.
@@ -57,10 +70,14 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .route("/healthz", get(health::healthz))
         .route(mfe_contract::RuntimeConfig::PATH, get(site::runtime_config))
+        .route(site::csp::REPORT_PATH, post(site::csp::receive))
         .merge(cognito::routes(config.dev_mode))
         .merge(rest::routes());
-    if let Some(dir) = &config.static_dir {
-        app = app.merge(site::static_files(dir));
+    if config.dev_mode {
+        app = app.route(site::csp::DEV_REPORTS_PATH, get(site::csp::dev_list));
+    }
+    if let Some(site) = &state.site {
+        app = app.merge(site::static_files(site));
     }
     app.layer(
         // Outermost first: every response, errors from inner layers included, carries the request
@@ -73,6 +90,13 @@ pub fn router(state: AppState) -> Router {
                     .on_response(DefaultOnResponse::new().level(Level::INFO)),
             )
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            // No content-type sniffing (a JSON body never runs as a script); no page address (which
+            // can name an account) sent to other sites.
+            .layer(SetResponseHeaderLayer::overriding(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ))
+            .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
             .layer(cors(config))
             .layer(axum::middleware::from_fn(rest::problems_everywhere))
             // A bug in a handler answers 500 instead of dropping the connection.

@@ -116,6 +116,21 @@ impl Config {
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
     }
+
+    /// The configuration from `args` alone, as if the environment were empty: a variable set in the
+    /// shell that runs the tests (`DEV_MODE`, `SMTP_*`...) must not change what they test.
+    #[cfg(any(test, feature = "testing"))]
+    pub fn from_args_only<T: Into<std::ffi::OsString> + Clone>(
+        args: impl IntoIterator<Item = T>,
+    ) -> Result<Self, clap::Error> {
+        let matches = Self::without_environment().try_get_matches_from(args)?;
+        <Self as clap::FromArgMatches>::from_arg_matches(&matches)
+    }
+
+    #[cfg(any(test, feature = "testing"))]
+    fn without_environment() -> clap::Command {
+        <Self as clap::CommandFactory>::command().mut_args(|arg| arg.env(None::<&str>))
+    }
 }
 
 /// Where to mail messages from and through. Any `SMTP_*` setting needs both `SMTP_HOST` and
@@ -318,7 +333,16 @@ mod tests {
 
     fn parse(args: &[&str]) -> Result<Config, clap::Error> {
         let base = ["api", "--database-url", "postgres://app:s3cret@localhost:5432/app"];
-        Config::try_parse_from(base.iter().chain(args))
+        Config::from_args_only(base.iter().chain(args))
+    }
+
+    #[test]
+    fn tests_read_no_environment_variable() {
+        let read = Config::without_environment().get_arguments().filter_map(|arg| arg.get_env()).count();
+        assert_eq!(read, 0);
+        // The server's own command reads them all.
+        let command = <Config as clap::CommandFactory>::command();
+        assert!(command.get_arguments().any(|arg| arg.get_env().is_some_and(|name| name == "DEV_MODE")));
     }
 
     #[test]
@@ -344,7 +368,7 @@ mod tests {
     #[test]
     fn secrets_are_never_echoed() {
         let error =
-            Config::try_parse_from(["api", "--database-url", "mysql://root:hunter2@db/app"]).unwrap_err().to_string();
+            Config::from_args_only(["api", "--database-url", "mysql://root:hunter2@db/app"]).unwrap_err().to_string();
         assert!(error.contains("DATABASE_URL") && !error.contains("hunter2"), "{error}");
         let config = parse(&["--cognito-admin-secret-access-key", "wJalrXUtnFEMI"]).unwrap();
         let debug = format!("{config:?}");

@@ -1,7 +1,7 @@
 //! Start-up and shutdown: connect, migrate, bind, serve until SIGINT or SIGTERM, then let the
 //! requests in flight finish.
 
-use std::{future::Future, io, net::SocketAddr};
+use std::{future::Future, io, net::SocketAddr, sync::Arc};
 
 use tokio::net::TcpListener;
 
@@ -15,6 +15,7 @@ use crate::{
         error::CognitoError,
     },
     db, router,
+    site::Site,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +34,8 @@ pub enum StartError {
     Smtp(#[source] lettre::transport::smtp::Error),
     #[error("COGNITO_BOOTSTRAP could not be applied: {}", .0.message)]
     ApplyBootstrap(CognitoError),
+    #[error("cannot read the site (STATIC_DIR): {0}")]
+    Site(#[source] io::Error),
 }
 
 pub async fn run(config: Config) -> Result<(), StartError> {
@@ -55,12 +58,20 @@ pub async fn run(config: Config) -> Result<(), StartError> {
 /// is applied to the database.
 pub async fn prepare(db: PgPool, config: Config) -> Result<AppState, StartError> {
     let bootstrap = config.cognito_bootstrap.as_deref().map(Bootstrap::load).transpose()?;
+    let site = load_site(&config)?;
     let mut state = AppState::new(db, config);
+    state.site = site.map(Arc::new);
     if let Some(bootstrap) = bootstrap {
         bootstrap.apply(&state.db).await.map_err(StartError::ApplyBootstrap)?;
         state.frontend_cognito = bootstrap.frontend(&state.cognito_endpoint());
     }
     Ok(state)
+}
+
+/// The built site of STATIC_DIR, if one is configured.
+pub fn load_site(config: &Config) -> Result<Option<Site>, StartError> {
+    let site = config.static_dir.as_deref().map(|dir| Site::load(dir, &config.micro_frontends));
+    site.transpose().map_err(StartError::Site)
 }
 
 /// Serves until `shutdown` completes; requests already being handled then run to completion.

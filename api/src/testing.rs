@@ -4,7 +4,6 @@
 
 use std::net::SocketAddr;
 
-use clap::Parser;
 use sqlx::{Connection, PgConnection, PgPool};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 use url::Url;
@@ -43,6 +42,8 @@ pub struct TestApp {
     /// The pool the app itself uses, as the api's role.
     pub api_db: PgPool,
     pub config: Config,
+    /// The Content-Security-Policy violations browsers reported to the app.
+    pub csp_reports: crate::site::csp::Reports,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<Result<(), server::StartError>>>,
 }
@@ -69,14 +70,15 @@ impl TestApp {
             &base_url,
         ];
         let config =
-            Config::try_parse_from(defaults.iter().chain(args)).unwrap_or_else(|e| panic!("test configuration: {e}"));
+            Config::from_args_only(defaults.iter().chain(args)).unwrap_or_else(|e| panic!("test configuration: {e}"));
         let (shutdown, signal) = oneshot::channel::<()>();
         let api_db = db::connect_api(&config).await.expect("connect as the api's role");
         let state = server::prepare(api_db.clone(), config.clone()).await.expect("the app starts");
+        let csp_reports = state.csp_reports.clone();
         let server = tokio::spawn(server::serve(listener, state, async move {
             let _ = signal.await;
         }));
-        Self { addr, db: database.pool, api_db, config, shutdown: Some(shutdown), server: Some(server) }
+        Self { addr, db: database.pool, api_db, config, csp_reports, shutdown: Some(shutdown), server: Some(server) }
     }
 
     pub fn url(&self, path: &str) -> String {

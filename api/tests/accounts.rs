@@ -5,16 +5,12 @@ mod support;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::{PoolFixture, RestUser};
+use support::{PoolFixture, RestUser, id};
 
 async fn user() -> (PoolFixture, RestUser) {
     let fixture = PoolFixture::new().await;
     let user = fixture.rest_user("alice").await;
     (fixture, user)
-}
-
-fn id(account: &Value) -> &str {
-    account["id"].as_str().unwrap()
 }
 
 async fn expect_problem(response: reqwest::Response, status: StatusCode) -> Value {
@@ -266,7 +262,11 @@ async fn moves_carry_the_subtree_and_its_totals_and_refuse_cycles() {
         assert_eq!(problem["type"], "/problems/cycle");
     }
     let to_root = move_to(&leaf, Value::Null).send().await.unwrap();
-    assert_eq!(to_root.json::<Value>().await.unwrap()["parentId"], Value::Null);
+    assert_eq!(to_root.status(), StatusCode::OK);
+    let leaf_now: Value = get(&leaf).send().await.unwrap().json().await.unwrap();
+    assert_eq!((&leaf_now["id"], &leaf_now["parentId"]), (&leaf["id"], &Value::Null), "{leaf_now}");
+    let right_now: Value = get(&right).send().await.unwrap().json().await.unwrap();
+    assert_eq!(right_now["childCount"].as_i64(), Some(0), "{right_now}");
     let missing = move_to(&leaf, json!(uuid::Uuid::new_v4())).send().await.unwrap();
     assert_eq!(expect_problem(missing, StatusCode::BAD_REQUEST).await["errors"][0]["field"], "parentId");
 }

@@ -9,11 +9,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::Connection;
-use support::{PoolFixture, RestUser};
-
-fn id(account: &Value) -> &str {
-    account["id"].as_str().unwrap()
-}
+use support::{PoolFixture, RestUser, id};
 
 async fn status_of(request: reqwest::RequestBuilder) -> StatusCode {
     request.send().await.unwrap().status()

@@ -21,15 +21,7 @@ async fn sign_in(fixture: &PoolFixture, username: &str, password: &str) -> Resul
 }
 
 async fn refresh(fixture: &PoolFixture, refresh_token: &str) -> Result<String, (String, String)> {
-    let out = fixture
-        .sdk
-        .initiate_auth()
-        .client_id(&fixture.client.id)
-        .auth_flow(AuthFlowType::RefreshTokenAuth)
-        .auth_parameters("REFRESH_TOKEN", refresh_token)
-        .send()
-        .await
-        .map_err(exception)?;
+    let out = fixture.refresh(refresh_token).await?;
     Ok(out.authentication_result().unwrap().access_token().unwrap().to_owned())
 }
 
@@ -78,7 +70,9 @@ async fn a_forgotten_password_is_reset_with_the_mailed_code() {
     // The code was used up.
     assert_eq!(exception(confirm(&code).await.unwrap_err()).0, "ExpiredCodeException");
 
-    // An unknown user gets the same kind of answer, and nothing is sent.
+    // An unknown user gets the same kind of answer as a known one, and nothing is queued.
+    let outbox_size = || sqlx::query_scalar::<_, i64>("SELECT count(*) FROM outbox").fetch_one(&fixture.app.db);
+    let queued_before = outbox_size().await.unwrap();
     let hidden = fixture
         .sdk
         .forgot_password()
@@ -87,7 +81,10 @@ async fn a_forgotten_password_is_reset_with_the_mailed_code() {
         .send()
         .await
         .unwrap();
-    assert!(hidden.code_delivery_details().is_some());
+    let (known, hidden) = (sent.code_delivery_details().unwrap(), hidden.code_delivery_details().unwrap());
+    assert_eq!(hidden.destination(), Some("n***@e***"));
+    assert_eq!((hidden.delivery_medium(), hidden.attribute_name()), (known.delivery_medium(), known.attribute_name()));
+    assert_eq!(outbox_size().await.unwrap(), queued_before, "nothing is sent to an unknown user");
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 
 mod support;
 
-use api::testing::TestApp;
+use api::{cognito::wire::Access, testing::TestApp};
 use support::{ADMIN_KEY, ADMIN_SECRET, PASSWORD, admin_app, attribute, exception, sdk_with_credentials};
 
 #[tokio::test]
@@ -76,4 +76,36 @@ async fn without_configured_admin_credentials_no_admin_call_is_accepted() {
     let admin = sdk_with_credentials(&app, ADMIN_KEY, ADMIN_SECRET);
     let refused = admin.create_user_pool().pool_name("x").send().await.unwrap_err();
     assert_eq!(exception(refused).0, "UnrecognizedClientException");
+}
+
+/// Every operation the endpoint knows is classified, and the class decides: an admin operation
+/// unsigned is refused before its body is read; a public one is dispatched (its body, `{}`, is then
+/// refused for what it lacks, never as an unknown operation); anything else is unknown, even with
+/// a name like an admin operation's.
+#[tokio::test]
+async fn every_operation_is_classified_and_only_admin_ones_need_a_signature() {
+    let app = admin_app(&[]).await;
+    let unsigned = |operation: &str| {
+        reqwest::Client::new()
+            .post(app.url("/cognito"))
+            .header("x-amz-target", format!("AWSCognitoIdentityProviderService.{operation}"))
+            .header("content-type", "application/x-amz-json-1.1")
+            .body("{}")
+            .send()
+    };
+    for (operation, access) in api::cognito::wire::OPERATIONS {
+        let response = unsigned(operation).await.unwrap();
+        let error_type = response.headers()["x-amzn-errortype"].to_str().unwrap().to_owned();
+        match access {
+            Access::Admin => assert_eq!(error_type, "MissingAuthenticationTokenException:", "{operation}"),
+            Access::Public => assert!(
+                !error_type.starts_with("UnknownOperation") && !error_type.starts_with("MissingAuthenticationToken"),
+                "{operation}: {error_type}"
+            ),
+        }
+    }
+    for unknown in ["AdminGetSigningSecrets", "GetSigningCertificate", "SetUserPoolMfaConfig", "signup"] {
+        let response = unsigned(unknown).await.unwrap();
+        assert_eq!(response.headers()["x-amzn-errortype"], "UnknownOperationException:", "{unknown}");
+    }
 }

@@ -94,9 +94,19 @@ async fn wrong_passwords_and_unknown_users_look_alike_and_lock_out() {
     for _ in 0..5 {
         password_sign_in(&fixture, "bob", "Wrong-horse-1").await.unwrap_err();
     }
-    // Locked out now, even with the right password.
+    // The sixth failure locks bob out for a second (the unit tests cover the growing lengths).
+    let lock = "SELECT extract(epoch FROM locked_until - now())::float8 FROM users WHERE username = 'bob'";
+    let locked_for: Option<f64> = sqlx::query_scalar(lock).fetch_one(&fixture.app.db).await.unwrap();
+    assert!(locked_for.is_some_and(|seconds| seconds <= 1.0), "locked for {locked_for:?} s");
+    // Locked out, even with the right password: the lock made longer than the test may take on a busy machine.
+    let extend = "UPDATE users SET locked_until = now() + interval '1 minute' WHERE username = 'bob'";
+    sqlx::query(extend).execute(&fixture.app.db).await.unwrap();
     let locked = password_sign_in(&fixture, "bob", PASSWORD).await.unwrap_err();
     assert_eq!(locked, ("NotAuthorizedException".into(), "Password attempts exceeded".into()));
+    // Once the lock has passed, the right password signs in.
+    let expire = "UPDATE users SET locked_until = now() - interval '1 second' WHERE username = 'bob'";
+    sqlx::query(expire).execute(&fixture.app.db).await.unwrap();
+    password_sign_in(&fixture, "bob", PASSWORD).await.unwrap();
 }
 
 #[tokio::test]
@@ -129,15 +139,7 @@ async fn refresh_keeps_the_sign_in_and_revocation_ends_it() {
     let fixture = PoolFixture::new().await;
     fixture.confirmed_user("dave").await;
     let (id_token, _, refresh_token) = password_sign_in(&fixture, "dave", PASSWORD).await.unwrap();
-    let refreshed = fixture
-        .sdk
-        .initiate_auth()
-        .client_id(&fixture.client.id)
-        .auth_flow(AuthFlowType::RefreshTokenAuth)
-        .auth_parameters("REFRESH_TOKEN", &refresh_token)
-        .send()
-        .await
-        .unwrap();
+    let refreshed = fixture.refresh(&refresh_token).await.unwrap();
     let result = refreshed.authentication_result().unwrap();
     assert!(result.refresh_token().is_none(), "no rotation: the same refresh token stays valid");
     let before = fixture.verified_claims(&id_token, Some(&fixture.client.id)).await;
@@ -154,15 +156,7 @@ async fn refresh_keeps_the_sign_in_and_revocation_ends_it() {
         exception(refused.unwrap_err()),
         ("NotAuthorizedException".into(), "Access Token has been revoked".into())
     );
-    let refused = fixture
-        .sdk
-        .initiate_auth()
-        .client_id(&fixture.client.id)
-        .auth_flow(AuthFlowType::RefreshTokenAuth)
-        .auth_parameters("REFRESH_TOKEN", &refresh_token)
-        .send()
-        .await;
-    assert_eq!(exception(refused.unwrap_err()).0, "NotAuthorizedException");
+    assert_eq!(fixture.refresh(&refresh_token).await.unwrap_err().0, "NotAuthorizedException");
 }
 
 #[tokio::test]

@@ -25,15 +25,7 @@ async fn sign_up_then_confirm_creates_the_profile() {
 
     let code = fixture.last_code("alice").await;
     assert_eq!(code.len(), 6);
-    fixture
-        .sdk
-        .confirm_sign_up()
-        .client_id(&fixture.client.id)
-        .username("alice")
-        .confirmation_code(&code)
-        .send()
-        .await
-        .unwrap();
+    fixture.confirm("alice", &code).await;
 
     let profile: (String, i64) = sqlx::query_as("SELECT email, version FROM user_profiles WHERE id = $1::uuid")
         .bind(signed_up.user_sub())
@@ -43,15 +35,8 @@ async fn sign_up_then_confirm_creates_the_profile() {
     assert_eq!(profile, ("alice@example.com".to_owned(), 1));
 
     // A code is single use.
-    let again = fixture
-        .sdk
-        .confirm_sign_up()
-        .client_id(&fixture.client.id)
-        .username("alice")
-        .confirmation_code(code)
-        .send()
-        .await;
-    assert_eq!(exception(again.unwrap_err()).0, "NotAuthorizedException");
+    let again = fixture.try_confirm("alice", &code).await;
+    assert_eq!(again.unwrap_err().0, "NotAuthorizedException");
 }
 
 #[tokio::test]
@@ -70,38 +55,16 @@ async fn wrong_codes_are_refused_and_attempts_are_bounded() {
     let right = fixture.last_code("bob").await;
     let wrong = if right == "000000" { "111111" } else { "000000" };
     for _ in 0..5 {
-        let refused = fixture
-            .sdk
-            .confirm_sign_up()
-            .client_id(&fixture.client.id)
-            .username("bob")
-            .confirmation_code(wrong)
-            .send()
-            .await;
-        assert_eq!(exception(refused.unwrap_err()).0, "CodeMismatchException");
+        let refused = fixture.try_confirm("bob", &wrong).await;
+        assert_eq!(refused.unwrap_err().0, "CodeMismatchException");
     }
-    let exhausted = fixture
-        .sdk
-        .confirm_sign_up()
-        .client_id(&fixture.client.id)
-        .username("bob")
-        .confirmation_code(&right)
-        .send()
-        .await;
-    assert_eq!(exception(exhausted.unwrap_err()).0, "LimitExceededException");
+    let exhausted = fixture.try_confirm("bob", &right).await;
+    assert_eq!(exhausted.unwrap_err().0, "LimitExceededException");
 
     // A new code starts over.
     fixture.sdk.resend_confirmation_code().client_id(&fixture.client.id).username("bob").send().await.unwrap();
     let fresh = fixture.last_code("bob").await;
-    fixture
-        .sdk
-        .confirm_sign_up()
-        .client_id(&fixture.client.id)
-        .username("bob")
-        .confirmation_code(fresh)
-        .send()
-        .await
-        .unwrap();
+    fixture.confirm("bob", &fresh).await;
 }
 
 #[tokio::test]
@@ -122,15 +85,8 @@ async fn expired_codes_are_refused() {
         .await
         .unwrap();
     let code = fixture.last_code("carol").await;
-    let refused = fixture
-        .sdk
-        .confirm_sign_up()
-        .client_id(&fixture.client.id)
-        .username("carol")
-        .confirmation_code(code)
-        .send()
-        .await;
-    assert_eq!(exception(refused.unwrap_err()).0, "ExpiredCodeException");
+    let refused = fixture.try_confirm("carol", &code).await;
+    assert_eq!(refused.unwrap_err().0, "ExpiredCodeException");
 }
 
 #[tokio::test]
@@ -210,7 +166,7 @@ async fn email_pools_use_the_email_as_an_alias_of_a_generated_username() {
         .password(PASSWORD)
         .send()
         .await;
-    assert_eq!(exception(again.unwrap_err()).0, "UsernameExistsException");
+    assert_eq!(again.unwrap_err().0, "UsernameExistsException");
 }
 
 #[tokio::test]

@@ -33,7 +33,7 @@ struct Delivery {
     sent: bool,
     given_up: bool,
     last_error: Option<String>,
-    /// Seconds until the next attempt.
+    /// Seconds from the last attempt to the next one: the wait the relay chose.
     wait: f64,
 }
 
@@ -41,7 +41,8 @@ impl PoolFixture {
     async fn delivery(&self, to: &str) -> Delivery {
         sqlx::query_as(
             "SELECT attempts, sent_at IS NOT NULL AS sent, given_up_at IS NOT NULL AS given_up, last_error, \
-             extract(epoch FROM next_attempt_at - clock_timestamp())::float8 AS wait FROM outbox WHERE destination = $1",
+             coalesce(extract(epoch FROM next_attempt_at - last_attempt_at)::float8, 0) AS wait \
+             FROM outbox WHERE destination = $1",
         )
         .bind(to)
         .fetch_one(&self.app.db)

@@ -51,15 +51,7 @@ async fn the_webhook_receives_cognitos_post_confirmation_event() {
     let (base, events) = receiver().await;
     set_webhook(&fixture, &format!("{base}/ok")).await;
     let code = sign_up(&fixture, "alice").await;
-    fixture
-        .sdk
-        .confirm_sign_up()
-        .client_id(&fixture.client.id)
-        .username("alice")
-        .confirmation_code(code)
-        .send()
-        .await
-        .unwrap();
+    fixture.confirm("alice", &code).await;
 
     let events = events.lock().unwrap().clone();
     assert_eq!(events.len(), 1);

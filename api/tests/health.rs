@@ -60,9 +60,12 @@ async fn cors_answers_allowed_origins_only() {
             .send()
     };
     let allowed = preflight("http://localhost:8080").await.unwrap();
+    assert_eq!(allowed.status(), 200);
     assert_eq!(allowed.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "http://localhost:8080");
     assert!(allowed.headers()[header::ACCESS_CONTROL_ALLOW_HEADERS].to_str().unwrap().contains("authorization"));
+    // Answered like any preflight, without the headers that would let the browser go on.
     let refused = preflight("http://evil.example").await.unwrap();
+    assert_eq!(refused.status(), 200);
     assert!(!refused.headers().contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN));
 }
 
@@ -77,6 +80,19 @@ async fn slow_requests_time_out_with_408() {
     assert!(response.headers().contains_key("x-request-id"));
 }
 
+/// Returns once one of the api's queries waits for a lock (a request is in flight, blocked).
+async fn wait_until_waiting_for_a_lock(app: &TestApp) {
+    let waiting =
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'";
+    for _ in 0..1000 {
+        if sqlx::query_scalar::<_, i64>(waiting).fetch_one(&app.db).await.unwrap() > 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("no query of the api ever waited for the lock");
+}
+
 /// A request in flight when shutdown begins still gets its answer.
 #[tokio::test]
 async fn shutdown_lets_requests_in_flight_finish() {
@@ -85,9 +101,13 @@ async fn shutdown_lets_requests_in_flight_finish() {
     let mut blocker = app.db.begin().await.unwrap();
     sqlx::query("LOCK TABLE _sqlx_migrations IN ACCESS EXCLUSIVE MODE").execute(&mut *blocker).await.unwrap();
     let request = tokio::spawn(reqwest::get(app.url("/healthz")));
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    wait_until_waiting_for_a_lock(&app).await;
+    let addr = app.addr;
     let stopping = tokio::spawn(app.stop());
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Shutdown has begun once new connections are refused; the request in flight keeps it waiting.
+    while tokio::net::TcpStream::connect(addr).await.is_ok() {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     assert!(!stopping.is_finished(), "shutdown waits for the request in flight");
     blocker.rollback().await.unwrap();
     let response = request.await.unwrap().unwrap();

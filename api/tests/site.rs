@@ -10,7 +10,7 @@ const HASHED_WASM: &str = "/mfe/accounts/mfe-accounts-0123456789abcdef_bg.wasm";
 
 fn write_site(dir: &Path) {
     let files = [
-        ("index.html", "<!doctype html><title>shell</title>"),
+        ("index.html", "<!doctype html><title>shell</title><script type=\"module\">start()</script>"),
         ("mfe-shell-fedcba9876543210.js", "export default 1;"),
         ("mfe/accounts/manifest.json", r#"{"name":"accounts","js":"a.js","wasm":"a.wasm"}"#),
         (&HASHED_WASM[1..], "\0asm"),
@@ -102,4 +102,54 @@ async fn runtime_config_points_the_shell_at_the_api_and_micro_frontends() {
     assert_eq!(config.api_base_url, format!("http://{}", app.addr));
     assert_eq!(config.micro_frontends["accounts"], "/mfe/accounts/");
     assert_eq!(config.micro_frontends["payments"], "/mfe/payments/");
+}
+
+#[tokio::test]
+async fn pages_carry_a_content_security_policy_that_hashes_their_inline_script() {
+    let (app, _dir) = site().await;
+    for path in ["/", "/accounts/42", HASHED_WASM] {
+        let response = get(&app, path).await;
+        let policy = response.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        // `printf 'start()' | openssl dgst -sha256 -binary | base64`
+        assert!(
+            policy.starts_with(
+                "script-src 'self' 'wasm-unsafe-eval' 'sha256-DIm7WJS6ZKDYe5qFLPy+h4JFI9Bol5QmYC57mt3Fb00='; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+            ),
+            "{path}: {policy}"
+        );
+        assert_eq!(response.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{path}");
+        assert_eq!(response.headers()[header::REFERRER_POLICY], "same-origin", "{path}");
+    }
+    let api = get(&app, "/healthz").await;
+    assert_eq!(
+        (api.status(), &api.headers()[header::X_CONTENT_TYPE_OPTIONS]),
+        (StatusCode::OK, &"nosniff".parse().unwrap())
+    );
+}
+
+#[tokio::test]
+async fn violation_reports_are_taken_and_listed_in_dev_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    write_site(dir.path());
+    let app = TestApp::spawn_with(&["--static-dir", dir.path().to_str().unwrap(), "--dev-mode"]).await;
+    let report = r#"{"csp-report":{"document-uri":"http://x/sign-in","violated-directive":"script-src-elem","blocked-uri":"inline"}}"#;
+    let client = reqwest::Client::new();
+    let sent = client.post(app.url("/csp-report")).header(header::CONTENT_TYPE, "application/csp-report").body(report);
+    assert_eq!(sent.send().await.unwrap().status(), StatusCode::NO_CONTENT);
+    let listed: serde_json::Value = get(&app, "/dev/csp-reports").await.json().await.unwrap();
+    assert_eq!(listed[0]["csp-report"]["violated-directive"], "script-src-elem", "{listed}");
+    assert_eq!(app.csp_reports.take().len(), 1);
+}
+
+#[tokio::test]
+async fn a_missing_site_stops_the_start_naming_the_variable() {
+    let config = api::Config::from_args_only([
+        "api",
+        "--database-url",
+        "postgres://localhost/x",
+        "--static-dir",
+        "/no/such/site",
+    ]);
+    let error = api::server::load_site(&config.unwrap()).unwrap_err().to_string();
+    assert!(error.contains("STATIC_DIR"), "{error}");
 }

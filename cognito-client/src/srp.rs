@@ -44,7 +44,7 @@ pub static K: LazyLock<U3072> = LazyLock::new(|| hash_to_int(&[&padded(&N.to_be_
 /// the server cannot tell, and each sign-in's exponentiations cost about half as much (it runs in browsers).
 const SECRET_EXPONENT_LEN: usize = 32;
 const DERIVED_KEY_INFO: &[u8] = b"Caldera Derived Key";
-const DERIVED_KEY_LEN: usize = 16;
+pub const DERIVED_KEY_LEN: usize = 16;
 const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
@@ -116,7 +116,7 @@ impl SrpClient {
         let block_bytes = BASE64.decode(secret_block).map_err(|_| SrpError::InvalidParameter("SECRET_BLOCK"))?;
         let key = self.session_key(&public_b, &salt, user_id, password)?;
         let timestamp = timestamp(now_unix_seconds);
-        let message = [self.pool_name.as_bytes(), user_id.as_bytes(), &block_bytes, timestamp.as_bytes()].concat();
+        let message = claim_message(&self.pool_name, user_id, &block_bytes, &timestamp);
         Ok(PasswordClaim {
             username: user_id.clone(),
             secret_block: secret_block.clone(),
@@ -138,7 +138,7 @@ impl SrpClient {
             return Err(SrpError::UnsafeB);
         }
         // u hashes B as the server sent it, unreduced, as the other clients do.
-        let u = hash_to_int(&[&padded(&self.public_a.to_be_bytes()), &padded(public_b)]);
+        let u = compute_u(&self.public_a.to_be_bytes(), public_b);
         if u.is_zero() {
             return Err(SrpError::UnsafeB);
         }
@@ -184,20 +184,32 @@ pub fn pool_name(pool_id: &str) -> &str {
     pool_id.split('_').nth(1).unwrap_or(pool_id)
 }
 
+// SRP's formulas as Cognito uses them, shared by this client and the api's server side.
+
 /// x = H(padHex(salt) || H(poolName || userIdForSrp || ":" || password)).
-fn compute_x(pool_name: &str, user_id: &str, password: &str, salt: &[u8]) -> U3072 {
+pub fn compute_x(pool_name: &str, user_id: &str, password: &str, salt: &[u8]) -> U3072 {
     let identity =
         Sha256::new().chain_update(pool_name).chain_update(user_id).chain_update(":").chain_update(password).finalize();
     hash_to_int(&[&padded(salt), &identity])
 }
 
+/// u = H(padHex(A) || padHex(B)), for A's and B's big-endian bytes as they were sent.
+pub fn compute_u(a: &[u8], b: &[u8]) -> U3072 {
+    hash_to_int(&[&padded(a), &padded(b)])
+}
+
 /// K = the first 16 bytes of HKDF-SHA256(ikm = padHex(S), salt = padHex(u), info = "Caldera Derived Key").
-fn derive_key(s: &U3072, u: &U3072) -> [u8; DERIVED_KEY_LEN] {
+pub fn derive_key(s: &U3072, u: &U3072) -> [u8; DERIVED_KEY_LEN] {
     let mut key = [0; DERIVED_KEY_LEN];
     Hkdf::<Sha256>::new(Some(&padded(&u.to_be_bytes())), &padded(&s.to_be_bytes()))
         .expand(DERIVED_KEY_INFO, &mut key)
         .expect("16 bytes is within HKDF-SHA256's output limit");
     key
+}
+
+/// What the client signs with K: poolName || USER_ID_FOR_SRP || SECRET_BLOCK bytes || TIMESTAMP.
+pub fn claim_message(pool_name: &str, user_id_for_srp: &str, secret_block: &[u8], timestamp: &str) -> Vec<u8> {
+    [pool_name.as_bytes(), user_id_for_srp.as_bytes(), secret_block, timestamp.as_bytes()].concat()
 }
 
 fn hash_to_int(parts: &[&[u8]]) -> U3072 {

@@ -184,3 +184,50 @@ fn send_to_sign_in(page: &Element, router: &Router) {
     page.set_inner_html(&loading_markup("Taking you to sign in…"));
     router.redirect(&page_url("/sign-in", &[("next", &router.here())]));
 }
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::*;
+
+    use super::*;
+
+    #[wasm_bindgen_test]
+    fn each_path_has_its_page() {
+        let pages = [
+            ("/", Route::Home),
+            ("/sign-in", Route::SignIn),
+            ("/sign-in/", Route::SignIn),
+            ("/sign-up", Route::SignUp),
+            ("/confirm", Route::Confirm),
+            ("/forgot-password", Route::ForgotPassword),
+            ("/profile", Route::Profile),
+            ("/accounts", Route::Section("accounts")),
+            ("/accounts/", Route::Section("accounts")),
+            ("/accounts/42/history", Route::Section("accounts")),
+            ("/payments", Route::Section("payments")),
+            ("/accountsx", Route::NotFound),
+            ("/sign-in/more", Route::NotFound),
+            ("/nowhere", Route::NotFound),
+        ];
+        for (path, page) in pages {
+            assert!(Route::at(path) == page, "{path}");
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn private_pages_are_the_profile_and_the_sections() {
+        let private: Vec<bool> = ["/", "/sign-in", "/profile", "/accounts/1", "/payments", "/nowhere"]
+            .into_iter()
+            .map(|path| Route::at(path).is_private())
+            .collect();
+        assert_eq!(private, [false, false, true, true, true, false]);
+    }
+
+    #[wasm_bindgen_test]
+    fn a_section_owns_the_path_below_its_name() {
+        assert_eq!(sub_path("/accounts", "accounts"), Some("/"));
+        assert_eq!(sub_path("/accounts/a/b", "accounts"), Some("/a/b"));
+        assert_eq!(sub_path("/accountsx", "accounts"), None);
+        assert_eq!(sub_path("/payments/1", "accounts"), None);
+    }
+}

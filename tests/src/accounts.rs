@@ -5,6 +5,11 @@ use serde_json::{Value, json};
 
 use crate::Stack;
 
+/// An account's id, as the api writes it.
+pub fn id(account: &Value) -> &str {
+    account["id"].as_str().expect("an id")
+}
+
 pub struct Accounts {
     http: reqwest::Client,
     base: String,
@@ -29,16 +34,20 @@ impl Accounts {
         response.json().await.expect("an account")
     }
 
-    /// The account as the api has it now; `Value::Null` when it is gone.
-    pub async fn get(&self, id: &str) -> Value {
+    /// The account as the api has it now; `None` when it is gone (404). Any other answer fails the test.
+    pub async fn get(&self, id: &str) -> Option<Value> {
         let response = self.http.get(format!("{}/v1/accounts/{id}", self.base)).bearer_auth(&self.token).send().await;
         let response = response.expect("the api answers");
-        if response.status() == 404 { Value::Null } else { response.json().await.expect("an account") }
+        match response.status().as_u16() {
+            200 => Some(response.json().await.expect("an account")),
+            404 => None,
+            status => panic!("GET account {id}: {status} {}", response.text().await.unwrap_or_default()),
+        }
     }
 
     /// Renames as someone else would, in another tab: with the current ETag.
     pub async fn rename(&self, id: &str, name: &str) {
-        let version = self.get(id).await["version"].to_string();
+        let version = self.get(id).await.expect("the account exists")["version"].to_string();
         let response = self
             .http
             .patch(format!("{}/v1/accounts/{id}", self.base))
@@ -68,7 +77,7 @@ pub async fn seed_children(stack: &Stack, parent: &Value, count: i32) {
          FROM generate_series(1, $4) n",
     )
     .bind(parent["tenantId"].as_str().expect("a tenant"))
-    .bind(parent["id"].as_str().expect("an id"))
+    .bind(id(parent))
     .bind(parent["number"].as_str().expect("a number"))
     .bind(count)
     .execute(&stack.app.db)

@@ -77,6 +77,11 @@ impl Stack {
         Self { app, browser: Browser::launch().await }
     }
 
+    /// The Content-Security-Policy violations reported since the last call (the control test's).
+    pub fn take_csp_violations(&self) -> Vec<Value> {
+        self.app.csp_reports.take()
+    }
+
     pub async fn open(&self, path: &str) {
         self.browser.client.goto(&self.app.url(path)).await.expect("navigate");
     }
@@ -124,7 +129,18 @@ impl Stack {
         }
         let response = request.body(body).send().await.expect("the api answers");
         let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
+        let text = response.text().await.expect("the answer's body");
+        let answer = serde_json::from_str(&text).unwrap_or_else(|error| {
+            panic!("{operation} answered {status} with a body that is not JSON ({error}): {text:?}")
+        });
+        (status, answer)
+    }
+
+    /// Trades a refresh token for new tokens with the shell's client (REFRESH_TOKEN_AUTH).
+    pub async fn refresh(&self, refresh_token: &str) -> (u16, Value) {
+        let body = json!({ "AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": FRONTEND_CLIENT,
+            "AuthParameters": { "REFRESH_TOKEN": refresh_token } });
+        self.cognito("InitiateAuth", body).await
     }
 
     /// The newest code mailed to `email`, read from the dev mailbox.
@@ -162,6 +178,24 @@ impl Stack {
         browser.fill("#password", password).await;
         browser.click("[data-testid=sign-in-form] button[type=submit]").await;
         browser.expect_text("[data-testid=shell-user]", email).await;
+    }
+}
+
+/// Where the tests save screenshots for a person to look at: `<target dir>/e2e-screenshots`.
+pub fn screenshots() -> PathBuf {
+    // A test binary runs from <target dir>/<profile>/deps.
+    let exe = std::env::current_exe().expect("the test binary's path");
+    exe.ancestors().nth(3).expect("the target dir").join("e2e-screenshots")
+}
+
+impl Drop for Stack {
+    /// Every test fails on a Content-Security-Policy violation its pages reported (the api serves the
+    /// site with the policy, and browsers report to it).
+    fn drop(&mut self) {
+        let violations = self.take_csp_violations();
+        if !violations.is_empty() && !std::thread::panicking() {
+            panic!("the pages broke the Content-Security-Policy: {violations:#?}");
+        }
     }
 }
 
@@ -301,10 +335,34 @@ impl Browser {
         }
     }
 
+    /// The session the shell keeps in `localStorage`; `Value::Null` when there is none.
+    pub async fn stored_session(&self) -> Value {
+        let json = self.execute(r#"return localStorage.getItem("ledgerline.session")"#).await;
+        match json {
+            Value::Null => Value::Null,
+            Value::String(json) => serde_json::from_str(&json).expect("the stored session is JSON"),
+            other => panic!("localStorage answered {other}"),
+        }
+    }
+
     /// The access token of whoever is signed in to the shell, from where the shell keeps it.
     pub async fn access_token(&self) -> String {
-        let token = self.execute(r#"return JSON.parse(localStorage.getItem("ledgerline.session")).accessToken"#).await;
-        token.as_str().expect("someone is signed in").to_owned()
+        let session = self.stored_session().await;
+        session["accessToken"].as_str().unwrap_or_else(|| panic!("someone is signed in: {session}")).to_owned()
+    }
+
+    /// Makes the stored tokens look expired, as a write from another tab would (here forged), so the
+    /// shell refreshes them at once.
+    pub async fn expire_tokens(&self) {
+        self.execute(
+            r#"const key = "ledgerline.session";
+               const session = JSON.parse(localStorage.getItem(key));
+               session.expiresAt = Date.now() - 1000;
+               const json = JSON.stringify(session);
+               localStorage.setItem(key, json);
+               window.dispatchEvent(new StorageEvent("storage", { key, newValue: json }));"#,
+        )
+        .await;
     }
 
     pub async fn execute(&self, script: &str) -> Value {
@@ -321,13 +379,7 @@ impl Browser {
     /// Console errors, uncaught exceptions and failed loads since the last call.
     pub async fn console_errors(&self) -> Vec<String> {
         let entries = self.client.issue_cmd(BrowserLog).await.expect("the browser log");
-        entries
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|entry| entry["level"] == "SEVERE")
-            .map(|entry| entry["message"].as_str().unwrap_or_default().to_owned())
-            .collect()
+        severe_messages(&entries).unwrap_or_else(|| panic!("the browser log has an unexpected shape: {entries}"))
     }
 }
 
@@ -359,6 +411,19 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port()
 }
 
+/// The messages of the SEVERE entries of ChromeDriver's browser log (`[{ level, message, .. }]`);
+/// `None` when the log is not in that shape, so a changed answer cannot read as "no errors".
+fn severe_messages(entries: &Value) -> Option<Vec<String>> {
+    let mut severe = Vec::new();
+    for entry in entries.as_array()? {
+        let (level, message) = (entry["level"].as_str()?, entry["message"].as_str()?);
+        if level == "SEVERE" {
+            severe.push(message.to_owned());
+        }
+    }
+    Some(severe)
+}
+
 /// ChromeDriver's log endpoint (outside the W3C protocol, so fantoccini has no method for it).
 #[derive(Debug)]
 struct BrowserLog;
@@ -370,5 +435,20 @@ impl WebDriverCompatibleCommand for BrowserLog {
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
         (http::Method::POST, Some(json!({ "type": "browser" }).to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severe_messages_are_read_and_an_unknown_shape_is_refused() {
+        let log = json!([{ "level": "INFO", "message": "hello" }, { "level": "SEVERE", "message": "boom" }]);
+        assert_eq!(severe_messages(&log), Some(vec!["boom".to_owned()]));
+        assert_eq!(severe_messages(&json!([])), Some(vec![]));
+        for unexpected in [json!({ "value": [] }), json!(null), json!([{ "level": "SEVERE" }]), json!(["boom"])] {
+            assert_eq!(severe_messages(&unexpected), None, "{unexpected}");
+        }
     }
 }

@@ -4,18 +4,13 @@
 //! was read afresh; a move by drag-and-drop; a node with 10,000 children; and the micro-frontend
 //! alone in its own harness.
 
-use std::path::PathBuf;
-
 use e2e::{
     PASSWORD, Stack,
-    accounts::{Accounts, seed_children},
+    accounts::{Accounts, id, seed_children},
+    screenshots,
 };
 use fantoccini::key::Key;
 use serde_json::Value;
-
-fn screenshots() -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("../e2e-screenshots")
-}
 
 /// The tree row of an account (by id), and the CSS for it.
 fn row(account: &Value) -> String {
@@ -25,10 +20,6 @@ fn row(account: &Value) -> String {
 /// A row's own line (its name, number, balance), without the rows below it: what a click aims at.
 fn line(account: &Value) -> String {
     format!("{} > .tree__row", row(account))
-}
-
-fn id(account: &Value) -> &str {
-    account["id"].as_str().expect("an id")
 }
 
 /// Signs a new user in on the accounts page; the api as that user, for what happens in other tabs.
@@ -98,8 +89,8 @@ async fn build_walk_edit_move_delete_and_deep_link_the_accounts_tree() {
     browser.click("[data-testid=new-account-form] button[type=submit]").await;
     browser.expect_text("[data-testid=account-details] h2", "Bank").await;
     let bank_id = browser.path().await.trim_start_matches("/accounts/").to_owned();
-    let bank = api.get(&bank_id).await;
-    let assets = api.get(bank["parentId"].as_str().expect("Bank is below Assets")).await;
+    let bank = api.get(&bank_id).await.expect("Bank exists");
+    let assets = api.get(bank["parentId"].as_str().expect("Bank is below Assets")).await.expect("Assets exists");
     let checking = api.create(Some(&bank), "Checking", "1110", 123_456).await;
     let savings = api.create(Some(&bank), "Savings", "1120", 50_000).await;
     let cash = api.create(Some(&assets), "Cash", "1200", 5_000).await;
@@ -164,7 +155,7 @@ async fn build_walk_edit_move_delete_and_deep_link_the_accounts_tree() {
     browser.fill(".tree__rename input", "Petty cash").await;
     press(&stack, &format!("{}", Key::Enter)).await;
     browser.expect_text(&line(&cash), "Petty cash").await;
-    assert_eq!(api.get(id(&cash)).await["name"], "Petty cash");
+    assert_eq!(api.get(id(&cash)).await.expect("Cash exists")["name"], "Petty cash");
     browser.fill("[data-testid=edit-form] #account-field-number", "no spaces allowed").await;
     browser.click("[data-testid=edit-form] button[type=submit]").await;
     browser.expect_text("#account-field-number-error", "letters, digits or dashes").await;
@@ -190,7 +181,7 @@ async fn build_walk_edit_move_delete_and_deep_link_the_accounts_tree() {
     browser.click("[data-testid=move-form] button[type=submit]").await;
     browser.find(&format!("{} [role=group] {}", row(&equity), row(&savings))).await;
     browser.expect_text(&line(&equity), "€500.00").await;
-    assert_eq!(api.get(id(&savings)).await["parentId"], equity["id"]);
+    assert_eq!(api.get(id(&savings)).await.expect("Savings exists")["parentId"], equity["id"]);
     browser.screenshot(&shots, "16-accounts-moved").await;
 
     // Someone else renames Equity meanwhile: the save is refused (412), undone, and reloadable.
@@ -224,7 +215,7 @@ async fn build_walk_edit_move_delete_and_deep_link_the_accounts_tree() {
     assert!(!browser.is_present(&row(&assets)).await, "Assets left the tree");
     // Once the api has deleted it, the account closes.
     browser.expect_text(".panel__hint", "Select an account").await;
-    assert!(api.get(id(&assets)).await.is_null() && api.get(id(&checking)).await.is_null());
+    assert!(api.get(id(&assets)).await.is_none() && api.get(id(&checking)).await.is_none());
     assert_eq!(browser.path().await, "/accounts");
     browser.screenshot(&shots, "20-accounts-deleted").await;
 
@@ -245,10 +236,10 @@ async fn a_delete_is_counted_afresh_and_sent_only_once_confirmed() {
     api.delete(id(&child)).await;
     browser.click("[data-testid=account-details] .actions .button--danger").await;
     browser.expect_text("[data-testid=delete-confirmation]", "Delete “Parent”? This cannot be undone.").await;
-    assert!(!api.get(id(&parent)).await.is_null(), "nothing is deleted before the person confirms");
+    assert!(api.get(id(&parent)).await.is_some(), "nothing is deleted before the person confirms");
     browser.click("[data-testid=delete-confirmation] .button--danger").await;
     browser.expect_text(".panel__hint", "Select an account").await;
-    assert!(api.get(id(&parent)).await.is_null(), "deleted once confirmed");
+    assert!(api.get(id(&parent)).await.is_none(), "deleted once confirmed");
     assert_no_console_errors(&stack).await;
 }
 
@@ -286,7 +277,7 @@ async fn an_account_moves_by_drag_and_drop_but_never_into_itself() {
     // Not into its own subtree, nor where it already is.
     assert!(!drag(&stack, &line(&assets), &line(&bank), true).await, "Assets refused below itself");
     assert!(!drag(&stack, &line(&bank), &line(&assets), true).await, "Bank is already below Assets");
-    assert!(api.get(id(&assets)).await["parentId"].is_null());
+    assert!(api.get(id(&assets)).await.expect("Assets exists")["parentId"].is_null());
 
     // Over Equity the drop target is marked; dropped, Bank moves there with its balance.
     assert!(drag(&stack, &line(&bank), &line(&equity), false).await, "Equity accepts Bank");
@@ -296,7 +287,11 @@ async fn an_account_moves_by_drag_and_drop_but_never_into_itself() {
     browser.find(&format!("{} {}", row(&equity), row(&bank))).await;
     browser.expect_text(&line(&equity), "€123.45").await;
     assert!(!browser.is_present("[data-drop-target]").await, "no mark is left after the drop");
-    assert_eq!(api.get(id(&bank)).await["parentId"], equity["id"], "the api has Bank below Equity");
+    assert_eq!(
+        api.get(id(&bank)).await.expect("Bank exists")["parentId"],
+        equity["id"],
+        "the api has Bank below Equity"
+    );
     browser.screenshot(&screenshots(), "26-accounts-dragged").await;
     assert_no_console_errors(&stack).await;
 }

@@ -1,14 +1,7 @@
 //! The shell loads both micro-frontends at run time, hands them the session and the sub-path, and
 //! hears their events.
 
-use std::path::PathBuf;
-
-use e2e::{PASSWORD, Stack};
-
-fn screenshots() -> PathBuf {
-    // CARGO_TARGET_TMPDIR is <target>/tmp: keep the pictures next to it, under the target dir.
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("../e2e-screenshots")
-}
+use e2e::{PASSWORD, Stack, screenshots};
 
 #[tokio::test]
 async fn shell_mounts_micro_frontends_passes_the_session_and_hears_sign_out() {
@@ -47,7 +40,7 @@ async fn shell_mounts_micro_frontends_passes_the_session_and_hears_sign_out() {
     // The page is private: the micro-frontend leaves and sign-in takes its place.
     browser.find("[data-testid=sign-in-form]").await;
     assert!(!browser.is_present("mfe-payments").await, "payments left the page");
-    let stored = browser.execute(r#"return localStorage.getItem("ledgerline.session")"#).await;
+    let stored = browser.stored_session().await;
     assert!(stored.is_null(), "the session is gone from storage: {stored}");
     browser.screenshot(&screenshots(), "03-signed-out").await;
 
@@ -63,10 +56,25 @@ async fn a_micro_frontend_that_cannot_load_says_so_and_offers_a_retry() {
     stack.open("/accounts").await;
     stack.sign_in_on_page("e2e-user@example.com", PASSWORD).await;
     browser.expect_text("[role=alert]", "The accounts section could not be loaded.").await;
-    browser.find("[role=alert] button").await;
     browser.screenshot(&screenshots(), "04-load-failed").await;
 
-    // The rest of the shell keeps working.
+    // Retry asks for the manifest again (and fails again, saying so).
+    let manifest_requests = r#"return performance.getEntriesByType("resource")
+        .filter(entry => entry.name.endsWith("/mfe/not-deployed/manifest.json")).length"#;
+    assert_eq!(browser.execute(manifest_requests).await, 1, "one manifest request before the retry");
+    browser.click("[role=alert] button").await;
+    let mut requests = browser.execute(manifest_requests).await;
+    for _ in 0..100 {
+        if requests != 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        requests = browser.execute(manifest_requests).await;
+    }
+    assert_eq!(requests, 2, "the retry fetched the manifest again");
+    browser.expect_text("[role=alert]", "The accounts section could not be loaded.").await;
+
+    // The rest of the shell keeps working: the other micro-frontend loads and shows who is signed in.
     browser.find("nav a[href='/payments']").await.click().await.unwrap();
-    browser.find("mfe-payments [data-testid=mfe-payments]").await;
+    browser.expect_text("mfe-payments [data-testid=session-user]", "e2e-user@example.com").await;
 }

@@ -1,35 +1,10 @@
 //! The shell's sign-up, confirmation, SRP sign-in, session and password reset, end to end: the
 //! built site in headless Chromium against the real api (dev mode, dev pool) and Postgres.
 
-use std::{path::PathBuf, time::Duration};
+use std::time::Duration;
 
-use e2e::{DEV_BOOTSTRAP, ENTER, FRONTEND_CLIENT, PASSWORD, Stack, TAB};
+use e2e::{DEV_BOOTSTRAP, ENTER, PASSWORD, Stack, TAB, screenshots};
 use serde_json::{Value, json};
-
-fn screenshots() -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("../e2e-screenshots")
-}
-
-async fn stored_session(stack: &Stack) -> Value {
-    let json = stack.browser.execute(r#"return localStorage.getItem("ledgerline.session")"#).await;
-    json.as_str().map(|json| serde_json::from_str(json).expect("the stored session is JSON")).unwrap_or(Value::Null)
-}
-
-/// Makes the stored tokens look expired, as a write from another tab would (here forged), so the
-/// shell refreshes them at once.
-async fn expire_tokens(stack: &Stack) {
-    stack
-        .browser
-        .execute(
-            r#"const key = "ledgerline.session";
-               const session = JSON.parse(localStorage.getItem(key));
-               session.expiresAt = Date.now() - 1000;
-               const json = JSON.stringify(session);
-               localStorage.setItem(key, json);
-               window.dispatchEvent(new StorageEvent("storage", { key, newValue: json }));"#,
-        )
-        .await;
-}
 
 #[tokio::test]
 async fn sign_up_confirm_sign_in_with_srp_stay_signed_in_refresh_and_sign_out() {
@@ -75,12 +50,12 @@ async fn sign_up_confirm_sign_in_with_srp_stay_signed_in_refresh_and_sign_out() 
 
     // Tokens about to expire are refreshed without the person noticing: another tab's write (here
     // forged) tells the shell, which refreshes at once.
-    let before = stored_session(&stack).await;
+    let before = browser.stored_session().await;
     let old_access = before["accessToken"].as_str().expect("an access token").to_owned();
-    expire_tokens(&stack).await;
+    browser.expire_tokens().await;
     let mut after = Value::Null;
     for _ in 0..100 {
-        after = stored_session(&stack).await;
+        after = browser.stored_session().await;
         if after["accessToken"].as_str().is_some_and(|token| token != old_access) {
             break;
         }
@@ -104,23 +79,25 @@ async fn sign_up_confirm_sign_in_with_srp_stay_signed_in_refresh_and_sign_out() 
     browser.expect_text("[data-testid=profile-attributes]", "Yes").await;
     browser.screenshot(&screenshots(), "16-profile").await;
 
-    // Sign out revokes the refresh token and forgets the session.
+    // Sign out revokes the refresh token (which worked until then) and forgets the session.
     let refresh_token = after["refreshToken"].as_str().unwrap().to_owned();
+    let (status, answer) = stack.refresh(&refresh_token).await;
+    assert_eq!(status, 200, "the refresh token works before sign-out: {answer}");
     browser.click("[data-testid=sign-out]").await;
     browser.expect_text("[data-testid=shell-session]", "Not signed in").await;
     browser.expect_text("[data-testid=shell-notice]", "You have been signed out.").await;
-    assert!(stored_session(&stack).await.is_null(), "the session is gone from storage");
-    let refresh = serde_json::json!({ "AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": FRONTEND_CLIENT,
-        "AuthParameters": { "REFRESH_TOKEN": refresh_token } });
-    let mut revoked = false;
+    assert!(browser.stored_session().await.is_null(), "the session is gone from storage");
+    // The shell revokes it in the background: wait until the api stops accepting it.
+    let mut refused = stack.refresh(&refresh_token).await;
     for _ in 0..50 {
-        if stack.cognito("InitiateAuth", refresh.clone()).await.0 == 400 {
-            revoked = true;
+        if refused.0 != 200 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
+        refused = stack.refresh(&refresh_token).await;
     }
-    assert!(revoked, "signing out revoked the refresh token");
+    assert_eq!(refused.0, 400, "signing out revoked the refresh token: {}", refused.1);
+    assert_eq!(refused.1["__type"], "NotAuthorizedException", "{}", refused.1);
 
     // A private page now leads to sign-in, and back after it.
     stack.open("/accounts/42").await;
@@ -147,7 +124,7 @@ async fn a_wrong_password_shows_an_error_and_starts_no_session() {
     browser.click("[data-testid=sign-in-form] button[type=submit]").await;
     browser.expect_text("[data-testid=form-error]", "Incorrect username or password.").await;
     browser.expect_text("[data-testid=shell-session]", "Not signed in").await;
-    assert!(stored_session(&stack).await.is_null(), "no session was kept");
+    assert!(browser.stored_session().await.is_null(), "no session was kept");
     browser.screenshot(&screenshots(), "20-wrong-password").await;
     browser.client.set_window_size(390, 844).await.expect("a phone-sized window");
     browser.screenshot(&screenshots(), "24-wrong-password-phone").await;
@@ -208,10 +185,6 @@ async fn a_forgotten_password_is_reset_with_the_emailed_code() {
 /// The dev pool's id, as `api/bootstrap/dev.toml` declares it.
 const DEV_POOL: &str = "us-east-1_LedgerDev";
 
-async fn access_token(stack: &Stack) -> String {
-    stored_session(stack).await["accessToken"].as_str().expect("a stored access token").to_owned()
-}
-
 #[tokio::test]
 async fn an_invited_user_chooses_a_password_at_first_sign_in_and_admins_get_a_badge() {
     let stack = Stack::start(&[]).await;
@@ -266,7 +239,7 @@ async fn the_shell_sends_passwords_with_user_password_auth_when_the_config_says_
     stack.create_user(email).await;
     stack.open("/sign-in").await;
     stack.sign_in_on_page(email, PASSWORD).await;
-    assert!(stored_session(&stack).await["refreshToken"].is_string(), "the session is kept");
+    assert!(browser.stored_session().await["refreshToken"].is_string(), "the session is kept");
 }
 
 #[tokio::test]
@@ -298,7 +271,7 @@ async fn the_profile_page_changes_the_password_and_deletes_the_account() {
     browser.click("[data-testid=confirm-delete]").await;
     browser.expect_text("[data-testid=shell-notice]", "Your account was deleted.").await;
     browser.expect_text("[data-testid=shell-session]", "Not signed in").await;
-    assert!(stored_session(&stack).await.is_null(), "the session is gone from storage");
+    assert!(browser.stored_session().await.is_null(), "the session is gone from storage");
     stack.open("/sign-in").await;
     browser.fill("#email", email).await;
     browser.fill("#password", "Brand-new-horse-3").await;
@@ -316,12 +289,12 @@ async fn a_revoked_refresh_token_signs_the_person_out_with_a_message() {
     stack.sign_in_on_page(email, PASSWORD).await;
 
     // Signed out everywhere from outside (another device, an admin): the next refresh is refused.
-    let (status, answer) = stack.cognito("GlobalSignOut", json!({ "AccessToken": access_token(&stack).await })).await;
+    let (status, answer) = stack.cognito("GlobalSignOut", json!({ "AccessToken": browser.access_token().await })).await;
     assert_eq!(status, 200, "GlobalSignOut: {answer}");
-    expire_tokens(&stack).await;
+    browser.expire_tokens().await;
     browser.expect_text("[data-testid=shell-notice]", "Your session has ended. Please sign in again.").await;
     browser.expect_text("[data-testid=shell-session]", "Not signed in").await;
-    assert!(stored_session(&stack).await.is_null(), "the session is gone from storage");
+    assert!(browser.stored_session().await.is_null(), "the session is gone from storage");
     browser.screenshot(&screenshots(), "34-session-ended").await;
 }
 

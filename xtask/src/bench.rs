@@ -12,14 +12,19 @@ use std::{
 use crate::{
     Result,
     dev::{DEV_ADMIN, DEV_POOLS},
-    http,
+    dist, http,
     postgres::{Cluster, Server},
     process::{self, Services},
     steps::{say, step},
+    test,
+    tools::{self, TestClients},
     workspace,
 };
 
 pub fn run(benchmark: &str, args: &[String]) -> Result {
+    if benchmark == "browser" {
+        return browser(args);
+    }
     let postgres = Server::find()?;
     step("building the api and the benchmarks (release)", || {
         process::run(
@@ -46,6 +51,19 @@ pub fn run(benchmark: &str, args: &[String]) -> Result {
                 .env("COGNITO_ADMIN_SECRET_ACCESS_KEY", DEV_ADMIN.1),
         )
     })
+}
+
+/// The browser timings (`tests/benches/browser.rs`): the release site served by the api in-process, as
+/// `cargo xtask test` serves it, in headless Chromium.
+fn browser(args: &[String]) -> Result {
+    let tools = tools::setup(TestClients::Required)?;
+    let cluster = Cluster::start_throwaway(&tools.postgres)?;
+    let site = workspace::target_dir()?.join("site");
+    dist::build_site(&tools, &site)?;
+    let mut cargo = Command::new("cargo");
+    cargo.current_dir(workspace::root()).args(["bench", "-p", "e2e", "--bench", "browser", "--"]).args(args);
+    test::e2e_env(&mut cargo, &tools, &cluster, &site);
+    step("benchmark `browser`", || process::run(&mut cargo))
 }
 
 /// The release api as production runs it (DEV_MODE off, logging at its default level, into a file) with the dev

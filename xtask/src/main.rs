@@ -40,8 +40,9 @@ enum Task {
     Test,
     /// Build a deployable `dist/` (shell and micro-frontends) and the release api.
     Dist,
-    /// Run a benchmark (`cognito`) against the release api and a throwaway Postgres; ARGS go to the
-    /// benchmark (`cargo run -p bench -- cognito --help` lists them).
+    /// Run a benchmark against a throwaway Postgres: `cognito` or `accounts` (the release api under
+    /// load; ARGS go to the benchmark, `cargo run -p bench -- cognito --help` lists them) or `browser`
+    /// (the built site's sizes and timings in headless Chromium).
     Bench {
         benchmark: String,
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]

@@ -15,9 +15,8 @@ use crate::{
     workspace,
 };
 
-/// Browser-only crates: their tests run as wasm in headless Chromium.
-const WASM_TEST_CRATES: [&str; 3] = ["mfe-accounts", "mfe-payments", "mfe-guest"];
-/// Crates that only build for the browser, so the native run leaves them out.
+/// Crates that only build for the browser: the native run leaves them out, and their tests run as
+/// wasm in headless Chromium.
 const BROWSER_ONLY_CRATES: [&str; 5] = ["mfe-shell", "mfe-accounts", "mfe-payments", "mfe-guest", "mfe-host"];
 
 pub fn run() -> Result {
@@ -44,12 +43,25 @@ fn run_steps(report: &mut Report) -> Result {
     Ok(())
 }
 
-fn workspace_tests(tools: &Tools, cluster: &Cluster, site: &Path) -> Command {
+/// `cargo test` running every test binary to the end, so one failure does not hide the others.
+fn cargo_test() -> Command {
     let mut cargo = Command::new("cargo");
-    cargo.current_dir(workspace::root()).args(["test", "--workspace"]);
+    cargo.current_dir(workspace::root()).args(["test", "--no-fail-fast"]);
+    cargo
+}
+
+fn workspace_tests(tools: &Tools, cluster: &Cluster, site: &Path) -> Command {
+    let mut cargo = cargo_test();
+    cargo.arg("--workspace");
     for excluded in BROWSER_ONLY_CRATES {
         cargo.args(["--exclude", excluded]);
     }
+    e2e_env(&mut cargo, tools, cluster, site);
+    cargo
+}
+
+/// What the api's and the end-to-end tests (and the browser benchmark) find in their environment.
+pub fn e2e_env(cargo: &mut Command, tools: &Tools, cluster: &Cluster, site: &Path) {
     // The superuser: the api's tests create a database per test.
     cargo
         .env("DATABASE_URL", cluster.url("postgres"))
@@ -59,14 +71,13 @@ fn workspace_tests(tools: &Tools, cluster: &Cluster, site: &Path) -> Command {
     if let Some(python) = &tools.test_python {
         cargo.env("PYCOGNITO_PYTHON", python);
     }
-    cargo
 }
 
 /// .cargo/config.toml makes wasm-bindgen-test-runner the runner; it drives Chromium through ChromeDriver.
 fn wasm_tests() -> Command {
-    let mut cargo = Command::new("cargo");
-    cargo.current_dir(workspace::root()).args(["test", "--target", "wasm32-unknown-unknown"]);
-    for tested in WASM_TEST_CRATES {
+    let mut cargo = cargo_test();
+    cargo.args(["--target", "wasm32-unknown-unknown"]);
+    for tested in BROWSER_ONLY_CRATES {
         cargo.args(["-p", tested]);
     }
     cargo.env("CHROMEDRIVER", CHROMEDRIVER);

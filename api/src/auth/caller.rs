@@ -11,18 +11,9 @@ pub const ADMIN_GROUP: &str = "Admin";
 pub struct Caller {
     /// The user's `sub`: stable across renames, what memberships refer to.
     pub user_id: Uuid,
-    pub username: String,
     pub groups: Vec<String>,
     /// The tenants the caller belongs to, oldest membership first (the personal tenant, usually).
     pub tenants: Vec<Uuid>,
-    pub credentials: Credentials,
-}
-
-/// How the caller proved who they are.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Credentials {
-    /// A Cognito user-pool token (`Authorization: Bearer`).
-    CognitoToken { pool_id: String, client_id: String },
 }
 
 impl Caller {
@@ -44,11 +35,9 @@ impl Caller {
 #[derive(Debug, Clone)]
 pub struct Principal {
     pub user_id: Uuid,
-    pub username: String,
     pub groups: Vec<String>,
     /// The sign-in the credentials descend from, checked for revocation on every request.
     pub sign_in: Option<Uuid>,
-    pub credentials: Credentials,
 }
 
 impl Principal {
@@ -63,13 +52,7 @@ impl Principal {
     }
 
     pub fn into_caller(self, tenants: Vec<Uuid>) -> Caller {
-        Caller {
-            user_id: self.user_id,
-            username: self.username,
-            groups: self.groups,
-            tenants,
-            credentials: self.credentials,
-        }
+        Caller { user_id: self.user_id, groups: self.groups, tenants }
     }
 }
 

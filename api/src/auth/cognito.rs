@@ -3,10 +3,7 @@
 
 use axum::http::{HeaderMap, header};
 
-use super::{
-    caller::{Credentials, Principal},
-    error::AuthError,
-};
+use super::{caller::Principal, error::AuthError};
 use crate::{
     AppState,
     cognito::tokens::{self, TokenError},
@@ -25,13 +22,7 @@ pub async fn authorize(headers: &HeaderMap, state: &AppState) -> Result<Principa
     {
         return Err(AuthError::InvalidToken("The token is not valid here."));
     }
-    Ok(Principal {
-        user_id: verified.sub,
-        username: verified.username,
-        groups: verified.groups,
-        sign_in: Some(verified.origin_jti),
-        credentials: Credentials::CognitoToken { pool_id: verified.pool_id, client_id: verified.client_id },
-    })
+    Ok(Principal { user_id: verified.sub, groups: verified.groups, sign_in: Some(verified.origin_jti) })
 }
 
 fn bearer_token(headers: &HeaderMap) -> Result<&str, AuthError> {

@@ -11,7 +11,7 @@ pub mod error;
 
 use axum::{extract::FromRequestParts, http::request::Parts};
 
-pub use caller::{Caller, Credentials, Principal};
+pub use caller::{Caller, Principal};
 pub use error::AuthError;
 
 use crate::{

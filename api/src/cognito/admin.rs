@@ -14,14 +14,6 @@ use crate::{
     sigv4::{self, Expectation, SigV4Error, SignedRequest},
 };
 
-/// The operations that need IAM credentials rather than a user's tokens.
-pub fn is_admin_operation(operation: &str) -> bool {
-    operation.starts_with("Admin")
-        || ["Create", "Describe", "List", "Update", "Delete"].iter().any(|verb| operation.starts_with(verb))
-            && operation != "DeleteUser"
-            && operation != "UpdateUserAttributes"
-}
-
 pub fn authorize(state: &AppState, method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes) -> CognitoResult<()> {
     let config = &state.config;
     let request = SignedRequest { method, uri, headers, body };
@@ -48,19 +40,4 @@ fn refusal(error: SigV4Error) -> CognitoError {
         _ => error.to_string(),
     };
     CognitoError::new(exception, message)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_admin_operation;
-
-    #[test]
-    fn admin_operations_are_told_apart_from_user_operations() {
-        for admin in ["CreateUserPool", "AdminGetUser", "ListUsers", "DescribeUserPoolClient", "DeleteGroup"] {
-            assert!(is_admin_operation(admin), "{admin}");
-        }
-        for public in ["SignUp", "InitiateAuth", "DeleteUser", "UpdateUserAttributes", "GetUser", "ChangePassword"] {
-            assert!(!is_admin_operation(public), "{public}");
-        }
-    }
 }

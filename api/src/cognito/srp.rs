@@ -10,10 +10,13 @@
 //! exponent b, u, who and when) sealed with AES-256-GCM under a [`SecretBlockKey`] that every api instance
 //! shares. Any instance can finish a sign-in another one started, without a database round trip.
 
-use aws_lc_rs::{aead, digest, hkdf, hmac, rand};
+use aws_lc_rs::{aead, hmac, rand};
 use base64::{Engine, engine::general_purpose::STANDARD as BASE64};
 // The group and its byte encoding come from the client crate, so the two sides cannot drift apart.
-use cognito_client::srp::{K, U3072, group, padded, parse_hex, pool_name, to_hex};
+use cognito_client::srp::{
+    DERIVED_KEY_LEN, K, U3072, claim_message, compute_u, compute_x, derive_key, group, padded, parse_hex, pool_name,
+    to_hex,
+};
 use serde::{Deserialize, Serialize};
 use time::{
     Duration, OffsetDateTime, PrimitiveDateTime, format_description::BorrowedFormatItem, macros::format_description,
@@ -24,8 +27,6 @@ const SALT_LEN: usize = 16;
 const SECRET_EXPONENT_LEN: usize = 32;
 /// A legitimate A is below N, so at most 768 hex digits; the bound keeps hostile input from costing work.
 const MAX_A_HEX_LEN: usize = 1024;
-const DERIVED_KEY_INFO: &[u8] = b"Caldera Derived Key";
-const DERIVED_KEY_LEN: usize = 16;
 /// Binds the ciphertext to its purpose and format version, in case the key is ever used for anything else.
 const BLOCK_AAD: &[u8] = b"ledgerline srp secret block v1";
 /// Cognito's challenge sessions last 5 minutes.
@@ -170,7 +171,7 @@ pub fn verify_claim(
     check_timestamp(timestamp, now)?;
     let verifier = verifier_lookup(&sealed.state).ok_or(SrpError::UnknownUser)?;
     let session_key = sealed.session_key(&group::reduce(&verifier.verifier))?;
-    let message = claim_message(&sealed.state, &block, timestamp);
+    let message = claim_message(pool_name(&sealed.state.pool_id), &sealed.state.user_id_for_srp, &block, timestamp);
     let signature = BASE64.decode(signature_b64).map_err(|_| SrpError::WrongPassword)?;
     hmac::verify(&hmac::Key::new(hmac::HMAC_SHA256, &session_key), &message, &signature)
         .map_err(|_| SrpError::WrongPassword)?;
@@ -234,62 +235,18 @@ fn parse_public_a(a_hex: &str) -> Result<Vec<u8>, SrpError> {
     if group::reduce(&a).is_zero() { Err(SrpError::InvalidA) } else { Ok(a) }
 }
 
-fn sha256(parts: &[&[u8]]) -> digest::Digest {
-    let mut context = digest::Context::new(&digest::SHA256);
-    parts.iter().for_each(|part| context.update(part));
-    context.finish()
-}
-
-fn hash_to_int(parts: &[&[u8]]) -> U3072 {
-    U3072::from_be_bytes(sha256(parts).as_ref()).expect("256 bits fit")
-}
-
 fn salt_param(salt: &[u8]) -> String {
     hex::encode(padded(salt))
 }
 
-/// x = H(padHex(salt) || H(poolName || userIdForSrp || ":" || password)).
-fn compute_x(pool_id: &str, user_id_for_srp: &str, password: &str, salt: &[u8]) -> U3072 {
-    let identity = sha256(&[pool_name(pool_id).as_bytes(), user_id_for_srp.as_bytes(), b":", password.as_bytes()]);
-    hash_to_int(&[&padded(salt), identity.as_ref()])
-}
-
 fn derive_verifier(pool_id: &str, user_id_for_srp: &str, password: &str, salt: Vec<u8>) -> Verifier {
-    let x = compute_x(pool_id, user_id_for_srp, password, &salt);
+    let x = compute_x(pool_name(pool_id), user_id_for_srp, password, &salt);
     Verifier { verifier: group::pow_g(&x).to_be_bytes(), salt }
 }
 
 /// B = (k*v + g^b) mod N.
 fn compute_b(v: &U3072, b: &U3072) -> U3072 {
     group::add(&group::mul(&K, v), &group::pow_g(b))
-}
-
-/// u = H(padHex(A) || padHex(B)), for A's and B's big-endian bytes.
-fn compute_u(a: &[u8], b: &[u8]) -> U3072 {
-    hash_to_int(&[&padded(a), &padded(b)])
-}
-
-struct DerivedKeyLen;
-
-impl hkdf::KeyType for DerivedKeyLen {
-    fn len(&self) -> usize {
-        DERIVED_KEY_LEN
-    }
-}
-
-/// K = the first 16 bytes of HKDF-SHA256(ikm = padHex(S), salt = padHex(u), info = "Caldera Derived Key").
-fn derive_key(s: &U3072, u: &U3072) -> [u8; DERIVED_KEY_LEN] {
-    let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, &padded(&u.to_be_bytes())).extract(&padded(&s.to_be_bytes()));
-    let mut key = [0; DERIVED_KEY_LEN];
-    prk.expand(&[DERIVED_KEY_INFO], DerivedKeyLen)
-        .and_then(|okm| okm.fill(&mut key))
-        .expect("16 bytes is within HKDF-SHA256's output limit");
-    key
-}
-
-/// What the client signs with K: poolName || USER_ID_FOR_SRP || SECRET_BLOCK bytes || TIMESTAMP.
-fn claim_message(state: &ChallengeState, block: &[u8], timestamp: &str) -> Vec<u8> {
-    [pool_name(&state.pool_id).as_bytes(), state.user_id_for_srp.as_bytes(), block, timestamp.as_bytes()].concat()
 }
 
 fn random_bytes<const LEN: usize>() -> [u8; LEN] {
@@ -357,12 +314,12 @@ mod tests {
         fn sign(&self, password: &str, challenge: &Challenge, at: OffsetDateTime) -> (String, String) {
             let b = BigUint::parse_bytes(challenge.srp_b.as_bytes(), 16).unwrap();
             let u = big(&compute_u(&self.public_a().to_bytes_be(), &b.to_bytes_be()));
-            let x = big(&compute_x(POOL_ID, USER, password, &hex::decode(&challenge.salt).unwrap()));
+            let x = big(&compute_x(pool_name(POOL_ID), USER, password, &hex::decode(&challenge.salt).unwrap()));
             let base = (&b + &*N - (big(&K) * G.modpow(&x, &N)) % &*N) % &*N;
             let key = derive_key(&ours(&base.modpow(&(&self.a + &u * &x), &N)), &ours(&u));
             let timestamp = client_timestamp(at);
             let block = BASE64.decode(&challenge.secret_block).unwrap();
-            let message = ["AbCdEf123".as_bytes(), USER.as_bytes(), &block, timestamp.as_bytes()].concat();
+            let message = claim_message("AbCdEf123", USER, &block, &timestamp);
             (timestamp, BASE64.encode(hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, &key), &message)))
         }
     }

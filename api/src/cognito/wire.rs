@@ -21,6 +21,56 @@ use super::{
 use crate::AppState;
 
 const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+
+/// Who may call an operation: anyone (the request itself proves who it acts for, with tokens, codes
+/// or a password), or only the configured IAM credentials (SigV4-signed, as AWS's admin API).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    Admin,
+}
+
+/// Every operation the endpoint answers, and who may call it. One missing here is unknown, whatever
+/// [`dispatch`] could do: a new operation is refused until it is classified.
+pub const OPERATIONS: [(&str, Access); 33] = [
+    ("SignUp", Access::Public),
+    ("ConfirmSignUp", Access::Public),
+    ("ResendConfirmationCode", Access::Public),
+    ("InitiateAuth", Access::Public),
+    ("RespondToAuthChallenge", Access::Public),
+    ("GetUser", Access::Public),
+    ("UpdateUserAttributes", Access::Public),
+    ("ChangePassword", Access::Public),
+    ("ForgotPassword", Access::Public),
+    ("ConfirmForgotPassword", Access::Public),
+    ("GlobalSignOut", Access::Public),
+    ("RevokeToken", Access::Public),
+    ("DeleteUser", Access::Public),
+    ("CreateUserPool", Access::Admin),
+    ("CreateUserPoolClient", Access::Admin),
+    ("DescribeUserPool", Access::Admin),
+    ("ListUserPools", Access::Admin),
+    ("DescribeUserPoolClient", Access::Admin),
+    ("AdminCreateUser", Access::Admin),
+    ("AdminGetUser", Access::Admin),
+    ("AdminConfirmSignUp", Access::Admin),
+    ("AdminDeleteUser", Access::Admin),
+    ("AdminDisableUser", Access::Admin),
+    ("AdminEnableUser", Access::Admin),
+    ("AdminSetUserPassword", Access::Admin),
+    ("AdminInitiateAuth", Access::Admin),
+    ("ListUsers", Access::Admin),
+    ("CreateGroup", Access::Admin),
+    ("ListGroups", Access::Admin),
+    ("AdminAddUserToGroup", Access::Admin),
+    ("AdminRemoveUserFromGroup", Access::Admin),
+    ("AdminListGroupsForUser", Access::Admin),
+    ("ListUsersInGroup", Access::Admin),
+];
+
+fn access(operation: &str) -> Option<Access> {
+    OPERATIONS.iter().find(|(name, _)| *name == operation).map(|(_, access)| *access)
+}
 const AMZ_JSON: HeaderValue = HeaderValue::from_static("application/x-amz-json-1.1");
 
 pub async fn endpoint(
@@ -31,13 +81,14 @@ pub async fn endpoint(
     body: Bytes,
 ) -> Response {
     let outcome = match operation(&headers) {
-        Ok(operation) if admin::is_admin_operation(operation) => {
-            match admin::authorize(&state, &method, &uri, &headers, &body) {
+        Ok(operation) => match access(operation) {
+            Some(Access::Admin) => match admin::authorize(&state, &method, &uri, &headers, &body) {
                 Ok(()) => dispatch(&state, operation, &body).await,
                 Err(error) => Err(error),
-            }
-        }
-        Ok(operation) => dispatch(&state, operation, &body).await,
+            },
+            Some(Access::Public) => dispatch(&state, operation, &body).await,
+            None => Err(unknown_operation(operation)),
+        },
         Err(error) => Err(error),
     };
     let mut response = match outcome {
@@ -93,8 +144,12 @@ async fn dispatch(state: &AppState, operation: &str, body: &[u8]) -> CognitoResu
         }
         "AdminListGroupsForUser" => call(body, |request| ops::admin_list_groups_for_user::run(state, request)).await,
         "ListUsersInGroup" => call(body, |request| ops::list_users_in_group::run(state, request)).await,
-        other => Err(CognitoError::new(Exception::UnknownOperation, format!("Unknown operation {other}."))),
+        other => Err(unknown_operation(other)),
     }
+}
+
+fn unknown_operation(operation: &str) -> CognitoError {
+    CognitoError::new(Exception::UnknownOperation, format!("Unknown operation {operation}."))
 }
 
 /// Parses the request, runs the operation, serialises its answer.

@@ -98,6 +98,18 @@ impl PoolFixture {
             .map_err(exception)
     }
 
+    /// REFRESH_TOKEN_AUTH through the fixture's client, as the SDK answers it.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<InitiateAuthOutput, (String, String)> {
+        self.sdk
+            .initiate_auth()
+            .client_id(&self.client.id)
+            .auth_flow(AuthFlowType::RefreshTokenAuth)
+            .auth_parameters("REFRESH_TOKEN", refresh_token)
+            .send()
+            .await
+            .map_err(exception)
+    }
+
     /// The code (or temporary password) ending the newest message to `username`, as the person
     /// would read it in their email.
     pub async fn last_code(&self, username: &str) -> String {
@@ -169,15 +181,19 @@ impl PoolFixture {
 
     /// ConfirmSignUp with this code, which must be right.
     pub async fn confirm(&self, username: &str, code: &str) {
-        self.sdk
-            .confirm_sign_up()
-            .client_id(&self.client.id)
-            .username(username)
-            .confirmation_code(code)
-            .send()
-            .await
-            .unwrap();
+        self.try_confirm(username, code).await.unwrap();
     }
+
+    /// ConfirmSignUp with this code; AWS's exception when it is refused.
+    pub async fn try_confirm(&self, username: &str, code: &str) -> Result<(), (String, String)> {
+        let confirm = self.sdk.confirm_sign_up().client_id(&self.client.id).username(username).confirmation_code(code);
+        confirm.send().await.map(drop).map_err(exception)
+    }
+}
+
+/// An account's id, as the REST api writes it.
+pub fn id(account: &Value) -> &str {
+    account["id"].as_str().expect("an account with an id")
 }
 
 /// The app, accepting admin calls signed with [`ADMIN_KEY`] and [`ADMIN_SECRET`], with `extra` arguments.

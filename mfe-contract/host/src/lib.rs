@@ -108,3 +108,33 @@ pub fn session_to_js(session: Option<&Session>) -> JsValue {
     }
     object.into()
 }
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::*;
+
+    use super::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    fn field(object: &JsValue, name: &str) -> JsValue {
+        Reflect::get(object, &name.into()).unwrap()
+    }
+
+    #[wasm_bindgen_test]
+    fn a_session_becomes_a_plain_object_and_signed_out_is_null() {
+        let session = Session { username: "ada".into(), email: None, groups: vec!["Admin".into()] };
+        let object = session_to_js(Some(&session));
+        assert_eq!(field(&object, "username"), "ada");
+        assert!(!Reflect::has(&object, &"email".into()).unwrap(), "an absent email is left out");
+        let groups: js_sys::Array = field(&object, "groups").dyn_into().unwrap();
+        assert_eq!(groups.to_vec(), vec![JsValue::from_str("Admin")]);
+        assert!(session_to_js(None).is_null());
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_micro_frontend_without_a_manifest_fails_to_load_and_says_why() {
+        let error = load("/no-such-micro-frontend/").await.unwrap_err();
+        assert!(error.0.contains("/no-such-micro-frontend/manifest.json answered 404"), "{error}");
+    }
+}

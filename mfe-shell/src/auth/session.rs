@@ -227,7 +227,12 @@ impl SessionStore {
 }
 
 fn is_due(tokens: &Tokens) -> bool {
-    tokens.expires_at - MARGIN_MS <= js_sys::Date::now()
+    is_due_at(tokens.expires_at, js_sys::Date::now())
+}
+
+/// Whether tokens expiring at `expires_at` must be refreshed at `now` (both in ms since the epoch).
+fn is_due_at(expires_at: f64, now: f64) -> bool {
+    expires_at - MARGIN_MS <= now
 }
 
 fn expiry(expires_in_seconds: u64) -> f64 {
@@ -280,4 +285,39 @@ fn from_json<T: Deserialize>(json: &str) -> Option<T> {
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::*;
+
+    use super::*;
+
+    #[wasm_bindgen_test]
+    fn tokens_are_refreshed_a_minute_before_they_expire() {
+        let now = 1_000_000_000.0;
+        assert!(!is_due_at(now + 61_000.0, now));
+        assert!(is_due_at(now + 60_000.0, now));
+        assert!(is_due_at(now + 59_000.0, now));
+        assert!(is_due_at(now - 1.0, now), "expired tokens are due");
+    }
+
+    fn jwt(claims: &str) -> String {
+        format!("header.{}.signature", URL_SAFE_NO_PAD.encode(claims))
+    }
+
+    #[wasm_bindgen_test]
+    fn the_session_is_read_from_the_id_tokens_claims() {
+        let session =
+            session_from(&jwt(r#"{"email":"ada@example.com","cognito:username":"u-1","cognito:groups":["Admin"]}"#));
+        assert_eq!(session.username, "ada@example.com");
+        assert_eq!(session.email.as_deref(), Some("ada@example.com"));
+        assert_eq!(session.groups, ["Admin"]);
+        let without_email = session_from(&jwt(r#"{"cognito:username":"u-1"}"#));
+        assert_eq!(
+            (without_email.username.as_str(), without_email.email, without_email.groups.len()),
+            ("u-1", None, 0)
+        );
+        assert_eq!(session_from("not a token").username, "", "an unreadable token is nobody");
+    }
 }

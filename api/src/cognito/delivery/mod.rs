@@ -176,9 +176,10 @@ async fn record(tx: &mut PgConnection, id: i64, outcome: &Outcome) -> Result<(),
         Outcome::GiveUp { error } => (Some(error), false, true, Duration::ZERO),
     };
     sqlx::query(
-        "UPDATE outbox SET attempts = attempts + 1, last_error = coalesce($2, last_error), \
-         sent_at = CASE WHEN $3 THEN clock_timestamp() END, given_up_at = CASE WHEN $4 THEN clock_timestamp() END, \
-         next_attempt_at = clock_timestamp() + make_interval(secs => $5) WHERE id = $1",
+        "WITH attempt AS (SELECT clock_timestamp() AS at) \
+         UPDATE outbox SET attempts = attempts + 1, last_error = coalesce($2, last_error), last_attempt_at = at, \
+         sent_at = CASE WHEN $3 THEN at END, given_up_at = CASE WHEN $4 THEN at END, \
+         next_attempt_at = at + make_interval(secs => $5) FROM attempt WHERE id = $1",
     )
     .bind(id)
     .bind(error)

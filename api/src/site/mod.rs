@@ -1,7 +1,12 @@
 //! The built site (`dist/`): the shell at `/`, each micro-frontend under `/mfe/<name>/`, and the
 //! shell's runtime configuration. Production is this binary plus that folder.
 
-use std::path::Path;
+pub mod csp;
+
+use std::{
+    io,
+    path::{Path, PathBuf},
+};
 
 use axum::{
     Json, Router,
@@ -12,7 +17,10 @@ use axum::{
 };
 use mfe_contract::RuntimeConfig;
 use tower::ServiceExt;
-use tower_http::services::{ServeDir, ServeFile};
+use tower_http::{
+    services::{ServeDir, ServeFile},
+    set_header::SetResponseHeaderLayer,
+};
 
 use crate::AppState;
 
@@ -29,8 +37,22 @@ pub async fn runtime_config(State(state): State<AppState>) -> impl IntoResponse 
     ([(header::CACHE_CONTROL, NO_CACHE)], Json(body))
 }
 
-/// Files from `dir`; unknown paths that look like the shell's own routes get its `index.html`.
-pub fn static_files<S: Clone + Send + Sync + 'static>(dir: &Path) -> Router<S> {
+/// A built site to serve, with the Content-Security-Policy its pages need.
+pub struct Site {
+    dir: PathBuf,
+    policy: HeaderValue,
+}
+
+impl Site {
+    /// Reads the site's pages once, at start, for the hashes of their inline scripts.
+    pub fn load(dir: &Path, micro_frontends: &[(String, String)]) -> io::Result<Self> {
+        Ok(Self { dir: dir.to_owned(), policy: csp::policy(dir, micro_frontends)? })
+    }
+}
+
+/// Files from the site; unknown paths that look like the shell's own routes get its `index.html`.
+pub fn static_files<S: Clone + Send + Sync + 'static>(site: &Site) -> Router<S> {
+    let dir = &site.dir;
     let index = dir.join("index.html");
     let shell_route = move |request: Request| {
         let index = index.clone();
@@ -47,7 +69,10 @@ pub fn static_files<S: Clone + Send + Sync + 'static>(dir: &Path) -> Router<S> {
     let files = ServeDir::new(dir)
         .precompressed_gzip()
         .fallback(axum::handler::HandlerWithoutStateExt::into_service(shell_route));
-    Router::new().fallback_service(files).layer(middleware::from_fn(cache_control))
+    Router::new()
+        .fallback_service(files)
+        .layer(middleware::from_fn(cache_control))
+        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, site.policy.clone()))
 }
 
 /// A path the shell's router answers: not a file (no extension) and not under a prefix that only
