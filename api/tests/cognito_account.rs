@@ -4,7 +4,6 @@
 
 mod support;
 
-use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
 use support::{PASSWORD, PoolFixture, attribute, exception};
 
 const NEW_PASSWORD: &str = "Battery-staple-2";

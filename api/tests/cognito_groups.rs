@@ -4,7 +4,7 @@
 
 mod support;
 
-use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, GroupType, UserType};
+use aws_sdk_cognitoidentityprovider::types::{GroupType, UserType};
 use serde_json::{Value, json};
 use support::{PASSWORD, PoolFixture, exception};
 
@@ -192,7 +192,7 @@ async fn members_carry_their_groups_in_tokens_by_precedence_until_removed() {
     remove(&fixture, "cat", "Readers").await.unwrap();
     let (id, access, _) = token_groups(&fixture, "cat").await;
     assert_eq!((id, access), (Value::Null, Value::Null), "no claim without groups");
-    let refreshed = fixture.refresh(refresh_token).await.unwrap();
+    let refreshed = fixture.refresh(&refresh_token).await.unwrap();
     let access = refreshed.authentication_result().unwrap().access_token().unwrap();
     assert_eq!(fixture.verified_claims(access, None).await["cognito:groups"], Value::Null, "refreshing rereads them");
 }

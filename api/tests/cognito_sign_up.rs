@@ -166,7 +166,7 @@ async fn email_pools_use_the_email_as_an_alias_of_a_generated_username() {
         .password(PASSWORD)
         .send()
         .await;
-    assert_eq!(again.unwrap_err().0, "UsernameExistsException");
+    assert_eq!(exception(again.unwrap_err()).0, "UsernameExistsException");
 }
 
 #[tokio::test]

@@ -150,6 +150,6 @@ async fn a_missing_site_stops_the_start_naming_the_variable() {
         "--static-dir",
         "/no/such/site",
     ]);
-    let error = api::server::load_site(&config.unwrap()).unwrap_err().to_string();
+    let error = api::server::load_site(&config.unwrap()).err().expect("a missing site is refused").to_string();
     assert!(error.contains("STATIC_DIR"), "{error}");
 }

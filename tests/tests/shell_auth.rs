@@ -239,7 +239,7 @@ async fn the_shell_sends_passwords_with_user_password_auth_when_the_config_says_
     stack.create_user(email).await;
     stack.open("/sign-in").await;
     stack.sign_in_on_page(email, PASSWORD).await;
-    assert!(browser.stored_session().await["refreshToken"].is_string(), "the session is kept");
+    assert!(stack.browser.stored_session().await["refreshToken"].is_string(), "the session is kept");
 }
 
 #[tokio::test]
