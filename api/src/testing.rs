@@ -103,3 +103,40 @@ impl Drop for TestApp {
         }
     }
 }
+
+/// An IAM access key and its secret, as a test signs with them.
+pub struct AccessKey<'a> {
+    pub id: &'a str,
+    pub secret: &'a str,
+}
+
+/// The headers that sign a request for `service` in `region` as the AWS SDKs sign it (SigV4, now):
+/// `headers` are the request's own (`host` among them), the answer is what to add.
+pub fn sigv4_headers(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    key: AccessKey<'_>,
+    region: &str,
+    service: &str,
+) -> Vec<(String, String)> {
+    use aws_sigv4::{
+        http_request::{SignableBody, SignableRequest, SigningSettings, sign},
+        sign::v4,
+    };
+    let identity = aws_credential_types::Credentials::new(key.id, key.secret, None, None, "test").into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(region)
+        .name(service)
+        .time(std::time::SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()
+        .expect("signing parameters")
+        .into();
+    let signable = SignableRequest::new(method, url, headers.iter().copied(), SignableBody::Bytes(body))
+        .expect("a signable request");
+    let (instructions, _) = sign(signable, &params).expect("signed").into_parts();
+    instructions.headers().map(|(name, value)| (name.to_owned(), value.to_owned())).collect()
+}

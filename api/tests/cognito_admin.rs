@@ -2,7 +2,10 @@
 
 mod support;
 
-use api::{cognito::wire::Access, testing::TestApp};
+use api::{
+    cognito::wire::Access,
+    testing::{AccessKey, TestApp, sigv4_headers},
+};
 use support::{ADMIN_KEY, ADMIN_SECRET, PASSWORD, admin_app, attribute, exception, sdk_with_credentials};
 
 #[tokio::test]
@@ -78,34 +81,61 @@ async fn without_configured_admin_credentials_no_admin_call_is_accepted() {
     assert_eq!(exception(refused).0, "UnrecognizedClientException");
 }
 
-/// Every operation the endpoint knows is classified, and the class decides: an admin operation
-/// unsigned is refused before its body is read; a public one is dispatched (its body, `{}`, is then
-/// refused for what it lacks, never as an unknown operation); anything else is unknown, even with
-/// a name like an admin operation's.
+/// AWS's rule for its admin API, as an oracle independent of the server's table: the Admin*
+/// operations, and the ones that manage pools, clients and groups (Create*, Describe*, List*,
+/// Update*, Delete*), except what a signed-in user does to their own account.
+fn aws_says_admin(operation: &str) -> bool {
+    const OWN_ACCOUNT: [&str; 2] = ["DeleteUser", "UpdateUserAttributes"];
+    let manages =
+        ["Admin", "Create", "Describe", "List", "Update", "Delete"].iter().any(|verb| operation.starts_with(verb));
+    manages && !OWN_ACCOUNT.contains(&operation)
+}
+
+/// Every operation is classified as AWS classifies it, and the class decides: an admin operation
+/// unsigned is refused before its body is read, and signed reaches its handler; a public one is
+/// dispatched unsigned (its body, `{}`, is then refused for what it lacks, never as unknown); any
+/// other name is unknown, even one shaped like an admin operation's.
 #[tokio::test]
 async fn every_operation_is_classified_and_only_admin_ones_need_a_signature() {
     let app = admin_app(&[]).await;
-    let unsigned = |operation: &str| {
-        reqwest::Client::new()
-            .post(app.url("/cognito"))
-            .header("x-amz-target", format!("AWSCognitoIdentityProviderService.{operation}"))
-            .header("content-type", "application/x-amz-json-1.1")
-            .body("{}")
-            .send()
+    let error_type = |response: &reqwest::Response| {
+        response.headers().get("x-amzn-errortype").map(|value| value.to_str().unwrap().to_owned()).unwrap_or_default()
     };
     for (operation, access) in api::cognito::wire::OPERATIONS {
-        let response = unsigned(operation).await.unwrap();
-        let error_type = response.headers()["x-amzn-errortype"].to_str().unwrap().to_owned();
-        match access {
-            Access::Admin => assert_eq!(error_type, "MissingAuthenticationTokenException:", "{operation}"),
-            Access::Public => assert!(
-                !error_type.starts_with("UnknownOperation") && !error_type.starts_with("MissingAuthenticationToken"),
-                "{operation}: {error_type}"
-            ),
+        assert_eq!(*access == Access::Admin, aws_says_admin(operation), "{operation} is classified as {access:?}");
+        let unsigned = error_type(&cognito_call(&app, operation, false).await);
+        let signed = error_type(&cognito_call(&app, operation, true).await);
+        for reached in [&signed, &unsigned][..if *access == Access::Admin { 1 } else { 2 }].iter() {
+            assert!(!reached.starts_with("UnknownOperation"), "{operation} is dispatched: {reached}");
+            assert!(!reached.starts_with("MissingAuthenticationToken"), "{operation}: {reached}");
+        }
+        if *access == Access::Admin {
+            assert_eq!(unsigned, "MissingAuthenticationTokenException:", "{operation} unsigned");
         }
     }
     for unknown in ["AdminGetSigningSecrets", "GetSigningCertificate", "SetUserPoolMfaConfig", "signup"] {
-        let response = unsigned(unknown).await.unwrap();
-        assert_eq!(response.headers()["x-amzn-errortype"], "UnknownOperationException:", "{unknown}");
+        for signed in [false, true] {
+            let response = cognito_call(&app, unknown, signed).await;
+            assert_eq!(error_type(&response), "UnknownOperationException:", "{unknown}, signed: {signed}");
+        }
     }
+}
+
+/// `operation` with the body `{}`, SigV4-signed with the admin key or not.
+async fn cognito_call(app: &TestApp, operation: &str, signed: bool) -> reqwest::Response {
+    let url = app.url("/cognito");
+    let target = format!("AWSCognitoIdentityProviderService.{operation}");
+    let host = app.addr.to_string();
+    let headers = [("content-type", "application/x-amz-json-1.1"), ("x-amz-target", &target), ("host", &host)];
+    let mut request = reqwest::Client::new().post(&url).body("{}");
+    for (name, value) in headers.iter().filter(|(name, _)| *name != "host") {
+        request = request.header(*name, *value);
+    }
+    if signed {
+        let key = AccessKey { id: ADMIN_KEY, secret: ADMIN_SECRET };
+        for (name, value) in sigv4_headers("POST", &url, &headers, b"{}", key, "us-east-1", "cognito-idp") {
+            request = request.header(name, value);
+        }
+    }
+    request.send().await.unwrap()
 }

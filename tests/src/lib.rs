@@ -12,12 +12,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use api::testing::TestApp;
-use aws_credential_types::Credentials;
-use aws_sigv4::{
-    http_request::{SignableBody, SignableRequest, SigningSettings, sign},
-    sign::v4,
-};
+use api::testing::{AccessKey, TestApp, sigv4_headers};
 pub use fantoccini::Locator;
 use fantoccini::{
     Client, ClientBuilder,
@@ -98,21 +93,8 @@ impl Stack {
         let body = body.to_string();
         let host = self.app.addr.to_string();
         let headers = [("content-type", "application/x-amz-json-1.1"), ("x-amz-target", &target), ("host", &host)];
-        let identity = Credentials::new(ADMIN_KEY, ADMIN_SECRET, None, None, "e2e").into();
-        let params = v4::SigningParams::builder()
-            .identity(&identity)
-            .region(REGION)
-            .name("cognito-idp")
-            .time(std::time::SystemTime::now())
-            .settings(SigningSettings::default())
-            .build()
-            .expect("signing parameters")
-            .into();
-        let signable = SignableRequest::new("POST", &url, headers.into_iter(), SignableBody::Bytes(body.as_bytes()))
-            .expect("a signable request");
-        let (instructions, _) = sign(signable, &params).expect("signed").into_parts();
-        let signature: Vec<(String, String)> =
-            instructions.headers().map(|(name, value)| (name.to_owned(), value.to_owned())).collect();
+        let key = AccessKey { id: ADMIN_KEY, secret: ADMIN_SECRET };
+        let signature = sigv4_headers("POST", &url, &headers, body.as_bytes(), key, REGION, "cognito-idp");
         let signature: Vec<(&str, &str)> = signature.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
         let (status, answer) = self.send_cognito(operation, body, &signature).await;
         assert!(status != 403 || answer["__type"] != "InvalidSignatureException", "{operation}: {answer}");

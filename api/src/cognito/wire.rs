@@ -30,47 +30,11 @@ pub enum Access {
     Admin,
 }
 
-/// Every operation the endpoint answers, and who may call it. One missing here is unknown, whatever
-/// [`dispatch`] could do: a new operation is refused until it is classified.
-pub const OPERATIONS: [(&str, Access); 33] = [
-    ("SignUp", Access::Public),
-    ("ConfirmSignUp", Access::Public),
-    ("ResendConfirmationCode", Access::Public),
-    ("InitiateAuth", Access::Public),
-    ("RespondToAuthChallenge", Access::Public),
-    ("GetUser", Access::Public),
-    ("UpdateUserAttributes", Access::Public),
-    ("ChangePassword", Access::Public),
-    ("ForgotPassword", Access::Public),
-    ("ConfirmForgotPassword", Access::Public),
-    ("GlobalSignOut", Access::Public),
-    ("RevokeToken", Access::Public),
-    ("DeleteUser", Access::Public),
-    ("CreateUserPool", Access::Admin),
-    ("CreateUserPoolClient", Access::Admin),
-    ("DescribeUserPool", Access::Admin),
-    ("ListUserPools", Access::Admin),
-    ("DescribeUserPoolClient", Access::Admin),
-    ("AdminCreateUser", Access::Admin),
-    ("AdminGetUser", Access::Admin),
-    ("AdminConfirmSignUp", Access::Admin),
-    ("AdminDeleteUser", Access::Admin),
-    ("AdminDisableUser", Access::Admin),
-    ("AdminEnableUser", Access::Admin),
-    ("AdminSetUserPassword", Access::Admin),
-    ("AdminInitiateAuth", Access::Admin),
-    ("ListUsers", Access::Admin),
-    ("CreateGroup", Access::Admin),
-    ("ListGroups", Access::Admin),
-    ("AdminAddUserToGroup", Access::Admin),
-    ("AdminRemoveUserFromGroup", Access::Admin),
-    ("AdminListGroupsForUser", Access::Admin),
-    ("ListUsersInGroup", Access::Admin),
-];
-
+/// An operation missing from [`OPERATIONS`] is unknown, whatever its name looks like.
 fn access(operation: &str) -> Option<Access> {
     OPERATIONS.iter().find(|(name, _)| *name == operation).map(|(_, access)| *access)
 }
+
 const AMZ_JSON: HeaderValue = HeaderValue::from_static("application/x-amz-json-1.1");
 
 pub async fn endpoint(
@@ -107,45 +71,57 @@ fn operation(headers: &HeaderMap) -> CognitoResult<&str> {
         .ok_or_else(|| CognitoError::new(Exception::UnknownOperation, "Missing or unknown X-Amz-Target."))
 }
 
-async fn dispatch(state: &AppState, operation: &str, body: &[u8]) -> CognitoResult<Vec<u8>> {
-    match operation {
-        "SignUp" => call(body, |request| ops::sign_up::run(state, request)).await,
-        "ConfirmSignUp" => call(body, |request| ops::confirm_sign_up::run(state, request)).await,
-        "ResendConfirmationCode" => call(body, |request| ops::resend_confirmation_code::run(state, request)).await,
-        "InitiateAuth" => call(body, |request| ops::initiate_auth::run(state, request)).await,
-        "RespondToAuthChallenge" => call(body, |request| ops::respond_to_auth_challenge::run(state, request)).await,
-        "GetUser" => call(body, |request| ops::get_user::run(state, request)).await,
-        "UpdateUserAttributes" => call(body, |request| ops::update_user_attributes::run(state, request)).await,
-        "ChangePassword" => call(body, |request| ops::change_password::run(state, request)).await,
-        "ForgotPassword" => call(body, |request| ops::forgot_password::run(state, request)).await,
-        "ConfirmForgotPassword" => call(body, |request| ops::forgot_password::confirm(state, request)).await,
-        "GlobalSignOut" => call(body, |request| ops::global_sign_out::run(state, request)).await,
-        "RevokeToken" => call(body, |request| ops::revoke_token::run(state, request)).await,
-        "DeleteUser" => call(body, |request| ops::delete_user::run(state, request)).await,
-        "CreateUserPool" => call(body, |request| ops::create_user_pool::run(state, request)).await,
-        "CreateUserPoolClient" => call(body, |request| ops::create_user_pool_client::run(state, request)).await,
-        "DescribeUserPool" => call(body, |request| ops::describe_user_pool::run(state, request)).await,
-        "ListUserPools" => call(body, |request| ops::list_user_pools::run(state, request)).await,
-        "DescribeUserPoolClient" => call(body, |request| ops::describe_user_pool_client::run(state, request)).await,
-        "AdminCreateUser" => call(body, |request| ops::admin_create_user::run(state, request)).await,
-        "AdminGetUser" => call(body, |request| ops::admin_get_user::run(state, request)).await,
-        "AdminConfirmSignUp" => call(body, |request| ops::admin_confirm_sign_up::run(state, request)).await,
-        "AdminDeleteUser" => call(body, |request| ops::admin_delete_user::run(state, request)).await,
-        "AdminDisableUser" => call(body, |request| ops::admin_disable_user::run(state, request)).await,
-        "AdminEnableUser" => call(body, |request| ops::admin_enable_user::run(state, request)).await,
-        "AdminSetUserPassword" => call(body, |request| ops::admin_set_user_password::run(state, request)).await,
-        "AdminInitiateAuth" => call(body, |request| ops::admin_initiate_auth::run(state, request)).await,
-        "ListUsers" => call(body, |request| ops::list_users::run(state, request)).await,
-        "CreateGroup" => call(body, |request| ops::create_group::run(state, request)).await,
-        "ListGroups" => call(body, |request| ops::list_groups::run(state, request)).await,
-        "AdminAddUserToGroup" => call(body, |request| ops::admin_add_user_to_group::run(state, request)).await,
-        "AdminRemoveUserFromGroup" => {
-            call(body, |request| ops::admin_remove_user_from_group::run(state, request)).await
+/// Declares every operation once: its name, who may call it, and the function that runs it. The
+/// table of who may call what and the dispatcher are both generated from it, so an operation cannot
+/// be dispatched without being classified.
+macro_rules! operations {
+    ($($name:literal: $access:ident => $($path:ident)::+,)*) => {
+        /// Every operation the endpoint answers, and who may call it.
+        pub const OPERATIONS: &[(&str, Access)] = &[$(($name, Access::$access)),*];
+
+        async fn dispatch(state: &AppState, operation: &str, body: &[u8]) -> CognitoResult<Vec<u8>> {
+            match operation {
+                $($name => call(body, |request| ops::$($path)::+(state, request)).await,)*
+                other => Err(unknown_operation(other)),
+            }
         }
-        "AdminListGroupsForUser" => call(body, |request| ops::admin_list_groups_for_user::run(state, request)).await,
-        "ListUsersInGroup" => call(body, |request| ops::list_users_in_group::run(state, request)).await,
-        other => Err(unknown_operation(other)),
-    }
+    };
+}
+
+operations! {
+    "SignUp": Public => sign_up::run,
+    "ConfirmSignUp": Public => confirm_sign_up::run,
+    "ResendConfirmationCode": Public => resend_confirmation_code::run,
+    "InitiateAuth": Public => initiate_auth::run,
+    "RespondToAuthChallenge": Public => respond_to_auth_challenge::run,
+    "GetUser": Public => get_user::run,
+    "UpdateUserAttributes": Public => update_user_attributes::run,
+    "ChangePassword": Public => change_password::run,
+    "ForgotPassword": Public => forgot_password::run,
+    "ConfirmForgotPassword": Public => forgot_password::confirm,
+    "GlobalSignOut": Public => global_sign_out::run,
+    "RevokeToken": Public => revoke_token::run,
+    "DeleteUser": Public => delete_user::run,
+    "CreateUserPool": Admin => create_user_pool::run,
+    "CreateUserPoolClient": Admin => create_user_pool_client::run,
+    "DescribeUserPool": Admin => describe_user_pool::run,
+    "ListUserPools": Admin => list_user_pools::run,
+    "DescribeUserPoolClient": Admin => describe_user_pool_client::run,
+    "AdminCreateUser": Admin => admin_create_user::run,
+    "AdminGetUser": Admin => admin_get_user::run,
+    "AdminConfirmSignUp": Admin => admin_confirm_sign_up::run,
+    "AdminDeleteUser": Admin => admin_delete_user::run,
+    "AdminDisableUser": Admin => admin_disable_user::run,
+    "AdminEnableUser": Admin => admin_enable_user::run,
+    "AdminSetUserPassword": Admin => admin_set_user_password::run,
+    "AdminInitiateAuth": Admin => admin_initiate_auth::run,
+    "ListUsers": Admin => list_users::run,
+    "CreateGroup": Admin => create_group::run,
+    "ListGroups": Admin => list_groups::run,
+    "AdminAddUserToGroup": Admin => admin_add_user_to_group::run,
+    "AdminRemoveUserFromGroup": Admin => admin_remove_user_from_group::run,
+    "AdminListGroupsForUser": Admin => admin_list_groups_for_user::run,
+    "ListUsersInGroup": Admin => list_users_in_group::run,
 }
 
 fn unknown_operation(operation: &str) -> CognitoError {
