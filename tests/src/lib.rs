@@ -163,6 +163,23 @@ impl Stack {
     }
 }
 
+/// Asks `probe` until `done` holds for its answer (or the harness's patience runs out) and returns
+/// the last answer, for the caller to assert on: for what happens in the background, where there
+/// is no element to wait for.
+pub async fn eventually<T, F: std::future::Future<Output = T>>(
+    mut probe: impl FnMut() -> F,
+    done: impl Fn(&T) -> bool,
+) -> T {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let answer = probe().await;
+        if done(&answer) || Instant::now() > deadline {
+            return answer;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Where the tests save screenshots for a person to look at: `<target dir>/e2e-screenshots`.
 pub fn screenshots() -> PathBuf {
     // A test binary runs from <target dir>/<profile>/deps.

@@ -1,7 +1,7 @@
 //! Positive controls of the harness's own checks: each must catch what it exists to catch, or the
 //! tests that rely on it would pass vacuously.
 
-use e2e::Stack;
+use e2e::{Stack, eventually};
 
 #[tokio::test]
 async fn console_errors_are_caught() {
@@ -31,14 +31,7 @@ async fn content_security_policy_violations_are_caught() {
         )
         .await;
     assert_eq!(ran, false, "the injected script did not run");
-    let mut violations = stack.take_csp_violations();
-    for _ in 0..100 {
-        if !violations.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        violations = stack.take_csp_violations();
-    }
+    let violations = eventually(|| async { stack.take_csp_violations() }, |found| !found.is_empty()).await;
     let report = &violations.first().expect("the violation was reported")["csp-report"];
     assert!(report["violated-directive"].as_str().is_some_and(|d| d.starts_with("script-src")), "{report}");
     // The browser logs it as an error too.

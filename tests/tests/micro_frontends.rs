@@ -1,7 +1,7 @@
 //! The shell loads both micro-frontends at run time, hands them the session and the sub-path, and
 //! hears their events.
 
-use e2e::{PASSWORD, Stack, screenshots};
+use e2e::{PASSWORD, Stack, eventually, screenshots};
 
 #[tokio::test]
 async fn shell_mounts_micro_frontends_passes_the_session_and_hears_sign_out() {
@@ -63,14 +63,7 @@ async fn a_micro_frontend_that_cannot_load_says_so_and_offers_a_retry() {
         .filter(entry => entry.name.endsWith("/mfe/not-deployed/manifest.json")).length"#;
     assert_eq!(browser.execute(manifest_requests).await, 1, "one manifest request before the retry");
     browser.click("[role=alert] button").await;
-    let mut requests = browser.execute(manifest_requests).await;
-    for _ in 0..100 {
-        if requests != 1 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        requests = browser.execute(manifest_requests).await;
-    }
+    let requests = eventually(|| browser.execute(manifest_requests), |requests| *requests != 1).await;
     assert_eq!(requests, 2, "the retry fetched the manifest again");
     browser.expect_text("[role=alert]", "The accounts section could not be loaded.").await;
 

@@ -1,9 +1,7 @@
 //! The shell's sign-up, confirmation, SRP sign-in, session and password reset, end to end: the
 //! built site in headless Chromium against the real api (dev mode, dev pool) and Postgres.
 
-use std::time::Duration;
-
-use e2e::{DEV_BOOTSTRAP, ENTER, PASSWORD, Stack, TAB, screenshots};
+use e2e::{DEV_BOOTSTRAP, ENTER, PASSWORD, Stack, TAB, eventually, screenshots};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -53,14 +51,8 @@ async fn sign_up_confirm_sign_in_with_srp_stay_signed_in_refresh_and_sign_out() 
     let before = browser.stored_session().await;
     let old_access = before["accessToken"].as_str().expect("an access token").to_owned();
     browser.expire_tokens().await;
-    let mut after = Value::Null;
-    for _ in 0..100 {
-        after = browser.stored_session().await;
-        if after["accessToken"].as_str().is_some_and(|token| token != old_access) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let refreshed = |after: &Value| after["accessToken"].as_str().is_some_and(|token| token != old_access);
+    let after = eventually(|| browser.stored_session(), refreshed).await;
     assert_ne!(after["accessToken"].as_str(), Some(old_access.as_str()), "the access token was refreshed");
     assert_eq!(after["refreshToken"], before["refreshToken"], "the refresh token is kept");
     let now: f64 = browser.execute("return Date.now()").await.as_f64().unwrap();
@@ -88,14 +80,7 @@ async fn sign_up_confirm_sign_in_with_srp_stay_signed_in_refresh_and_sign_out() 
     browser.expect_text("[data-testid=shell-notice]", "You have been signed out.").await;
     assert!(browser.stored_session().await.is_null(), "the session is gone from storage");
     // The shell revokes it in the background: wait until the api stops accepting it.
-    let mut refused = stack.refresh(&refresh_token).await;
-    for _ in 0..50 {
-        if refused.0 != 200 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        refused = stack.refresh(&refresh_token).await;
-    }
+    let refused = eventually(|| stack.refresh(&refresh_token), |(status, _)| *status != 200).await;
     assert_eq!(refused.0, 400, "signing out revoked the refresh token: {}", refused.1);
     assert_eq!(refused.1["__type"], "NotAuthorizedException", "{}", refused.1);
 
@@ -326,13 +311,8 @@ async fn signing_out_in_one_tab_signs_out_the_other() {
     stack.sign_in_on_page(email, PASSWORD).await;
     browser.client.switch_to_window(first).await.unwrap();
     browser.expect_text("[data-testid=shell-user]", email).await;
-    for _ in 0..50 {
-        if !browser.body_text().await.contains("You signed out in another tab.") {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the other tab's sign-out notice should be gone once signed in again");
+    let page = eventually(|| browser.body_text(), |text| !text.contains("You signed out in another tab.")).await;
+    assert!(!page.contains("You signed out in another tab."), "the other tab's sign-out notice is gone: {page}");
 }
 
 #[tokio::test]
