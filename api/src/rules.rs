@@ -60,7 +60,7 @@ impl Text {
 pub struct Range {
     pub min: i64,
     pub max: i64,
-    pub default: Option<i64>,
+    pub default: i64,
 }
 
 impl Range {
@@ -81,7 +81,7 @@ impl Range {
             .format(Some(SchemaFormat::KnownFormat(format)))
             .minimum(Some(self.min))
             .maximum(Some(self.max))
-            .default(self.default.map(Into::into))
+            .default(Some(self.default.into()))
             .build()
     }
 }
@@ -131,10 +131,10 @@ mod tests {
         assert_eq!(text["maxLength"], 34);
         assert_eq!(text["pattern"], "^[A-Z]+$");
         assert_eq!(text["description"], "1 to 34 letters");
-        let small = serde_json::to_value(Range { min: 1, max: 200, default: Some(50) }.schema()).unwrap();
+        let small = serde_json::to_value(Range { min: 1, max: 200, default: 50 }.schema()).unwrap();
         assert_eq!([&small["minimum"], &small["maximum"], &small["default"]], [1, 200, 50]);
         assert_eq!(small["format"], "int32");
-        let large = serde_json::to_value(Range { min: -10_000_000_000, max: 10_000_000_000, default: None }.schema());
+        let large = serde_json::to_value(Range { min: -10_000_000_000, max: 10_000_000_000, default: 0 }.schema());
         assert_eq!(large.unwrap()["format"], "int64");
     }
 }

@@ -32,10 +32,10 @@ pub static NUMBER: Text =
 pub static SEARCH: Text = Text::new(0, 200, "characters, with no control characters", r"^[^\x00-\x1F\x7F-\x9F]*$");
 /// Opening balances are bounded (10^11 in major units of a 2-digit currency) so that no subtree of
 /// up to 900,000 accounts can overflow 64 bits.
-pub const BALANCE: Range = Range { min: -10_000_000_000_000, max: 10_000_000_000_000, default: Some(0) };
-pub const PAGE_SIZE: Range = Range { min: 1, max: 200, default: Some(50) };
+pub const BALANCE: Range = Range { min: -10_000_000_000_000, max: 10_000_000_000_000, default: 0 };
+pub const PAGE_SIZE: Range = Range { min: 1, max: 200, default: 50 };
 /// Levels below the account.
-pub const DEPTH: Range = Range { min: 1, max: 5, default: Some(2) };
+pub const DEPTH: Range = Range { min: 1, max: 5, default: 2 };
 
 // For `schema_with`, which takes a function.
 fn name_schema() -> Object {
@@ -109,11 +109,15 @@ pub struct NewAccount {
     #[schema(schema_with = currency::schema)]
     pub currency: String,
     /// In minor units of the currency.
-    #[serde(default, deserialize_with = "crate::rules::whole_number")]
+    #[serde(default = "opening_balance", deserialize_with = "crate::rules::whole_number")]
     #[schema(schema_with = balance_schema)]
     pub balance_minor: i64,
     #[serde(default = "open")]
     pub status: Status,
+}
+
+fn opening_balance() -> i64 {
+    BALANCE.default
 }
 
 fn open() -> Status {
@@ -238,11 +242,11 @@ pub fn search(q: Option<&str>) -> Result<Option<&str>, FieldError> {
 }
 
 fn bounded(range: &Range, field: &str, value: Option<u32>) -> Result<u32, FieldError> {
-    let value = value.map_or(range.default, |value| Some(value.into()));
-    value
-        .filter(|value| range.contains(*value))
-        .and_then(|value| u32::try_from(value).ok())
-        .ok_or_else(|| FieldError::new(field, range.message()))
+    let value = value.map_or(range.default, i64::from);
+    match u32::try_from(value) {
+        Ok(value) if range.contains(value.into()) => Ok(value),
+        _ => Err(FieldError::new(field, range.message())),
+    }
 }
 
 impl NewAccount {
