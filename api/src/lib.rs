@@ -5,6 +5,7 @@
 //! - [`server`]: binding, migrations at start and graceful shutdown.
 //! - [`cognito`]: the Cognito-compatible user pools; [`sigv4`]: AWS request signatures.
 //! - [`rest`]: the REST api under `/v1` ([`accounts`], [`tenants`]), behind the [`auth`] authorizers.
+//! - [`rules`]: input rules that the server checks and the OpenAPI document states.
 //! - [`db`], [`health`], [`site`], [`telemetry`]: one concern each.
 
 pub mod accounts;
@@ -15,6 +16,7 @@ pub mod config;
 pub mod db;
 pub mod health;
 pub mod rest;
+pub mod rules;
 pub mod server;
 pub mod sigv4;
 pub mod site;

@@ -7,12 +7,7 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use crate::{
-    AppState,
-    auth::Authorized,
-    db,
-    rest::problem::{Problem, RestResult},
-};
+use crate::{AppState, auth::Authorized, db, rest::problem::RestResult};
 
 #[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
 #[serde(rename_all = "camelCase")]
@@ -29,8 +24,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// The caller's tenants, oldest membership first (the order the api picks a default from).
-#[utoipa::path(get, path = "/v1/tenants", tag = "tenants",
-    responses((status = 200, body = Vec<Membership>), (status = 401, body = Problem)))]
+#[utoipa::path(get, path = "/v1/tenants", tag = "tenants", responses((status = 200, body = Vec<Membership>)))]
 pub async fn list_tenants(Authorized { caller, mut tx }: Authorized) -> RestResult<Json<Vec<Membership>>> {
     let tenants = memberships(&mut tx, caller.user_id).await?;
     db::end_reading(tx);

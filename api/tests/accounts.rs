@@ -33,7 +33,7 @@ async fn a_new_user_starts_with_a_personal_tenant_and_no_accounts() {
 #[tokio::test]
 async fn create_then_read_with_etag_and_location() {
     let (_fixture, alice) = user().await;
-    let body = json!({ "name": " Operating ", "number": "op-1", "currency": "eur", "balanceMinor": 1250 });
+    let body = json!({ "name": " Operating ", "number": " op-1 ", "currency": "EUR", "balanceMinor": 1250 });
     let response = alice.post("/v1/accounts", body).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::CREATED);
     assert_eq!(response.headers()["etag"], "\"1\"");
@@ -143,6 +143,12 @@ async fn validation_errors_name_every_field() {
     let problem =
         expect_problem(alice.post("/v1/accounts", wrong_type).send().await.unwrap(), StatusCode::BAD_REQUEST).await;
     assert_eq!(problem["errors"][0]["field"], "name");
+
+    // Currency codes as ISO 4217 spells them, upper-case.
+    let lower_case = json!({ "name": "A", "number": "A", "currency": "eur" });
+    let problem =
+        expect_problem(alice.post("/v1/accounts", lower_case).send().await.unwrap(), StatusCode::BAD_REQUEST).await;
+    assert_eq!(problem["errors"][0]["field"], "currency");
 
     let missing = json!({ "name": "A", "currency": "EUR" });
     let problem =
@@ -268,7 +274,8 @@ async fn moves_carry_the_subtree_and_its_totals_and_refuse_cycles() {
     let right_now: Value = get(&right).send().await.unwrap().json().await.unwrap();
     assert_eq!(right_now["childCount"].as_i64(), Some(0), "{right_now}");
     let missing = move_to(&leaf, json!(uuid::Uuid::new_v4())).send().await.unwrap();
-    assert_eq!(expect_problem(missing, StatusCode::BAD_REQUEST).await["errors"][0]["field"], "parentId");
+    let problem = expect_problem(missing, StatusCode::CONFLICT).await;
+    assert_eq!((&problem["type"], &problem["field"]), (&json!("/problems/no-such-parent"), &json!("parentId")));
 }
 
 #[tokio::test]

@@ -143,15 +143,21 @@ async fn tenants_cannot_see_change_move_into_or_delete_each_others_accounts() {
         let url = response.url().to_string();
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{url}");
     }
-    // Into Alice's tree: her account is as absent as one that never existed.
-    let into = bob.post(&format!("/v1/accounts/{}/move", id(&own)), json!({ "parentId": id(&secret) }));
-    assert_eq!(status_of(into).await, StatusCode::BAD_REQUEST);
-    let child = json!({ "name": "Cuckoo", "number": "X", "currency": "EUR", "parentId": id(&secret) });
-    assert_eq!(status_of(bob.post("/v1/accounts", child)).await, StatusCode::BAD_REQUEST);
-    let alice_tenant = secret["tenantId"].as_str().unwrap();
-    let root = json!({ "name": "Cuckoo", "number": "X", "currency": "EUR", "tenantId": alice_tenant });
-    assert_eq!(status_of(bob.post("/v1/accounts", root)).await, StatusCode::BAD_REQUEST);
-    assert_eq!(status_of(bob.get(&format!("/v1/accounts?tenant={alice_tenant}"))).await, StatusCode::BAD_REQUEST);
+    // Into Alice's tree: her account is as absent as one that never existed, her tenant as foreign as
+    // one that never existed.
+    let nowhere = json!(uuid::Uuid::new_v4());
+    for parent in [json!(id(&secret)), nowhere.clone()] {
+        let into = bob.post(&format!("/v1/accounts/{}/move", id(&own)), json!({ "parentId": parent }));
+        assert_eq!(status_of(into).await, StatusCode::CONFLICT);
+        let child = json!({ "name": "Cuckoo", "number": "X", "currency": "EUR", "parentId": parent });
+        assert_eq!(status_of(bob.post("/v1/accounts", child)).await, StatusCode::CONFLICT);
+    }
+    for tenant in [json!(secret["tenantId"]), nowhere] {
+        let root = json!({ "name": "Cuckoo", "number": "X", "currency": "EUR", "tenantId": tenant });
+        assert_eq!(status_of(bob.post("/v1/accounts", root)).await, StatusCode::FORBIDDEN);
+        let roots = bob.get(&format!("/v1/accounts?tenant={}", tenant.as_str().unwrap()));
+        assert_eq!(status_of(roots).await, StatusCode::FORBIDDEN);
+    }
     let bobs: Value = bob.get("/v1/accounts").send().await.unwrap().json().await.unwrap();
     assert_eq!(bobs["items"].as_array().unwrap().len(), 1);
 

@@ -144,6 +144,8 @@ impl Panel {
         let root = self.new_root.get_untracked();
         let parent = if root { None } else { tree.selected.get_untracked() };
         let [name, number, currency] = ["name", "number", "currency"].map(|name| input(&form, name).value());
+        // The api takes currency codes as ISO 4217 spells them; people may type them in lower case.
+        let currency = currency.trim().to_ascii_uppercase();
         Executor::spawn_local(async move {
             match edits::create(tree, parent, &name, &number, &currency).await {
                 Ok(_) if root => self.new_root.set(false),

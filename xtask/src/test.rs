@@ -68,9 +68,7 @@ pub fn e2e_env(cargo: &mut Command, tools: &Tools, cluster: &Cluster, site: &Pat
         .env("E2E_SITE_DIR", site)
         .env("CHROMEDRIVER", CHROMEDRIVER)
         .env("CHROMIUM", CHROMIUM);
-    if let Some(python) = &tools.test_python {
-        cargo.env("PYCOGNITO_PYTHON", python);
-    }
+    cargo.envs(tools.test_pythons.iter().map(|(variable, python)| (variable, python)));
 }
 
 /// .cargo/config.toml makes wasm-bindgen-test-runner the runner; it drives Chromium through ChromeDriver.

@@ -1,5 +1,6 @@
 //! The tools the tasks need, installed when missing and version-checked when present: the wasm
-//! target, Trunk, wasm-bindgen, wasm-opt, Postgres and (for tests) Chromium with ChromeDriver.
+//! target, Trunk, wasm-bindgen, wasm-opt, Postgres and (for tests) Chromium with ChromeDriver and
+//! the Python test clients.
 
 use std::{
     env,
@@ -23,10 +24,24 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// Trunk.toml pins `wasm_opt = "version_132"`. Debian's binaryen (108) produces broken wasm with
 /// current wasm-bindgen, so wasm-opt comes from npm.
 const BINARYEN_VERSION: &str = "132";
-const PYCOGNITO_VERSION: &str = "2024.5.1";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Test clients nobody here wrote, each pinned from PyPI into a virtualenv of its own; the api's
+/// tests find each one's Python in its variable.
+const TEST_PYTHON_PACKAGES: [PythonPackage; 2] = [
+    // An SRP client: the Cognito tests sign in through it.
+    PythonPackage { name: "pycognito", version: "2024.5.1", variable: "PYCOGNITO_PYTHON" },
+    // A property-based fuzzer that holds the REST api to its OpenAPI document.
+    PythonPackage { name: "schemathesis", version: "4.32.5", variable: "SCHEMATHESIS_PYTHON" },
+];
+
+struct PythonPackage {
+    name: &'static str,
+    version: &'static str,
+    variable: &'static str,
+}
 
 /// Only `test` drives a browser and the independent protocol clients.
 pub enum TestClients {
@@ -36,8 +51,8 @@ pub enum TestClients {
 
 pub struct Tools {
     pub postgres: Server,
-    /// A Python with pycognito, for the tests (when test clients were asked for).
-    pub test_python: Option<PathBuf>,
+    /// For the tests (when test clients were asked for): each variable, and the Python it names.
+    pub test_pythons: Vec<(&'static str, PathBuf)>,
     /// PATH with the pinned wasm-opt first, for every trunk process.
     trunk_path: OsString,
 }
@@ -74,14 +89,15 @@ pub fn setup(browsers: TestClients) -> Result<Tools> {
         let trunk_path = ensure_wasm_opt()?;
         let postgres = Server::find()?;
         say!("    Postgres: present ({})", postgres.version()?);
-        let test_python = match browsers {
+        let test_pythons = match browsers {
             TestClients::Required => {
                 ensure("Chromium and ChromeDriver", browser_versions, install_browsers)?;
-                Some(ensure_pycognito()?)
+                let python = |package: &PythonPackage| Ok((package.variable, ensure_python_package(package)?));
+                TEST_PYTHON_PACKAGES.iter().map(python).collect::<Result<_>>()?
             }
-            TestClients::NotNeeded => None,
+            TestClients::NotNeeded => Vec::new(),
         };
-        Ok(Tools { postgres, test_python, trunk_path })
+        Ok(Tools { postgres, test_pythons, trunk_path })
     })
 }
 
@@ -151,27 +167,27 @@ fn ensure_wasm_opt() -> Result<OsString> {
     Ok(env::join_paths(std::iter::once(bin_dir).chain(env::split_paths(&path)))?)
 }
 
-/// pycognito, an SRP client nobody here wrote, in a virtualenv of its own: the api's tests sign in
-/// through it.
-fn ensure_pycognito() -> Result<PathBuf> {
-    let venv = workspace::cache_dir()?.join(format!("pycognito-{PYCOGNITO_VERSION}"));
+/// `package`, pinned, in a virtualenv of its own (`<cache>/<name>-<version>`); returns its Python.
+fn ensure_python_package(package: &PythonPackage) -> Result<PathBuf> {
+    let PythonPackage { name, version, .. } = package;
+    let venv = workspace::cache_dir()?.join(format!("{name}-{version}"));
     let python = venv.join("bin/python");
-    let expected = format!("pycognito {PYCOGNITO_VERSION}");
+    let expected = format!("{name} {version}");
     let present = || {
-        let probe = "import importlib.metadata as m; print('pycognito', m.version('pycognito'))";
-        first_line(&python, &["-c", probe]).filter(|version| *version == expected)
+        let probe = format!("import importlib.metadata as m; print('{name}', m.version('{name}'))");
+        first_line(&python, &["-c", &probe]).filter(|installed| *installed == expected)
     };
     ensure(&expected, present, || {
         process::run(Command::new("python3").args(["-m", "venv"]).arg(&venv))
             .map_err(|error| format!("{error}; Python's venv module is needed: apt-get install -y python3-venv"))?;
-        let package = format!("pycognito=={PYCOGNITO_VERSION}");
+        let requirement = format!("{name}=={version}");
         process::run(Command::new(&python).args([
             "-m",
             "pip",
             "install",
             "--quiet",
             "--disable-pip-version-check",
-            &package,
+            &requirement,
         ]))
     })?;
     Ok(python)

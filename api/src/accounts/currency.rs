@@ -1,5 +1,8 @@
 //! ISO 4217: the active currency codes (list one, less funds, metals and test codes). Browsers
 //! know each currency's minor-unit digits (Intl.NumberFormat), so the api only validates codes.
+//! The OpenAPI document lists them as the `enum` of the request's `currency`.
+
+use utoipa::openapi::{Object, ObjectBuilder, Type};
 
 /// Sorted, for binary search.
 const CURRENCIES: &[&str] = &[
@@ -15,8 +18,18 @@ const CURRENCIES: &[&str] = &[
     "VND", "VUV", "WST", "XAF", "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG",
 ];
 
+pub const MESSAGE: &str = "must be an ISO 4217 currency code, such as EUR or USD";
+
 pub fn is_currency(code: &str) -> bool {
     CURRENCIES.binary_search(&code).is_ok()
+}
+
+pub fn schema() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some("An ISO 4217 currency code, upper-case."))
+        .enum_values(Some(CURRENCIES.iter().copied()))
+        .build()
 }
 
 #[cfg(test)]

@@ -1,11 +1,20 @@
 //! Keyset pagination in display order: a cursor is the (name, id) of the last row a page showed,
-//! opaque to clients (base64url of JSON), so the next page starts right after it even while rows
-//! are added or removed.
+//! written `<id>:<name>`, so the next page starts right after it even while rows are added or
+//! removed. Any text of that form is a position in the order, so the document's pattern says
+//! exactly which cursors are accepted (an opaque token could not say which are).
 
-use base64::{Engine, prelude::BASE64_URL_SAFE_NO_PAD};
+use utoipa::openapi::Object;
 use uuid::Uuid;
 
-use crate::rest::problem::FieldError;
+use crate::{rest::problem::FieldError, rules::Text};
+
+/// An id as `Uuid` writes it, a colon, and a name's characters (at most a name's 200).
+pub static CURSOR: Text = Text::new(
+    38,
+    237,
+    "characters: an account's id, a colon and its name, as the previous page's `nextCursor` gives them",
+    r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:[^\x00-\x1F\x7F-\x9F]+$",
+);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {
@@ -15,19 +24,25 @@ pub struct Cursor {
 
 impl Cursor {
     pub fn encode(&self) -> String {
-        BASE64_URL_SAFE_NO_PAD.encode(serde_json::to_vec(&(&self.name, self.id)).unwrap_or_default())
+        format!("{}:{}", self.id, self.name)
     }
 
     pub fn decode(text: &str) -> Result<Self, FieldError> {
-        let invalid = || FieldError::new("cursor", "is not a cursor this api gave out");
-        let bytes = BASE64_URL_SAFE_NO_PAD.decode(text).map_err(|_| invalid())?;
-        let (name, id): (String, Uuid) = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
-        Ok(Self { name, id })
+        let invalid = || FieldError::new("cursor", CURSOR.message());
+        if !CURSOR.allows(text) {
+            return Err(invalid());
+        }
+        let (id, name) = text.split_once(':').ok_or_else(invalid)?;
+        Ok(Self { name: name.to_owned(), id: id.parse().map_err(|_| invalid())? })
     }
 
     pub fn parse(text: Option<&str>) -> Result<Option<Self>, FieldError> {
         text.map(Self::decode).transpose()
     }
+}
+
+pub fn schema() -> Object {
+    CURSOR.schema()
 }
 
 #[cfg(test)]
@@ -36,9 +51,13 @@ mod tests {
 
     #[test]
     fn round_trips_and_refuses_anything_else() {
-        let cursor = Cursor { name: "Zürich \"ops\"".into(), id: Uuid::new_v4() };
-        assert_eq!(Cursor::decode(&cursor.encode()), Ok(cursor));
-        for bad in ["", "not base64!", "bnVsbA", "WzEsMl0"] {
+        let cursor = Cursor { name: "Zürich: \"ops\"".into(), id: Uuid::new_v4() };
+        assert_eq!(Cursor::decode(&cursor.encode()), Ok(cursor.clone()));
+        let longest = Cursor { name: "é".repeat(200), ..cursor.clone() };
+        assert_eq!(Cursor::decode(&longest.encode()), Ok(longest));
+        let upper_case_id = cursor.encode().to_uppercase();
+        let control = format!("{}:tab\there", cursor.id);
+        for bad in ["", "garbage", "bnVsbA", &format!("{}:", cursor.id), &upper_case_id, &control] {
             assert!(Cursor::decode(bad).is_err(), "{bad}");
         }
     }

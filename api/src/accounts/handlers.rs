@@ -20,6 +20,10 @@ use crate::{
     rest::{
         etag::{IfMatch, etag},
         extract::{JsonBody, PathId, QueryParams},
+        openapi::{
+            BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed, PreconditionRequired,
+            UnsupportedMediaType,
+        },
         problem::{Problem, RestResult},
     },
 };
@@ -35,7 +39,8 @@ fn tagged(status: StatusCode, account: Account) -> Response {
 
 /// Root accounts of a tenant, in name order.
 #[utoipa::path(get, path = "/v1/accounts", tag = TAG, params(RootParams),
-    responses((status = 200, body = Page<Account>), (status = 400, body = Problem), (status = 401, body = Problem)))]
+    responses((status = 200, body = Page<Account>), (status = 400, response = BadRequest),
+        (status = 403, response = Forbidden)))]
 pub async fn list_roots(
     Authorized { caller, mut tx }: Authorized,
     QueryParams(params): QueryParams<RootParams>,
@@ -47,7 +52,14 @@ pub async fn list_roots(
 
 /// One account; its ETag is its version.
 #[utoipa::path(get, path = "/v1/accounts/{id}", tag = TAG, params(("id" = Uuid, Path)),
-    responses((status = 200, body = Account, headers(("ETag" = String))), (status = 404, body = Problem)))]
+    responses(
+        (status = 200, body = Account, headers(("ETag" = String, description = "The account's version.")), links(
+            ("UpdateAccount" = (operation_id = "update_account",
+                parameters(("id" = "$response.body#/id"), ("If-Match" = "$response.header.ETag")))),
+            ("DeleteAccount" = (operation_id = "delete_account",
+                parameters(("id" = "$response.body#/id"), ("If-Match" = "$response.header.ETag")))),
+        )),
+        (status = 404, response = NotFound)))]
 pub async fn get_account(Authorized { mut tx, .. }: Authorized, PathId(id): PathId) -> RestResult<Response> {
     let account = service::get(&mut tx, id).await?;
     db::end_reading(tx);
@@ -56,7 +68,8 @@ pub async fn get_account(Authorized { mut tx, .. }: Authorized, PathId(id): Path
 
 /// The children of an account, each with its child count and rolled-up balance, for lazy expansion.
 #[utoipa::path(get, path = "/v1/accounts/{id}/children", tag = TAG, params(("id" = Uuid, Path), ListParams),
-    responses((status = 200, body = Page<Account>), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = Page<Account>), (status = 400, response = BadRequest),
+        (status = 404, response = NotFound)))]
 pub async fn list_children(
     Identified(identity): Identified,
     State(state): State<AppState>,
@@ -68,7 +81,8 @@ pub async fn list_children(
 
 /// An account and the levels below it, to a bounded depth.
 #[utoipa::path(get, path = "/v1/accounts/{id}/subtree", tag = TAG, params(("id" = Uuid, Path), SubtreeParams),
-    responses((status = 200, body = Subtree), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = Subtree), (status = 400, response = BadRequest),
+        (status = 404, response = NotFound)))]
 pub async fn get_subtree(
     Authorized { mut tx, .. }: Authorized,
     PathId(id): PathId,
@@ -81,8 +95,26 @@ pub async fn get_subtree(
 
 /// Creates a root account, or a child under a parent of the same tenant.
 #[utoipa::path(post, path = "/v1/accounts", tag = TAG, request_body = NewAccount,
-    responses((status = 201, body = Account, headers(("ETag" = String), ("Location" = String))),
-        (status = 400, body = Problem), (status = 409, body = Problem)))]
+    responses(
+        (status = 201, body = Account,
+            headers(("ETag" = String, description = "The account's version."),
+                ("Location" = String, description = "The account's path.")),
+            links(
+                ("GetAccount" = (operation_id = "get_account", parameters(("id" = "$response.body#/id")))),
+                ("UpdateAccount" = (operation_id = "update_account",
+                    parameters(("id" = "$response.body#/id"), ("If-Match" = "$response.header.ETag")))),
+                ("MoveAccount" = (operation_id = "move_account",
+                    parameters(("id" = "$response.body#/id"), ("If-Match" = "$response.header.ETag")))),
+                ("DeleteAccount" = (operation_id = "delete_account",
+                    parameters(("id" = "$response.body#/id"), ("If-Match" = "$response.header.ETag")))),
+                ("ListChildren" = (operation_id = "list_children", parameters(("id" = "$response.body#/id")))),
+                ("GetSubtree" = (operation_id = "get_subtree", parameters(("id" = "$response.body#/id")))),
+                ("CreateChild" = (operation_id = "create_account",
+                    request_body = json!({ "parentId": "$response.body#/id" }))),
+            )),
+        (status = 400, response = BadRequest), (status = 403, response = Forbidden),
+        (status = 409, response = Conflict), (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType)))]
 pub async fn create_account(
     Authorized { caller, mut tx }: Authorized,
     JsonBody(new): JsonBody<NewAccount>,
@@ -97,10 +129,15 @@ pub async fn create_account(
 
 /// Changes name, number or status. `If-Match` with the account's ETag is required.
 #[utoipa::path(patch, path = "/v1/accounts/{id}", tag = TAG, request_body = AccountChanges,
-    params(("id" = Uuid, Path), ("If-Match" = String, Header)),
-    responses((status = 200, body = Account, headers(("ETag" = String))), (status = 400, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem),
-        (status = 428, body = Problem)))]
+    params(("id" = Uuid, Path), ("If-Match" = inline(IfMatch), Header, description = "The account's ETag.")),
+    responses(
+        (status = 200, body = Account, headers(("ETag" = String, description = "The account's new version.")),
+            links(("DeleteAccount" = (operation_id = "delete_account",
+                parameters(("id" = "$response.body#/id"), ("If-Match" = "$response.header.ETag")))))),
+        (status = 400, response = BadRequest), (status = 403, response = Forbidden),
+        (status = 404, response = NotFound), (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed), (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType), (status = 428, response = PreconditionRequired)))]
 pub async fn update_account(
     Authorized { caller, mut tx }: Authorized,
     PathId(id): PathId,
@@ -114,9 +151,13 @@ pub async fn update_account(
 
 /// Moves an account (with its subtree) under another parent of its tenant, or to the roots.
 #[utoipa::path(post, path = "/v1/accounts/{id}/move", tag = TAG, request_body = Move,
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
-    responses((status = 200, body = Account, headers(("ETag" = String))), (status = 400, body = Problem),
-        (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem)))]
+    params(("id" = Uuid, Path),
+        ("If-Match" = inline(Option<IfMatch>), Header, nullable = false, description = "The account's ETag.")),
+    responses((status = 200, body = Account, headers(("ETag" = String, description = "The account's new version."))),
+        (status = 400, response = BadRequest), (status = 403, response = Forbidden),
+        (status = 404, response = NotFound), (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed), (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType)))]
 pub async fn move_account(
     Authorized { caller, mut tx }: Authorized,
     PathId(id): PathId,
@@ -130,9 +171,12 @@ pub async fn move_account(
 
 /// Deletes an account; one with children only with `subtree=true`, which deletes them too.
 #[utoipa::path(delete, path = "/v1/accounts/{id}", tag = TAG,
-    params(("id" = Uuid, Path), DeleteParams, ("If-Match" = Option<String>, Header)),
-    responses((status = 204, headers(("Deleted-Count" = u64))), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 412, body = Problem)))]
+    params(("id" = Uuid, Path), DeleteParams,
+        ("If-Match" = inline(Option<IfMatch>), Header, nullable = false, description = "The account's ETag.")),
+    responses((status = 204, headers(("Deleted-Count" = u64, description = "How many accounts were deleted."))),
+        (status = 400, response = BadRequest), (status = 403, response = Forbidden),
+        (status = 404, response = NotFound), (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed)))]
 pub async fn delete_account(
     Authorized { caller, mut tx }: Authorized,
     PathId(id): PathId,

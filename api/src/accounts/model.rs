@@ -1,20 +1,61 @@
-//! What the accounts api reads and writes, and the rules input must follow.
+//! What the accounts api reads and writes, and the rules input must follow: each rule checks input
+//! and states itself in the OpenAPI document ([`crate::rules`]).
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::{IntoParams, ToSchema, openapi::Object};
 use uuid::Uuid;
 
-use super::currency::is_currency;
-use crate::rest::problem::FieldError;
+use super::{currency, cursor};
+use crate::{
+    rest::problem::FieldError,
+    rules::{Range, Text},
+};
 
-pub const NAME_MAX_CHARS: usize = 200;
-pub const NUMBER_MAX_CHARS: usize = 34;
+// The patterns spell their character classes out, as regex dialects disagree on `\s`: control
+// characters are U+0000-U+001F and U+007F-U+009F (`char::is_control`), and the spaces are the other
+// Unicode whitespace (`char::is_whitespace`). The tests hold both to the standard library's.
+
+/// Surrounding spaces are removed before storing.
+pub static NAME: Text = Text::new(
+    1,
+    200,
+    "characters, not only spaces, with no control characters",
+    r"^[^\x00-\x1F\x7F-\x9F]*[^\x00-\x1F\x7F-\x9F \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x1F\x7F-\x9F]*$",
+);
+/// Unique within the tenant (an IBAN fits); stored upper-case, without surrounding spaces.
+pub static NUMBER: Text =
+    Text::new(1, 34, "letters, digits or dashes, starting with a letter or digit", "^ *[A-Za-z0-9][A-Za-z0-9-]* *$");
+/// Searches names, which have no control characters and at most as many characters.
+pub static SEARCH: Text = Text::new(0, 200, "characters, with no control characters", r"^[^\x00-\x1F\x7F-\x9F]*$");
 /// Opening balances are bounded (10^11 in major units of a 2-digit currency) so that no subtree of
 /// up to 900,000 accounts can overflow 64 bits.
-pub const BALANCE_LIMIT: i64 = 10_000_000_000_000;
+pub const BALANCE: Range = Range { min: -10_000_000_000_000, max: 10_000_000_000_000, default: 0 };
+pub const PAGE_SIZE: Range = Range { min: 1, max: 200, default: 50 };
+/// Levels below the account.
+pub const DEPTH: Range = Range { min: 1, max: 5, default: 2 };
+
+// For `schema_with`, which takes a function.
+fn name_schema() -> Object {
+    NAME.schema()
+}
+fn number_schema() -> Object {
+    NUMBER.schema()
+}
+fn search_schema() -> Object {
+    SEARCH.schema()
+}
+fn balance_schema() -> Object {
+    BALANCE.schema()
+}
+fn page_size_schema() -> Object {
+    PAGE_SIZE.schema()
+}
+fn depth_schema() -> Object {
+    DEPTH.schema()
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
 #[serde(rename_all = "lowercase")]
@@ -61,26 +102,47 @@ pub struct NewAccount {
     pub tenant_id: Option<Uuid>,
     /// Absent or null: a root account.
     pub parent_id: Option<Uuid>,
+    #[schema(schema_with = name_schema)]
     pub name: String,
+    #[schema(schema_with = number_schema)]
     pub number: String,
+    #[schema(schema_with = currency::schema)]
     pub currency: String,
-    #[serde(default)]
+    /// In minor units of the currency.
+    #[serde(default = "opening_balance", deserialize_with = "crate::rules::whole_number")]
+    #[schema(schema_with = balance_schema)]
     pub balance_minor: i64,
     #[serde(default = "open")]
     pub status: Status,
+}
+
+fn opening_balance() -> i64 {
+    BALANCE.default
 }
 
 fn open() -> Status {
     Status::Open
 }
 
-/// `PATCH /v1/accounts/{id}`: the fields to change.
+/// `PATCH /v1/accounts/{id}`: the fields to change, at least one; an absent one stays as it is.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(min_properties = 1)]
 pub struct AccountChanges {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(schema_with = name_schema)]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(schema_with = number_schema)]
     pub number: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Status)]
     pub status: Option<Status>,
+}
+
+/// A field that may be absent but not null: none of the changes can be unset.
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(field: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(field).map(Some)
 }
 
 /// `POST /v1/accounts/{id}/move`.
@@ -104,9 +166,9 @@ pub struct Page<T> {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
-    /// 1 to 200; 50 when absent.
+    #[param(schema_with = page_size_schema)]
     pub limit: Option<u32>,
-    /// From the previous page's `nextCursor`.
+    #[param(schema_with = cursor::schema)]
     pub cursor: Option<String>,
 }
 
@@ -117,8 +179,11 @@ pub struct RootParams {
     /// Whose roots: one of the caller's tenants (any tenant for admins); the caller's first when absent.
     pub tenant: Option<Uuid>,
     /// Only accounts whose name contains this (case-insensitive).
+    #[param(schema_with = search_schema)]
     pub q: Option<String>,
+    #[param(schema_with = page_size_schema)]
     pub limit: Option<u32>,
+    #[param(schema_with = cursor::schema)]
     pub cursor: Option<String>,
 }
 
@@ -126,7 +191,7 @@ pub struct RootParams {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct SubtreeParams {
-    /// Levels below the account to include, 1 to 5; 2 when absent.
+    #[param(schema_with = depth_schema)]
     pub depth: Option<u32>,
 }
 
@@ -159,39 +224,42 @@ pub struct Subtree {
     pub truncated: bool,
 }
 
-pub const DEFAULT_PAGE: u32 = 50;
-pub const MAX_PAGE: u32 = 200;
-pub const MAX_DEPTH: u32 = 5;
-pub const DEFAULT_DEPTH: u32 = 2;
-
 /// The page size asked for, within bounds.
 pub fn page_size(limit: Option<u32>) -> Result<u32, FieldError> {
-    match limit.unwrap_or(DEFAULT_PAGE) {
-        size @ 1..=MAX_PAGE => Ok(size),
-        _ => Err(FieldError::new("limit", format!("must be between 1 and {MAX_PAGE}"))),
-    }
+    bounded(&PAGE_SIZE, "limit", limit)
 }
 
 pub fn depth(depth: Option<u32>) -> Result<u32, FieldError> {
-    match depth.unwrap_or(DEFAULT_DEPTH) {
-        depth @ 1..=MAX_DEPTH => Ok(depth),
-        _ => Err(FieldError::new("depth", format!("must be between 1 and {MAX_DEPTH}"))),
+    bounded(&DEPTH, "depth", depth)
+}
+
+/// What to search names for, without surrounding spaces; `None` when there is nothing to search for.
+pub fn search(q: Option<&str>) -> Result<Option<&str>, FieldError> {
+    match q {
+        Some(q) if !SEARCH.allows(q) => Err(FieldError::new("q", SEARCH.message())),
+        q => Ok(q.map(str::trim).filter(|q| !q.is_empty())),
+    }
+}
+
+fn bounded(range: &Range, field: &str, value: Option<u32>) -> Result<u32, FieldError> {
+    let value = value.map_or(range.default, i64::from);
+    match u32::try_from(value) {
+        Ok(value) if range.contains(value.into()) => Ok(value),
+        _ => Err(FieldError::new(field, range.message())),
     }
 }
 
 impl NewAccount {
-    /// Trims and upper-cases what people type loosely, then checks every field, reporting all.
+    /// Checks every field, reporting all, then removes the surrounding spaces and upper-cases the number.
     pub fn validated(mut self) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
         self.name = checked_name(&self.name, &mut errors);
         self.number = checked_number(&self.number, &mut errors);
-        self.currency = self.currency.trim().to_ascii_uppercase();
-        if !is_currency(&self.currency) {
-            errors.push(FieldError::new("currency", "must be an ISO 4217 currency code, such as EUR or USD"));
+        if !currency::is_currency(&self.currency) {
+            errors.push(FieldError::new("currency", currency::MESSAGE));
         }
-        if self.balance_minor.abs() > BALANCE_LIMIT {
-            errors
-                .push(FieldError::new("balanceMinor", format!("must be between -{BALANCE_LIMIT} and {BALANCE_LIMIT}")));
+        if !BALANCE.contains(self.balance_minor) {
+            errors.push(FieldError::new("balanceMinor", BALANCE.message()));
         }
         if errors.is_empty() { Ok(self) } else { Err(errors) }
     }
@@ -210,28 +278,17 @@ impl AccountChanges {
 }
 
 fn checked_name(name: &str, errors: &mut Vec<FieldError>) -> String {
-    let name = name.trim();
-    let chars = name.chars().count();
-    if chars == 0 || chars > NAME_MAX_CHARS {
-        errors.push(FieldError::new("name", format!("must be 1 to {NAME_MAX_CHARS} characters")));
-    } else if name.chars().any(char::is_control) {
-        errors.push(FieldError::new("name", "must not contain control characters"));
+    if !NAME.allows(name) {
+        errors.push(FieldError::new("name", NAME.message()));
     }
-    name.to_owned()
+    name.trim().to_owned()
 }
 
 fn checked_number(number: &str, errors: &mut Vec<FieldError>) -> String {
-    let number = number.trim().to_ascii_uppercase();
-    let well_formed = (1..=NUMBER_MAX_CHARS).contains(&number.len())
-        && !number.starts_with('-')
-        && number.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
-    if !well_formed {
-        errors.push(FieldError::new(
-            "number",
-            format!("must be 1 to {NUMBER_MAX_CHARS} letters, digits or dashes, starting with a letter or digit"),
-        ));
+    if !NUMBER.allows(number) {
+        errors.push(FieldError::new("number", NUMBER.message()));
     }
-    number
+    number.trim_matches(' ').to_ascii_uppercase()
 }
 
 #[cfg(test)]
@@ -243,8 +300,8 @@ mod tests {
             tenant_id: None,
             parent_id: None,
             name: " Operating ".into(),
-            number: "de-01".into(),
-            currency: "eur".into(),
+            number: " de-01 ".into(),
+            currency: "EUR".into(),
             balance_minor: 0,
             status: Status::Open,
         }
@@ -253,10 +310,15 @@ mod tests {
     #[test]
     fn loose_input_is_normalised() {
         let account = new_account().validated().unwrap();
-        assert_eq!(
-            (account.name.as_str(), account.number.as_str(), account.currency.as_str()),
-            ("Operating", "DE-01", "EUR")
-        );
+        assert_eq!((account.name.as_str(), account.number.as_str()), ("Operating", "DE-01"));
+    }
+
+    #[test]
+    fn currencies_are_codes_as_iso_4217_spells_them() {
+        for currency in ["eur", " EUR", "EURO", ""] {
+            let account = NewAccount { currency: currency.into(), ..new_account() };
+            assert!(account.validated().is_err(), "{currency:?}");
+        }
     }
 
     #[test]
@@ -274,10 +336,35 @@ mod tests {
 
     #[test]
     fn names_have_bounds_and_no_control_characters() {
-        for name in ["", &"x".repeat(NAME_MAX_CHARS + 1), "tab\there"] {
+        for name in ["", &"x".repeat(201), "tab\there", " \t Tab ", "\u{3000}\u{a0}"] {
             assert!(NewAccount { name: name.into(), ..new_account() }.validated().is_err(), "{name:?}");
         }
-        assert!(NewAccount { name: "é".repeat(NAME_MAX_CHARS), ..new_account() }.validated().is_ok());
+        for name in ["é".repeat(200), "\u{3000}Zürich\u{a0}".into(), "x".into()] {
+            assert!(NewAccount { name: name.clone(), ..new_account() }.validated().is_ok(), "{name:?}");
+        }
+    }
+
+    /// The patterns' spelled-out classes are the standard library's control characters and spaces
+    /// (all of them in the Basic Multilingual Plane).
+    #[test]
+    fn pattern_classes_are_the_standard_librarys() {
+        let astral = ['\u{10000}', '\u{1F600}', '\u{10FFFF}'];
+        for c in ('\0'..='\u{FFFF}').chain(astral) {
+            let alone = c.to_string();
+            assert_eq!(NAME.allows(&alone), !c.is_control() && !c.is_whitespace(), "{c:?} as a name");
+            assert_eq!(NAME.allows(&format!("a{c}b")), !c.is_control(), "{c:?} within a name");
+            assert_eq!(SEARCH.allows(&alone), !c.is_control(), "{c:?} in a search");
+        }
+    }
+
+    #[test]
+    fn numbers_are_letters_digits_and_dashes() {
+        for number in ["DE-01", "de-01", " 1 ", &"A".repeat(34)] {
+            assert!(NUMBER.allows(number), "{number:?}");
+        }
+        for number in ["", " ", "-1", "DE 01", "DE_01", "\tDE", "Ä1", &"A".repeat(35)] {
+            assert!(!NUMBER.allows(number), "{number:?}");
+        }
     }
 
     #[test]
@@ -287,10 +374,19 @@ mod tests {
     }
 
     #[test]
+    fn a_change_cannot_be_null() {
+        let null: Result<AccountChanges, _> = serde_json::from_str(r#"{"name": null}"#);
+        assert!(null.is_err());
+        let changes: AccountChanges = serde_json::from_str(r#"{"number": "x-1"}"#).unwrap();
+        assert_eq!((changes.name, changes.number.as_deref()), (None, Some("x-1")));
+    }
+
+    #[test]
     fn page_and_depth_bounds() {
-        assert_eq!(page_size(None), Ok(DEFAULT_PAGE));
-        assert!(page_size(Some(0)).is_err() && page_size(Some(MAX_PAGE + 1)).is_err());
-        assert_eq!(depth(Some(MAX_DEPTH)), Ok(MAX_DEPTH));
-        assert!(depth(Some(0)).is_err());
+        assert_eq!(page_size(None), Ok(50));
+        assert!(page_size(Some(0)).is_err() && page_size(Some(201)).is_err());
+        assert_eq!(page_size(Some(200)), Ok(200));
+        assert_eq!((depth(None), depth(Some(5))), (Ok(2), Ok(5)));
+        assert!(depth(Some(0)).is_err() && depth(Some(6)).is_err());
     }
 }

@@ -25,8 +25,16 @@ fn not_found() -> Problem {
     Problem::not_found("There is no such account.")
 }
 
+/// A parent that does not exist, or that the caller cannot see: the request is well-formed, the data
+/// it refers to is not there (now), like the conflicts below.
 fn no_such_parent() -> Problem {
-    Problem::invalid_field("parentId", "There is no such account.")
+    Problem::conflict("no-such-parent", "There is no such account to be the parent.")
+        .with_extension("field", "parentId")
+}
+
+/// A tenant the caller is not a member of, or one that does not exist: the same answer for both.
+fn not_your_tenant(field: &str) -> Problem {
+    Problem::forbidden("This is not one of your tenants.").with_extension("field", field)
 }
 
 pub async fn get(db: &mut PgConnection, id: Uuid) -> RestResult<Account> {
@@ -38,10 +46,10 @@ pub async fn roots(db: &mut PgConnection, caller: &Caller, params: model::RootPa
     let after = Cursor::parse(params.cursor.as_deref()).map_err(|e| Problem::validation(vec![e]))?;
     let tenant = match params.tenant {
         Some(tenant) if caller.is_member_of(tenant) || caller.is_admin() => tenant,
-        Some(_) => return Err(Problem::invalid_field("tenant", "is not one of your tenants")),
+        Some(_) => return Err(not_your_tenant("tenant")),
         None => caller.home_tenant().ok_or_else(no_tenant)?,
     };
-    let search = params.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    let search = model::search(params.q.as_deref()).map_err(|e| Problem::validation(vec![e]))?;
     let rows = store::roots(db, tenant, search, after.as_ref(), limit + 1).await?;
     Ok(page(rows, limit))
 }
@@ -122,7 +130,7 @@ pub async fn create(db: &mut PgConnection, caller: &Caller, new: NewAccount) -> 
         None => {
             let tenant = new.tenant_id.or(caller.home_tenant()).ok_or_else(no_tenant)?;
             if !caller.is_member_of(tenant) {
-                return Err(Problem::invalid_field("tenantId", "is not one of your tenants"));
+                return Err(not_your_tenant("tenantId"));
             }
             tenant
         }

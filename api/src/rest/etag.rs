@@ -5,8 +5,22 @@ use axum::{
     extract::FromRequestParts,
     http::{HeaderValue, StatusCode, header, request::Parts},
 };
+use utoipa::{
+    PartialSchema, ToSchema,
+    openapi::{RefOr, Schema},
+};
 
 use super::problem::Problem;
+use crate::rules::Text;
+
+/// RFC 9110's `If-Match`: `*`, or entity tags separated by commas (their characters are visible
+/// ASCII but `"`; the RFC's obs-text is not text an HTTP library hands over).
+pub static IF_MATCH: Text = Text::new(
+    1,
+    1024,
+    "characters: `*`, or ETags such as `\"7\"` separated by commas",
+    r#"^(\*|(W/)?"[\x21\x23-\x7E]*"([ \t]*,[ \t]*(W/)?"[\x21\x23-\x7E]*")*)$"#,
+);
 
 pub fn etag(version: i64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{version}\"")).expect("digits and quotes are a valid header")
@@ -69,13 +83,22 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Problem> {
         match parts.headers.get(header::IF_MATCH) {
             None => Ok(Self::Absent),
-            Some(value) => value
-                .to_str()
-                .map(Self::parse)
-                .map_err(|_| Problem::from_status(StatusCode::BAD_REQUEST, "If-Match is not a list of ETags.")),
+            Some(value) => match value.to_str() {
+                Ok(value) if IF_MATCH.allows(value) => Ok(Self::parse(value)),
+                _ => Err(Problem::from_status(StatusCode::BAD_REQUEST, format!("If-Match {}.", IF_MATCH.message()))),
+            },
         }
     }
 }
+
+/// The header's schema in the OpenAPI document.
+impl PartialSchema for IfMatch {
+    fn schema() -> RefOr<Schema> {
+        IF_MATCH.schema().into()
+    }
+}
+
+impl ToSchema for IfMatch {}
 
 #[cfg(test)]
 mod tests {
@@ -87,5 +110,15 @@ mod tests {
         assert_eq!(IfMatch::parse(r#""3", "5""#), IfMatch::Versions(vec![3, 5]));
         assert_eq!(IfMatch::parse(r#"W/"3""#), IfMatch::Versions(vec![]));
         assert_eq!(IfMatch::parse("3"), IfMatch::Versions(vec![]));
+    }
+
+    #[test]
+    fn only_star_or_entity_tags_are_an_if_match() {
+        for value in ["*", r#""3""#, r#""3", W/"5","x""#, r#""""#] {
+            assert!(IF_MATCH.allows(value), "{value}");
+        }
+        for value in ["", "3", r#""3"#, r#""3" "5""#, "*, \"3\"", r#""é""#, r#""a"b""#] {
+            assert!(!IF_MATCH.allows(value), "{value}");
+        }
     }
 }

@@ -4,8 +4,10 @@
 
 pub mod etag;
 pub mod extract;
+pub mod openapi;
 pub mod problem;
 
+use crate::{AppState, accounts, tenants};
 use axum::{
     Router,
     body::Bytes,
@@ -15,35 +17,13 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{any, get},
 };
-use utoipa::OpenApi;
-use utoipa_axum::router::OpenApiRouter;
-
-use crate::{AppState, accounts, tenants};
 use problem::Problem;
 
 pub const PREFIX: &str = "/v1";
 
-#[derive(OpenApi)]
-#[openapi(
-    info(title = "Ledgerline api", description = "Accounts and tenants. Authorize with `Authorization: Bearer <Cognito token>`."),
-    modifiers(&BearerAuth),
-    security(("cognito" = []))
-)]
-struct ApiDoc;
-
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-        let scheme = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build();
-        openapi.components.get_or_insert_default().add_security_scheme("cognito", SecurityScheme::Http(scheme));
-    }
-}
-
 /// Every `/v1` route, and the document that describes them: one list, so neither can miss one.
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(accounts::routes()).merge(tenants::routes()).split_for_parts()
+    openapi::document(accounts::routes().merge(tenants::routes()))
 }
 
 pub fn routes() -> Router<AppState> {

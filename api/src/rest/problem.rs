@@ -11,22 +11,29 @@ use utoipa::ToSchema;
 
 pub const CONTENT_TYPE: &str = "application/problem+json";
 
+/// RFC 9457 problem details; members particular to a kind of problem may follow (e.g. `descendants`).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Problem {
-    /// Stable identifier of the kind of problem, e.g. `/problems/not-found`.
+    /// Stable identifier of the kind of problem, e.g. `/problems/not-found`, or `about:blank` when
+    /// the status says it all.
     #[serde(rename = "type")]
     pub kind: String,
+    /// The kind of problem, in words.
     pub title: &'static str,
+    /// The response's status.
     #[schema(value_type = u16)]
     #[serde(serialize_with = "serialize_status")]
     pub status: StatusCode,
+    /// This occurrence, for a person.
     pub detail: String,
     /// Per-field messages of a validation problem.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
     pub errors: Vec<FieldError>,
-    /// Members particular to a kind of problem (RFC 9457 extensions), e.g. `descendants`.
+    /// Members particular to a kind of problem (RFC 9457 extensions), e.g. `descendants`: the
+    /// schema leaves other members open rather than naming them.
     #[serde(flatten)]
-    #[schema(value_type = Object)]
+    #[schema(ignore)]
     pub extensions: Option<Box<serde_json::Map<String, serde_json::Value>>>,
     #[serde(skip)]
     pub headers: Option<Box<HeaderMap>>,
@@ -68,10 +75,6 @@ impl Problem {
             _ => format!("{} fields are invalid", errors.len()),
         };
         Self { errors, ..Self::new(StatusCode::BAD_REQUEST, "validation", "Invalid request", detail) }
-    }
-
-    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
-        Self::validation(vec![FieldError::new(field, message)])
     }
 
     pub fn not_found(detail: impl Into<String>) -> Self {
