@@ -1,5 +1,6 @@
 //! The tools the tasks need, installed when missing and version-checked when present: the wasm
-//! target, Trunk, wasm-bindgen, wasm-opt, Postgres and (for tests) Chromium with ChromeDriver.
+//! target, Trunk, wasm-bindgen, wasm-opt, Postgres, (for tests) Chromium with ChromeDriver and pycognito,
+//! and (for `bench cognito --peers`) the Cognito emulators moto and cognito-local.
 
 use std::{
     env,
@@ -24,6 +25,9 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// current wasm-bindgen, so wasm-opt comes from npm.
 const BINARYEN_VERSION: &str = "132";
 const PYCOGNITO_VERSION: &str = "2024.5.1";
+/// The Cognito emulators the benchmark compares with: moto's server mode (PyPI) and cognito-local (npm).
+const MOTO_VERSION: &str = "5.2.5";
+const COGNITO_LOCAL_VERSION: &str = "5.3.0";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -140,41 +144,77 @@ fn ensure_wasm_opt() -> Result<OsString> {
     let present =
         || first_line(bin_dir.join("wasm-opt"), &["--version"]).filter(|version| version.starts_with(&expected));
     ensure(&format!("wasm-opt (binaryen {BINARYEN_VERSION})"), present, || {
-        first_line("npm", &["--version"])
-            .ok_or("npm is needed to install wasm-opt; install it: apt-get install -y nodejs npm")?;
-        let package = format!("binaryen@{BINARYEN_VERSION}.0.0");
-        process::run(
-            Command::new("npm").args(["install", "--no-audit", "--no-fund", "--prefix"]).arg(&prefix).arg(package),
-        )
+        npm_install(&prefix, "binaryen", &format!("{BINARYEN_VERSION}.0.0"))
     })?;
     let path = env::var_os("PATH").unwrap_or_default();
     Ok(env::join_paths(std::iter::once(bin_dir).chain(env::split_paths(&path)))?)
 }
 
-/// pycognito, an SRP client nobody here wrote, in a virtualenv of its own: the api's tests sign in
-/// through it.
+/// `package@version` from npm, into `prefix` in the cache.
+fn npm_install(prefix: &Path, package: &str, version: &str) -> Result {
+    first_line("npm", &["--version"])
+        .ok_or_else(|| format!("npm is needed to install {package}; install it: apt-get install -y nodejs npm"))?;
+    process::run(
+        Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(prefix)
+            .arg(format!("{package}@{version}")),
+    )
+}
+
+/// pycognito, an SRP client nobody here wrote: the api's tests sign in through it.
 fn ensure_pycognito() -> Result<PathBuf> {
-    let venv = workspace::cache_dir()?.join(format!("pycognito-{PYCOGNITO_VERSION}"));
+    let venv = ensure_python_package("pycognito", PYCOGNITO_VERSION, &format!("pycognito=={PYCOGNITO_VERSION}"))?;
+    Ok(venv.join("bin/python"))
+}
+
+/// `requirement` (of `package` at `version`) in a virtualenv of its own in the cache; returns the virtualenv.
+fn ensure_python_package(package: &str, version: &str, requirement: &str) -> Result<PathBuf> {
+    let venv = workspace::cache_dir()?.join(format!("{package}-{version}"));
     let python = venv.join("bin/python");
-    let expected = format!("pycognito {PYCOGNITO_VERSION}");
+    let expected = format!("{package} {version}");
     let present = || {
-        let probe = "import importlib.metadata as m; print('pycognito', m.version('pycognito'))";
-        first_line(&python, &["-c", probe]).filter(|version| *version == expected)
+        let probe = format!("import importlib.metadata as m; print('{package}', m.version('{package}'))");
+        first_line(&python, &["-c", &probe]).filter(|found| *found == expected)
     };
     ensure(&expected, present, || {
         process::run(Command::new("python3").args(["-m", "venv"]).arg(&venv))
             .map_err(|error| format!("{error}; Python's venv module is needed: apt-get install -y python3-venv"))?;
-        let package = format!("pycognito=={PYCOGNITO_VERSION}");
         process::run(Command::new(&python).args([
             "-m",
             "pip",
             "install",
             "--quiet",
             "--disable-pip-version-check",
-            &package,
+            requirement,
         ]))
     })?;
-    Ok(python)
+    Ok(venv)
+}
+
+/// The Cognito emulators `cargo xtask bench cognito --peers` runs beside the api: their programs.
+pub struct Peers {
+    pub moto_server: PathBuf,
+    pub cognito_local: PathBuf,
+}
+
+/// Checks the peers, installing what is missing.
+pub fn peers() -> Result<Peers> {
+    step("setup (the peers)", || {
+        let moto = ensure_python_package("moto", MOTO_VERSION, &format!("moto[server]=={MOTO_VERSION}"))?;
+        let prefix = workspace::cache_dir()?.join(format!("cognito-local-{COGNITO_LOCAL_VERSION}"));
+        let expected = format!("cognito-local {COGNITO_LOCAL_VERSION}");
+        let present = || {
+            let manifest = fs::read_to_string(prefix.join("node_modules/cognito-local/package.json")).ok()?;
+            let version = serde_json::from_str::<serde_json::Value>(&manifest).ok()?["version"].as_str()?.to_owned();
+            Some(format!("cognito-local {version}")).filter(|found| *found == expected)
+        };
+        ensure(&expected, present, || npm_install(&prefix, "cognito-local", COGNITO_LOCAL_VERSION))?;
+        Ok(Peers {
+            moto_server: moto.join("bin/moto_server"),
+            cognito_local: prefix.join("node_modules/.bin/cognito-local"),
+        })
+    })
 }
 
 fn browser_versions() -> Option<String> {
