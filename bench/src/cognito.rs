@@ -390,12 +390,15 @@ impl Operation for Call {
     }
 }
 
+/// Each service's name, and what each round measured on it.
+type Rounds = Vec<(String, Vec<Outcome>)>;
+
 /// The results, printed as a markdown table: per scenario, each service's median round.
 struct Table {
     load: Load,
     users: usize,
     rounds: usize,
-    rows: Vec<(Scenario, Vec<(String, Vec<Outcome>)>)>,
+    rows: Vec<(Scenario, Rounds)>,
 }
 
 impl Table {
