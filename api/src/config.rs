@@ -1,7 +1,7 @@
 //! Typed configuration: every setting is a command-line flag with an environment variable of the
 //! same meaning. A bad value stops the server at start with a message naming the variable.
 
-use std::{fmt, net::SocketAddr, path::PathBuf, str::FromStr, time::Duration};
+use std::{fmt, marker::PhantomData, net::SocketAddr, path::PathBuf, str::FromStr, time::Duration};
 
 use axum::http::HeaderValue;
 use clap::{Args, Parser, ValueEnum, builder::TypedValueParser, error::ErrorKind};
@@ -9,7 +9,7 @@ use lettre::message::Mailbox;
 use sqlx::postgres::PgConnectOptions;
 use url::Url;
 
-use crate::cognito::tokens::TokenUse;
+use crate::cognito::{tokens::TokenUse, verifiers::VerifierKeys};
 
 #[derive(Debug, Clone, Parser)]
 #[command(name = "api", version, about = "The product's server: auth, Accounts API and the site")]
@@ -19,8 +19,18 @@ pub struct Config {
     pub listen_addr: SocketAddr,
 
     /// Postgres connection URL. Never logged.
-    #[arg(long, env = "DATABASE_URL", value_name = "DATABASE_URL", value_parser = DatabaseUrlParser, hide_env_values = true)]
+    #[arg(long, env = "DATABASE_URL", value_name = "DATABASE_URL", value_parser = Unechoed::<DatabaseUrl>::new(),
+          hide_env_values = true)]
     pub database_url: DatabaseUrl,
+
+    /// The keys that seal users' password verifiers in the database: `<key id>:<base64 of 32 random
+    /// bytes>`, comma-separated, e.g. `2026-11:$(openssl rand -base64 32)`. The first seals; each listed key
+    /// opens what it sealed, and a user's verifier moves to the first key at their next sign-in. Keep them
+    /// out of the database and its backups: with the key, a database dump allows guessing passwords offline.
+    /// Never logged.
+    #[arg(long, env = "VERIFIER_KEYS", value_name = "VERIFIER_KEYS", value_parser = Unechoed::<VerifierKeys>::new(),
+          hide_env_values = true)]
+    pub verifier_keys: VerifierKeys,
 
     /// Password of the `ledgerline_api` role the api's queries run as (the migrations create the role;
     /// `DATABASE_URL` names the owner that migrates). Not needed where Postgres trusts local logins.
@@ -257,22 +267,32 @@ impl FromStr for DatabaseUrl {
     }
 }
 
-/// Parses `DATABASE_URL` with an error that names the variable but not the secret value
-/// (clap's own errors quote the value).
+/// Parses a secret setting with an error that names the variable but never repeats the value, which clap's
+/// own errors quote.
 #[derive(Clone)]
-struct DatabaseUrlParser;
+struct Unechoed<T>(PhantomData<fn() -> T>);
 
-impl TypedValueParser for DatabaseUrlParser {
-    type Value = DatabaseUrl;
+impl<T> Unechoed<T> {
+    fn new() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<T> TypedValueParser for Unechoed<T>
+where
+    T: FromStr<Err = String> + Clone + Send + Sync + 'static,
+{
+    type Value = T;
 
     fn parse_ref(
         &self,
         cmd: &clap::Command,
-        _: Option<&clap::Arg>,
+        arg: Option<&clap::Arg>,
         value: &std::ffi::OsStr,
-    ) -> Result<DatabaseUrl, clap::Error> {
+    ) -> Result<T, clap::Error> {
+        let name = arg.and_then(|arg| arg.get_value_names()?.first().map(|name| name.to_string())).unwrap_or_default();
         let fail = |why: String| {
-            clap::Error::raw(ErrorKind::ValueValidation, format!("invalid DATABASE_URL: {why}\n")).with_cmd(cmd)
+            clap::Error::raw(ErrorKind::ValueValidation, format!("invalid {name}: {why}\n")).with_cmd(cmd)
         };
         value.to_str().ok_or_else(|| fail("not UTF-8".into()))?.parse().map_err(fail)
     }
@@ -331,9 +351,13 @@ fn parse_micro_frontend(value: &str) -> Result<(String, String), String> {
 mod tests {
     use super::*;
 
+    /// 32 bytes, base64.
+    const KEY: &str = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTMyYiE=";
+
     fn parse(args: &[&str]) -> Result<Config, clap::Error> {
-        let base = ["api", "--database-url", "postgres://app:s3cret@localhost:5432/app"];
-        Config::from_args_only(base.iter().chain(args))
+        let keys = format!("k1:{KEY}");
+        let base = ["api", "--database-url", "postgres://app:s3cret@localhost:5432/app", "--verifier-keys", &keys];
+        Config::from_args_only(base.iter().copied().chain(args.iter().copied()))
     }
 
     #[test]
@@ -366,14 +390,30 @@ mod tests {
     }
 
     #[test]
-    fn secrets_are_never_echoed() {
+    fn without_verifier_keys_the_server_does_not_start() {
         let error =
-            Config::from_args_only(["api", "--database-url", "mysql://root:hunter2@db/app"]).unwrap_err().to_string();
+            Config::from_args_only(["api", "--database-url", "postgres://localhost/app"]).unwrap_err().to_string();
+        assert!(error.contains("VERIFIER_KEYS"), "{error}");
+    }
+
+    #[test]
+    fn secrets_are_never_echoed() {
+        let keys = format!("k1:{KEY}");
+        let error =
+            Config::from_args_only(["api", "--database-url", "mysql://root:hunter2@db/app", "--verifier-keys", &keys])
+                .unwrap_err()
+                .to_string();
         assert!(error.contains("DATABASE_URL") && !error.contains("hunter2"), "{error}");
+        let bad_key = format!("k1:{KEY}x");
+        let error =
+            Config::from_args_only(["api", "--database-url", "postgres://localhost/app", "--verifier-keys", &bad_key])
+                .unwrap_err()
+                .to_string();
+        assert!(error.contains("VERIFIER_KEYS") && !error.contains(KEY), "{error}");
         let config = parse(&["--cognito-admin-secret-access-key", "wJalrXUtnFEMI"]).unwrap();
         let debug = format!("{config:?}");
         assert!(!debug.contains("s3cret") && debug.contains("localhost"), "{debug}");
-        assert!(!debug.contains("wJalrXUtnFEMI"), "{debug}");
+        assert!(!debug.contains("wJalrXUtnFEMI") && !debug.contains(KEY) && debug.contains("k1"), "{debug}");
         let smtp =
             ["--smtp-host", "h", "--smtp-from", "a@b.example", "--smtp-username", "u", "--smtp-password", "pw-9x"];
         let debug = format!("{:?}", parse(&smtp).unwrap());

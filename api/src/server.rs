@@ -13,6 +13,8 @@ use crate::{
         bootstrap::{Bootstrap, BootstrapError},
         delivery,
         error::CognitoError,
+        users,
+        verifiers::VerifierKeys,
     },
     db, router,
     site::Site,
@@ -36,6 +38,8 @@ pub enum StartError {
     ApplyBootstrap(CognitoError),
     #[error("cannot read the site (STATIC_DIR): {0}")]
     Site(#[source] io::Error),
+    #[error("cannot count the users' password verifiers by key (VERIFIER_KEYS): {}", .0.message)]
+    VerifierKeys(CognitoError),
 }
 
 pub async fn run(config: Config) -> Result<(), StartError> {
@@ -59,6 +63,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
 pub async fn prepare(db: PgPool, config: Config) -> Result<AppState, StartError> {
     let bootstrap = config.cognito_bootstrap.as_deref().map(Bootstrap::load).transpose()?;
     let site = load_site(&config)?;
+    report_verifier_keys(&db, &config.verifier_keys).await?;
     let mut state = AppState::new(db, config);
     state.site = site.map(Arc::new);
     if let Some(bootstrap) = bootstrap {
@@ -66,6 +71,29 @@ pub async fn prepare(db: PgPool, config: Config) -> Result<AppState, StartError>
         state.frontend_cognito = bootstrap.frontend(&state.cognito_endpoint());
     }
     Ok(state)
+}
+
+/// Logs how many users' passwords each key keeps: what tells an operator when a key dropped from VERIFIER_KEYS
+/// is no longer needed (none left under it), and when the columns of the form from before sealing can go
+/// (none left in it). A user under a key that is no longer listed cannot sign in: that is an error.
+async fn report_verifier_keys(db: &PgPool, keys: &VerifierKeys) -> Result<(), StartError> {
+    let counts = users::count_by_verifier_key(db).await.map_err(StartError::VerifierKeys)?;
+    tracing::info!(sealing = keys.sealing_id(), "password verifiers: new ones are sealed under this key");
+    for (key_id, users) in counts {
+        match key_id {
+            None => tracing::info!(
+                users,
+                "password verifiers: users still in the form from before sealing, until their next sign-in"
+            ),
+            Some(key) if keys.lists(&key) => tracing::info!(users, key, "password verifiers: users under this key"),
+            Some(key) => tracing::error!(
+                users,
+                key,
+                "password verifiers: users under a key VERIFIER_KEYS does not list: they cannot sign in until it is listed again"
+            ),
+        }
+    }
+    Ok(())
 }
 
 /// The built site of STATIC_DIR, if one is configured.

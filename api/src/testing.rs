@@ -10,7 +10,11 @@ use url::Url;
 
 use crate::{Config, db, server};
 
+/// The key that seals password verifiers in tests, unless a test passes its own `--verifier-keys`.
+pub const VERIFIER_KEYS: &str = "test:bGVkZ2VybGluZS10ZXN0cy1vbmx5LWtleS0zMi1ieSE=";
+
 /// A database of its own for one test, with every migration applied.
+#[derive(Clone)]
 pub struct TestDatabase {
     pub url: Url,
     pub pool: PgPool,
@@ -39,6 +43,7 @@ pub struct TestApp {
     pub addr: SocketAddr,
     /// The database's owner (a superuser): for fixtures and checks, past row-level security.
     pub db: PgPool,
+    database_url: Url,
     /// The pool the app itself uses, as the api's role.
     pub api_db: PgPool,
     pub config: Config,
@@ -56,19 +61,19 @@ impl TestApp {
 
     /// Starts the app with extra command-line arguments, e.g. `["--static-dir", "dist"]`.
     pub async fn spawn_with(args: &[&str]) -> Self {
-        let database = TestDatabase::create().await;
+        Self::spawn_on(TestDatabase::create().await, args).await
+    }
+
+    /// Starts the app on an existing database, e.g. another instance, or the same data after a key rotation.
+    pub async fn spawn_on(database: TestDatabase, args: &[&str]) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a free port");
         let addr = listener.local_addr().expect("a local address");
-        let base_url = format!("http://{addr}");
-        let defaults = [
-            "api",
-            "--database-url",
-            database.url.as_str(),
-            "--listen",
-            &addr.to_string(),
-            "--public-base-url",
-            &base_url,
-        ];
+        let (listen, base_url) = (addr.to_string(), format!("http://{addr}"));
+        let mut defaults =
+            vec!["api", "--database-url", database.url.as_str(), "--listen", &listen, "--public-base-url", &base_url];
+        if !args.contains(&"--verifier-keys") {
+            defaults.extend(["--verifier-keys", VERIFIER_KEYS]);
+        }
         let config =
             Config::from_args_only(defaults.iter().chain(args)).unwrap_or_else(|e| panic!("test configuration: {e}"));
         let (shutdown, signal) = oneshot::channel::<()>();
@@ -78,7 +83,13 @@ impl TestApp {
         let server = tokio::spawn(server::serve(listener, state, async move {
             let _ = signal.await;
         }));
-        Self { addr, db: database.pool, api_db, config, csp_reports, shutdown: Some(shutdown), server: Some(server) }
+        let (db, database_url) = (database.pool, database.url);
+        Self { addr, db, database_url, api_db, config, csp_reports, shutdown: Some(shutdown), server: Some(server) }
+    }
+
+    /// The app's database, for another app to start on.
+    pub fn database(&self) -> TestDatabase {
+        TestDatabase { url: self.database_url.clone(), pool: self.db.clone() }
     }
 
     pub fn url(&self, path: &str) -> String {

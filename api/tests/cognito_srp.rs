@@ -4,13 +4,10 @@
 
 mod support;
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use api::cognito::pools::NewClient;
-use cognito_client::{AppClient, AuthResponse, CognitoError, ErrorKind, Request, SrpClient, ops};
-use miniserde::Deserialize;
+use cognito_client::{AppClient, ErrorKind, ops};
 use serde_json::Value;
-use support::{PASSWORD, PoolFixture};
+use support::{PASSWORD, PoolFixture, send, srp_sign_in};
 
 /// Runs the pycognito client (PYCOGNITO_PYTHON, which `cargo xtask test` provides) and returns its
 /// JSON answer and whether it signed in. With `new_password`, it answers NEW_PASSWORD_REQUIRED.
@@ -90,50 +87,22 @@ async fn pycognito_replaces_a_temporary_password_then_signs_in_with_the_new_one(
     assert_eq!(refused["error"], "NotAuthorizedException");
 }
 
-/// POSTs one of cognito-client's requests to the api, as the shell does through `fetch`.
-async fn send<T: Deserialize>(fixture: &PoolFixture, request: &Request<T>) -> Result<T, CognitoError> {
-    let mut post = reqwest::Client::new().post(fixture.app.url("/cognito")).body(request.body.clone());
-    for (name, value) in request.headers() {
-        post = post.header(name, value);
-    }
-    let response = post.send().await.expect("the api answers");
-    let status = response.status().as_u16();
-    let error_type = response.headers().get("x-amzn-ErrorType").map(|value| value.to_str().unwrap().to_owned());
-    let body = response.bytes().await.expect("the api sends its body");
-    request.parse_response(status, error_type.as_deref(), &body)
-}
-
-/// USER_SRP_AUTH's two steps through cognito-client and `client`.
-async fn client_srp_sign_in(
-    fixture: &PoolFixture,
-    client: &AppClient,
-    username: &str,
-    password: &str,
-) -> Result<AuthResponse, CognitoError> {
-    let srp = SrpClient::new(&fixture.pool.id).unwrap();
-    let challenge = send(fixture, &client.initiate_srp_auth(username, &srp)).await?;
-    assert_eq!(challenge.challenge_name.as_deref(), Some("PASSWORD_VERIFIER"));
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
-    let claim = srp.answer(&challenge.challenge_parameters.unwrap_or_default(), password, now).unwrap();
-    send(fixture, &client.respond_password_verifier(&claim, challenge.session.as_deref())).await
-}
-
 #[tokio::test]
 async fn cognito_client_signs_in_with_the_right_password_only() {
     let fixture = PoolFixture::new().await;
     fixture.confirmed_user("alice").await;
     let client = AppClient::public(&fixture.client.id);
 
-    let signed_in = client_srp_sign_in(&fixture, &client, "alice", PASSWORD).await.unwrap();
+    let signed_in = srp_sign_in(&fixture.app, &fixture.pool.id, &client, "alice", PASSWORD).await.unwrap();
     let tokens = signed_in.authentication_result.expect("tokens, not another challenge");
     assert_eq!((tokens.token_type.as_str(), tokens.expires_in), ("Bearer", 3600));
-    let user = send(&fixture, &ops::get_user(&tokens.access_token)).await.unwrap();
+    let user = send(&fixture.app, &ops::get_user(&tokens.access_token)).await.unwrap();
     assert_eq!(user.username, "alice");
     let refresh_token = tokens.refresh_token.expect("a first sign-in gets a refresh token");
-    let refreshed = send(&fixture, &client.initiate_refresh_auth(&refresh_token, "alice")).await.unwrap();
+    let refreshed = send(&fixture.app, &client.initiate_refresh_auth(&refresh_token, "alice")).await.unwrap();
     assert!(refreshed.authentication_result.is_some());
 
-    let refused = client_srp_sign_in(&fixture, &client, "alice", "Wrong-horse-1").await.unwrap_err();
+    let refused = srp_sign_in(&fixture.app, &fixture.pool.id, &client, "alice", "Wrong-horse-1").await.unwrap_err();
     assert_eq!(refused.kind, ErrorKind::NotAuthorizedException);
     assert_eq!(refused.message, "Incorrect username or password.");
 }
@@ -147,10 +116,10 @@ async fn cognito_client_proves_a_confidential_clients_secret() {
     let secret = confidential.secret.expect("a generated secret");
 
     let with_secret = AppClient::with_secret(&confidential.id, &secret);
-    let signed_in = client_srp_sign_in(&fixture, &with_secret, "bob", PASSWORD).await.unwrap();
+    let signed_in = srp_sign_in(&fixture.app, &fixture.pool.id, &with_secret, "bob", PASSWORD).await.unwrap();
     assert!(signed_in.authentication_result.is_some());
 
     let without_secret = AppClient::public(&confidential.id);
-    let refused = client_srp_sign_in(&fixture, &without_secret, "bob", PASSWORD).await.unwrap_err();
+    let refused = srp_sign_in(&fixture.app, &fixture.pool.id, &without_secret, "bob", PASSWORD).await.unwrap_err();
     assert_eq!(refused.kind, ErrorKind::NotAuthorizedException);
 }

@@ -147,6 +147,8 @@ async fn a_missing_site_stops_the_start_naming_the_variable() {
         "api",
         "--database-url",
         "postgres://localhost/x",
+        "--verifier-keys",
+        api::testing::VERIFIER_KEYS,
         "--static-dir",
         "/no/such/site",
     ]);

@@ -36,12 +36,14 @@ pub struct Args {
     #[arg(long, env = "PGBENCH", default_value = "pgbench")]
     pgbench: PathBuf,
     #[command(flatten)]
-    cognito: cognito::Args,
+    admin: cognito::Admin,
+    #[command(flatten)]
+    load: Load,
 }
 
 pub async fn run(api: &Url, args: Args) -> Result<(), Failure> {
-    let load = args.cognito.load;
-    let pool = Arc::new(cognito::Pool::new(api.join("cognito")?, &args.cognito));
+    let load = args.load;
+    let pool = Arc::new(cognito::Pool::create(api.join("cognito")?, &args.admin).await?);
     let user = cognito::create_users(&pool, 1, 1).await?.remove(0);
     let token = user.tokens.access_token.clone();
     let claims = unverified_claims(&token)?;
@@ -58,7 +60,7 @@ pub async fn run(api: &Url, args: Args) -> Result<(), Failure> {
     let mut authorization = reqwest::header::HeaderValue::try_from(format!("Bearer {token}"))?;
     authorization.set_sensitive(true);
     let children = Children { http: reqwest::Client::new(), authorization, pages: Rotation::new(pages?) };
-    let through_api = load::run(load, children).await;
+    let through_api = load::run(load, children, load::API).await;
     println!("measuring the same SQL with pgbench ...");
     let direct = pgbench(&args, &load, sub, sign_in)?;
 

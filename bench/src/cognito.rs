@@ -1,9 +1,14 @@
-//! `bench cognito`: the Cognito service's hot paths under load, through cognito-client as the shell uses it.
+//! `bench cognito`: the Cognito service's hot paths under load, next to other Cognito services (`--peer`): moto's
+//! server mode and cognito-local, which `cargo xtask bench cognito --peers` starts beside the api.
 //!
-//! It creates confirmed users (SignUp, then AdminConfirmSignUp signed with the admin credentials), signs each in
-//! once to hold tokens, then measures SRP sign-in, USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH and GetUser in turn.
-//! Every call takes the next user in turn, so no user sees more than a few sign-ins a second; all passwords are
-//! right, so the lockout after failed sign-ins never comes into play.
+//! Each service gets the same set-up through its own API: a pool whose users sign in with their email, a public
+//! app client, confirmed users (SignUp, then AdminConfirmSignUp, SigV4-signed with the admin credentials, which
+//! only our api checks) each signed in once with their password to hold tokens. Then each scenario is measured on
+//! every service that supports it, the services taking turns, `--rounds` times: USER_PASSWORD_AUTH,
+//! REFRESH_TOKEN_AUTH and GetUser on all, SRP sign-in on ours alone (neither peer checks SRP's proof). Every call
+//! takes the next user in turn, so no user sees more than a few sign-ins a second; all passwords are right, so
+//! the lockout after failed sign-ins never comes into play. A call counts when it answers 200 with what the
+//! operation returns (tokens, the user): the peers leave out some fields ours sends.
 
 use std::{
     sync::Arc,
@@ -16,7 +21,7 @@ use aws_sigv4::{
     sign::v4,
 };
 use cognito_client::{
-    AppClient, Attribute, AuthResponse, AuthenticationResult, CognitoError, Request, SrpClient,
+    AppClient, Attribute, AuthResponse, CognitoError, Request, SrpClient,
     ops::{self, CONTENT_TYPE, TARGET_PREFIX},
 };
 use miniserde::Deserialize;
@@ -26,34 +31,32 @@ use tokio::task::JoinSet;
 
 use crate::load::{self, Failure, Load, Operation, Outcome, Rotation};
 
-/// Meets the dev pool's password policy.
+/// Meets every service's default password policy.
 const PASSWORD: &str = "Bench-pass-1";
 
+/// The IAM credentials our api accepts for admin calls (the peers accept any).
 #[derive(clap::Args)]
-pub struct Args {
-    /// The user pool (the default is api/bootstrap/dev.toml's).
-    #[arg(long, default_value = "us-east-1_LedgerDev")]
-    pool_id: String,
-    /// A public client allowing SRP and refresh, as the shell's (dev.toml's `frontend` client).
-    #[arg(long, default_value = "ledgerlineweb0000000000001")]
-    spa_client_id: String,
-    /// A client with a secret allowing USER_PASSWORD_AUTH (dev.toml's backend client).
-    #[arg(long, default_value = "ledgerlinebackend000000001")]
-    backend_client_id: String,
-    #[arg(
-        long,
-        env = "BENCH_BACKEND_CLIENT_SECRET",
-        default_value = "local-development-secret-do-not-deploy-0000000000"
-    )]
-    backend_client_secret: String,
-    /// IAM credentials the api accepts for admin calls (to confirm the users it creates).
+pub struct Admin {
     #[arg(long, env = "COGNITO_ADMIN_ACCESS_KEY_ID")]
     admin_access_key_id: String,
     #[arg(long, env = "COGNITO_ADMIN_SECRET_ACCESS_KEY", hide_env_values = true)]
     admin_secret_access_key: String,
     #[arg(long, env = "COGNITO_REGION", default_value = "us-east-1")]
     region: String,
-    /// Users to create and take turns with.
+}
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    admin: Admin,
+    /// Another Cognito service to measure the same way, as `NAME=ENDPOINT[@PROCESS]` (PROCESS: its process's
+    /// command, for its CPU share), e.g. `moto=http://127.0.0.1:5000/@moto_server`. Repeatable.
+    #[arg(long = "peer", value_parser = parse_peer)]
+    peers: Vec<Peer>,
+    /// How many times each scenario is measured on each service, the services taking turns.
+    #[arg(long, default_value_t = 2)]
+    rounds: usize,
+    /// Users to create on each service and take turns with.
     #[arg(long, default_value_t = 256)]
     users: usize,
     /// Measure only these scenarios (srp, password, refresh, get-user); all by default.
@@ -63,47 +66,116 @@ pub struct Args {
     pub load: Load,
 }
 
-pub async fn run(api: &Url, args: Args) -> Result<(), Failure> {
-    let pool = Arc::new(Pool::new(api.join("cognito")?, &args));
-    println!("creating {} confirmed users, each signed in once ...", args.users);
-    let users = create_users(&pool, args.users, args.load.concurrency).await?;
-    let usernames = || Rotation::new(users.iter().map(|user| user.username.clone()).collect());
-    let sessions = || Rotation::new(users.iter().map(|user| (user.username.clone(), user.tokens.clone())).collect());
+/// A service to measure besides ours.
+#[derive(Clone)]
+struct Peer {
+    name: String,
+    endpoint: Url,
+    process: String,
+}
 
-    let mut table = Table { load: args.load, users: args.users, only: args.only, rows: Vec::new() };
-    table.measure(SrpSignIn { pool: Arc::clone(&pool), users: usernames() }).await;
-    table.measure(PasswordSignIn { pool: Arc::clone(&pool), users: usernames() }).await;
-    table.measure(Refresh { pool: Arc::clone(&pool), sessions: sessions() }).await;
-    table.measure(GetUser { pool, sessions: sessions() }).await;
+fn parse_peer(value: &str) -> Result<Peer, String> {
+    let (name, rest) = value.split_once('=').ok_or("expected NAME=ENDPOINT[@PROCESS]")?;
+    let (endpoint, process) = match rest.rsplit_once('@') {
+        Some((endpoint, process)) => (endpoint, process),
+        None => (rest, ""),
+    };
+    let endpoint = Url::parse(endpoint).map_err(|error| format!("{endpoint}: {error}"))?;
+    Ok(Peer { name: name.to_owned(), endpoint, process: process.to_owned() })
+}
+
+pub async fn run(api: &Url, args: Args) -> Result<(), Failure> {
+    let ours = Peer { name: "ledgerline".into(), endpoint: api.join("cognito")?, process: load::API.into() };
+    let mut services = Vec::new();
+    for peer in std::iter::once(ours).chain(args.peers.iter().cloned()) {
+        println!("{}: a pool, a client and {} confirmed users, each signed in once ...", peer.name, args.users);
+        let pool = Arc::new(Pool::create(peer.endpoint.clone(), &args.admin).await?);
+        let users = create_users(&pool, args.users, args.load.concurrency).await?;
+        services.push(Service { ours: services.is_empty(), peer, pool, users: Arc::new(Rotation::new(users)) });
+    }
+    let mut table = Table { load: args.load, users: args.users, rounds: args.rounds, rows: Vec::new() };
+    for scenario in Scenario::ALL {
+        if !args.only.is_empty() && !args.only.iter().any(|key| key == scenario.key()) {
+            continue;
+        }
+        let measured: Vec<&Service> =
+            services.iter().filter(|service| service.ours || scenario.peers_run_it()).collect();
+        let mut outcomes: Vec<Vec<Outcome>> = measured.iter().map(|_| Vec::new()).collect();
+        for round in 1..=args.rounds {
+            for (service, outcomes) in measured.iter().zip(&mut outcomes) {
+                println!(
+                    "measuring {} on {} (round {round} of {}) ...",
+                    scenario.name(),
+                    service.peer.name,
+                    args.rounds
+                );
+                let call = Call { scenario, pool: Arc::clone(&service.pool), users: Arc::clone(&service.users) };
+                let outcome = load::run(args.load, call, &service.peer.process).await;
+                if let Some(failure) = &outcome.first_failure {
+                    println!("    {} failures, the first: {failure}", outcome.failures);
+                }
+                outcomes.push(outcome);
+            }
+        }
+        let names = measured.iter().map(|service| service.peer.name.clone());
+        table.rows.push((scenario, names.zip(outcomes).collect()));
+    }
     table.print();
     Ok(())
 }
 
-/// The endpoint, the pool and its clients: what every scenario talks to.
+/// One service under test, set up.
+struct Service {
+    /// Our api, which comes first, rather than a peer.
+    ours: bool,
+    peer: Peer,
+    pool: Arc<Pool>,
+    users: Arc<Rotation<User>>,
+}
+
+/// A service's endpoint, the pool and the client the benchmark made there.
 pub struct Pool {
     http: reqwest::Client,
     endpoint: Url,
     pool_id: String,
-    spa: AppClient,
-    backend: AppClient,
+    client: AppClient,
     admin: Credentials,
     region: String,
 }
 
 impl Pool {
-    pub fn new(endpoint: Url, args: &Args) -> Self {
-        Self {
+    /// A pool where users sign in with their email, and a public client allowing password, SRP and refresh
+    /// sign-ins, created through the service's own API.
+    pub async fn create(endpoint: Url, admin: &Admin) -> Result<Self, Failure> {
+        let credentials =
+            Credentials::new(&admin.admin_access_key_id, &admin.admin_secret_access_key, None, None, "bench");
+        let mut pool = Self {
             http: reqwest::Client::new(),
             endpoint,
-            pool_id: args.pool_id.clone(),
-            spa: AppClient::public(&args.spa_client_id),
-            backend: AppClient::with_secret(&args.backend_client_id, &args.backend_client_secret),
-            admin: Credentials::new(&args.admin_access_key_id, &args.admin_secret_access_key, None, None, "bench"),
-            region: args.region.clone(),
-        }
+            pool_id: String::new(),
+            client: AppClient::public(""),
+            admin: credentials,
+            region: admin.region.clone(),
+        };
+        let run = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
+        let new_pool = json!({"PoolName": format!("bench-{run}"), "UsernameAttributes": ["email"]});
+        pool.pool_id = string_at(&pool.admin("CreateUserPool", &new_pool).await?, "/UserPool/Id")?;
+        let flows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"];
+        let client = json!({"UserPoolId": pool.pool_id, "ClientName": "bench", "ExplicitAuthFlows": flows});
+        pool.client = AppClient::public(string_at(
+            &pool.admin("CreateUserPoolClient", &client).await?,
+            "/UserPoolClient/ClientId",
+        )?);
+        Ok(pool)
     }
 
-    /// POSTs one of cognito-client's requests and parses the answer.
+    /// POSTs one of cognito-client's requests; its JSON answer when 200.
+    async fn call<T: Deserialize>(&self, request: &Request<T>) -> Result<Value, Failure> {
+        let post = request.headers().into_iter().fold(self.post(), |post, (name, value)| post.header(name, value));
+        answer(exchange(post.body(request.body.clone())).await?)
+    }
+
+    /// POSTs one of cognito-client's requests and parses the answer as our api gives it.
     async fn send<T: Deserialize>(&self, request: &Request<T>) -> Result<T, Failure> {
         let post = request.headers().into_iter().fold(self.post(), |post, (name, value)| post.header(name, value));
         let (status, error_type, body) = exchange(post.body(request.body.clone())).await?;
@@ -111,7 +183,7 @@ impl Pool {
     }
 
     /// An admin operation, SigV4-signed as the AWS SDKs sign it.
-    async fn admin(&self, operation: &str, body: &Value) -> Result<(), Failure> {
+    async fn admin(&self, operation: &str, body: &Value) -> Result<Value, Failure> {
         let (body, target) = (body.to_string(), format!("{TARGET_PREFIX}{operation}"));
         let host = match self.endpoint.port() {
             Some(port) => format!("{}:{port}", self.endpoint.host_str().unwrap_or_default()),
@@ -139,22 +211,28 @@ impl Pool {
             .fold(self.post(), |post, (name, value)| post.header(name, value))
             .header("content-type", CONTENT_TYPE)
             .header("x-amz-target", &target);
-        match exchange(post.body(body)).await? {
-            (200, ..) => Ok(()),
-            (status, error_type, body) => Err(CognitoError::from_response(status, error_type.as_deref(), &body).into()),
-        }
+        answer(exchange(post.body(body)).await?)
     }
 
     fn post(&self) -> RequestBuilder {
         self.http.post(self.endpoint.clone())
     }
 
-    async fn srp_sign_in(&self, username: &str) -> Result<AuthenticationResult, Failure> {
+    async fn password_sign_in(&self, username: &str) -> Result<Tokens, Failure> {
+        Tokens::from_answer(&self.call(&self.client.initiate_password_auth(username, PASSWORD)).await?)
+    }
+
+    async fn srp_sign_in(&self, username: &str) -> Result<(), Failure> {
         let srp = SrpClient::new(&self.pool_id)?;
-        let challenge = self.send(&self.spa.initiate_srp_auth(username, &srp)).await?;
+        let challenge = self.send(&self.client.initiate_srp_auth(username, &srp)).await?;
         let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
         let claim = srp.answer(&challenge.challenge_parameters.unwrap_or_default(), PASSWORD, now)?;
-        tokens(self.send(&self.spa.respond_password_verifier(&claim, challenge.session.as_deref())).await?)
+        let answer: AuthResponse =
+            self.send(&self.client.respond_password_verifier(&claim, challenge.session.as_deref())).await?;
+        answer
+            .authentication_result
+            .map(drop)
+            .ok_or_else(|| format!("a {:?} challenge instead of tokens", answer.challenge_name).into())
     }
 }
 
@@ -166,16 +244,42 @@ async fn exchange(post: RequestBuilder) -> Result<(u16, Option<String>, Vec<u8>)
     Ok((status, error_type, response.bytes().await?.to_vec()))
 }
 
-fn tokens(answer: AuthResponse) -> Result<AuthenticationResult, Failure> {
+/// The JSON of a 200 answer, or the service's error.
+fn answer((status, error_type, body): (u16, Option<String>, Vec<u8>)) -> Result<Value, Failure> {
+    match status {
+        200 => Ok(serde_json::from_slice(&body)?),
+        _ => Err(CognitoError::from_response(status, error_type.as_deref(), &body).into()),
+    }
+}
+
+fn string_at(answer: &Value, pointer: &str) -> Result<String, Failure> {
     answer
-        .authentication_result
-        .ok_or_else(|| format!("a {:?} challenge instead of tokens", answer.challenge_name).into())
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| format!("no {pointer} in {answer}").into())
+}
+
+/// The tokens of a sign-in.
+#[derive(Clone)]
+pub struct Tokens {
+    pub access_token: String,
+    pub refresh_token: Option<String>,
+}
+
+impl Tokens {
+    fn from_answer(answer: &Value) -> Result<Self, Failure> {
+        let access_token = string_at(answer, "/AuthenticationResult/AccessToken")?;
+        let refresh_token =
+            answer.pointer("/AuthenticationResult/RefreshToken").and_then(Value::as_str).map(str::to_owned);
+        Ok(Self { access_token, refresh_token })
+    }
 }
 
 /// A confirmed user and the tokens of their first sign-in.
 pub struct User {
     username: String,
-    pub tokens: AuthenticationResult,
+    pub tokens: Tokens,
 }
 
 /// Creates `count` users, `concurrency` at a time. Names carry the time so that reruns against one database work.
@@ -201,142 +305,160 @@ pub async fn create_users(pool: &Arc<Pool>, count: usize, concurrency: usize) ->
 }
 
 async fn create_user(pool: &Pool, email: String) -> Result<User, Failure> {
-    pool.send(&pool.spa.sign_up(&email, PASSWORD, &[Attribute::new("email", &email)])).await?;
+    pool.call(&pool.client.sign_up(&email, PASSWORD, &[Attribute::new("email", &email)])).await?;
     pool.admin("AdminConfirmSignUp", &json!({"UserPoolId": pool.pool_id, "Username": email})).await?;
-    let tokens = pool.srp_sign_in(&email).await?;
+    let tokens = pool.password_sign_in(&email).await?;
     Ok(User { username: email, tokens })
 }
 
-/// One row per scenario, with the issue's targets.
-trait Scenario: Operation {
+/// What is measured, and what ours must reach.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scenario {
+    Srp,
+    Password,
+    Refresh,
+    GetUser,
+}
+
+/// A scenario's target for our api.
+enum Target {
+    PerSecond(f64),
+    /// Times the best peer's rate.
+    BestPeerTimes(f64),
+}
+
+impl Scenario {
+    const ALL: [Self; 4] = [Self::Srp, Self::Password, Self::Refresh, Self::GetUser];
+
     /// What `--only` calls it.
-    const KEY: &'static str;
-    const NAME: &'static str;
-    /// Per second, if there is one.
-    const TARGET: Option<f64>;
-}
+    fn key(self) -> &'static str {
+        match self {
+            Self::Srp => "srp",
+            Self::Password => "password",
+            Self::Refresh => "refresh",
+            Self::GetUser => "get-user",
+        }
+    }
 
-struct SrpSignIn {
-    pool: Arc<Pool>,
-    users: Rotation<String>,
-}
+    fn name(self) -> &'static str {
+        match self {
+            Self::Srp => "SRP sign-in (InitiateAuth + RespondToAuthChallenge)",
+            Self::Password => "USER_PASSWORD_AUTH",
+            Self::Refresh => "REFRESH_TOKEN_AUTH",
+            Self::GetUser => "GetUser",
+        }
+    }
 
-impl Operation for SrpSignIn {
-    async fn call(&self) -> Result<(), Failure> {
-        self.pool.srp_sign_in(self.users.next()).await.map(drop)
+    /// Issue 14's targets.
+    fn target(self) -> Target {
+        match self {
+            Self::Srp => Target::PerSecond(300.0),
+            Self::Password => Target::BestPeerTimes(2.0),
+            Self::Refresh => Target::BestPeerTimes(5.0),
+            Self::GetUser => Target::BestPeerTimes(3.0),
+        }
+    }
+
+    /// Neither peer checks SRP's proof (moto accepts any password, cognito-local has no SRP): that one is ours only.
+    fn peers_run_it(self) -> bool {
+        self != Self::Srp
     }
 }
 
-impl Scenario for SrpSignIn {
-    const KEY: &'static str = "srp";
-    const NAME: &'static str = "SRP sign-in (InitiateAuth + RespondToAuthChallenge)";
-    const TARGET: Option<f64> = Some(200.0);
-}
-
-struct PasswordSignIn {
+/// One call of a scenario, for the next user.
+struct Call {
+    scenario: Scenario,
     pool: Arc<Pool>,
-    users: Rotation<String>,
+    users: Arc<Rotation<User>>,
 }
 
-impl Operation for PasswordSignIn {
+impl Operation for Call {
     async fn call(&self) -> Result<(), Failure> {
-        let pool = &self.pool;
-        tokens(pool.send(&pool.backend.initiate_password_auth(self.users.next(), PASSWORD)).await?).map(drop)
+        let (pool, user) = (&self.pool, self.users.next());
+        match self.scenario {
+            Scenario::Srp => pool.srp_sign_in(&user.username).await,
+            Scenario::Password => pool.password_sign_in(&user.username).await.map(drop),
+            Scenario::Refresh => {
+                let refresh_token = user.tokens.refresh_token.as_deref().ok_or("a sign-in without a refresh token")?;
+                let refreshed = pool.call(&pool.client.initiate_refresh_auth(refresh_token, &user.username)).await?;
+                Tokens::from_answer(&refreshed).map(drop)
+            }
+            Scenario::GetUser => {
+                string_at(&pool.call(&ops::get_user(&user.tokens.access_token)).await?, "/Username").map(drop)
+            }
+        }
     }
 }
 
-impl Scenario for PasswordSignIn {
-    const KEY: &'static str = "password";
-    const NAME: &'static str = "USER_PASSWORD_AUTH (client with a secret)";
-    const TARGET: Option<f64> = None;
-}
+/// Each service's name, and what each round measured on it.
+type Rounds = Vec<(String, Vec<Outcome>)>;
 
-struct Refresh {
-    pool: Arc<Pool>,
-    sessions: Rotation<(String, AuthenticationResult)>,
-}
-
-impl Operation for Refresh {
-    async fn call(&self) -> Result<(), Failure> {
-        let (username, tokens) = self.sessions.next();
-        let refresh_token = tokens.refresh_token.as_deref().ok_or("a sign-in without a refresh token")?;
-        let pool = &self.pool;
-        self::tokens(pool.send(&pool.spa.initiate_refresh_auth(refresh_token, username)).await?).map(drop)
-    }
-}
-
-impl Scenario for Refresh {
-    const KEY: &'static str = "refresh";
-    const NAME: &'static str = "REFRESH_TOKEN_AUTH";
-    const TARGET: Option<f64> = Some(2_000.0);
-}
-
-struct GetUser {
-    pool: Arc<Pool>,
-    sessions: Rotation<(String, AuthenticationResult)>,
-}
-
-impl Operation for GetUser {
-    async fn call(&self) -> Result<(), Failure> {
-        let (_, tokens) = self.sessions.next();
-        self.pool.send(&ops::get_user(&tokens.access_token)).await.map(drop)
-    }
-}
-
-impl Scenario for GetUser {
-    const KEY: &'static str = "get-user";
-    const NAME: &'static str = "GetUser";
-    const TARGET: Option<f64> = Some(5_000.0);
-}
-
-/// The results, printed as a markdown table.
+/// The results, printed as a markdown table: per scenario, each service's median round.
 struct Table {
     load: Load,
     users: usize,
-    only: Vec<String>,
-    rows: Vec<(&'static str, Option<f64>, Outcome)>,
+    rounds: usize,
+    rows: Vec<(Scenario, Rounds)>,
 }
 
 impl Table {
-    async fn measure<S: Scenario>(&mut self, scenario: S) {
-        if !self.only.is_empty() && !self.only.iter().any(|key| key == S::KEY) {
-            return;
-        }
-        println!("measuring {} ...", S::NAME);
-        let outcome = load::run(self.load, scenario).await;
-        if let Some(failure) = &outcome.first_failure {
-            println!("    {} failures, the first: {failure}", outcome.failures);
-        }
-        self.rows.push((S::NAME, S::TARGET, outcome));
-    }
-
     fn print(&self) {
         let Load { concurrency, warmup, duration } = self.load;
         println!(
-            "\n{concurrency} concurrent workers, {duration} s measured after {warmup} s of warm-up, {} users, on {}; \
-             the load generator runs on the same cores as the api and Postgres.\n",
+            "\n{concurrency} concurrent workers, {duration} s measured after {warmup} s of warm-up, {} rounds taking turns, \
+             {} users per service, on {}; the load generator runs on the same cores as the services and Postgres. \
+             Each row is the round with the median rate, with the range over the rounds.\n",
+            self.rounds,
             self.users,
             load::machine()
         );
         println!(
-            "| scenario | per second | p50 | p99 | target | failures | CPU: api / Postgres / load generator / other |"
+            "| scenario | service | per second | range | × best peer | p50 | p99 | target | failures | CPU: service / Postgres / load generator / other |"
         );
-        println!("|---|---:|---:|---:|---|---:|---|");
-        for (name, target, outcome) in &self.rows {
-            let per_second = outcome.per_second();
-            let target = match target {
-                Some(target) if per_second >= *target => format!("≥ {target:.0}/s: met"),
-                Some(target) => format!("≥ {target:.0}/s: **missed**"),
-                None => "—".to_owned(),
-            };
-            println!(
-                "| {name} | {per_second:.0} | {} | {} | {target} | {} | {} |",
-                milliseconds(outcome.percentile(0.5)),
-                milliseconds(outcome.percentile(0.99)),
-                outcome.failures,
-                outcome.cpu,
-            );
+        println!("|---|---|---:|---:|---:|---:|---:|---|---:|---|");
+        for (scenario, services) in &self.rows {
+            let best_peer = services
+                .iter()
+                .skip(1)
+                .filter_map(|(_, outcomes)| median(outcomes).map(Outcome::per_second))
+                .fold(None, |best: Option<f64>, rate| Some(best.map_or(rate, |best| best.max(rate))));
+            for (index, (name, outcomes)) in services.iter().enumerate() {
+                let Some(outcome) = median(outcomes) else { continue };
+                let rate = outcome.per_second();
+                let rates = outcomes.iter().map(Outcome::per_second);
+                let (low, high) = rates.fold((f64::MAX, 0.0_f64), |(low, high), rate| (low.min(rate), high.max(rate)));
+                let ratio = best_peer.map_or("—".to_owned(), |best| format!("{:.2}×", rate / best));
+                let target = if index == 0 { verdict(scenario.target(), rate, best_peer) } else { "—".to_owned() };
+                let failures: usize = outcomes.iter().map(|outcome| outcome.failures).sum();
+                println!(
+                    "| {} | {name} | {rate:.0} | {low:.0}–{high:.0} | {ratio} | {} | {} | {target} | {failures} | {} |",
+                    scenario.name(),
+                    milliseconds(outcome.percentile(0.5)),
+                    milliseconds(outcome.percentile(0.99)),
+                    outcome.cpu,
+                );
+            }
         }
+    }
+}
+
+/// The round with the median rate.
+fn median(outcomes: &[Outcome]) -> Option<&Outcome> {
+    let mut sorted: Vec<&Outcome> = outcomes.iter().collect();
+    sorted.sort_by(|a, b| a.per_second().total_cmp(&b.per_second()));
+    sorted.get(sorted.len() / 2).copied()
+}
+
+/// Whether our `rate` meets `target`.
+fn verdict(target: Target, rate: f64, best_peer: Option<f64>) -> String {
+    let (goal, needed) = match (target, best_peer) {
+        (Target::PerSecond(needed), _) => (format!("≥ {needed:.0}/s"), Some(needed)),
+        (Target::BestPeerTimes(times), best) => (format!("≥ {times}× best peer"), best.map(|best| best * times)),
+    };
+    match needed {
+        Some(needed) if rate >= needed => format!("{goal}: met"),
+        Some(_) => format!("{goal}: **missed**"),
+        None => format!("{goal}: no peer measured"),
     }
 }
 

@@ -62,12 +62,13 @@ impl Outcome {
     }
 }
 
-/// Runs `operation` under `load` and measures the calls that end within the measured period.
-pub async fn run(load: Load, operation: impl Operation) -> Outcome {
+/// Runs `operation` under `load` against the service whose process is called `service` (for its CPU share), and
+/// measures the calls that end within the measured period.
+pub async fn run(load: Load, operation: impl Operation, service: &str) -> Outcome {
     let operation = Arc::new(operation);
     let measure_from = Instant::now() + Duration::from_secs(load.warmup);
     let until = measure_from + Duration::from_secs(load.duration);
-    let cpu = tokio::spawn(CpuUse::between(measure_from, until));
+    let cpu = tokio::spawn(CpuUse::between(measure_from, until, service.to_owned()));
     let mut workers = JoinSet::new();
     for _ in 0..load.concurrency {
         workers.spawn(work(Arc::clone(&operation), measure_from, until));
@@ -149,14 +150,15 @@ pub fn machine() -> String {
     format!("{cores} cores ({})", model.unwrap_or("unknown CPU"))
 }
 
-/// The server under test, by process command: the api and its Postgres.
-const API: &str = "api";
+/// The api's process command; Postgres's, whose processes count for every service (only ours uses it).
+pub const API: &str = "api";
 const POSTGRES: &str = "postgres";
 
 /// CPU time over the measured period, in cores (2.0 = both cores of a 2-core machine all the time).
 #[derive(Clone, Copy, Default)]
 pub struct CpuUse {
-    pub api: f64,
+    /// The service under test.
+    pub service: f64,
     /// Every Postgres process.
     pub postgres: f64,
     /// This process.
@@ -166,11 +168,11 @@ pub struct CpuUse {
 }
 
 impl CpuUse {
-    async fn between(from: Instant, until: Instant) -> Self {
+    async fn between(from: Instant, until: Instant, service: String) -> Self {
         sleep_until(from).await;
-        let start = CpuTicks::read();
+        let start = CpuTicks::read(&service);
         sleep_until(until).await;
-        let end = CpuTicks::read();
+        let end = CpuTicks::read(&service);
         match start.zip(end) {
             Some((start, end)) => start.use_until(&end),
             None => Self::default(),
@@ -180,30 +182,30 @@ impl CpuUse {
 
 impl fmt::Display for CpuUse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let parts =
-            [self.api, self.postgres, self.load_generator, self.other].map(|cores| format!("{:.0}%", cores * 100.0));
+        let parts = [self.service, self.postgres, self.load_generator, self.other]
+            .map(|cores| format!("{:.0}%", cores * 100.0));
         f.write_str(&parts.join(" / "))
     }
 }
 
-/// Clock ticks from /proc (Linux): the machine's busy and total time over all CPUs, the api's, Postgres's and
-/// this process's time.
+/// Clock ticks from /proc (Linux): the machine's busy and total time over all CPUs, the service's, Postgres's
+/// and this process's time.
 struct CpuTicks {
     busy: u64,
     total: u64,
-    api: u64,
+    service: u64,
     postgres: u64,
     own: u64,
     cores: f64,
 }
 
 impl CpuTicks {
-    fn read() -> Option<Self> {
+    fn read(service: &str) -> Option<Self> {
         let (busy, total) = machine_ticks(&fs::read_to_string("/proc/stat").ok()?)?;
         let own = process_ticks(&fs::read_to_string("/proc/self/stat").ok()?)?.1;
         let cores = std::thread::available_parallelism().ok()?.get() as f64;
-        let (api, postgres) = server_ticks();
-        Some(Self { busy, total, api, postgres, own, cores })
+        let (service, postgres) = server_ticks(service);
+        Some(Self { busy, total, service, postgres, own, cores })
     }
 
     fn use_until(&self, later: &Self) -> CpuUse {
@@ -211,25 +213,25 @@ impl CpuTicks {
         let cores = |ticks: u64| ticks as f64 / total * self.cores;
         // Saturating: a Postgres backend that exits meanwhile takes its ticks with it.
         let since = |now: u64, then: u64| now.saturating_sub(then);
-        let (api, postgres) = (since(later.api, self.api), since(later.postgres, self.postgres));
+        let (service, postgres) = (since(later.service, self.service), since(later.postgres, self.postgres));
         let (busy, own) = (since(later.busy, self.busy), since(later.own, self.own));
         CpuUse {
-            api: cores(api),
+            service: cores(service),
             postgres: cores(postgres),
             load_generator: cores(own),
-            other: cores(busy.saturating_sub(api + postgres + own)),
+            other: cores(busy.saturating_sub(service + postgres + own)),
         }
     }
 }
 
-/// The time of the processes named [`API`] and of those named [`POSTGRES`].
-fn server_ticks() -> (u64, u64) {
+/// The time of the processes named `service` and of those named [`POSTGRES`].
+fn server_ticks(service: &str) -> (u64, u64) {
     let Ok(processes) = fs::read_dir("/proc") else { return (0, 0) };
     let stats = processes.filter_map(|entry| fs::read_to_string(entry.ok()?.path().join("stat")).ok());
-    stats.fold((0, 0), |(api, postgres), stat| match process_ticks(&stat) {
-        Some((API, ticks)) => (api + ticks, postgres),
-        Some((POSTGRES, ticks)) => (api, postgres + ticks),
-        _ => (api, postgres),
+    stats.fold((0, 0), |(own, postgres), stat| match process_ticks(&stat) {
+        Some((command, ticks)) if command == service => (own + ticks, postgres),
+        Some((POSTGRES, ticks)) => (own, postgres + ticks),
+        _ => (own, postgres),
     })
 }
 
@@ -305,7 +307,7 @@ mod tests {
                 Ok(())
             }
         }
-        let measured = run(Load { concurrency: 3, warmup: 2, duration: 5 }, TakesASecond).await;
+        let measured = run(Load { concurrency: 3, warmup: 2, duration: 5 }, TakesASecond, API).await;
         // Each worker ends a call at 1 s, 2 s, ... 7 s; those at 2 s to 6 s are in the period [2 s, 7 s).
         assert_eq!((measured.successes, measured.failures), (15, 0));
         assert_eq!(measured.per_second(), 3.0);

@@ -1,30 +1,34 @@
 //! `cargo xtask bench <name>`: a benchmark of the release api, backed by a throwaway Postgres, on this machine.
 //! The load generator (the `bench` crate) runs here too, so it shares the CPUs with the api and Postgres.
+//! `cargo xtask bench cognito --peers` also starts the Cognito emulators moto and cognito-local beside the api,
+//! for the benchmark to measure them the same way.
 
 use std::{
     env,
-    fs::File,
+    fs::{self, File},
     net::{Ipv4Addr, SocketAddr},
+    path::Path,
     process::{Command, Stdio},
     time::Duration,
 };
 
 use crate::{
     Result,
-    dev::{DEV_ADMIN, DEV_POOLS},
+    dev::DEV_ADMIN,
     dist, http,
     postgres::{Cluster, Server},
     process::{self, Services},
     steps::{say, step},
     test,
-    tools::{self, TestClients},
-    workspace,
+    tools::{self, Peers, TestClients},
+    verifier_keys, workspace,
 };
 
 pub fn run(benchmark: &str, args: &[String]) -> Result {
     if benchmark == "browser" {
         return browser(args);
     }
+    let (peers, args) = peers_asked(benchmark, args)?;
     let postgres = Server::find()?;
     step("building the api and the benchmarks (release)", || {
         process::run(
@@ -38,18 +42,78 @@ pub fn run(benchmark: &str, args: &[String]) -> Result {
     let api = SocketAddr::from((Ipv4Addr::LOCALHOST, http::free_port()?));
     let mut services = Services::default();
     start_api(&mut services, &cluster, api)?;
+    let mut peer_args = Vec::new();
+    if let Some(peers) = &peers {
+        for (name, endpoint, process) in start_peers(&mut services, peers)? {
+            peer_args.extend(["--peer".to_owned(), format!("{name}={endpoint}@{process}")]);
+        }
+    }
     let bench = workspace::target_dir()?.join("release/bench");
     step(&format!("benchmark `{benchmark}`"), || {
         process::run(
             Command::new(bench)
                 .arg(benchmark)
-                .args(args)
+                .args(&args)
+                .args(&peer_args)
                 .env("BENCH_API", format!("http://{api}"))
                 .env("BENCH_DATABASE_URL", cluster.url("postgres"))
                 .env("PGBENCH", postgres.program("pgbench"))
                 .env("COGNITO_ADMIN_ACCESS_KEY_ID", DEV_ADMIN.0)
                 .env("COGNITO_ADMIN_SECRET_ACCESS_KEY", DEV_ADMIN.1),
         )
+    })
+}
+
+/// `--peers` (for `cognito` only) taken out of `args`: the peers, installed when missing.
+fn peers_asked(benchmark: &str, args: &[String]) -> Result<(Option<Peers>, Vec<String>)> {
+    let (asked, rest): (Vec<String>, Vec<String>) = args.iter().cloned().partition(|arg| arg == "--peers");
+    match (asked.is_empty(), benchmark) {
+        (true, _) => Ok((None, rest)),
+        (false, "cognito") => Ok((Some(tools::peers()?), rest)),
+        (false, other) => Err(format!("--peers is for `cognito`, not `{other}`").into()),
+    }
+}
+
+/// moto's server mode and cognito-local, each on a free loopback port with its log in `<target>/release`, and
+/// cognito-local's data in a fresh `<target>/release/bench-cognito-local/.cognito`. Answers each one's name,
+/// endpoint and process command.
+fn start_peers(services: &mut Services, peers: &Peers) -> Result<Vec<(&'static str, String, &'static str)>> {
+    let target = workspace::target_dir()?.join("release");
+    let moto = SocketAddr::from((Ipv4Addr::LOCALHOST, http::free_port()?));
+    let mut moto_server = Command::new(&peers.moto_server);
+    moto_server.args(["-H", &moto.ip().to_string(), "-p", &moto.port().to_string()]);
+    start_peer(services, &target, "moto", &mut moto_server, moto, "/moto-api/")?;
+    let cognito_local = SocketAddr::from((Ipv4Addr::LOCALHOST, http::free_port()?));
+    let data = target.join("bench-cognito-local");
+    if data.exists() {
+        fs::remove_dir_all(&data)?;
+    }
+    fs::create_dir_all(&data)?;
+    let mut node = Command::new(&peers.cognito_local);
+    node.current_dir(&data).env("HOST", cognito_local.ip().to_string()).env("PORT", cognito_local.port().to_string());
+    start_peer(services, &target, "cognito-local", &mut node, cognito_local, "/health")?;
+    // The processes: moto_server is a Python script run by its shebang line; cognito-local runs in node.
+    Ok(vec![
+        ("moto", format!("http://{moto}/"), "moto_server"),
+        ("cognito-local", format!("http://{cognito_local}/"), "node"),
+    ])
+}
+
+fn start_peer(
+    services: &mut Services,
+    logs: &Path,
+    name: &str,
+    command: &mut Command,
+    addr: SocketAddr,
+    health: &str,
+) -> Result {
+    let log_path = logs.join(format!("bench-{name}.log"));
+    let log = File::create(&log_path)?;
+    command.stdout(Stdio::from(log.try_clone()?)).stderr(Stdio::from(log));
+    say!("    {name} on http://{addr}, log in {}", log_path.display());
+    services.spawn(name, command)?;
+    step(&format!("waiting for {name} to answer {health}"), || {
+        services.wait_until(name, Some(Duration::from_secs(60)), || http::is_ok(addr, health))
     })
 }
 
@@ -66,8 +130,8 @@ fn browser(args: &[String]) -> Result {
     step("benchmark `browser`", || process::run(&mut cargo))
 }
 
-/// The release api as production runs it (DEV_MODE off, logging at its default level, into a file) with the dev
-/// pools, whose clients the benchmarks sign in through.
+/// The release api as production runs it (DEV_MODE off, logging at its default level, into a file). The
+/// benchmarks make their own pools through its admin operations.
 fn start_api(services: &mut Services, cluster: &Cluster, addr: SocketAddr) -> Result {
     let target = workspace::target_dir()?.join("release");
     let log_path = target.join("bench-api.log");
@@ -75,9 +139,10 @@ fn start_api(services: &mut Services, cluster: &Cluster, addr: SocketAddr) -> Re
     let mut api = Command::new(target.join("api"));
     api.current_dir(workspace::root())
         .env("DATABASE_URL", cluster.url("postgres"))
+        // The database is thrown away with the run, and the key with it.
+        .env("VERIFIER_KEYS", verifier_keys::fresh("bench")?)
         .env("LISTEN_ADDR", addr.to_string())
         .env("PUBLIC_BASE_URL", format!("http://{addr}"))
-        .env("COGNITO_BOOTSTRAP", workspace::root().join(DEV_POOLS))
         .env("DEV_MODE", "false")
         .env("COGNITO_ADMIN_ACCESS_KEY_ID", DEV_ADMIN.0)
         .env("COGNITO_ADMIN_SECRET_ACCESS_KEY", DEV_ADMIN.1)

@@ -19,7 +19,7 @@ use crate::{
     process::{self, Services},
     steps::{say, seconds, step},
     tools::{self, TestClients, Tools},
-    workspace,
+    verifier_keys, workspace,
 };
 
 /// Trunk.toml's proxies point at the api here.
@@ -28,7 +28,7 @@ const API: SocketAddr = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 30
 const SHELL: SocketAddr = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 8080));
 const DATABASE: &str = "ledgerline";
 /// The development user pool, its clients and groups.
-pub const DEV_POOLS: &str = "api/bootstrap/dev.toml";
+const DEV_POOLS: &str = "api/bootstrap/dev.toml";
 /// Local-only IAM credentials for the Cognito admin operations (e.g. the AWS CLI with
 /// `--endpoint-url http://127.0.0.1:3000/cognito`).
 pub const DEV_ADMIN: (&str, &str) = ("AKIALOCALDEVELOPMENT", "local-development-admin-secret");
@@ -45,7 +45,7 @@ pub fn run() -> Result {
         process::run(Command::new("cargo").args(["build", "-p", "api"]).current_dir(workspace::root()))
     })?;
     let mut services = Services::default();
-    start_api(&mut services, &database_url, &dev_dir.join("site"))?;
+    start_api(&mut services, &database_url, &verifier_keys::dev(&dev_dir)?, &dev_dir.join("site"))?;
     start_front_end(&mut services, &tools, &dev_dir)?;
     print_banner(&database_url, cluster.is_some(), started);
     services.supervise()
@@ -93,12 +93,13 @@ fn database(tools: &Tools, dev_dir: &Path) -> Result<(String, Option<Cluster>)> 
     Ok((cluster.url(DATABASE), Some(cluster)))
 }
 
-fn start_api(services: &mut Services, database_url: &str, site: &Path) -> Result {
+fn start_api(services: &mut Services, database_url: &str, verifier_keys: &str, site: &Path) -> Result {
     fs::create_dir_all(site.join("mfe"))?;
     let mut api = Command::new(workspace::target_dir()?.join("debug/api"));
     api.current_dir(workspace::root())
         .env("LISTEN_ADDR", API.to_string())
         .env("DATABASE_URL", database_url)
+        .env("VERIFIER_KEYS", verifier_keys)
         .env("PUBLIC_BASE_URL", format!("http://{API}"))
         .env("CORS_ALLOWED_ORIGINS", format!("http://{SHELL},http://localhost:{}", SHELL.port()))
         .env("STATIC_DIR", site)

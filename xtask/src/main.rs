@@ -11,6 +11,7 @@ mod process;
 mod steps;
 mod test;
 mod tools;
+mod verifier_keys;
 mod workspace;
 
 use std::{

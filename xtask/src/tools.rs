@@ -1,6 +1,6 @@
 //! The tools the tasks need, installed when missing and version-checked when present: the wasm
-//! target, Trunk, wasm-bindgen, wasm-opt, Postgres and (for tests) Chromium with ChromeDriver and
-//! the Python test clients.
+//! target, Trunk, wasm-bindgen, wasm-opt, Postgres, (for tests) Chromium with ChromeDriver and the
+//! Python test clients, and (for `bench cognito --peers`) the Cognito emulators moto and cognito-local.
 
 use std::{
     env,
@@ -30,17 +30,22 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// Test clients nobody here wrote, each pinned from PyPI into a virtualenv of its own; the api's
 /// tests find each one's Python in its variable.
-const TEST_PYTHON_PACKAGES: [PythonPackage; 2] = [
+const TEST_PYTHON_PACKAGES: [(PythonPackage, &str); 2] = [
     // An SRP client: the Cognito tests sign in through it.
-    PythonPackage { name: "pycognito", version: "2024.5.1", variable: "PYCOGNITO_PYTHON" },
+    (PythonPackage { name: "pycognito", extras: "", version: "2024.5.1" }, "PYCOGNITO_PYTHON"),
     // A property-based fuzzer that holds the REST api to its OpenAPI document.
-    PythonPackage { name: "schemathesis", version: "4.32.5", variable: "SCHEMATHESIS_PYTHON" },
+    (PythonPackage { name: "schemathesis", extras: "", version: "4.32.5" }, "SCHEMATHESIS_PYTHON"),
 ];
+
+/// The Cognito emulators the benchmark compares with: moto's server mode (PyPI) and cognito-local (npm).
+const MOTO: PythonPackage = PythonPackage { name: "moto", extras: "[server]", version: "5.2.5" };
+const COGNITO_LOCAL_VERSION: &str = "5.3.0";
 
 struct PythonPackage {
     name: &'static str,
+    /// Optional features to install with it, e.g. `[server]`.
+    extras: &'static str,
     version: &'static str,
-    variable: &'static str,
 }
 
 /// Only `test` drives a browser and the independent protocol clients.
@@ -92,7 +97,9 @@ pub fn setup(browsers: TestClients) -> Result<Tools> {
         let test_pythons = match browsers {
             TestClients::Required => {
                 ensure("Chromium and ChromeDriver", browser_versions, install_browsers)?;
-                let python = |package: &PythonPackage| Ok((package.variable, ensure_python_package(package)?));
+                let python = |(package, variable): &(PythonPackage, &'static str)| {
+                    Ok((*variable, ensure_python_package(package)?))
+                };
                 TEST_PYTHON_PACKAGES.iter().map(python).collect::<Result<_>>()?
             }
             TestClients::NotNeeded => Vec::new(),
@@ -156,20 +163,27 @@ fn ensure_wasm_opt() -> Result<OsString> {
     let present =
         || first_line(bin_dir.join("wasm-opt"), &["--version"]).filter(|version| version.starts_with(&expected));
     ensure(&format!("wasm-opt (binaryen {BINARYEN_VERSION})"), present, || {
-        first_line("npm", &["--version"])
-            .ok_or("npm is needed to install wasm-opt; install it: apt-get install -y nodejs npm")?;
-        let package = format!("binaryen@{BINARYEN_VERSION}.0.0");
-        process::run(
-            Command::new("npm").args(["install", "--no-audit", "--no-fund", "--prefix"]).arg(&prefix).arg(package),
-        )
+        npm_install(&prefix, "binaryen", &format!("{BINARYEN_VERSION}.0.0"))
     })?;
     let path = env::var_os("PATH").unwrap_or_default();
     Ok(env::join_paths(std::iter::once(bin_dir).chain(env::split_paths(&path)))?)
 }
 
+/// `package@version` from npm, into `prefix` in the cache.
+fn npm_install(prefix: &Path, package: &str, version: &str) -> Result {
+    first_line("npm", &["--version"])
+        .ok_or_else(|| format!("npm is needed to install {package}; install it: apt-get install -y nodejs npm"))?;
+    process::run(
+        Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(prefix)
+            .arg(format!("{package}@{version}")),
+    )
+}
+
 /// `package`, pinned, in a virtualenv of its own (`<cache>/<name>-<version>`); returns its Python.
 fn ensure_python_package(package: &PythonPackage) -> Result<PathBuf> {
-    let PythonPackage { name, version, .. } = package;
+    let PythonPackage { name, extras, version } = package;
     let venv = workspace::cache_dir()?.join(format!("{name}-{version}"));
     let python = venv.join("bin/python");
     let expected = format!("{name} {version}");
@@ -180,7 +194,7 @@ fn ensure_python_package(package: &PythonPackage) -> Result<PathBuf> {
     ensure(&expected, present, || {
         process::run(Command::new("python3").args(["-m", "venv"]).arg(&venv))
             .map_err(|error| format!("{error}; Python's venv module is needed: apt-get install -y python3-venv"))?;
-        let requirement = format!("{name}=={version}");
+        let requirement = format!("{name}{extras}=={version}");
         process::run(Command::new(&python).args([
             "-m",
             "pip",
@@ -191,6 +205,31 @@ fn ensure_python_package(package: &PythonPackage) -> Result<PathBuf> {
         ]))
     })?;
     Ok(python)
+}
+
+/// The Cognito emulators `cargo xtask bench cognito --peers` runs beside the api: their programs.
+pub struct Peers {
+    pub moto_server: PathBuf,
+    pub cognito_local: PathBuf,
+}
+
+/// Checks the peers, installing what is missing.
+pub fn peers() -> Result<Peers> {
+    step("setup (the peers)", || {
+        let moto_python = ensure_python_package(&MOTO)?;
+        let prefix = workspace::cache_dir()?.join(format!("cognito-local-{COGNITO_LOCAL_VERSION}"));
+        let expected = format!("cognito-local {COGNITO_LOCAL_VERSION}");
+        let present = || {
+            let manifest = fs::read_to_string(prefix.join("node_modules/cognito-local/package.json")).ok()?;
+            let version = serde_json::from_str::<serde_json::Value>(&manifest).ok()?["version"].as_str()?.to_owned();
+            Some(format!("cognito-local {version}")).filter(|found| *found == expected)
+        };
+        ensure(&expected, present, || npm_install(&prefix, "cognito-local", COGNITO_LOCAL_VERSION))?;
+        Ok(Peers {
+            moto_server: moto_python.with_file_name("moto_server"),
+            cognito_local: prefix.join("node_modules/.bin/cognito-local"),
+        })
+    })
 }
 
 fn browser_versions() -> Option<String> {

@@ -4,7 +4,7 @@
 //! - [`wire`]: the endpoint (`POST /cognito`), operation dispatch, Cognito's error shape ([`error`]).
 //! - [`ops`]: one module per operation, short, calling the domain modules below.
 //! - [`pools`], [`users`], [`groups`], [`password`], [`codes`], [`sign_in`], [`tokens`], [`keys`], [`srp`],
-//!   [`triggers`]: the domain.
+//!   [`verifiers`], [`triggers`]: the domain.
 
 pub mod admin;
 pub mod bootstrap;
@@ -21,6 +21,7 @@ pub mod srp;
 pub mod tokens;
 pub mod triggers;
 pub mod users;
+pub mod verifiers;
 pub mod wire;
 
 use axum::{

@@ -1,17 +1,13 @@
-//! Passwords: the pool's policy, and argon2id hashes (computed off the async runtime: each costs
-//! tens of milliseconds of CPU by design).
+//! Passwords: the pool's policy, generated temporary passwords, and the argon2id hashes of users who have
+//! not signed in since verifiers were sealed.
 
-use argon2::{
-    Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
-    password_hash::{SaltString, rand_core::OsRng},
-};
+use argon2::{Argon2, PasswordHash, PasswordVerifier};
 
 use mfe_contract::PasswordRule;
 
 use super::{
     error::{CognitoError, CognitoResult, Exception},
-    pools::{self, PasswordPolicy, Pool},
-    srp,
+    pools::{self, PasswordPolicy},
 };
 
 /// What generated temporary passwords are made of: every class a policy can require, without the
@@ -54,45 +50,20 @@ pub fn generate_temporary(policy: &PasswordPolicy) -> String {
     }
 }
 
-pub async fn hash(password: String) -> CognitoResult<String> {
-    off_runtime(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default().hash_password(password.as_bytes(), &salt).map(|hash| hash.to_string())
-    })
-    .await?
-    .map_err(|error| internal(&error))
-}
-
-/// Constant-time by construction (argon2 compares its outputs in constant time).
-pub async fn verify(password: String, stored: String) -> CognitoResult<bool> {
-    off_runtime(move || {
+/// Checks `password` against an argon2id hash, which users created before verifiers were sealed still have
+/// until their next sign-in (see [`super::verifiers`]). Off the async runtime: it costs tens of milliseconds
+/// of CPU by design. Constant-time by construction (argon2 compares its outputs in constant time).
+pub async fn verify_legacy_hash(password: String, stored: String) -> CognitoResult<bool> {
+    let checked = tokio::task::spawn_blocking(move || {
         let hash = PasswordHash::new(&stored).map_err(|error| internal(&error))?;
         Ok(Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
-    })
-    .await?
-}
-
-async fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> CognitoResult<T> {
-    tokio::task::spawn_blocking(work).await.map_err(|error| internal(&error))
+    });
+    checked.await.map_err(|error| internal(&error))?
 }
 
 fn internal(error: &dyn std::fmt::Display) -> CognitoError {
-    tracing::error!(%error, "password hashing failed");
+    tracing::error!(%error, "checking a legacy password hash failed");
     CognitoError::new(Exception::Internal, "An internal error occurred.")
-}
-
-/// What a user's password is stored as: an argon2id hash for password sign-in, and the SRP salt and
-/// verifier for SRP sign-in (which can't be derived from the hash later).
-pub struct Credentials {
-    pub hash: String,
-    pub srp: srp::Verifier,
-}
-
-impl Credentials {
-    pub async fn derive(pool: &Pool, username: &str, password: &str) -> CognitoResult<Self> {
-        let srp = srp::make_verifier(&pool.id, username, password);
-        Ok(Self { hash: hash(password.to_owned()).await?, srp })
-    }
 }
 
 #[cfg(test)]
@@ -138,10 +109,12 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn hashes_verify_only_the_right_password() {
-        let stored = hash("Correct horse 1!".into()).await.unwrap();
+    async fn legacy_hashes_verify_only_the_right_password() {
+        use argon2::{PasswordHasher, password_hash::SaltString};
+        let salt = SaltString::encode_b64(b"sixteen byte sal").unwrap();
+        let stored = Argon2::default().hash_password(b"Correct horse 1!", &salt).unwrap().to_string();
         assert!(stored.starts_with("$argon2id$"));
-        assert!(verify("Correct horse 1!".into(), stored.clone()).await.unwrap());
-        assert!(!verify("Correct horse 2!".into(), stored).await.unwrap());
+        assert!(verify_legacy_hash("Correct horse 1!".into(), stored.clone()).await.unwrap());
+        assert!(!verify_legacy_hash("Correct horse 2!".into(), stored).await.unwrap());
     }
 }

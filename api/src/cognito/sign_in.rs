@@ -1,5 +1,6 @@
 //! Signing in: password checks with a lockout that grows with each failure, the states that stop a
-//! sign-in (unconfirmed, disabled, a temporary password to replace), and refreshing tokens.
+//! sign-in (unconfirmed, disabled, a temporary password to replace), and refreshing tokens. A sign-in
+//! that proves the password also moves what is stored of it to the current key (see [`super::verifiers`]).
 
 use std::collections::HashMap;
 
@@ -10,11 +11,12 @@ use time::{Duration, OffsetDateTime};
 
 use super::{
     error::{CognitoError, CognitoResult, Exception},
-    password::{self, Credentials},
+    password,
     pools::{self, Client},
     srp::{self, Audience, ChallengeState, SecretBlockKey, SrpError, Verifier},
     tokens::{self, AuthenticationResult, Session},
-    users::{self, User, status},
+    users::{self, StoredPassword, User, status},
+    verifiers::{Owner, PasswordCheck, VerifierKeys},
 };
 use crate::AppState;
 
@@ -46,13 +48,79 @@ pub async fn with_password(
     password: &str,
     secret_hash: Option<&str>,
 ) -> CognitoResult<Outcome> {
-    let user = users::named(&state.db, client, name, secret_hash, CognitoError::wrong_credentials).await?;
-    ensure_not_locked(&user)?;
-    if !password::verify(password.to_owned(), user.password_hash.clone()).await? {
-        record_failure(state, &user).await?;
-        return Err(CognitoError::wrong_credentials());
+    let member = users::signing_in(&state.db, client, name, secret_hash).await?;
+    if member.is_none() && !client.prevent_user_existence_errors {
+        return Err(CognitoError::user_not_found());
     }
-    complete(state, client, &user).await
+    let user = member.as_ref().map(|member| &member.user);
+    if let Some(user) = user {
+        ensure_not_locked(user)?;
+    }
+    let owner = user.map_or(Owner { pool_id: &client.pool_id, username: name }, User::owner);
+    prove_password(state, owner, user, password).await?;
+    let member = member.ok_or_else(CognitoError::wrong_credentials)?;
+    complete(state, client, &member.user, &member.groups).await
+}
+
+/// Checks a password sent as such for `user` (`None`: nobody is called `owner.username`), at the cost of one
+/// exponentiation whatever the outcome (see [`VerifierKeys::check_password`]); an unknown user is refused as a
+/// wrong password is. A right one is stored sealed under the current key if it is not yet; a wrong one counts
+/// towards the user's lockout.
+pub async fn prove_password(
+    state: &AppState,
+    owner: Owner<'_>,
+    user: Option<&User>,
+    password: &str,
+) -> CognitoResult<()> {
+    let keys = &state.config.verifier_keys;
+    let checked = match user.and_then(User::stored_password) {
+        Some(StoredPassword::Sealed(sealed)) => keys.check_password(owner, Some(&sealed), password),
+        Some(StoredPassword::Legacy { hash, .. }) => match password::verify_legacy_hash(password.to_owned(), hash)
+            .await?
+        {
+            true => PasswordCheck::Right { reseal: Some(srp::make_verifier(owner.pool_id, owner.username, password)) },
+            false => PasswordCheck::Wrong,
+        },
+        None => keys.check_password(owner, None, password),
+    };
+    let Some(user) = user else { return Err(CognitoError::wrong_credentials()) };
+    match checked {
+        PasswordCheck::Right { reseal } => {
+            if let Some(verifier) = reseal {
+                users::reseal(&state.db, user, &keys.seal(owner, &verifier)).await?;
+            }
+            Ok(())
+        }
+        PasswordCheck::Wrong => {
+            record_failure(state, user).await?;
+            Err(CognitoError::wrong_credentials())
+        }
+        PasswordCheck::Unreadable(error) => {
+            unreadable(user, &error);
+            Err(CognitoError::wrong_credentials())
+        }
+    }
+}
+
+/// A verifier that does not open locks its user out until an operator lists its key again (or an admin sets a
+/// new password): the operators must hear of it.
+fn unreadable(user: &User, error: &dyn std::fmt::Display) {
+    tracing::error!(pool_id = %user.pool_id, username = %user.username, %error, "a user's password verifier does not open");
+}
+
+/// The verifier SRP runs against for `user`, if it can be read.
+fn verifier_of(keys: &VerifierKeys, user: &User) -> Option<Verifier> {
+    match user.stored_password()? {
+        StoredPassword::Sealed(sealed) => {
+            keys.open(user.owner(), &sealed).inspect_err(|error| unreadable(user, error)).ok()
+        }
+        StoredPassword::Legacy { srp, .. } => Some(srp),
+    }
+}
+
+/// Whether what `user` has stored is anything but a verifier sealed under the current key.
+fn to_reseal(keys: &VerifierKeys, user: &User) -> bool {
+    user.verifier_key_id.as_deref() != Some(keys.sealing_id())
 }
 
 /// USER_SRP_AUTH, first step: the PASSWORD_VERIFIER challenge for the user `name`. An unknown
@@ -72,10 +140,11 @@ pub async fn srp_challenge(
     if let Some(user) = &user {
         ensure_not_locked(user)?;
     }
-    let (username, verifier) = match &user {
-        Some(user) => (user.username.clone(), stored_verifier(user)),
-        None => (name.to_owned(), srp::make_verifier(&client.pool_id, name, &uuid::Uuid::new_v4().to_string())),
-    };
+    // No user, or no readable verifier: a challenge all the same, which no password answers.
+    let readable = user.as_ref().and_then(|user| verifier_of(&state.config.verifier_keys, user));
+    let username = user.as_ref().map_or(name, |user| user.username.as_str()).to_owned();
+    let verifier =
+        readable.unwrap_or_else(|| srp::make_verifier(&client.pool_id, &username, &uuid::Uuid::new_v4().to_string()));
     let key = srp_key(state).await?;
     let who = ChallengeState {
         pool_id: client.pool_id.clone(),
@@ -97,23 +166,29 @@ pub async fn srp_challenge(
 
 /// USER_SRP_AUTH, second step: the client's proof that it knows the password.
 pub async fn srp_verify(state: &AppState, client: &Client, claim: &PasswordClaim<'_>) -> CognitoResult<Outcome> {
-    let user =
-        users::named(&state.db, client, claim.username, claim.secret_hash, CognitoError::wrong_credentials).await?;
+    let member = users::signing_in(&state.db, client, claim.username, claim.secret_hash).await?;
+    let users::Member { user, groups } = users::required(member, client, CognitoError::wrong_credentials)?;
     ensure_not_locked(&user)?;
     let key = srp_key(state).await?;
     let audience = Audience { pool_id: &client.pool_id, client_id: &client.id };
-    let verifier = stored_verifier(&user);
+    let keys = &state.config.verifier_keys;
+    let verifier = verifier_of(keys, &user);
     let checked = srp::verify_claim(
         &key,
         audience,
         claim.secret_block,
         claim.timestamp,
         claim.signature,
-        |who| (who.user_id_for_srp == user.username).then_some(verifier),
+        |who| verifier.clone().filter(|_| who.user_id_for_srp == user.username),
         OffsetDateTime::now_utc(),
     );
     match checked {
-        Ok(_) => complete(state, client, &user).await,
+        Ok(_) => {
+            if let Some(verifier) = verifier.filter(|_| to_reseal(keys, &user)) {
+                users::reseal(&state.db, &user, &keys.seal(user.owner(), &verifier)).await?;
+            }
+            complete(state, client, &user, &groups).await
+        }
         Err(SrpError::WrongPassword) => {
             record_failure(state, &user).await?;
             Err(CognitoError::wrong_credentials())
@@ -137,17 +212,14 @@ pub struct PasswordClaim<'a> {
     pub secret_hash: Option<&'a str>,
 }
 
-fn stored_verifier(user: &User) -> Verifier {
-    Verifier { salt: user.srp_salt.clone(), verifier: user.srp_verifier.clone() }
-}
-
 async fn srp_key(state: &AppState) -> CognitoResult<SecretBlockKey> {
     Ok(SecretBlockKey::from_bytes(state.cognito.secrets(&state.db).await?.srp_block))
 }
 
 /// The password (or SRP proof) was right: checks the user may sign in, and issues tokens, or the
 /// NEW_PASSWORD_REQUIRED challenge to a user who signed in with a temporary password.
-pub async fn complete(state: &AppState, client: &Client, user: &User) -> CognitoResult<Outcome> {
+/// `groups` are the user's, for the tokens.
+pub async fn complete(state: &AppState, client: &Client, user: &User, groups: &[String]) -> CognitoResult<Outcome> {
     if !user.enabled {
         return Err(CognitoError::not_authorized("User is disabled."));
     }
@@ -166,7 +238,7 @@ pub async fn complete(state: &AppState, client: &Client, user: &User) -> Cognito
     }
     match user.status == status::FORCE_CHANGE_PASSWORD {
         true => Ok(Outcome::Challenge(new_password_challenge(state, client, user).await?)),
-        false => Ok(Outcome::SignedIn(tokens::issue(state, client, user, Session::begin(), true).await?)),
+        false => Ok(Outcome::SignedIn(tokens::issue(state, client, user, groups, Session::begin()).await?)),
     }
 }
 
@@ -232,15 +304,16 @@ pub async fn set_new_password(
     }
     let pool = pools::load_pool(&state.db, &user.pool_id).await?;
     password::check_policy(answer.new_password, &pool.password_policy)?;
-    let credentials = Credentials::derive(&pool, &user.username, answer.new_password).await?;
+    let password = state.config.verifier_keys.for_password(user.owner(), answer.new_password);
     let mut tx = state.db.begin().await?;
-    users::set_credentials(&mut tx, &user, &credentials, status::CONFIRMED).await?;
+    users::set_password(&mut tx, &user, &password, status::CONFIRMED).await?;
     tx.commit().await?;
-    tokens::issue(state, client, &user, Session::begin(), true).await
+    let groups = users::groups(&state.db, &user.pool_id, &user.username).await?;
+    tokens::issue(state, client, &user, &groups, Session::begin()).await
 }
 
 /// What NEW_PASSWORD_REQUIRED's Session says: `base64url(JSON) "." base64url(HMAC)`. The HMAC also
-/// covers the user's password hash, so the session dies once the temporary password is replaced.
+/// covers when the user's password was set, so the session dies once the temporary password is replaced.
 #[derive(Serialize, Deserialize)]
 struct NewPasswordTicket {
     pool_id: String,
@@ -266,7 +339,8 @@ impl NewPasswordTicket {
     }
 
     fn message(payload: &str, user: &User) -> Vec<u8> {
-        [payload.as_bytes(), b"\0", user.password_hash.as_bytes()].concat()
+        let password_set_at = user.password_set_at.unix_timestamp_nanos().to_be_bytes();
+        [payload.as_bytes(), b"\0", &password_set_at].concat()
     }
 }
 

@@ -1,8 +1,8 @@
 //! Cognito's `USER_SRP_AUTH`, server side: SRP-6a with SHA-256 over the RFC 3526 3072-bit group, in the
 //! exact byte layout AWS's clients use (amazon-cognito-identity-js, pycognito, the Java SDK).
 //!
-//! - [`make_verifier`] runs whenever a password is set: SRP needs `v = g^x`, which cannot be derived later
-//!   from an argon2 hash, so the caller stores the [`Verifier`] next to it.
+//! - [`make_verifier`] runs whenever a password is set: the [`Verifier`] is all that is kept of a password
+//!   (sealed: see [`super::verifiers`]), and [`derive_verifier`] checks a password sent as such against it.
 //! - [`start`] answers `InitiateAuth(USER_SRP_AUTH)` with `SRP_B`, `SALT` and `SECRET_BLOCK`.
 //! - [`verify_claim`] checks `RespondToAuthChallenge(PASSWORD_VERIFIER)`.
 //!
@@ -39,13 +39,19 @@ const TIMESTAMP_FORMAT: &[BorrowedFormatItem<'static>] = format_description!(
     "[weekday repr:short] [month repr:short] [day padding:none] [hour]:[minute]:[second] UTC [year]"
 );
 
-/// Stored next to the password hash whenever a password is set.
+/// What is kept of a password: made whenever one is set.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Verifier {
     /// Raw salt bytes; clients receive them as `SALT` (see [`Challenge::salt`]).
     pub salt: Vec<u8>,
     /// v = g^x mod N, big-endian.
     pub verifier: Vec<u8>,
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Verifier(..)")
+    }
 }
 
 /// Who a challenge is for; sealed into `SECRET_BLOCK` and handed back by [`verify_claim`].
@@ -239,7 +245,8 @@ fn salt_param(salt: &[u8]) -> String {
     hex::encode(padded(salt))
 }
 
-fn derive_verifier(pool_id: &str, user_id_for_srp: &str, password: &str, salt: Vec<u8>) -> Verifier {
+/// The verifier `password` gives with `salt`: one exponentiation, by the fixed-base comb.
+pub fn derive_verifier(pool_id: &str, user_id_for_srp: &str, password: &str, salt: Vec<u8>) -> Verifier {
     let x = compute_x(pool_name(pool_id), user_id_for_srp, password, &salt);
     Verifier { verifier: group::pow_g(&x).to_be_bytes(), salt }
 }

@@ -22,7 +22,7 @@ use super::{
     error::{CognitoError, CognitoResult, Exception},
     keys::{PoolKeys, SigningKey},
     pools::Client,
-    users::{self, User},
+    users::User,
 };
 use crate::AppState;
 
@@ -76,21 +76,16 @@ struct AccessClaims {
     pub username: String,
 }
 
-/// ID and access tokens for `user` signed in through `client`, plus a new refresh token when
-/// `with_refresh` (a sign-in, not a refresh).
+/// ID, access and refresh tokens for a sign-in of `user`, a member of `groups`, through `client`.
 pub async fn issue(
     state: &AppState,
     client: &Client,
     user: &User,
+    groups: &[String],
     session: Session,
-    with_refresh: bool,
 ) -> CognitoResult<AuthenticationResult> {
-    let groups = users::groups(&state.db, &client.pool_id, &user.username).await?;
-    let refresh_token = match with_refresh {
-        true => Some(create_refresh_token(&state.db, client, user, session).await?),
-        false => None,
-    };
-    mint(state, client, user, &groups, session, refresh_token).await
+    let refresh_token = create_refresh_token(&state.db, client, user, session).await?;
+    mint(state, client, user, groups, session, Some(refresh_token)).await
 }
 
 /// ID and access tokens for a refresh of `session`, for `user`, a member of `groups`.

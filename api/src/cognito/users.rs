@@ -9,9 +9,10 @@ use uuid::Uuid;
 use super::{
     codes,
     error::{CognitoError, CognitoResult, Exception},
-    password::Credentials,
     pools::{Client, Pool},
+    srp::Verifier,
     tokens, triggers,
+    verifiers::{Owner, Sealed, VerifierKeys},
 };
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -21,15 +22,30 @@ pub struct User {
     pub sub: Uuid,
     pub status: String,
     pub enabled: bool,
-    pub password_hash: String,
-    pub srp_salt: Vec<u8>,
-    pub srp_verifier: Vec<u8>,
+    /// The password as users created before verifiers were sealed have it (an argon2id hash, and the SRP
+    /// salt and verifier in the clear) until their next sign-in seals it; NULL from then on.
+    pub password_hash: Option<String>,
+    pub srp_salt: Option<Vec<u8>>,
+    pub srp_verifier: Option<Vec<u8>>,
+    /// The sealed SRP salt and verifier (see [`super::verifiers`]), and the id of the key that sealed them.
+    pub verifier_key_id: Option<String>,
+    pub sealed_verifier: Option<Vec<u8>>,
     pub attributes: Json<serde_json::Map<String, serde_json::Value>>,
     pub password_set_at: OffsetDateTime,
     pub failed_sign_ins: i32,
     pub locked_until: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+}
+
+/// What is kept of a user's password.
+pub enum StoredPassword {
+    Sealed(Sealed),
+    /// As stored before verifiers were sealed.
+    Legacy {
+        hash: String,
+        srp: Verifier,
+    },
 }
 
 pub mod status {
@@ -48,6 +64,26 @@ pub struct Attribute {
 }
 
 impl User {
+    /// Whose verifier it is: what a sealed one is bound to.
+    pub fn owner(&self) -> Owner<'_> {
+        Owner { pool_id: &self.pool_id, username: &self.username }
+    }
+
+    /// The row's password, sealed or as stored before; `None` only if a row were written with neither, which the
+    /// table's CHECK constraint rules out.
+    pub fn stored_password(&self) -> Option<StoredPassword> {
+        match (&self.verifier_key_id, &self.sealed_verifier, &self.password_hash, &self.srp_salt, &self.srp_verifier) {
+            (Some(key_id), Some(blob), ..) => {
+                Some(StoredPassword::Sealed(Sealed { key_id: key_id.clone(), blob: blob.clone() }))
+            }
+            (_, _, Some(hash), Some(salt), Some(verifier)) => Some(StoredPassword::Legacy {
+                hash: hash.clone(),
+                srp: Verifier { salt: salt.clone(), verifier: verifier.clone() },
+            }),
+            _ => None,
+        }
+    }
+
     pub fn attribute(&self, name: &str) -> Option<&str> {
         self.attributes.get(name).and_then(|v| v.as_str())
     }
@@ -77,15 +113,35 @@ impl User {
 
 /// The user a caller names: by username, or by email where the pool allows signing in with it.
 pub async fn find(db: impl PgExecutor<'_>, pool_id: &str, name: &str) -> CognitoResult<Option<User>> {
-    let user = sqlx::query_as(
-        "SELECT * FROM users WHERE pool_id = $1 AND (username = $2 OR lower(attributes ->> 'email') = lower($2)) \
-         ORDER BY username = $2 DESC LIMIT 1",
-    )
-    .bind(pool_id)
-    .bind(name)
-    .fetch_optional(db)
-    .await?;
-    Ok(user)
+    let query = format!("SELECT u.* FROM users u WHERE {NAMED}");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(query)).bind(pool_id).bind(name).fetch_optional(db).await?)
+}
+
+/// SQL: the user `u` of the pool `$1` named `$2` (username first, then the email alias: the partial index on
+/// emails serves only a condition that implies its own).
+const NAMED: &str = "u.pool_id = $1 AND (u.username = $2 OR (u.attributes ? 'email' AND \
+     lower(u.attributes ->> 'email') = lower($2))) ORDER BY u.username = $2 DESC LIMIT 1";
+
+/// A user signing in, with the groups their tokens name.
+#[derive(sqlx::FromRow)]
+pub struct Member {
+    #[sqlx(flatten)]
+    pub user: User,
+    pub groups: Vec<String>,
+}
+
+/// [`named_if_known`], and the user's groups, in one query: for a sign-in, which issues tokens that name them.
+pub async fn signing_in(
+    db: impl PgExecutor<'_>,
+    client: &Client,
+    name: &str,
+    secret_hash: Option<&str>,
+) -> CognitoResult<Option<Member>> {
+    let query = format!("SELECT u.*, {GROUP_NAMES} AS groups FROM users u WHERE {NAMED}");
+    let member: Option<Member> =
+        sqlx::query_as(sqlx::AssertSqlSafe(query)).bind(&client.pool_id).bind(name).fetch_optional(db).await?;
+    check_secret_hash(client, name, member.as_ref().map(|member| &member.user), secret_hash)?;
+    Ok(member)
 }
 
 pub async fn find_by_username(db: impl PgExecutor<'_>, pool_id: &str, username: &str) -> CognitoResult<Option<User>> {
@@ -106,9 +162,14 @@ pub async fn named_if_known(
     secret_hash: Option<&str>,
 ) -> CognitoResult<Option<User>> {
     let user = find(db, &client.pool_id, name).await?;
-    let internal_name = user.as_ref().map_or(name, |user| user.username.as_str());
-    client.check_secret_hash(secret_hash, &[name, internal_name])?;
+    check_secret_hash(client, name, user.as_ref(), secret_hash)?;
     Ok(user)
+}
+
+/// SECRET_HASH over the name sent or the user's internal username.
+fn check_secret_hash(client: &Client, name: &str, user: Option<&User>, secret_hash: Option<&str>) -> CognitoResult<()> {
+    let internal_name = user.map_or(name, |user| user.username.as_str());
+    client.check_secret_hash(secret_hash, &[name, internal_name])
 }
 
 /// The user a public call names. An unknown user answers `hidden` when the client prevents
@@ -120,8 +181,14 @@ pub async fn named(
     secret_hash: Option<&str>,
     hidden: impl FnOnce() -> CognitoError,
 ) -> CognitoResult<User> {
-    match named_if_known(db, client, name, secret_hash).await? {
-        Some(user) => Ok(user),
+    required(named_if_known(db, client, name, secret_hash).await?, client, hidden)
+}
+
+/// What a public call found for the name it was given. Not found: `hidden` when the client prevents
+/// user-existence errors, else UserNotFoundException.
+pub fn required<T>(found: Option<T>, client: &Client, hidden: impl FnOnce() -> CognitoError) -> CognitoResult<T> {
+    match found {
+        Some(found) => Ok(found),
         None if client.prevent_user_existence_errors => Err(hidden()),
         None => Err(CognitoError::user_not_found()),
     }
@@ -177,20 +244,19 @@ pub async fn insert(
     pool_id: &str,
     username: &str,
     status: &str,
-    credentials: &Credentials,
+    password: &Sealed,
     attributes: &serde_json::Map<String, serde_json::Value>,
 ) -> CognitoResult<User> {
     let inserted = sqlx::query_as(
-        "INSERT INTO users (pool_id, username, sub, status, password_hash, srp_salt, srp_verifier, attributes) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
+        "INSERT INTO users (pool_id, username, sub, status, verifier_key_id, sealed_verifier, attributes) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *",
     )
     .bind(pool_id)
     .bind(username)
     .bind(Uuid::new_v4())
     .bind(status)
-    .bind(&credentials.hash)
-    .bind(&credentials.srp.salt)
-    .bind(&credentials.srp.verifier)
+    .bind(&password.key_id)
+    .bind(&password.blob)
     .bind(Json(attributes))
     .fetch_one(db)
     .await;
@@ -203,24 +269,19 @@ pub async fn insert(
     })
 }
 
-/// Replaces the user's password (hash and SRP verifier), clears any lockout and sets `status`. A
+/// Replaces the user's password (its sealed verifier), clears any lockout and sets `status`. A
 /// user who becomes confirmed this way (an admin-created user choosing their password, or an admin
 /// setting a permanent one) gets the product's profile row too, in the same transaction.
-pub async fn set_credentials(
-    tx: &mut PgConnection,
-    user: &User,
-    credentials: &Credentials,
-    status: &str,
-) -> CognitoResult<()> {
+pub async fn set_password(tx: &mut PgConnection, user: &User, password: &Sealed, status: &str) -> CognitoResult<()> {
     sqlx::query(
-        "UPDATE users SET password_hash = $3, srp_salt = $4, srp_verifier = $5, password_set_at = now(), \
-         failed_sign_ins = 0, locked_until = NULL, status = $6 WHERE pool_id = $1 AND username = $2",
+        "UPDATE users SET verifier_key_id = $3, sealed_verifier = $4, password_hash = NULL, srp_salt = NULL, \
+         srp_verifier = NULL, password_set_at = now(), failed_sign_ins = 0, locked_until = NULL, status = $5 \
+         WHERE pool_id = $1 AND username = $2",
     )
     .bind(&user.pool_id)
     .bind(&user.username)
-    .bind(&credentials.hash)
-    .bind(&credentials.srp.salt)
-    .bind(&credentials.srp.verifier)
+    .bind(&password.key_id)
+    .bind(&password.blob)
     .bind(status)
     .execute(&mut *tx)
     .await?;
@@ -228,6 +289,31 @@ pub async fn set_credentials(
         triggers::post_confirmation(tx, user).await?;
     }
     Ok(())
+}
+
+/// Stores the same password sealed anew (under the current key, or for the first time), once a sign-in has
+/// proven it: unless the password was changed since `user` was read, which the newer one wins.
+pub async fn reseal(db: impl PgExecutor<'_>, user: &User, password: &Sealed) -> CognitoResult<()> {
+    sqlx::query(
+        "UPDATE users SET verifier_key_id = $3, sealed_verifier = $4, password_hash = NULL, srp_salt = NULL, \
+         srp_verifier = NULL WHERE pool_id = $1 AND username = $2 AND password_set_at = $5",
+    )
+    .bind(&user.pool_id)
+    .bind(&user.username)
+    .bind(&password.key_id)
+    .bind(&password.blob)
+    .bind(user.password_set_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// How many users' passwords each key sealed; `None` counts those kept as before verifiers were sealed.
+pub async fn count_by_verifier_key(db: impl PgExecutor<'_>) -> CognitoResult<Vec<(Option<String>, i64)>> {
+    let counts = sqlx::query_as("SELECT verifier_key_id, count(*) FROM users GROUP BY 1 ORDER BY 1 NULLS FIRST")
+        .fetch_all(db)
+        .await?;
+    Ok(counts)
 }
 
 /// Confirms the user: their email, if any, counts as verified (the code went there, or an admin
@@ -289,6 +375,7 @@ pub enum Welcome<'a> {
 /// sign-in (FORCE_CHANGE_PASSWORD), and the welcome message, in one transaction.
 pub async fn invite(
     db: &PgPool,
+    keys: &VerifierKeys,
     pool: &Pool,
     name: &str,
     mut attributes: serde_json::Map<String, serde_json::Value>,
@@ -297,9 +384,9 @@ pub async fn invite(
 ) -> CognitoResult<User> {
     validate_username(name)?;
     let username = internal_username(pool, name, &mut attributes)?;
-    let credentials = Credentials::derive(pool, &username, temporary_password).await?;
+    let password = keys.for_password(Owner { pool_id: &pool.id, username: &username }, temporary_password);
     let mut tx = db.begin().await?;
-    let user = insert(&mut *tx, &pool.id, &username, status::FORCE_CHANGE_PASSWORD, &credentials, &attributes).await?;
+    let user = insert(&mut *tx, &pool.id, &username, status::FORCE_CHANGE_PASSWORD, &password, &attributes).await?;
     send_welcome(&mut tx, &user, name, temporary_password, welcome).await?;
     tx.commit().await?;
     Ok(user)
@@ -309,6 +396,7 @@ pub async fn invite(
 /// validity) for a user who hasn't replaced theirs yet, and the welcome message again.
 pub async fn reinvite(
     db: &PgPool,
+    keys: &VerifierKeys,
     pool: &Pool,
     name: &str,
     temporary_password: &str,
@@ -321,9 +409,9 @@ pub async fn reinvite(
             format!("User is not in {} state.", status::FORCE_CHANGE_PASSWORD),
         ));
     }
-    let credentials = Credentials::derive(pool, &user.username, temporary_password).await?;
+    let password = keys.for_password(user.owner(), temporary_password);
     let mut tx = db.begin().await?;
-    set_credentials(&mut tx, &user, &credentials, status::FORCE_CHANGE_PASSWORD).await?;
+    set_password(&mut tx, &user, &password, status::FORCE_CHANGE_PASSWORD).await?;
     send_welcome(&mut tx, &user, name, temporary_password, welcome).await?;
     tx.commit().await?;
     admin_named(db, &pool.id, &user.username).await

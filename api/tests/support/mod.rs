@@ -5,6 +5,8 @@
 
 pub mod smtp;
 
+use std::time::{SystemTime, UNIX_EPOCH};
+
 use api::{
     cognito::pools::{self, Client, NewClient, NewPool, Pool},
     testing::TestApp,
@@ -17,7 +19,9 @@ use aws_sdk_cognitoidentityprovider::{
     types::AuthFlowType,
     types::MessageActionType,
 };
+use cognito_client::{AppClient, AuthResponse, CognitoError, Request, SrpClient};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use miniserde::Deserialize;
 use serde_json::Value;
 
 pub const PASSWORD: &str = "Correct-horse-1";
@@ -75,6 +79,16 @@ impl PoolFixture {
         let sdk = sdk(&app);
         let admin = sdk_with_credentials(&app, ADMIN_KEY, ADMIN_SECRET);
         Self { app, pool, client, sdk, admin }
+    }
+
+    /// The same data served by a new app, started with `args`, after this one has stopped: e.g. after a key
+    /// rotation.
+    pub async fn restart_with(self, args: &[&str]) -> Self {
+        let database = self.app.database();
+        self.app.stop().await;
+        let app = TestApp::spawn_on(database, &[&admin_args()[..], args].concat()).await;
+        let (sdk, admin) = (sdk(&app), sdk_with_credentials(&app, ADMIN_KEY, ADMIN_SECRET));
+        Self { app, sdk, admin, ..self }
     }
 
     pub async fn client_with(&self, new: NewClient) -> Client {
@@ -191,6 +205,35 @@ impl PoolFixture {
     }
 }
 
+/// POSTs one of cognito-client's requests to the api, as the shell does through `fetch`.
+pub async fn send<T: Deserialize>(app: &TestApp, request: &Request<T>) -> Result<T, CognitoError> {
+    let mut post = reqwest::Client::new().post(app.url("/cognito")).body(request.body.clone());
+    for (name, value) in request.headers() {
+        post = post.header(name, value);
+    }
+    let response = post.send().await.expect("the api answers");
+    let status = response.status().as_u16();
+    let error_type = response.headers().get("x-amzn-ErrorType").map(|value| value.to_str().unwrap().to_owned());
+    let body = response.bytes().await.expect("the api sends its body");
+    request.parse_response(status, error_type.as_deref(), &body)
+}
+
+/// USER_SRP_AUTH's two steps through cognito-client and `client`, of the pool `pool_id`.
+pub async fn srp_sign_in(
+    app: &TestApp,
+    pool_id: &str,
+    client: &AppClient,
+    username: &str,
+    password: &str,
+) -> Result<AuthResponse, CognitoError> {
+    let srp = SrpClient::new(pool_id).unwrap();
+    let challenge = send(app, &client.initiate_srp_auth(username, &srp)).await?;
+    assert_eq!(challenge.challenge_name.as_deref(), Some("PASSWORD_VERIFIER"));
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let claim = srp.answer(&challenge.challenge_parameters.unwrap_or_default(), password, now).unwrap();
+    send(app, &client.respond_password_verifier(&claim, challenge.session.as_deref())).await
+}
+
 /// An account's id, as the REST api writes it.
 pub fn id(account: &Value) -> &str {
     account["id"].as_str().expect("an account with an id")
@@ -198,8 +241,11 @@ pub fn id(account: &Value) -> &str {
 
 /// The app, accepting admin calls signed with [`ADMIN_KEY`] and [`ADMIN_SECRET`], with `extra` arguments.
 pub async fn admin_app(extra: &[&str]) -> TestApp {
-    let admin = ["--cognito-admin-access-key-id", ADMIN_KEY, "--cognito-admin-secret-access-key", ADMIN_SECRET];
-    TestApp::spawn_with(&[admin.as_slice(), extra].concat()).await
+    TestApp::spawn_with(&[&admin_args()[..], extra].concat()).await
+}
+
+fn admin_args() -> [&'static str; 4] {
+    ["--cognito-admin-access-key-id", ADMIN_KEY, "--cognito-admin-secret-access-key", ADMIN_SECRET]
 }
 
 /// The SDK as an application would configure it, with `endpoint_url` pointing at us.

@@ -52,10 +52,10 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> 
             )));
         }
     };
-    let (db, name) = (&state.db, request.username.as_str());
+    let (db, keys, name) = (&state.db, &state.config.verifier_keys, request.username.as_str());
     let user = match request.message_action.as_deref() {
-        Some("RESEND") => users::reinvite(db, &pool, name, &temporary_password, welcome).await?,
-        _ => users::invite(db, &pool, name, attributes, &temporary_password, welcome).await?,
+        Some("RESEND") => users::reinvite(db, keys, &pool, name, &temporary_password, welcome).await?,
+        _ => users::invite(db, keys, &pool, name, attributes, &temporary_password, welcome).await?,
     };
     Ok(Response { user: UserType::from(user) })
 }

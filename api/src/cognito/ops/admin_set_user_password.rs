@@ -8,7 +8,7 @@ use crate::{
     AppState,
     cognito::{
         error::CognitoResult,
-        password::{self, Credentials},
+        password,
         users::{self, status},
     },
 };
@@ -26,10 +26,10 @@ pub struct Request {
 pub async fn run(state: &AppState, request: Request) -> CognitoResult<Empty> {
     let (pool, user) = request.user.load(state).await?;
     password::check_policy(&request.password, &pool.password_policy)?;
-    let credentials = Credentials::derive(&pool, &user.username, &request.password).await?;
+    let password = state.config.verifier_keys.for_password(user.owner(), &request.password);
     let status = if request.permanent { status::CONFIRMED } else { status::FORCE_CHANGE_PASSWORD };
     let mut tx = state.db.begin().await?;
-    users::set_credentials(&mut tx, &user, &credentials, status).await?;
+    users::set_password(&mut tx, &user, &password, status).await?;
     tx.commit().await?;
     Ok(Empty {})
 }

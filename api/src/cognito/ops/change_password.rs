@@ -5,11 +5,7 @@ use serde::Deserialize;
 use super::Empty;
 use crate::{
     AppState,
-    cognito::{
-        error::{CognitoError, CognitoResult},
-        password::{self, Credentials},
-        pools, sign_in, tokens, users,
-    },
+    cognito::{error::CognitoResult, password, pools, sign_in, tokens, users},
 };
 
 #[derive(Debug, Deserialize)]
@@ -24,14 +20,11 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Empty> {
     let user = tokens::verify_access_token(state, &request.access_token).await?;
     let pool = pools::load_pool(&state.db, &user.pool_id).await?;
     sign_in::ensure_not_locked(&user)?;
-    if !password::verify(request.previous_password, user.password_hash.clone()).await? {
-        sign_in::record_failure(state, &user).await?;
-        return Err(CognitoError::wrong_credentials());
-    }
+    sign_in::prove_password(state, user.owner(), Some(&user), &request.previous_password).await?;
     password::check_policy(&request.proposed_password, &pool.password_policy)?;
-    let credentials = Credentials::derive(&pool, &user.username, &request.proposed_password).await?;
+    let password = state.config.verifier_keys.for_password(user.owner(), &request.proposed_password);
     let mut tx = state.db.begin().await?;
-    users::set_credentials(&mut tx, &user, &credentials, &user.status).await?;
+    users::set_password(&mut tx, &user, &password, &user.status).await?;
     tx.commit().await?;
     Ok(Empty {})
 }

@@ -9,8 +9,7 @@ use crate::{
     cognito::{
         codes::{self, Purpose},
         error::{CognitoError, CognitoResult, Exception},
-        password::{self, Credentials},
-        users,
+        password, users,
     },
 };
 
@@ -59,11 +58,11 @@ pub async fn confirm(state: &AppState, request: ConfirmRequest) -> CognitoResult
         || CognitoError::new(Exception::CodeMismatch, "Invalid verification code provided, please try again.");
     let user = users::named(&state.db, &client, &request.username, request.secret_hash.as_deref(), mismatch).await?;
     password::check_policy(&request.password, &pool.password_policy)?;
-    let credentials = Credentials::derive(&pool, &user.username, &request.password).await?;
+    let password = state.config.verifier_keys.for_password(user.owner(), &request.password);
     let secrets = state.cognito.secrets(&state.db).await?;
     let tx = state.db.begin().await?;
     let mut tx = codes::redeem(tx, &secrets.codes, &user, Purpose::ResetPassword, &request.confirmation_code).await?;
-    users::set_credentials(&mut tx, &user, &credentials, &user.status).await?;
+    users::set_password(&mut tx, &user, &password, &user.status).await?;
     tx.commit().await?;
     Ok(ConfirmResponse {})
 }

@@ -9,8 +9,9 @@ use crate::{
     cognito::{
         codes::{self, Purpose},
         error::CognitoResult,
-        password::{self, Credentials},
+        password,
         users::{self, Attribute, status},
+        verifiers::Owner,
     },
 };
 
@@ -45,10 +46,11 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> 
     if email.is_some() {
         attributes.insert("email_verified".into(), "false".into());
     }
-    let credentials = Credentials::derive(&pool, &username, &request.password).await?;
+    let password =
+        state.config.verifier_keys.for_password(Owner { pool_id: &pool.id, username: &username }, &request.password);
     let secrets = state.cognito.secrets(&state.db).await?;
     let mut tx = state.db.begin().await?;
-    let user = users::insert(&mut *tx, &pool.id, &username, status::UNCONFIRMED, &credentials, &attributes).await?;
+    let user = users::insert(&mut *tx, &pool.id, &username, status::UNCONFIRMED, &password, &attributes).await?;
     if let Some(email) = &email {
         codes::issue(&mut tx, &secrets.codes, &user, Purpose::ConfirmSignUp, email).await?;
     }
