@@ -3,6 +3,7 @@
 //! ChromeDriver. Waits are for what is in the DOM, never for a fixed time.
 
 pub mod accounts;
+pub mod audit;
 
 use std::{
     net::TcpListener,
@@ -152,10 +153,12 @@ impl Stack {
         assert_eq!(status, 200, "ConfirmSignUp: {answer}");
     }
 
-    /// Signs in through the shell's sign-in page (the current page must be it) and waits until the
-    /// header shows the person.
+    /// Signs in through the shell's sign-in page (the current page must be it), audited first, and
+    /// waits until the header shows the person.
     pub async fn sign_in_on_page(&self, email: &str, password: &str) {
         let browser = &self.browser;
+        browser.find("[data-testid=sign-in-form]").await;
+        browser.audit("sign-in").await;
         browser.fill("#email", email).await;
         browser.fill("#password", password).await;
         browser.click("[data-testid=sign-in-form] button[type=submit]").await;
@@ -368,11 +371,13 @@ impl Browser {
         self.client.execute(script, vec![]).await.expect("script runs")
     }
 
-    /// Saves a PNG of the page as `<dir>/<name>.png`, for a person to look at.
+    /// Saves a PNG of the page as `<dir>/<name>.png`, for a person to look at, and audits the page
+    /// (see [`Browser::audit`]): what is worth a picture is a state a person sees.
     pub async fn screenshot(&self, dir: &Path, name: &str) {
         let png = self.client.screenshot().await.expect("a screenshot");
         std::fs::create_dir_all(dir).expect("screenshot dir");
         std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+        self.audit(name).await;
     }
 
     /// Console errors, uncaught exceptions and failed loads since the last call.
