@@ -153,12 +153,10 @@ impl Stack {
         assert_eq!(status, 200, "ConfirmSignUp: {answer}");
     }
 
-    /// Signs in through the shell's sign-in page (the current page must be it), audited first, and
-    /// waits until the header shows the person.
+    /// Signs in through the shell's sign-in page (the current page must be it) and waits until the
+    /// header shows the person.
     pub async fn sign_in_on_page(&self, email: &str, password: &str) {
         let browser = &self.browser;
-        browser.find("[data-testid=sign-in-form]").await;
-        browser.audit("sign-in").await;
         browser.fill("#email", email).await;
         browser.fill("#password", password).await;
         browser.click("[data-testid=sign-in-form] button[type=submit]").await;
