@@ -199,11 +199,12 @@ fn edit_form_html(account: &Account) -> String {
     html
 }
 
-/// The form for a new account: a `child` of the open one, or a root.
+/// The form for a new account: a `child` of the open one, titled below the account's heading; or a
+/// root, whose title is the panel's heading (headings go down one level at a time).
 fn new_account_html(child: bool) -> String {
-    let mut html = r#"<form class="panel__form" data-testid="new-account-form" novalidate><h3>"#.to_owned();
-    html.push_str(if child { "New account below this one" } else { "New account" });
-    html.push_str("</h3>");
+    let (level, title) = if child { ("h3", "New account below this one") } else { ("h2", "New account") };
+    let mut html =
+        format!(r#"<form class="panel__form" data-testid="new-account-form" novalidate><{level}>{title}</{level}>"#);
     field(&mut html, "Name", "name", "");
     field(&mut html, "Number", "number", "");
     field(&mut html, "Currency", "currency", "EUR");

@@ -81,9 +81,10 @@ fn show_load(frame: &Element, name: &'static str, load: RwSignal<Option<Result<(
         let html = load.with(|load| match load {
             None => Some(loading_markup(&format!("Loading {name}…"))),
             Some(Err(error)) => Some(markup(&[
-                r#"<div class="alert alert--error" role="alert"><p><strong>The "#,
+                // The page's only heading: the section that would have had one is not there.
+                r#"<div class="alert alert--error" role="alert"><h1 class="alert__title">The "#,
                 name,
-                r#" section could not be loaded.</strong></p><p class="muted">"#,
+                r#" section could not be loaded.</h1><p class="muted">"#,
                 error,
                 r#"</p><button type="button" class="button">Try again</button></div>"#,
             ])),

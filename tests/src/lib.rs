@@ -3,6 +3,7 @@
 //! ChromeDriver. Waits are for what is in the DOM, never for a fixed time.
 
 pub mod accounts;
+pub mod audit;
 
 use std::{
     net::TcpListener,
@@ -368,11 +369,13 @@ impl Browser {
         self.client.execute(script, vec![]).await.expect("script runs")
     }
 
-    /// Saves a PNG of the page as `<dir>/<name>.png`, for a person to look at.
+    /// Saves a PNG of the page as `<dir>/<name>.png`, for a person to look at, and audits the page
+    /// (see [`Browser::audit`]): what is worth a picture is a state a person sees.
     pub async fn screenshot(&self, dir: &Path, name: &str) {
         let png = self.client.screenshot().await.expect("a screenshot");
         std::fs::create_dir_all(dir).expect("screenshot dir");
         std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+        self.audit(name).await;
     }
 
     /// Console errors, uncaught exceptions and failed loads since the last call.

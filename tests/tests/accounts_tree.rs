@@ -75,15 +75,20 @@ async fn build_walk_edit_move_delete_and_deep_link_the_accounts_tree() {
     browser.expect_text("[data-testid=accounts-empty]", "No accounts yet").await;
     browser.screenshot(&shots, "10-accounts-empty").await;
     browser.click("[data-testid=accounts-empty] button").await;
+    browser.find("[data-testid=new-account-form]").await;
+    browser.screenshot(&shots, "10-accounts-empty-new-form").await;
     browser.fill("[data-testid=new-account-form] #account-field-name", "Assets").await;
     browser.fill("[data-testid=new-account-form] #account-field-number", "1000").await;
     browser.click("[data-testid=new-account-form] button[type=submit]").await;
     browser.expect_text("[role=tree]", "Assets").await;
     browser.expect_text("[data-testid=account-details] h2", "Assets").await;
     assert!(browser.path().await.starts_with("/accounts/"), "opening an account puts it in the URL");
+    browser.audit("accounts, an account open").await;
 
     // A child through the panel; the rest of three levels through the api.
     browser.click("[data-testid=account-details] .actions button").await;
+    browser.find("[data-testid=new-account-form]").await;
+    browser.audit("accounts, a child account's form").await;
     browser.fill("[data-testid=new-account-form] #account-field-name", "Bank").await;
     browser.fill("[data-testid=new-account-form] #account-field-number", "1100").await;
     browser.click("[data-testid=new-account-form] button[type=submit]").await;
@@ -340,6 +345,7 @@ async fn the_standalone_harness_runs_the_micro_frontend_alone() {
 
     stack.open("/mfe/accounts/index.html").await;
     browser.expect_text("mfe-accounts [role=alert]", "No access token").await;
+    browser.audit("standalone harness, no access token").await;
     browser.execute(&format!("sessionStorage.setItem('ledgerline.token', '{token}')")).await;
     browser.client.refresh().await.expect("reload");
     browser.find(&row(&root)).await;

@@ -16,6 +16,7 @@ async fn sign_up_confirm_sign_in_with_srp_stay_signed_in_refresh_and_sign_out() 
     // Submitting an empty form shows each field's problem inline, and sends nothing.
     browser.click("[data-testid=sign-up-form] button[type=submit]").await;
     browser.expect_text("#email-error", "Enter your email address.").await;
+    browser.audit("sign-up, each field's problem shown").await;
     browser.fill("#name", "Ada Lovelace").await;
     browser.fill("#email", email).await;
     browser.fill("#password", "short").await;
@@ -78,6 +79,7 @@ async fn sign_up_confirm_sign_in_with_srp_stay_signed_in_refresh_and_sign_out() 
     browser.click("[data-testid=sign-out]").await;
     browser.expect_text("[data-testid=shell-session]", "Not signed in").await;
     browser.expect_text("[data-testid=shell-notice]", "You have been signed out.").await;
+    browser.audit("signed out").await;
     assert!(browser.stored_session().await.is_null(), "the session is gone from storage");
     // The shell revokes it in the background: wait until the api stops accepting it.
     let refused = eventually(|| stack.refresh(&refresh_token), |(status, _)| *status != 200).await;
@@ -93,6 +95,7 @@ async fn sign_up_confirm_sign_in_with_srp_stay_signed_in_refresh_and_sign_out() 
     browser
         .expect_text("mfe-accounts [data-testid=accounts-notice]", "The account in the address cannot be shown")
         .await;
+    browser.audit("accounts, an unknown account in the address").await;
 
     let errors = browser.console_errors().await;
     assert!(errors.is_empty(), "console errors: {errors:#?}");
@@ -241,6 +244,7 @@ async fn the_profile_page_changes_the_password_and_deletes_the_account() {
     browser.fill("#proposed-password", "Brand-new-horse-3").await;
     browser.click("[data-testid=change-password-form] button[type=submit]").await;
     browser.expect_text("[data-testid=change-password-form] [data-testid=form-error]", "Incorrect").await;
+    browser.audit("profile, a wrong current password").await;
     browser.fill("#current-password", PASSWORD).await;
     browser.click("[data-testid=change-password-form] button[type=submit]").await;
     browser.expect_text("[data-testid=change-password-form]", "Your password was changed.").await;
@@ -376,4 +380,6 @@ async fn the_page_asked_for_is_kept_through_sign_up_and_the_dev_mailbox_is_reada
     // "Your account is confirmed. Sign in to continue." is done with once signed in.
     assert!(!browser.body_text().await.contains("Sign in to continue"));
     assert_eq!(browser.client.title().await.unwrap(), "Payments · Ledgerline");
+    browser.find("mfe-payments [data-testid=mfe-payments]").await;
+    browser.audit("payments").await;
 }

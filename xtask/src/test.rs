@@ -69,6 +69,9 @@ pub fn e2e_env(cargo: &mut Command, tools: &Tools, cluster: &Cluster, site: &Pat
         .env("CHROMEDRIVER", CHROMEDRIVER)
         .env("CHROMIUM", CHROMIUM);
     cargo.envs(tools.test_pythons.iter().map(|(variable, python)| (variable, python)));
+    if let Some(axe_core) = &tools.axe_core {
+        cargo.env("AXE_CORE_JS", axe_core);
+    }
 }
 
 /// .cargo/config.toml makes wasm-bindgen-test-runner the runner; it drives Chromium through ChromeDriver.

@@ -1,6 +1,6 @@
 //! The tools the tasks need, installed when missing and version-checked when present: the wasm
-//! target, Trunk, wasm-bindgen, wasm-opt, Postgres, (for tests) Chromium with ChromeDriver and the
-//! Python test clients, and (for `bench cognito --peers`) the Cognito emulators moto and cognito-local.
+//! target, Trunk, wasm-bindgen, wasm-opt, Postgres, (for tests) Chromium with ChromeDriver, the
+//! Python test clients and axe-core, and (for `bench cognito --peers`) the Cognito emulators moto and cognito-local.
 
 use std::{
     env,
@@ -24,6 +24,8 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// Trunk.toml pins `wasm_opt = "version_132"`. Debian's binaryen (108) produces broken wasm with
 /// current wasm-bindgen, so wasm-opt comes from npm.
 const BINARYEN_VERSION: &str = "132";
+/// The accessibility engine the end-to-end tests audit every page with (npm).
+const AXE_CORE_VERSION: &str = "4.14.1";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -58,6 +60,8 @@ pub struct Tools {
     pub postgres: Server,
     /// For the tests (when test clients were asked for): each variable, and the Python it names.
     pub test_pythons: Vec<(&'static str, PathBuf)>,
+    /// axe-core's browser script, for the end-to-end tests (likewise).
+    pub axe_core: Option<PathBuf>,
     /// PATH with the pinned wasm-opt first, for every trunk process.
     trunk_path: OsString,
 }
@@ -94,17 +98,17 @@ pub fn setup(browsers: TestClients) -> Result<Tools> {
         let trunk_path = ensure_wasm_opt()?;
         let postgres = Server::find()?;
         say!("    Postgres: present ({})", postgres.version()?);
-        let test_pythons = match browsers {
+        let (test_pythons, axe_core) = match browsers {
             TestClients::Required => {
                 ensure("Chromium and ChromeDriver", browser_versions, install_browsers)?;
                 let python = |(package, variable): &(PythonPackage, &'static str)| {
                     Ok((*variable, ensure_python_package(package)?))
                 };
-                TEST_PYTHON_PACKAGES.iter().map(python).collect::<Result<_>>()?
+                (TEST_PYTHON_PACKAGES.iter().map(python).collect::<Result<_>>()?, Some(ensure_axe_core()?))
             }
-            TestClients::NotNeeded => Vec::new(),
+            TestClients::NotNeeded => (Vec::new(), None),
         };
-        Ok(Tools { postgres, test_pythons, trunk_path })
+        Ok(Tools { postgres, test_pythons, axe_core, trunk_path })
     })
 }
 
@@ -167,6 +171,20 @@ fn ensure_wasm_opt() -> Result<OsString> {
     })?;
     let path = env::var_os("PATH").unwrap_or_default();
     Ok(env::join_paths(std::iter::once(bin_dir).chain(env::split_paths(&path)))?)
+}
+
+/// Installs axe-core from npm into the cache; returns the script the tests inject into pages.
+fn ensure_axe_core() -> Result<PathBuf> {
+    let prefix = workspace::cache_dir()?.join(format!("axe-core-{AXE_CORE_VERSION}"));
+    let installed = prefix.join("node_modules/axe-core");
+    let present = || {
+        let manifest: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(installed.join("package.json")).ok()?).ok()?;
+        let version = manifest["version"].as_str().filter(|version| *version == AXE_CORE_VERSION)?;
+        installed.join("axe.min.js").is_file().then(|| format!("axe-core {version}"))
+    };
+    ensure(&format!("axe-core {AXE_CORE_VERSION}"), present, || npm_install(&prefix, "axe-core", AXE_CORE_VERSION))?;
+    Ok(installed.join("axe.min.js"))
 }
 
 /// `package@version` from npm, into `prefix` in the cache.
