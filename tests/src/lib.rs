@@ -306,6 +306,20 @@ impl Browser {
         }
     }
 
+    /// Waits until the focused element matches `css`; fails with what has the focus instead.
+    pub async fn expect_focus(&self, css: &str) {
+        let script = format!("return document.activeElement.matches({})", json!(css));
+        let deadline = Instant::now() + PATIENCE;
+        while Instant::now() < deadline {
+            if self.execute(&script).await == true {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let focused = self.execute("return document.activeElement.outerHTML.slice(0, 200)").await;
+        panic!("the focus should be on {css}, but it is on {focused}");
+    }
+
     pub async fn is_present(&self, css: &str) -> bool {
         self.client.find(Locator::Css(css)).await.is_ok()
     }

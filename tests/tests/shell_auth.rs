@@ -264,10 +264,15 @@ async fn the_profile_page_changes_the_password_and_deletes_the_account() {
     stack.open("/sign-in").await;
     stack.sign_in_on_page(email, "Brand-new-horse-3").await;
 
-    // Deleting asks first, then signs out with a message; the account no longer signs in.
+    // Deleting asks first, with the focus on the safe answer; keeping the account gives the focus
+    // back to the button that asked. Then it signs out with a message; the account no longer signs in.
     stack.open("/profile").await;
     browser.click("[data-testid=delete-account]").await;
+    browser.expect_focus("[data-testid=keep-account]").await;
     browser.screenshot(&screenshots(), "33-delete-account").await;
+    browser.click("[data-testid=keep-account]").await;
+    browser.expect_focus("[data-testid=delete-account]").await;
+    browser.click("[data-testid=delete-account]").await;
     browser.click("[data-testid=confirm-delete]").await;
     browser.expect_text("[data-testid=shell-notice]", "Your account was deleted.").await;
     browser.expect_text("[data-testid=shell-session]", "Not signed in").await;
@@ -396,4 +401,40 @@ async fn the_page_asked_for_is_kept_through_sign_up_and_the_dev_mailbox_is_reada
     // "Your account is confirmed. Sign in to continue." is done with once signed in.
     assert!(!browser.body_text().await.contains("Sign in to continue"));
     assert_eq!(browser.client.title().await.unwrap(), "Payments · Ledgerline");
+}
+
+#[tokio::test]
+async fn signing_in_goes_on_only_to_a_page_of_this_site() {
+    let stack = Stack::start(&[]).await;
+    let browser = &stack.browser;
+    let email = "hedy@example.com";
+    stack.create_user(email).await;
+    let this_site = stack.app.url("/profile").replace(':', "%3A").replace('/', "%2F");
+    // `next` as a link could carry it: a path that browsers read as another host, another site, a
+    // script; and an address on this site, which is kept.
+    let cases = [
+        ("/%5Cevil.com", "/"),
+        ("%2F%2Fevil.com", "/"),
+        ("https%3A%2F%2Fevil.com%2F", "/"),
+        ("javascript%3Aalert(1)", "/"),
+        (this_site.as_str(), "/profile"),
+    ];
+    for (next, lands_on) in cases {
+        stack.open(&format!("/sign-in?next={next}")).await;
+        stack.sign_in_on_page(email, PASSWORD).await;
+        for _ in 0..100 {
+            if browser.path().await == lands_on {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(browser.path().await, lands_on, "signed in with next={next}");
+        // The shell still works: a link opens its page, and signing out signs out.
+        browser.click("nav a[href='/accounts']").await;
+        browser.find("mfe-accounts [data-testid=mfe-accounts]").await;
+        browser.click("[data-testid=sign-out]").await;
+        browser.expect_text("[data-testid=shell-session]", "Not signed in").await;
+    }
+    let errors = browser.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
 }
