@@ -156,8 +156,8 @@ impl Stack {
     /// header shows the person.
     pub async fn sign_in_on_page(&self, email: &str, password: &str) {
         let browser = &self.browser;
-        browser.fill("#email", email).await;
-        browser.fill("#password", password).await;
+        browser.fill("#sign-in-email", email).await;
+        browser.fill("#sign-in-password", password).await;
         browser.click("[data-testid=sign-in-form] button[type=submit]").await;
         browser.expect_text("[data-testid=shell-user]", email).await;
     }

@@ -75,8 +75,8 @@ async fn build_walk_edit_move_delete_and_deep_link_the_accounts_tree() {
     browser.expect_text("[data-testid=accounts-empty]", "No accounts yet").await;
     browser.screenshot(&shots, "10-accounts-empty").await;
     browser.click("[data-testid=accounts-empty] button").await;
-    browser.fill("[data-testid=new-account-form] #account-field-name", "Assets").await;
-    browser.fill("[data-testid=new-account-form] #account-field-number", "1000").await;
+    browser.fill("[data-testid=new-account-form] [name=name]", "Assets").await;
+    browser.fill("[data-testid=new-account-form] [name=number]", "1000").await;
     browser.click("[data-testid=new-account-form] button[type=submit]").await;
     browser.expect_text("[role=tree]", "Assets").await;
     browser.expect_text("[data-testid=account-details] h2", "Assets").await;
@@ -84,8 +84,8 @@ async fn build_walk_edit_move_delete_and_deep_link_the_accounts_tree() {
 
     // A child through the panel; the rest of three levels through the api.
     browser.click("[data-testid=account-details] .actions button").await;
-    browser.fill("[data-testid=new-account-form] #account-field-name", "Bank").await;
-    browser.fill("[data-testid=new-account-form] #account-field-number", "1100").await;
+    browser.fill("[data-testid=new-account-form] [name=name]", "Bank").await;
+    browser.fill("[data-testid=new-account-form] [name=number]", "1100").await;
     browser.click("[data-testid=new-account-form] button[type=submit]").await;
     browser.expect_text("[data-testid=account-details] h2", "Bank").await;
     let bank_id = browser.path().await.trim_start_matches("/accounts/").to_owned();
@@ -156,9 +156,9 @@ async fn build_walk_edit_move_delete_and_deep_link_the_accounts_tree() {
     press(&stack, &format!("{}", Key::Enter)).await;
     browser.expect_text(&line(&cash), "Petty cash").await;
     assert_eq!(api.get(id(&cash)).await.expect("Cash exists")["name"], "Petty cash");
-    browser.fill("[data-testid=edit-form] #account-field-number", "no spaces allowed").await;
+    browser.fill("[data-testid=edit-form] [name=number]", "no spaces allowed").await;
     browser.click("[data-testid=edit-form] button[type=submit]").await;
-    browser.expect_text("#account-field-number-error", "letters, digits or dashes").await;
+    browser.expect_text("#edit-account-number-error", "letters, digits or dashes").await;
     browser.expect_text(&line(&cash), "1200").await; // rolled back
     browser.screenshot(&shots, "14-accounts-renamed-and-invalid").await;
 
@@ -188,7 +188,7 @@ async fn build_walk_edit_move_delete_and_deep_link_the_accounts_tree() {
     browser.click(&line(&equity)).await;
     browser.expect_text("[data-testid=account-details] h2", "Equity").await;
     api.rename(id(&equity), "Equity (renamed elsewhere)").await;
-    browser.fill("[data-testid=edit-form] #account-field-name", "Owners' equity").await;
+    browser.fill("[data-testid=edit-form] [name=name]", "Owners' equity").await;
     browser.click("[data-testid=edit-form] button[type=submit]").await;
     browser.expect_text("[data-testid=accounts-notice]", "Someone else changed").await;
     browser.expect_text(&format!("{} .tree__name", row(&equity)), "Equity").await;
@@ -414,7 +414,8 @@ async fn names_that_are_markup_show_as_text_everywhere_and_create_no_element() {
     let attributes = json!([{ "Name": "email", "Value": email }, { "Name": "email_verified", "Value": "true" },
         { "Name": "name", "Value": HOSTILE }]);
     let pool = "us-east-1_LedgerDev";
-    let invite = json!({ "UserPoolId": pool, "Username": email, "MessageAction": "SUPPRESS", "UserAttributes": attributes });
+    let invite =
+        json!({ "UserPoolId": pool, "Username": email, "MessageAction": "SUPPRESS", "UserAttributes": attributes });
     let (status, answer) = stack.admin("AdminCreateUser", invite).await;
     assert_eq!(status, 200, "AdminCreateUser: {answer}");
     let password = json!({ "UserPoolId": pool, "Username": email, "Password": PASSWORD, "Permanent": true });
@@ -438,7 +439,9 @@ async fn names_that_are_markup_show_as_text_everywhere_and_create_no_element() {
     browser.expect_text("[data-testid=move-form] select", HOSTILE).await;
     browser.click("[data-testid=move-form] button[type=button]").await;
     browser.click("[data-testid=account-details] .actions .button--danger").await;
-    browser.expect_text("[data-testid=delete-confirmation]", &format!("Delete “{HOSTILE}” and the 1 account below it?")).await;
+    browser
+        .expect_text("[data-testid=delete-confirmation]", &format!("Delete “{HOSTILE}” and the 1 account below it?"))
+        .await;
     browser.screenshot(&screenshots(), "29-accounts-hostile-names").await;
     assert_eq!(browser.execute(no_element).await, 0, "a name became an element");
 

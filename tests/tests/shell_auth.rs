@@ -17,13 +17,13 @@ async fn sign_up_confirm_sign_in_with_srp_stay_signed_in_refresh_and_sign_out() 
     browser.screenshot(&screenshots(), "10-sign-up-empty").await;
     // Submitting an empty form shows each field's problem inline, and sends nothing.
     browser.click("[data-testid=sign-up-form] button[type=submit]").await;
-    browser.expect_text("#email-error", "Enter your email address.").await;
-    browser.fill("#name", "Ada Lovelace").await;
-    browser.fill("#email", email).await;
-    browser.fill("#password", "short").await;
-    browser.expect_text("#password-error", "Needed: at least 8 characters").await;
+    browser.expect_text("#sign-up-email-error", "Enter your email address.").await;
+    browser.fill("#sign-up-name", "Ada Lovelace").await;
+    browser.fill("#sign-up-email", email).await;
+    browser.fill("#sign-up-password", "short").await;
+    browser.expect_text("#sign-up-password-error", "Needed: at least 8 characters").await;
     browser.screenshot(&screenshots(), "11-sign-up-policy").await;
-    browser.fill("#password", PASSWORD).await;
+    browser.fill("#sign-up-password", PASSWORD).await;
     browser.click("[data-testid=sign-up-form] button[type=submit]").await;
 
     // The confirmation page, with the dev mailbox at hand.
@@ -31,13 +31,13 @@ async fn sign_up_confirm_sign_in_with_srp_stay_signed_in_refresh_and_sign_out() 
     browser.find("[data-testid=dev-mailbox] a").await;
     browser.screenshot(&screenshots(), "12-confirm").await;
     let code = stack.latest_code(email).await;
-    browser.fill("#code", &code).await;
+    browser.fill("#confirm-code", &code).await;
     browser.click("[data-testid=confirm-form] button[type=submit]").await;
 
     // Sign-in, with the email filled in; SRP by default.
     browser.expect_text("[data-testid=shell-notice]", "Your account is confirmed.").await;
     browser.screenshot(&screenshots(), "13-sign-in").await;
-    browser.fill("#password", PASSWORD).await;
+    browser.fill("#sign-in-password", PASSWORD).await;
     browser.click("[data-testid=sign-in-form] button[type=submit]").await;
     browser.expect_text("[data-testid=shell-user]", email).await;
     assert_eq!(browser.path().await, "/");
@@ -119,8 +119,8 @@ async fn a_wrong_password_shows_an_error_and_starts_no_session() {
     let browser = &stack.browser;
     stack.create_user("grace@example.com").await;
     stack.open("/sign-in").await;
-    browser.fill("#email", "grace@example.com").await;
-    browser.fill("#password", "Not-the-password-1").await;
+    browser.fill("#sign-in-email", "grace@example.com").await;
+    browser.fill("#sign-in-password", "Not-the-password-1").await;
     browser.click("[data-testid=sign-in-form] button[type=submit]").await;
     browser.expect_text("[data-testid=form-error]", "Incorrect username or password.").await;
     browser.expect_text("[data-testid=shell-session]", "Not signed in").await;
@@ -130,8 +130,8 @@ async fn a_wrong_password_shows_an_error_and_starts_no_session() {
     browser.screenshot(&screenshots(), "24-wrong-password-phone").await;
 
     // The keyboard alone: the form submits with Enter from the password field.
-    browser.fill("#password", "").await;
-    let password = browser.find("#password").await;
+    browser.fill("#sign-in-password", "").await;
+    let password = browser.find("#sign-in-password").await;
     password.send_keys(&format!("{PASSWORD}\u{E007}")).await.unwrap();
     browser.expect_text("[data-testid=shell-user]", "grace@example.com").await;
 }
@@ -144,8 +144,8 @@ async fn an_unconfirmed_sign_in_leads_to_confirmation_with_a_new_code() {
     stack.sign_up(email).await;
     let first_code = stack.latest_code(email).await;
     stack.open("/sign-in").await;
-    browser.fill("#email", email).await;
-    browser.fill("#password", PASSWORD).await;
+    browser.fill("#sign-in-email", email).await;
+    browser.fill("#sign-in-password", PASSWORD).await;
     browser.click("[data-testid=sign-in-form] button[type=submit]").await;
     browser.find("[data-testid=confirm-form]").await;
     browser.expect_text("main", "Your account is not confirmed yet.").await;
@@ -155,7 +155,7 @@ async fn an_unconfirmed_sign_in_leads_to_confirmation_with_a_new_code() {
     browser.screenshot(&screenshots(), "21-unconfirmed").await;
     let code = stack.latest_code(email).await;
     assert_ne!(code, first_code, "a new code was sent");
-    browser.fill("#code", &code).await;
+    browser.fill("#confirm-code", &code).await;
     browser.click("[data-testid=confirm-form] button[type=submit]").await;
     browser.find("[data-testid=sign-in-form]").await;
     stack.sign_in_on_page(email, PASSWORD).await;
@@ -169,13 +169,13 @@ async fn a_forgotten_password_is_reset_with_the_emailed_code() {
     stack.create_user(email).await;
     stack.open("/sign-in").await;
     browser.click("a[href^='/forgot-password']").await;
-    browser.fill("#email", email).await;
+    browser.fill("#forgot-email", email).await;
     browser.screenshot(&screenshots(), "22-forgot-password").await;
     browser.click("[data-testid=forgot-form] button[type=submit]").await;
     browser.find("[data-testid=reset-form]").await;
     let code = stack.latest_code(email).await;
-    browser.fill("#code", &code).await;
-    browser.fill("#password", "Another-horse-2").await;
+    browser.fill("#reset-code", &code).await;
+    browser.fill("#reset-new-password", "Another-horse-2").await;
     browser.screenshot(&screenshots(), "23-reset-password").await;
     browser.click("[data-testid=reset-form] button[type=submit]").await;
     browser.expect_text("[data-testid=shell-notice]", "Your password was changed.").await;
@@ -201,15 +201,15 @@ async fn an_invited_user_chooses_a_password_at_first_sign_in_and_admins_get_a_ba
 
     // The temporary password leads to choosing one's own (NEW_PASSWORD_REQUIRED), checked as typed.
     stack.open("/sign-in?next=%2Fprofile").await;
-    browser.fill("#email", email).await;
-    browser.fill("#password", "Temporary-pass-1").await;
+    browser.fill("#sign-in-email", email).await;
+    browser.fill("#sign-in-password", "Temporary-pass-1").await;
     browser.click("[data-testid=sign-in-form] button[type=submit]").await;
     browser.find("[data-testid=new-password-form]").await;
-    browser.fill("#new-password", "weak").await;
+    browser.fill("#choose-password-new-password", "weak").await;
     browser.click("[data-testid=new-password-form] button[type=submit]").await;
-    browser.expect_text("#new-password-error", "Needed: at least 8 characters").await;
+    browser.expect_text("#choose-password-new-password-error", "Needed: at least 8 characters").await;
     browser.screenshot(&screenshots(), "30-new-password-required").await;
-    browser.fill("#new-password", PASSWORD).await;
+    browser.fill("#choose-password-new-password", PASSWORD).await;
     browser.click("[data-testid=new-password-form] button[type=submit]").await;
 
     // Signed in where the person was going, with the Admin badge from `cognito:groups`.
@@ -252,11 +252,11 @@ async fn the_profile_page_changes_the_password_and_deletes_the_account() {
     stack.sign_in_on_page(email, PASSWORD).await;
 
     // A wrong current password is refused in plain words; the right one changes it.
-    browser.fill("#current-password", "Not-the-password-1").await;
-    browser.fill("#proposed-password", "Brand-new-horse-3").await;
+    browser.fill("#change-password-current-password", "Not-the-password-1").await;
+    browser.fill("#change-password-new-password", "Brand-new-horse-3").await;
     browser.click("[data-testid=change-password-form] button[type=submit]").await;
     browser.expect_text("[data-testid=change-password-form] [data-testid=form-error]", "Incorrect").await;
-    browser.fill("#current-password", PASSWORD).await;
+    browser.fill("#change-password-current-password", PASSWORD).await;
     browser.click("[data-testid=change-password-form] button[type=submit]").await;
     browser.expect_text("[data-testid=change-password-form]", "Your password was changed.").await;
     browser.screenshot(&screenshots(), "32-password-changed").await;
@@ -278,8 +278,8 @@ async fn the_profile_page_changes_the_password_and_deletes_the_account() {
     browser.expect_text("[data-testid=shell-session]", "Not signed in").await;
     assert!(browser.stored_session().await.is_null(), "the session is gone from storage");
     stack.open("/sign-in").await;
-    browser.fill("#email", email).await;
-    browser.fill("#password", "Brand-new-horse-3").await;
+    browser.fill("#sign-in-email", email).await;
+    browser.fill("#sign-in-password", "Brand-new-horse-3").await;
     browser.click("[data-testid=sign-in-form] button[type=submit]").await;
     browser.expect_text("[data-testid=form-error]", "Incorrect username or password.").await;
 }
@@ -349,10 +349,10 @@ async fn signing_in_needs_only_the_keyboard() {
     stack.open("/sign-in").await;
     browser.find("[data-testid=sign-in-form]").await;
     // From the top of the page: Tab to each field, type, and Enter to submit.
-    browser.tab_to("email", 10).await;
+    browser.tab_to("sign-in-email", 10).await;
     browser.screenshot(&screenshots(), "36-keyboard-focus").await;
     browser.press(email).await;
-    browser.tab_to("password", 2).await;
+    browser.tab_to("sign-in-password", 2).await;
     browser.press(&format!("{PASSWORD}{ENTER}")).await;
     browser.expect_text("[data-testid=shell-user]", email).await;
     // The new page has the focus, so the next Tab reaches its first link, not the top of the document.
@@ -372,9 +372,9 @@ async fn the_page_asked_for_is_kept_through_sign_up_and_the_dev_mailbox_is_reada
     assert_eq!(browser.client.title().await.unwrap(), "Sign in · Ledgerline");
     browser.click("main a[href^='/sign-up']").await;
     assert_eq!(browser.client.title().await.unwrap(), "Create your account · Ledgerline");
-    browser.fill("#name", "Barbara Liskov").await;
-    browser.fill("#email", email).await;
-    browser.fill("#password", PASSWORD).await;
+    browser.fill("#sign-up-name", "Barbara Liskov").await;
+    browser.fill("#sign-up-email", email).await;
+    browser.fill("#sign-up-password", PASSWORD).await;
     browser.click("[data-testid=sign-up-form] button[type=submit]").await;
 
     // The dev mailbox link opens a page a person can read, the code standing out.
@@ -390,11 +390,11 @@ async fn the_page_asked_for_is_kept_through_sign_up_and_the_dev_mailbox_is_reada
     browser.client.close_window().await.unwrap();
     browser.client.switch_to_window(confirm_tab).await.unwrap();
 
-    browser.fill("#code", &code).await;
+    browser.fill("#confirm-code", &code).await;
     browser.click("[data-testid=confirm-form] button[type=submit]").await;
     browser.expect_text("[data-testid=shell-notice]", "Your account is confirmed.").await;
     assert_eq!(browser.path().await, "/sign-in?email=barbara%40example.com&next=%2Fpayments");
-    browser.fill("#password", PASSWORD).await;
+    browser.fill("#sign-in-password", PASSWORD).await;
     browser.click("[data-testid=sign-in-form] button[type=submit]").await;
     browser.expect_text("[data-testid=shell-user]", email).await;
     assert_eq!(browser.path().await, "/payments");
