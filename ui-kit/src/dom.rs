@@ -39,7 +39,8 @@ impl Drop for Listener {
 /// Puts `markup` in `element` in place of what it held; the focus, if it was in there, stays on
 /// the same control or moves to the new content.
 pub fn fill(element: &Element, markup: Markup) {
-    let focused = focus::within(element);
+    // An element that has the focus itself keeps it whatever it holds.
+    let focused = focus::within(element).filter(|focused| focused != element);
     element.set_inner_html(&markup.0);
     if let Some(focused) = focused {
         focus::keep(&focused, element);

@@ -16,17 +16,17 @@ const ENTRIES: [&str; 4] = [
     "button:not([disabled]), a[href]",
 ];
 
-/// The focused element, if it is below `block` (not `block` itself).
+/// The focused element, if it is `block` or below it.
 pub fn within(block: &Element) -> Option<Element> {
     let focused = block.owner_document()?.active_element()?;
-    (focused != *block && block.contains(Some(&focused))).then_some(focused)
+    block.contains(Some(&focused)).then_some(focused)
 }
 
 /// Gives the focus to what a person expects first in `block`, which just appeared (see [`ENTRIES`]);
 /// a heading becomes focusable by script for it. Whether anything took the focus.
 pub fn enter(block: &Element) -> bool {
     ENTRIES.iter().any(|selector| {
-        let Ok(Some(element)) = block.query_selector(selector) else { return false };
+        let Some(element) = first(block, selector) else { return false };
         if element.matches("h1, h2, h3, h4, h5, h6").unwrap_or_default() && element.get_attribute("tabindex").is_none()
         {
             let _ = element.set_attribute("tabindex", "-1");
@@ -40,10 +40,19 @@ pub fn enter(block: &Element) -> bool {
 pub fn keep(was: &Element, block: &Element) {
     let same = ["id", "name", "data-action", "data-testid"].iter().find_map(|attribute| {
         let value = was.get_attribute(attribute).filter(|value| !value.is_empty())?;
-        block.query_selector(&["[", attribute, "=\"", &value, "\"]"].concat()).ok().flatten()
+        first(block, &["[", attribute, "=\"", &value, "\"]"].concat())
     });
     if !same.is_some_and(|element| give(&element)) {
         enter(block);
+    }
+}
+
+/// `block` if `selector` matches it, else the first element below it that it matches.
+fn first(block: &Element, selector: &str) -> Option<Element> {
+    if block.matches(selector).unwrap_or_default() {
+        Some(block.clone())
+    } else {
+        block.query_selector(selector).ok()?
     }
 }
 
