@@ -392,7 +392,7 @@ async fn the_panel_keeps_ids_unique_and_the_focus_where_the_person_is() {
     browser.fill("[data-testid=edit-form] [name=name]", "Parent renamed").await;
     press(&stack, ENTER).await;
     for _ in 0..100 {
-        if api.get(id(&parent)).await["name"] == "Parent renamed" {
+        if api.get(id(&parent)).await.expect("Parent exists")["name"] == "Parent renamed" {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
