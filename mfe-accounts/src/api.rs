@@ -4,6 +4,7 @@
 
 use js_sys::{Array, JSON, Object, Reflect};
 use mfe_guest::Props;
+use ui_kit::form::Refusal;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -76,6 +77,13 @@ impl Problem {
     /// The message for `field`, if the api named it.
     pub fn field(&self, field: &str) -> Option<String> {
         self.errors.iter().find(|(name, _)| name == field).map(|(_, message)| message.clone())
+    }
+}
+
+/// The api's refusal as a form shows it: by field, or in its own words.
+impl From<Problem> for Refusal {
+    fn from(problem: Problem) -> Self {
+        Self { message: problem.detail, fields: problem.errors }
     }
 }
 

@@ -7,11 +7,9 @@ use reactive_graph::{owner::StoredValue, prelude::*};
 use wasm_bindgen::JsCast;
 use web_sys::{DragEvent, Element, Event};
 
-use crate::{
-    dom::{self, target},
-    edits,
-    tree::Tree,
-};
+use ui_kit::dom::{self, target};
+
+use crate::{edits, tree::Tree};
 
 /// The attribute that marks the row line the dragged account would go under.
 const DROP_TARGET: &str = "data-drop-target";

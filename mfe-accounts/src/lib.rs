@@ -14,15 +14,15 @@ mod tree;
 mod tree_view;
 
 use any_spawner::Executor;
-use mfe_dom as dom;
+use maud::{Markup, Render, html};
 use mfe_guest::Props;
 use reactive_graph::{computed::Memo, prelude::*};
+use ui_kit::dom::{self, Place, fill, find, follow, insert, listen, target};
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
 use crate::{
     api::Api,
-    dom::{find, follow, listen, markup, target},
     panel::Panel,
     tree::{Tree, mark},
     tree_view::focus_row,
@@ -34,31 +34,89 @@ pub fn start() {
     mfe_guest::define_page("accounts", app);
 }
 
-const FRAME: &str = concat!(
-    r#"<section class="mfe accounts" aria-labelledby="accounts-title" data-testid="mfe-accounts">"#,
-    r#"<header class="mfe__header"><h1 id="accounts-title">Accounts</h1>"#,
-    r#"<button type="button" class="button" data-testid="new-root" data-action="new-root">New account</button></header>"#,
-    r#"<div class="accounts__layout"><div class="accounts__tree"></div>"#,
-    r#"<aside class="accounts__panel" aria-label="Account details"></aside></div></section>"#
-);
+fn frame() -> Markup {
+    html! {
+        section class="mfe accounts" aria-labelledby="accounts-title" data-testid="mfe-accounts" {
+            header class="mfe__header" {
+                h1 id="accounts-title" { "Accounts" }
+                button type="button" class="button" data-testid="new-root" data-action=(Action::NewRoot) { "New account" }
+            }
+            div class="accounts__layout" {
+                div class="accounts__tree" {}
+                aside class="accounts__panel" aria-label="Account details" {}
+            }
+        }
+    }
+}
+
+/// What a button does, named in its `data-action`: one listener on the section handles them all.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    NewRoot,
+    CreateFirst,
+    RetryRoots,
+    Reload,
+    Dismiss,
+    AddChild,
+    Move,
+    Delete,
+    Cancel,
+    ConfirmDelete,
+}
+
+impl Action {
+    const ALL: [Self; 10] = [
+        Self::NewRoot,
+        Self::CreateFirst,
+        Self::RetryRoots,
+        Self::Reload,
+        Self::Dismiss,
+        Self::AddChild,
+        Self::Move,
+        Self::Delete,
+        Self::Cancel,
+        Self::ConfirmDelete,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::NewRoot => "new-root",
+            Self::CreateFirst => "create-first",
+            Self::RetryRoots => "retry-roots",
+            Self::Reload => "reload",
+            Self::Dismiss => "dismiss",
+            Self::AddChild => "add-child",
+            Self::Move => "move",
+            Self::Delete => "delete",
+            Self::Cancel => "cancel",
+            Self::ConfirmDelete => "confirm-delete",
+        }
+    }
+
+    /// The action of the button an event happened on, if it has one.
+    fn of(button: &Element) -> Option<Self> {
+        let name = button.get_attribute("data-action")?;
+        Self::ALL.into_iter().find(|action| action.name() == name)
+    }
+}
+
+impl Render for Action {
+    fn render_to(&self, buffer: &mut String) {
+        buffer.push_str(self.name());
+    }
+}
 
 fn app(props: Props) {
     let tree = Tree::new(Api(props));
     let panel = Panel::new();
     let host = props.host();
-    host.set_inner_html(FRAME);
+    fill(&host, frame());
     let part = |selector| find(&host, selector).expect("the frame has it");
     let (section, tree_area, aside) = (part("section"), part(".accounts__tree"), part("aside"));
-    // Buttons say what they do in `data-action`; forms are told apart by their `data-testid`.
     listen(&section, "click", move |event| {
-        if let Some(button) = target(&event).and_then(|target| target.closest("[data-action]").ok().flatten()) {
-            on_action(tree, panel, &button);
-        }
-    });
-    listen(&section, "submit", move |event| {
-        event.prevent_default();
-        if let Some(form) = target(&event) {
-            panel.submit(tree, form);
+        let button = target(&event).and_then(|target| target.closest("[data-action]").ok().flatten());
+        if let Some((button, action)) = button.and_then(|button| Some((button.clone(), Action::of(&button)?))) {
+            on_action(tree, panel, action, &button);
         }
     });
     tree_view::listen(tree, &tree_area);
@@ -75,21 +133,20 @@ fn app(props: Props) {
     follow(move |_| follow_path(tree, &props.path.get()));
 }
 
-/// A button's `data-action`.
-fn on_action(tree: Tree, panel: Panel, button: &Element) {
-    match button.get_attribute("data-action").unwrap_or_default().as_str() {
-        "new-root" => {
+fn on_action(tree: Tree, panel: Panel, action: Action, button: &Element) {
+    match action {
+        Action::NewRoot => {
             tree.selected.set(None);
             panel.new_root.set(true);
         }
-        "create-first" => panel.new_root.set(true),
-        "retry-roots" => Executor::spawn_local(tree.load_more(None)),
-        "reload" => {
+        Action::CreateFirst => panel.new_root.set(true),
+        Action::RetryRoots => Executor::spawn_local(tree.load_more(None)),
+        Action::Reload => {
             if let Some(id) = tree.notice.with_untracked(|notice| notice.as_ref().and_then(|n| n.reload.clone())) {
                 Executor::spawn_local(async move { edits::reload(tree, &id).await });
             }
         }
-        "dismiss" => tree.notice.set(None),
+        Action::Dismiss => tree.notice.set(None),
         action => panel.act(tree, action, button),
     }
 }
@@ -115,21 +172,33 @@ fn follow_roots(tree: Tree, area: Element) {
         })
     });
     follow(move |_| match state.get() {
-        Roots::Refused(error) => area.set_inner_html(&markup(&[
-            r#"<div class="alert alert--error" role="alert"><p>"#,
-            &error,
-            r#"</p><button type="button" class="button" data-action="retry-roots">Try again</button></div>"#,
-        ])),
-        Roots::Loading => area.set_inner_html(concat!(
-            r#"<p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>"#,
-            "Loading accounts…</p>"
-        )),
-        Roots::Empty => area.set_inner_html(concat!(
-            r#"<div class="accounts__empty" data-testid="accounts-empty"><p><strong>No accounts yet.</strong></p>"#,
-            r#"<p class="muted">Create the first one; accounts can hold others below them, as deep as you need.</p>"#,
-            r#"<button type="button" class="button button--primary" data-action="create-first">"#,
-            "Create the first account</button></div>"
-        )),
+        Roots::Refused(error) => fill(
+            &area,
+            html! {
+                div class="alert alert--error" role="alert" {
+                    p { (error) }
+                    button type="button" class="button" data-action=(Action::RetryRoots) { "Try again" }
+                }
+            },
+        ),
+        Roots::Loading => fill(
+            &area,
+            html! {
+                p class="loading" role="status" { span class="spinner" aria-hidden="true" {} "Loading accounts…" }
+            },
+        ),
+        Roots::Empty => fill(
+            &area,
+            html! {
+                div class="accounts__empty" data-testid="accounts-empty" {
+                    p { strong { "No accounts yet." } }
+                    p class="muted" { "Create the first one; accounts can hold others below them, as deep as you need." }
+                    button type="button" class="button button--primary" data-action=(Action::CreateFirst) {
+                        "Create the first account"
+                    }
+                }
+            },
+        ),
         Roots::Shown => {
             dom::next_frame(|| mark("ledgerline:accounts-rows-visible"));
             tree_view::start(tree, &area);
@@ -144,21 +213,21 @@ fn follow_notice(tree: Tree, section: Element) {
             shown.remove();
         }
         let Some(notice) = tree.notice.get() else { return };
-        let mut html = markup(&[
-            r#"<div class="notice accounts__notice" role="alert" data-testid="accounts-notice"><span>"#,
-            &notice.text,
-            r#"</span><span class="actions">"#,
-        ]);
-        if notice.reload.is_some() {
-            html.push_str(
-                r#"<button type="button" class="button" data-testid="reload-account" data-action="reload">Reload it</button>"#,
-            );
-        }
-        html.push_str(
-            r#"<button type="button" class="button button--quiet" data-action="dismiss">Dismiss</button></span></div>"#,
-        );
+        let markup = html! {
+            div class="notice accounts__notice" role="alert" data-testid="accounts-notice" {
+                span { (notice.text) }
+                span class="actions" {
+                    @if notice.reload.is_some() {
+                        button type="button" class="button" data-testid="reload-account" data-action=(Action::Reload) {
+                            "Reload it"
+                        }
+                    }
+                    button type="button" class="button button--quiet" data-action=(Action::Dismiss) { "Dismiss" }
+                }
+            }
+        };
         if let Some(layout) = find(&section, ".accounts__layout") {
-            let _ = layout.insert_adjacent_html("beforebegin", &html);
+            insert(&layout, Place::Before, markup);
         }
     });
 }

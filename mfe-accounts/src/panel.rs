@@ -1,18 +1,24 @@
 //! The side panel: the open account's details and edit form, adding a child, moving (a picker that
 //! refuses the account's own subtree) and deleting (saying how many accounts go with it); or the
-//! form for a new root account. Built as markup (see `dom`); its buttons and forms are handled by
-//! the micro-frontend's listeners, which call [`Panel::act`] and [`Panel::submit`].
+//! form for a new root account. Built as markup (see `ui_kit`); its buttons are handled by the
+//! micro-frontend's listener, which calls [`Panel::act`], and each form by its own.
 
 use any_spawner::Executor;
-use reactive_graph::{prelude::*, signal::RwSignal};
-use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlSelectElement};
+use maud::{Markup, html};
+use reactive_graph::{owner::Owner, prelude::*, signal::RwSignal};
+use ui_kit::{
+    dom::{fill, find, follow, replace, set_or_remove},
+    focus,
+    form::{Check, Field, Fill, Form, FormSpec, Kind},
+};
+use web_sys::Element;
 
 use crate::{
-    api::{Account, Changes, Descendants, Problem},
-    dom::{find, follow, input, markup, push_escaped, replace, set, set_or_remove},
+    Action,
+    api::{Changes, Descendants},
     edits, money,
     tree::{Node, Tree},
+    tree_view::focus_row,
 };
 
 /// What the lower part of an account's panel shows.
@@ -32,21 +38,39 @@ pub struct Panel {
     mode: RwSignal<Mode>,
 }
 
-const HINT: &str = r#"<p class="muted panel__hint">Select an account to see its details and change it.</p>"#;
+const NAME: Field = Field { name: "name", label: "Name", kind: Kind::Text, autocomplete: "", check: Check::Nothing };
+const NUMBER: Field =
+    Field { name: "number", label: "Number", kind: Kind::Text, autocomplete: "", check: Check::Nothing };
+const CURRENCY: Field =
+    Field { name: "currency", label: "Currency", kind: Kind::Text, autocomplete: "", check: Check::Nothing };
+const CLOSED: Field =
+    Field { name: "closed", label: "Closed", kind: Kind::Checkbox, autocomplete: "", check: Check::Nothing };
+const MOVE_TO: Field =
+    Field { name: "to", label: "Move to", kind: Kind::Select, autocomplete: "", check: Check::Nothing };
 
-const ACCOUNT: &str = concat!(
-    r#"<section class="panel" aria-labelledby="panel-title" data-testid="account-details"><h2 id="panel-title"></h2>"#,
-    r#"<dl class="attributes"><dt>Balance, all below included</dt><dd data-testid="details-balance"></dd>"#,
-    "<dt>Accounts directly below</dt><dd></dd></dl><form></form><div></div></section>"
-);
+const EDIT_FORM: FormSpec = FormSpec {
+    id: "edit-account",
+    test_id: "edit-form",
+    class: "panel__form",
+    fields: &[NAME, NUMBER, CLOSED],
+    submit: ("Save", "Saving…"),
+};
 
-const ACTIONS: &str = concat!(
-    r#"<div class="actions"><button type="button" class="button" data-action="add-child">Add a child account</button>"#,
-    r#"<button type="button" class="button" data-action="move">Move to…</button>"#,
-    r#"<button type="button" class="button button--danger" data-action="delete">Delete…</button></div>"#
-);
+const NEW_FORM: FormSpec = FormSpec {
+    id: "new-account",
+    test_id: "new-account-form",
+    class: "panel__form",
+    fields: &[NAME, NUMBER, CURRENCY],
+    submit: ("Create", "Creating…"),
+};
 
-const CANCEL: &str = r#"<button type="button" class="button" data-action="cancel">Cancel</button>"#;
+const MOVE_FORM: FormSpec = FormSpec {
+    id: "move",
+    test_id: "move-form",
+    class: "panel__form",
+    fields: &[MOVE_TO],
+    submit: ("Move", "Moving…"),
+};
 
 impl Panel {
     pub fn new() -> Self {
@@ -60,12 +84,22 @@ impl Panel {
             let selected = tree.selected.get();
             self.mode.set(Mode::Actions);
             match (new_root, selected) {
-                (true, _) => aside.set_inner_html(&new_account_html(false)),
+                (true, _) => {
+                    // Opened by a button elsewhere: the form takes the focus.
+                    fill(&aside, NEW_FORM.markup(&new_account_fill(false)));
+                    self.wire_new(tree, &aside);
+                    focus::enter(&aside);
+                }
                 (false, Some(id)) => match tree.node(&id) {
                     Some(node) => self.account(tree, &aside, id, node),
-                    None => aside.set_inner_html(""),
+                    None => fill(&aside, html! {}),
                 },
-                (false, None) => aside.set_inner_html(HINT),
+                (false, None) => fill(
+                    &aside,
+                    html! {
+                        p class="muted panel__hint" { "Select an account to see its details and change it." }
+                    },
+                ),
             }
         });
     }
@@ -73,90 +107,127 @@ impl Panel {
     /// The account's details, its edit form (afresh for each saved or reloaded version: a refused
     /// change keeps what the person typed) and, below, its actions or the form one of them opened.
     fn account(self, tree: Tree, aside: &Element, id: String, node: Node) {
-        aside.set_inner_html(ACCOUNT);
+        fill(
+            aside,
+            html! {
+                section class="panel" aria-labelledby="panel-title" data-testid="account-details" {
+                    h2 id="panel-title" {}
+                    dl class="attributes" {
+                        dt { "Balance, all below included" } dd data-testid="details-balance" {}
+                        dt { "Accounts directly below" } dd {}
+                    }
+                    form {}
+                    div {}
+                }
+            },
+        );
         let part = |selector| find(aside, selector).expect("the panel has it");
         let (title, balance, below, mut form, mut lower) =
             (part("h2"), part("[data-testid=details-balance]"), part("dd:last-of-type"), part("form"), part("div"));
-        let account = node.account;
+        // The edit form is drawn and wired afresh for each version, under an owner of its own: the
+        // effect below runs again for every change of the account, the form only for a new version.
+        let (account, edit_owner) = (node.account, Owner::new());
         follow(move |shown: Option<i64>| {
             account.with(|account| {
                 title.set_text_content(Some(&account.name));
                 balance.set_text_content(Some(&money::format_all(&account.rolled_up)));
                 below.set_text_content(Some(&account.child_count.to_string()));
                 if shown != Some(account.version) {
-                    form = replace(&form, &edit_form_html(account));
+                    let closed = if account.closed { "true" } else { "" };
+                    let values =
+                        [("name", account.name.as_str()), ("number", account.number.as_str()), ("closed", closed)];
+                    form = replace(&form, EDIT_FORM.markup(&Fill { values: &values, ..Fill::default() }));
+                    edit_owner.cleanup();
+                    edit_owner.with(|| wire_edit(tree, &form, account.id.clone()));
                 }
                 account.version
             })
         });
         follow(move |_| {
             let mode = self.mode.get();
-            lower = replace(
-                &lower,
-                &match mode {
-                    Mode::Actions => ACTIONS.to_owned(),
-                    Mode::AddChild => new_account_html(true),
-                    Mode::Move => move_form_html(tree, &id),
-                    Mode::Delete => DELETE.to_owned(),
-                },
-            );
-            if mode == Mode::Delete {
-                Executor::spawn_local(count_for_confirmation(tree, id.clone(), lower.clone()));
+            let markup = match mode {
+                Mode::Actions => actions(),
+                Mode::AddChild => NEW_FORM.markup(&new_account_fill(true)),
+                Mode::Move => {
+                    MOVE_FORM.markup(&Fill { options: move_options(tree, &id), beside: cancel(), ..Fill::default() })
+                }
+                Mode::Delete => delete_confirmation(),
+            };
+            lower = replace(&lower, markup);
+            match mode {
+                Mode::Actions => {}
+                Mode::AddChild => self.wire_new(tree, &lower),
+                Mode::Move => self.wire_move(tree, &lower),
+                Mode::Delete => Executor::spawn_local(count_for_confirmation(tree, id.clone(), lower.clone())),
             }
         });
     }
 
-    /// A button's `data-action` within the panel.
-    pub fn act(self, tree: Tree, action: &str, button: &Element) {
+    /// A button's action within the panel.
+    pub fn act(self, tree: Tree, action: Action, button: &Element) {
         match action {
-            "add-child" => self.mode.set(Mode::AddChild),
-            "move" => self.mode.set(Mode::Move),
-            "delete" => self.mode.set(Mode::Delete),
-            "cancel" => self.close_form(),
-            "confirm-delete" => {
+            Action::AddChild => self.mode.set(Mode::AddChild),
+            Action::Move => self.mode.set(Mode::Move),
+            Action::Delete => self.mode.set(Mode::Delete),
+            Action::Cancel => self.close_form(tree),
+            Action::ConfirmDelete => {
                 let Some(id) = tree.selected.get_untracked() else { return };
                 let subtree = button.get_attribute("data-subtree").is_some();
                 Executor::spawn_local(async move { edits::delete(tree, &id, subtree).await });
-                self.close_form();
-            }
-            _ => {}
-        }
-    }
-
-    pub fn submit(self, tree: Tree, form: Element) {
-        match form.get_attribute("data-testid").unwrap_or_default().as_str() {
-            "edit-form" => save(tree, form),
-            "new-account-form" => self.create(tree, form),
-            "move-form" => {
-                let picked = find(&form, "select").map(|select| select.unchecked_into::<HtmlSelectElement>().value());
-                let to = picked.filter(|value| !value.is_empty());
-                if let Some(id) = tree.selected.get_untracked() {
-                    Executor::spawn_local(async move { edits::move_to(tree, &id, to).await });
-                }
-                self.close_form();
+                self.mode.set(Mode::Actions);
             }
             _ => {}
         }
     }
 
     /// A new root (the panel's own form) or a child of the open account.
-    fn create(self, tree: Tree, form: Element) {
-        let root = self.new_root.get_untracked();
-        let parent = if root { None } else { tree.selected.get_untracked() };
-        let [name, number, currency] = ["name", "number", "currency"].map(|name| input(&form, name).value());
-        // The api takes currency codes as ISO 4217 spells them; people may type them in lower case.
-        let currency = currency.trim().to_ascii_uppercase();
-        Executor::spawn_local(async move {
-            match edits::create(tree, parent, &name, &number, &currency).await {
-                Ok(_) if root => self.new_root.set(false),
-                Ok(_) => self.mode.set(Mode::Actions),
-                Err(refused) => show_problem(&form, Some(&refused)),
-            }
+    fn wire_new(self, tree: Tree, within: &Element) {
+        let form = Form::wire(within, &NEW_FORM);
+        form.on_submit(move |form| {
+            let root = self.new_root.get_untracked();
+            let parent = if root { None } else { tree.selected.get_untracked() };
+            let (name, number) = (form.text(&NAME), form.text(&NUMBER));
+            // The api takes currency codes as ISO 4217 spells them; people may type them in lower case.
+            let currency = form.text(&CURRENCY).trim().to_ascii_uppercase();
+            form.run(async move {
+                edits::create(tree, parent, &name, &number, &currency).await?;
+                if root {
+                    self.new_root.set(false)
+                } else {
+                    self.mode.set(Mode::Actions)
+                }
+                Ok(())
+            });
         });
     }
 
-    /// Closes a form (or the delete confirmation): the new root's, or back to the account's actions.
-    fn close_form(self) {
+    fn wire_move(self, tree: Tree, within: &Element) {
+        let form = Form::wire(within, &MOVE_FORM);
+        form.on_submit(move |form| {
+            let to = Some(form.text(&MOVE_TO)).filter(|to| !to.is_empty());
+            if let Some(id) = tree.selected.get_untracked() {
+                Executor::spawn_local(async move { edits::move_to(tree, &id, to).await });
+            }
+            self.close_form(tree);
+        });
+    }
+
+    /// Closes a form (or the delete confirmation): the new root's, or back to the account's actions,
+    /// the focus back on the account's row (or on the button that opened a new root's form).
+    fn close_form(self, tree: Tree) {
+        match tree.selected.get_untracked() {
+            Some(id) => focus_row(tree, &id),
+            None => {
+                let opener = web_sys::window().and_then(|w| w.document()).and_then(|d| {
+                    d.query_selector(&["mfe-accounts [data-action=", Action::NewRoot.name(), "]"].concat())
+                        .ok()
+                        .flatten()
+                });
+                if let Some(opener) = opener {
+                    focus::give(&opener);
+                }
+            }
+        }
         if self.new_root.get_untracked() {
             self.new_root.set(false);
         } else {
@@ -165,94 +236,74 @@ impl Panel {
     }
 }
 
-fn save(tree: Tree, form: Element) {
-    let Some(id) = tree.selected.get_untracked() else { return };
-    let changes = Changes {
-        name: input(&form, "name").value(),
-        number: input(&form, "number").value(),
-        closed: input(&form, "closed").checked(),
-    };
-    let button = form.last_element_child();
-    let busy = move |busy: bool| {
-        if let Some(button) = &button {
-            set_or_remove(button, "disabled", busy.then_some(""));
-        }
-    };
-    busy(true);
-    Executor::spawn_local(async move {
-        let outcome = edits::save(tree, &id, changes).await;
-        busy(false);
-        // A stale version is the notice's to explain, with its reload button.
-        show_problem(&form, outcome.err().filter(|problem| !problem.is_stale()).as_ref());
+/// Saves name, number and status; the api's objections show by their fields. A stale version is
+/// the notice's to explain, with its reload button.
+fn wire_edit(tree: Tree, within: &Element, id: String) {
+    let form = Form::wire(within, &EDIT_FORM);
+    form.on_submit(move |form| {
+        let changes = Changes { name: form.text(&NAME), number: form.text(&NUMBER), closed: form.checked(&CLOSED) };
+        let id = id.clone();
+        form.run(async move {
+            match edits::save(tree, &id, changes).await {
+                Err(problem) if !problem.is_stale() => Err(problem.into()),
+                _ => Ok(()),
+            }
+        });
     });
 }
 
-fn edit_form_html(account: &Account) -> String {
-    let mut html = r#"<form class="panel__form" data-testid="edit-form" novalidate>"#.to_owned();
-    field(&mut html, "Name", "name", &account.name);
-    field(&mut html, "Number", "number", &account.number);
-    html.push_str(r#"<div class="field field--check"><label><input type="checkbox" name="closed""#);
-    if account.closed {
-        html.push_str(" checked");
+fn actions() -> Markup {
+    html! {
+        div class="actions" {
+            button type="button" class="button" data-action=(Action::AddChild) { "Add a child account" }
+            button type="button" class="button" data-action=(Action::Move) { "Move to…" }
+            button type="button" class="button button--danger" data-action=(Action::Delete) { "Delete…" }
+        }
     }
-    html.push_str(r#"> Closed</label></div><button type="submit" class="button button--primary">Save</button></form>"#);
-    html
+}
+
+fn cancel() -> Markup {
+    html! { button type="button" class="button" data-action=(Action::Cancel) { "Cancel" } }
 }
 
 /// The form for a new account: a `child` of the open one, titled below the account's heading; or a
 /// root, whose title is the panel's heading (headings go down one level at a time).
-fn new_account_html(child: bool) -> String {
-    let (level, title) = if child { ("h3", "New account below this one") } else { ("h2", "New account") };
-    let mut html =
-        format!(r#"<form class="panel__form" data-testid="new-account-form" novalidate><{level}>{title}</{level}>"#);
-    field(&mut html, "Name", "name", "");
-    field(&mut html, "Number", "number", "");
-    field(&mut html, "Currency", "currency", "EUR");
-    html.push_str(r#"<div class="actions"><button type="submit" class="button button--primary">Create</button>"#);
-    html.push_str(CANCEL);
-    html.push_str("</div></form>");
-    html
+fn new_account_fill(child: bool) -> Fill<'static> {
+    let intro = if child { html! { h3 { "New account below this one" } } } else { html! { h2 { "New account" } } };
+    Fill {
+        intro,
+        values: &[("currency", "EUR")],
+        beside: cancel(),
+        ..Fill::default()
+    }
 }
 
 /// The accounts `id` may move under: every loaded account but itself and those below it.
-fn move_form_html(tree: Tree, id: &str) -> String {
+fn move_options(tree: Tree, id: &str) -> Markup {
     let parent = tree.account(id).and_then(|account| account.parent_id).unwrap_or_default();
-    let mut html = concat!(
-        r#"<form class="panel__form" data-testid="move-form"><div class="field"><label for="move-to">Move to</label>"#,
-        r#"<select id="move-to"><option value="">The top level</option>"#
-    )
-    .to_owned();
-    for row in tree.all_rows() {
-        let inside = tree.is_within(&row.id, id);
-        html.push_str(&markup(&[r#"<option value=""#, &row.id, r#"""#]));
-        if inside {
-            html.push_str(" disabled");
+    html! {
+        option value="" { "The top level" }
+        @for row in tree.all_rows() {
+            @let inside = tree.is_within(&row.id, id);
+            option value=(row.id) disabled[inside] selected[row.id == parent] {
+                ("· ".repeat(row.level as usize - 1)) (row.name)
+                @if inside { " (inside this account)" }
+            }
         }
-        if row.id == parent {
-            html.push_str(" selected");
-        }
-        html.push('>');
-        html.push_str(&"· ".repeat(row.level as usize - 1));
-        push_escaped(&mut html, &row.name);
-        if inside {
-            html.push_str(" (inside this account)");
-        }
-        html.push_str("</option>");
     }
-    html.push_str(
-        r#"</select></div><div class="actions"><button type="submit" class="button button--primary">Move</button>"#,
-    );
-    html.push_str(CANCEL);
-    html.push_str("</div></form>");
-    html
 }
 
-const DELETE: &str = concat!(
-    r#"<div class="alert alert--error" role="alertdialog" aria-labelledby="delete-question" data-testid="delete-confirmation">"#,
-    r#"<p id="delete-question">Counting the accounts below it…</p><div class="actions">"#,
-    r#"<button type="button" class="button button--danger" data-action="confirm-delete" disabled>Delete</button>"#,
-    r#"<button type="button" class="button" data-action="cancel">Cancel</button></div></div>"#
-);
+fn delete_confirmation() -> Markup {
+    html! {
+        div class="alert alert--error" role="alertdialog" aria-labelledby="delete-question" data-testid="delete-confirmation" {
+            p id="delete-question" { "Counting the accounts below it…" }
+            div class="actions" {
+                button type="button" class="button button--danger" data-action=(Action::ConfirmDelete) disabled { "Delete" }
+                button type="button" class="button" data-action=(Action::Cancel) data-focus { "Cancel" }
+            }
+        }
+    }
+}
 
 /// Counts what would go with `id` (a read: nothing is deleted yet) and asks about it in `dialog`; its
 /// Delete button then deletes the subtree only if there was one to confirm.
@@ -279,47 +330,4 @@ fn delete_question(name: &str, below: Descendants) -> String {
         (_, true) => [" and more than ", &count, " accounts below it"].concat(),
     };
     ["Delete “", name, "”", &with, "? This cannot be undone."].concat()
-}
-
-/// A labelled input with the api's message for it underneath (see [`show_problem`]).
-fn field(html: &mut String, label: &str, name: &str, value: &str) {
-    let id = ["account-field-", name].concat();
-    html.push_str(&markup(&[
-        r#"<div class="field"><label for=""#,
-        &id,
-        r#"">"#,
-        label,
-        r#"</label><input id=""#,
-        &id,
-        r#"" name=""#,
-        name,
-        r#"" value=""#,
-        value,
-        r#"" aria-invalid="false" aria-describedby=""#,
-        &id,
-        r#"-error"><p class="field__error" id=""#,
-        &id,
-        r#"-error"></p></div>"#,
-    ]));
-}
-
-/// Shows the api's refusal in `form`: each message next to its field, one that names no field above
-/// the buttons; `None` clears it.
-fn show_problem(form: &Element, problem: Option<&Problem>) {
-    for name in ["name", "number", "currency"] {
-        let Some(error) = find(form, &["#account-field-", name, "-error"].concat()) else { continue };
-        let message = problem.and_then(|problem| problem.field(name));
-        if let Some(input) = error.previous_element_sibling() {
-            set(&input, "aria-invalid", if message.is_some() { "true" } else { "false" });
-        }
-        error.set_text_content(message.as_deref());
-    }
-    if let Some(shown) = find(form, ":scope > .alert") {
-        shown.remove();
-    }
-    let general = problem.filter(|problem| problem.errors.is_empty());
-    if let (Some(problem), Some(buttons)) = (general, form.last_element_child()) {
-        let alert = markup(&[r#"<p class="alert alert--error" role="alert">"#, &problem.detail, "</p>"]);
-        let _ = buttons.insert_adjacent_html("beforebegin", &alert);
-    }
 }

@@ -3,11 +3,12 @@
 //! expansion or its loading changes. A node's thousand loaded children render at once when it is
 //! expanded, and a reactive binding per attribute and text made that several times slower.
 
+use maud::{Markup, html};
 use reactive_graph::{effect::RenderEffect, prelude::*, signal::RwSignal};
+use ui_kit::dom::{Place, append, fill, insert, set, set_or_remove};
 use web_sys::Element;
 
 use crate::{
-    dom::{append, push_escaped, set, set_or_remove},
     money,
     tree::{Children, Node, Tree},
 };
@@ -53,16 +54,16 @@ impl Branch {
             }
             shown_size = Some(size);
             add_rows(tree, &status, &mut rows, &ids, level, size);
-            let html = list.with(|c| status_html(c, size));
-            if html != shown_status {
+            let markup = list.with(|c| status_markup(c, size));
+            if markup.0 != shown_status {
                 status.set_class_name(if list.with(|c| c.error.is_some() && !c.loading) {
                     "tree__status tree__status--error"
                 } else {
                     "tree__status"
                 });
-                set_or_remove(&status, "hidden", html.is_empty().then_some(""));
-                status.set_inner_html(&html);
-                shown_status = html;
+                set_or_remove(&status, "hidden", markup.0.is_empty().then_some(""));
+                shown_status = markup.0.clone();
+                fill(&status, markup);
             }
         });
         Self { _effect: effect }
@@ -76,11 +77,8 @@ fn add_rows(tree: Tree, status: &Element, rows: &mut Vec<Row>, ids: &[String], l
     if new.is_empty() {
         return;
     }
-    let mut html = String::with_capacity(new.len() * 400);
-    for (at, id, node) in &new {
-        row_html(&mut html, tree, id, node, level, at + 1, size);
-    }
-    let _ = status.insert_adjacent_html("beforebegin", &html);
+    let markup = html! { @for (at, id, node) in &new { (row_markup(tree, id, node, level, at + 1, size)) } };
+    insert(status, Place::Before, markup);
     // The new rows are the elements just before the status item.
     let mut elements = Vec::with_capacity(new.len());
     let mut next = status.previous_element_sibling();
@@ -177,55 +175,36 @@ impl Line {
         })
     }
 
-    fn html(&self, html: &mut String) {
-        html.push_str(r#"<div class="tree__row" draggable="true"><span class="tree__toggle" aria-hidden="true">"#);
-        html.push_str(self.toggle);
-        for (class, text) in
-            [("tree__name", &self.name), ("tree__number", &self.number), ("tree__balance", &self.balance)]
-        {
-            html.push_str(r#"</span><span class=""#);
-            html.push_str(class);
-            html.push_str(r#"">"#);
-            push_escaped(html, text);
+    fn markup(&self) -> Markup {
+        html! {
+            div class="tree__row" draggable="true" {
+                span class="tree__toggle" aria-hidden="true" { (self.toggle) }
+                span class="tree__name" { (self.name) }
+                span class="tree__number" { (self.number) }
+                span class="tree__balance" { (self.balance) }
+                @if self.closed { (closed_badge()) }
+            }
         }
-        html.push_str("</span>");
-        if self.closed {
-            html.push_str(CLOSED);
-        }
-        html.push_str("</div>");
     }
 }
 
-const CLOSED: &str = r#"<span class="badge badge--muted">Closed</span>"#;
+fn closed_badge() -> Markup {
+    html! { span class="badge badge--muted" { "Closed" } }
+}
 
-fn row_html(html: &mut String, tree: Tree, id: &str, node: &Node, level: u32, position: usize, size: usize) {
+fn row_markup(tree: Tree, id: &str, node: &Node, level: u32, position: usize, size: usize) -> Markup {
     let line = Line::of(node);
     let is = |signal: RwSignal<Option<String>>| signal.with_untracked(|s| s.as_deref() == Some(id));
-    let level = level.to_string();
-    let attributes = [
-        ("id", &*row_id(id)),
-        ("data-id", id),
-        ("aria-level", &level),
-        ("aria-posinset", &position.to_string()),
-        ("aria-setsize", &size.to_string()),
-        ("aria-selected", if is(tree.selected) { "true" } else { "false" }),
-        ("tabindex", if is(tree.focused) { "0" } else { "-1" }),
-        ("aria-expanded", line.expanded.map_or("", |expanded| if expanded { "true" } else { "false" })),
-        ("aria-busy", if line.loading { "true" } else { "" }),
-    ];
-    html.push_str(r#"<li role="treeitem" class="tree__item" style="--level: "#);
-    html.push_str(&level);
-    html.push('"');
-    for (name, value) in attributes.into_iter().filter(|(_, value)| !value.is_empty()) {
-        html.push(' ');
-        html.push_str(name);
-        html.push_str(r#"=""#);
-        push_escaped(html, value);
-        html.push('"');
+    let yes_no = |yes: bool| if yes { "true" } else { "false" };
+    html! {
+        li role="treeitem" class="tree__item" style=(["--level: ", &level.to_string()].concat()) id=(row_id(id))
+            data-id=(id) aria-level=(level.to_string()) aria-posinset=(position.to_string())
+            aria-setsize=(size.to_string())
+            aria-selected=(yes_no(is(tree.selected))) tabindex=(if is(tree.focused) { "0" } else { "-1" })
+            aria-expanded=[line.expanded.map(yes_no)] aria-busy=[line.loading.then_some("true")] {
+            (line.markup())
+        }
     }
-    html.push('>');
-    line.html(html);
-    html.push_str("</li>");
 }
 
 /// Brings a shown row in line with its account, expansion and loading; a rename input beside the
@@ -248,7 +227,7 @@ fn patch(row: &Element, node: &Node) {
     }
     match (line.closed, shown.query_selector(".badge").ok().flatten()) {
         (true, None) => {
-            let _ = shown.insert_adjacent_html("beforeend", CLOSED);
+            insert(&shown, Place::End, closed_badge());
         }
         (false, Some(badge)) => badge.remove(),
         _ => {}
@@ -256,25 +235,17 @@ fn patch(row: &Element, node: &Node) {
 }
 
 /// The status item's content: empty when there is nothing to say.
-fn status_html(children: &Children, size: usize) -> String {
-    if children.loading {
-        r#"<span class="spinner" aria-hidden="true"></span>Loading…"#.to_owned()
-    } else if let Some(error) = &children.error {
-        let mut html = String::new();
-        push_escaped(&mut html, error);
-        html.push_str(r#" <button type="button" class="button button--quiet">Try again</button>"#);
-        html
-    } else if children.has_more() {
-        [
-            r#"<button type="button" class="button button--quiet" data-testid="load-more">Load more ("#,
-            &money::count(children.ids.len()),
-            " of ",
-            &money::count(size),
-            " shown)</button>",
-        ]
-        .concat()
-    } else {
-        String::new()
+fn status_markup(children: &Children, size: usize) -> Markup {
+    html! {
+        @if children.loading {
+            span class="spinner" aria-hidden="true" {} "Loading…"
+        } @else if let Some(error) = &children.error {
+            (error) " " button type="button" class="button button--quiet" { "Try again" }
+        } @else if children.has_more() {
+            button type="button" class="button button--quiet" data-testid="load-more" {
+                "Load more (" (money::count(children.ids.len())) " of " (money::count(size)) " shown)"
+            }
+        }
     }
 }
 

@@ -3,12 +3,13 @@
 //! Keys, clicks and focus are handled once, on the tree's area, for every row.
 
 use any_spawner::Executor;
+use maud::{Markup, html};
 use reactive_graph::{owner::StoredValue, prelude::*};
+use ui_kit::dom::{self, Place, fill, find, follow, insert, set, target};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlElement, HtmlInputElement, KeyboardEvent};
 
 use crate::{
-    dom::{self, find, follow, markup, set, target},
     edits,
     keys::{self, Action},
     rows::{Branch, row_id},
@@ -35,7 +36,7 @@ pub fn listen(tree: Tree, area: &Element) {
 
 /// Puts the tree in `area`, with the roots' branch, for as long as the current owner lives.
 pub fn start(tree: Tree, area: &Element) {
-    area.set_inner_html(r#"<ul role="tree" aria-label="Accounts" class="tree" data-testid="accounts-tree"></ul>"#);
+    fill(area, html! { ul role="tree" aria-label="Accounts" class="tree" data-testid="accounts-tree" {} });
     let Some(list) = area.first_element_child() else { return };
     StoredValue::new_local(Branch::start(tree, list, None, 1));
     // The first row holds the tab stop until the person moves it.
@@ -80,8 +81,7 @@ fn follow_renaming(tree: Tree) {
             return;
         };
         let text = tree.account(&id).map(|account| account.name).unwrap_or_default();
-        let _ = name.insert_adjacent_html("beforebegin", &rename_html(&text));
-        let Some(slot) = name.previous_element_sibling() else { return };
+        let Some(slot) = insert(&name, Place::Before, rename_markup(&text)) else { return };
         set(&name, "hidden", "");
         if let Some(input) = slot.first_element_child() {
             let input: HtmlInputElement = input.unchecked_into();
@@ -97,15 +97,13 @@ fn row_element(id: &str) -> Option<Element> {
 }
 
 /// The name as an input (see [`on_rename_key`]), with room for the api's objection under it.
-fn rename_html(name: &str) -> String {
-    markup(&[
-        r#"<span class="tree__rename"><input value=""#,
-        name,
-        concat!(
-            r#"" aria-label="Name" aria-describedby="rename-error" aria-invalid="false">"#,
-            r#"<span class="field__error" id="rename-error" role="alert"></span></span>"#
-        ),
-    ])
+fn rename_markup(name: &str) -> Markup {
+    html! {
+        span class="tree__rename" {
+            input value=(name) aria-label="Name" aria-describedby="rename-error" aria-invalid="false";
+            span class="field__error" id="rename-error" role="alert" {}
+        }
+    }
 }
 
 /// In the rename input, Enter saves and Escape gives up; the api's objection shows under it.

@@ -1,8 +1,12 @@
 //! The application: runtime config first, then the session, the frame and the pages.
 
 use leptos::{prelude::*, task::spawn_local};
+use maud::html;
 use mfe_contract::RuntimeConfig;
-use mfe_dom::markup;
+use ui_kit::{
+    dom::{fill, find},
+    form::PasswordRules,
+};
 use web_sys::HtmlElement;
 
 use crate::{
@@ -14,7 +18,7 @@ use crate::{
 
 /// Starts the shell in `body`, under the current (root) owner.
 pub fn start(body: HtmlElement) {
-    body.set_inner_html(r#"<p class="splash" role="status">Loading Ledgerline…</p>"#);
+    fill(&body, html! { p class="splash" role="status" { "Loading Ledgerline…" } });
     let owner = Owner::current().expect("the shell starts under its root owner");
     spawn_local(async move {
         let started =
@@ -24,11 +28,15 @@ pub fn start(body: HtmlElement) {
             });
         match started {
             Ok((config, cognito)) => owner.with(|| show_shell(&body, config, cognito)),
-            Err(error) => body.set_inner_html(&markup(&[
-                r#"<div class="splash alert alert--error" role="alert"><p><strong>Ledgerline could not start.</strong></p><p>"#,
-                &error,
-                "</p></div>",
-            ])),
+            Err(error) => fill(
+                &body,
+                html! {
+                    div class="splash alert alert--error" role="alert" {
+                        p { strong { "Ledgerline could not start." } }
+                        p { (error) }
+                    }
+                },
+            ),
         }
     });
 }
@@ -39,10 +47,13 @@ fn show_shell(body: &HtmlElement, config: RuntimeConfig, cognito: Cognito) {
     let router = Router::start();
     provide_context(notice);
     provide_context(SessionStore::start(cognito, notice));
+    // The pool's password rules, for every form that chooses a password.
+    let policy = config.cognito.as_ref().map(|cognito| cognito.password_policy.clone()).unwrap_or_default();
+    PasswordRules::set(policy);
     provide_context(config);
     provide_context(router.clone());
-    body.set_inner_html(layout::FRAME);
-    let part = |selector| mfe_dom::find(body, selector).expect("the frame has its parts");
+    fill(body, layout::frame());
+    let part = |selector| find(body, selector).expect("the frame has its parts");
     layout::wire_top_bar(&part("header"));
     layout::wire_notice_bar(&part("[data-testid=shell-notice]"));
     router::show_pages(part("main"), router);

@@ -2,8 +2,9 @@
 //! region for notices such as "You have been signed out."
 
 use leptos::prelude::*;
+use maud::{Markup, html};
 use mfe_contract::Session;
-use mfe_dom::{find, follow, listen, markup, set_or_remove, target};
+use ui_kit::dom::{fill, find, follow, listen, set_or_remove, target};
 use web_sys::Element;
 
 use crate::{auth::session::SessionStore, router::Router};
@@ -28,14 +29,19 @@ impl Notice {
 
 /// The frame around every page: the top bar (its session part filled by [`wire_top_bar`]), the
 /// notice region and `<main>`, where the router puts the page.
-pub const FRAME: &str = concat!(
-    r##"<header class="topbar"><a class="skip-link" href="#main">Skip to content</a><a class="brand" href="/">Ledgerline</a>"##,
-    r#"<nav class="topbar__nav" aria-label="Main"><a href="/accounts">Accounts</a><a href="/payments">Payments</a></nav>"#,
-    r#"<div class="topbar__session" data-testid="shell-session"></div></header>"#,
-    r#"<div class="notice-region" role="status" aria-live="polite" data-testid="shell-notice"></div>"#,
-    // Focusable by script only: the router moves focus here when the page changes.
-    r#"<main class="page" id="main" tabindex="-1"></main>"#,
-);
+pub fn frame() -> Markup {
+    html! {
+        header class="topbar" {
+            a class="skip-link" href="#main" { "Skip to content" }
+            a class="brand" href="/" { "Ledgerline" }
+            nav class="topbar__nav" aria-label="Main" { a href="/accounts" { "Accounts" } a href="/payments" { "Payments" } }
+            div class="topbar__session" data-testid="shell-session" {}
+        }
+        div class="notice-region" role="status" aria-live="polite" data-testid="shell-notice" {}
+        // Focusable by script only: the router moves focus here when the page changes.
+        main class="page" id="main" tabindex="-1" {}
+    }
+}
 
 /// The top bar's changing parts: who is signed in, and which section link is current.
 pub fn wire_top_bar(header: &Element) {
@@ -47,7 +53,7 @@ pub fn wire_top_bar(header: &Element) {
     follow(move |shown: Option<Option<Session>>| {
         let now = session.session();
         if shown.as_ref() != Some(&now) {
-            who.set_inner_html(&session_markup(now.as_ref()));
+            fill(&who, session_markup(now.as_ref()));
         }
         mark_current(&links, &router.path());
         now
@@ -59,14 +65,18 @@ pub fn wire_top_bar(header: &Element) {
     });
 }
 
-fn session_markup(who: Option<&Session>) -> String {
-    let Some(who) = who else {
-        return r#"<span class="muted">Not signed in</span><a href="/sign-in">Sign in</a>"#.into();
-    };
-    let badge = if who.is_admin() { r#"<span class="badge" data-testid="admin-badge">Admin</span>"# } else { "" };
-    let actions = r#"<a href="/profile">Profile</a><button type="button" class="button button--quiet" data-testid="sign-out">Sign out</button>"#;
-    let after_name = ["</strong></span>", badge, actions].concat();
-    markup(&[r#"<span class="topbar__who">Signed in as <strong data-testid="shell-user">"#, &who.username, &after_name])
+fn session_markup(who: Option<&Session>) -> Markup {
+    html! {
+        @if let Some(who) = who {
+            span class="topbar__who" { "Signed in as " strong data-testid="shell-user" { (who.username) } }
+            @if who.is_admin() { span class="badge" data-testid="admin-badge" { "Admin" } }
+            a href="/profile" { "Profile" }
+            button type="button" class="button button--quiet" data-testid="sign-out" { "Sign out" }
+        } @else {
+            span class="muted" { "Not signed in" }
+            a href="/sign-in" { "Sign in" }
+        }
+    }
 }
 
 fn mark_current(header: &Element, path: &str) {
@@ -84,12 +94,17 @@ pub fn wire_notice_bar(region: &Element) {
     let Notice(message) = expect_context::<Notice>();
     let shown = region.clone();
     follow(move |_: Option<()>| {
-        let html = message.with(|text| {
-            let dismiss =
-                r#"</span><button type="button" class="button button--quiet" aria-label="Dismiss">×</button></div>"#;
-            text.as_deref().map(|text| markup(&[r#"<div class="notice"><span>"#, text, dismiss])).unwrap_or_default()
+        let markup = message.with(|text| {
+            html! {
+                @if let Some(text) = text {
+                    div class="notice" {
+                        span { (text) }
+                        button type="button" class="button button--quiet" aria-label="Dismiss" { "×" }
+                    }
+                }
+            }
         });
-        shown.set_inner_html(&html);
+        fill(&shown, markup);
     });
     listen(region, "click", move |event| {
         if target(&event).is_some_and(|t| t.tag_name() == "BUTTON") {
@@ -99,6 +114,6 @@ pub fn wire_notice_bar(region: &Element) {
 }
 
 /// A network action under way, announced to screen readers.
-pub fn loading_markup(message: &str) -> String {
-    markup(&[r#"<p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>"#, message, "</p>"])
+pub fn loading_markup(message: &str) -> Markup {
+    html! { p class="loading" role="status" { span class="spinner" aria-hidden="true" {} (message) } }
 }

@@ -4,7 +4,6 @@
 mod app;
 mod async_value;
 mod auth;
-mod forms;
 mod http;
 mod layout;
 mod micro_frontend;

@@ -1,11 +1,12 @@
 //! Renders a micro-frontend: loads its module at run time and puts its custom element on the page,
 //! with the session and sub-path as JS properties and the shell listening for its events (sign-out,
-//! and navigation within its route). Built by hand (see `mfe_dom`), for wasm size.
+//! and navigation within its route). Built by hand (see `ui_kit`), for wasm size.
 
 use js_sys::Reflect;
 use leptos::prelude::*;
+use maud::html;
 use mfe_contract::{RuntimeConfig, element_name, events, props};
-use mfe_dom::{follow, listen, markup, set, target};
+use ui_kit::dom::{Place, follow, insert, listen, set, target};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CustomEvent, Element};
 
@@ -78,20 +79,19 @@ fn show_load(frame: &Element, name: &'static str, load: RwSignal<Option<Result<(
         if let Some(old) = shown.flatten() {
             old.remove();
         }
-        let html = load.with(|load| match load {
+        let markup = load.with(|load| match load {
             None => Some(loading_markup(&format!("Loading {name}…"))),
-            Some(Err(error)) => Some(markup(&[
-                // The page's only heading: the section that would have had one is not there.
-                r#"<div class="alert alert--error" role="alert"><h1 class="alert__title">The "#,
-                name,
-                r#" section could not be loaded.</h1><p class="muted">"#,
-                error,
-                r#"</p><button type="button" class="button">Try again</button></div>"#,
-            ])),
+            // The page's only heading: the section that would have had one is not there.
+            Some(Err(error)) => Some(html! {
+                div class="alert alert--error" role="alert" {
+                    h1 class="alert__title" { "The " (name) " section could not be loaded." }
+                    p class="muted" { (error) }
+                    button type="button" class="button" { "Try again" }
+                }
+            }),
             Some(Ok(())) => None,
         });
         set(&frame, "aria-busy", if load.with(Option::is_none) { "true" } else { "false" });
-        let _ = frame.insert_adjacent_html("afterbegin", &html?);
-        frame.first_element_child()
+        insert(&frame, Place::Start, markup?)
     });
 }

@@ -4,10 +4,17 @@
 
 use leptos::prelude::*;
 use leptos_router::location::{BrowserUrl, LocationChange, LocationProvider, State};
+use maud::html;
+use ui_kit::dom::{append, fill, follow};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 
-use crate::{auth::session::SessionStore, forms::page_url, layout::loading_markup, micro_frontend, pages};
+use crate::{
+    auth::session::SessionStore,
+    layout::loading_markup,
+    micro_frontend,
+    pages::{self, auth_flow::page_url},
+};
 
 /// The micro-frontends, each owning the paths below its name (`/accounts/...`), with their pages' title.
 const SECTIONS: [(&str, &str); 2] = [("accounts", "Accounts · Ledgerline"), ("payments", "Payments · Ledgerline")];
@@ -73,8 +80,14 @@ impl Route {
             Self::ForgotPassword => pages::forgot_password::show(page),
             Self::Profile => pages::profile::show(page),
             Self::Section(name) => micro_frontend::show(page, name),
-            Self::NotFound => page.set_inner_html(
-                r#"<section class="card"><h1>Page not found</h1><p>There is nothing at this address. <a href="/">Go to the start page</a></p></section>"#,
+            Self::NotFound => fill(
+                page,
+                html! {
+                    section class="card" {
+                        h1 { "Page not found" }
+                        p { "There is nothing at this address. " a href="/" { "Go to the start page" } }
+                    }
+                },
             ),
         }
     }
@@ -153,10 +166,10 @@ pub fn show_pages(main: Element, router: Router) {
     });
     let here_router = router.clone();
     // What a page starts (effects, listeners) ends when the next page replaces it.
-    mfe_dom::follow(move |shown: Option<()>| {
+    follow(move |shown: Option<()>| {
         let (route, open) = route.get();
-        main.set_inner_html("");
-        let page = mfe_dom::append(&main, "div", "");
+        main.set_text_content(None);
+        let page = append(&main, "div", "");
         if let Some(document) = main.owner_document() {
             document.set_title(route.title());
         }
@@ -172,7 +185,7 @@ pub fn show_pages(main: Element, router: Router) {
     });
     // A link click puts its URL in the address bar once the page for it is shown.
     let history = router.0;
-    mfe_dom::follow(move |_: Option<()>| {
+    follow(move |_: Option<()>| {
         history.as_url().track();
         history.ready_to_complete();
     });
@@ -181,8 +194,8 @@ pub fn show_pages(main: Element, router: Router) {
 /// A private page visited signed out: sign in first, then come back here. Never a blank page while
 /// the redirect happens.
 fn send_to_sign_in(page: &Element, router: &Router) {
-    page.set_inner_html(&loading_markup("Taking you to sign in…"));
-    router.redirect(&page_url("/sign-in", &[("next", &router.here())]));
+    fill(page, loading_markup("Taking you to sign in…"));
+    router.redirect(page_url("/sign-in", &[("next", &router.here())]).as_str());
 }
 
 #[cfg(test)]

@@ -157,8 +157,8 @@ impl Stack {
     /// header shows the person.
     pub async fn sign_in_on_page(&self, email: &str, password: &str) {
         let browser = &self.browser;
-        browser.fill("#email", email).await;
-        browser.fill("#password", password).await;
+        browser.fill("#sign-in-email", email).await;
+        browser.fill("#sign-in-password", password).await;
         browser.click("[data-testid=sign-in-form] button[type=submit]").await;
         browser.expect_text("[data-testid=shell-user]", email).await;
     }
@@ -322,6 +322,20 @@ impl Browser {
             Some(query) => format!("{}?{query}", url.path()),
             None => url.path().to_owned(),
         }
+    }
+
+    /// Waits until the focused element matches `css`; fails with what has the focus instead.
+    pub async fn expect_focus(&self, css: &str) {
+        let script = format!("return document.activeElement.matches({})", json!(css));
+        let deadline = Instant::now() + PATIENCE;
+        while Instant::now() < deadline {
+            if self.execute(&script).await == true {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let focused = self.execute("return document.activeElement.outerHTML.slice(0, 200)").await;
+        panic!("the focus should be on {css}, but it is on {focused}");
     }
 
     pub async fn is_present(&self, css: &str) -> bool {

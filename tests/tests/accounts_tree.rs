@@ -2,15 +2,15 @@
 //! collapsed, walked with the keyboard, renamed, moved, refused a cyclic move, deleted, a change
 //! someone else made meanwhile, and a deep link reloaded; a delete confirmed only after its count
 //! was read afresh; a move by drag-and-drop; a node with 10,000 children; and the micro-frontend
-//! alone in its own harness.
+//! alone in its own harness; the panel's ids and focus; names that are markup shown as text.
 
 use e2e::{
-    PASSWORD, Stack,
+    ENTER, PASSWORD, Stack,
     accounts::{Accounts, id, seed_children},
     screenshots,
 };
 use fantoccini::key::Key;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// The tree row of an account (by id), and the CSS for it.
 fn row(account: &Value) -> String {
@@ -77,8 +77,8 @@ async fn build_walk_edit_move_delete_and_deep_link_the_accounts_tree() {
     browser.click("[data-testid=accounts-empty] button").await;
     browser.find("[data-testid=new-account-form]").await;
     browser.screenshot(&shots, "10-accounts-empty-new-form").await;
-    browser.fill("[data-testid=new-account-form] #account-field-name", "Assets").await;
-    browser.fill("[data-testid=new-account-form] #account-field-number", "1000").await;
+    browser.fill("[data-testid=new-account-form] [name=name]", "Assets").await;
+    browser.fill("[data-testid=new-account-form] [name=number]", "1000").await;
     browser.click("[data-testid=new-account-form] button[type=submit]").await;
     browser.expect_text("[role=tree]", "Assets").await;
     browser.expect_text("[data-testid=account-details] h2", "Assets").await;
@@ -89,8 +89,8 @@ async fn build_walk_edit_move_delete_and_deep_link_the_accounts_tree() {
     browser.click("[data-testid=account-details] .actions button").await;
     browser.find("[data-testid=new-account-form]").await;
     browser.audit("accounts, a child account's form").await;
-    browser.fill("[data-testid=new-account-form] #account-field-name", "Bank").await;
-    browser.fill("[data-testid=new-account-form] #account-field-number", "1100").await;
+    browser.fill("[data-testid=new-account-form] [name=name]", "Bank").await;
+    browser.fill("[data-testid=new-account-form] [name=number]", "1100").await;
     browser.click("[data-testid=new-account-form] button[type=submit]").await;
     browser.expect_text("[data-testid=account-details] h2", "Bank").await;
     let bank_id = browser.path().await.trim_start_matches("/accounts/").to_owned();
@@ -161,9 +161,9 @@ async fn build_walk_edit_move_delete_and_deep_link_the_accounts_tree() {
     press(&stack, &format!("{}", Key::Enter)).await;
     browser.expect_text(&line(&cash), "Petty cash").await;
     assert_eq!(api.get(id(&cash)).await.expect("Cash exists")["name"], "Petty cash");
-    browser.fill("[data-testid=edit-form] #account-field-number", "no spaces allowed").await;
+    browser.fill("[data-testid=edit-form] [name=number]", "no spaces allowed").await;
     browser.click("[data-testid=edit-form] button[type=submit]").await;
-    browser.expect_text("#account-field-number-error", "letters, digits or dashes").await;
+    browser.expect_text("#edit-account-number-error", "letters, digits or dashes").await;
     browser.expect_text(&line(&cash), "1200").await; // rolled back
     browser.screenshot(&shots, "14-accounts-renamed-and-invalid").await;
 
@@ -193,7 +193,7 @@ async fn build_walk_edit_move_delete_and_deep_link_the_accounts_tree() {
     browser.click(&line(&equity)).await;
     browser.expect_text("[data-testid=account-details] h2", "Equity").await;
     api.rename(id(&equity), "Equity (renamed elsewhere)").await;
-    browser.fill("[data-testid=edit-form] #account-field-name", "Owners' equity").await;
+    browser.fill("[data-testid=edit-form] [name=name]", "Owners' equity").await;
     browser.click("[data-testid=edit-form] button[type=submit]").await;
     browser.expect_text("[data-testid=accounts-notice]", "Someone else changed").await;
     browser.expect_text(&format!("{} .tree__name", row(&equity)), "Equity").await;
@@ -353,4 +353,108 @@ async fn the_standalone_harness_runs_the_micro_frontend_alone() {
     browser.expect_text("[data-testid=account-details] h2", "Harnessed").await;
     assert_eq!(browser.execute("return location.hash").await, format!("#/{}", id(&root)));
     browser.screenshot(&screenshots(), "22-accounts-standalone").await;
+}
+
+/// Ids that more than one element on the page has.
+const DUPLICATE_IDS: &str = "const seen = {};
+    for (const element of document.querySelectorAll('[id]')) seen[element.id] = (seen[element.id] || 0) + 1;
+    return Object.keys(seen).filter((id) => seen[id] > 1);";
+
+/// The `for` of each label that names no input of its own form.
+const LABELS_ELSEWHERE: &str = "return [...document.querySelectorAll('label[for]')]
+    .filter((label) => { const input = document.getElementById(label.htmlFor);
+        return !input || input.closest('form') !== label.closest('form'); })
+    .map((label) => label.htmlFor);";
+
+#[tokio::test]
+async fn the_panel_keeps_ids_unique_and_the_focus_where_the_person_is() {
+    let stack = Stack::start(&[]).await;
+    let browser = &stack.browser;
+    let api = signed_in_at_accounts(&stack, "panel-focus@example.com").await;
+    let parent = api.create(None, "Parent", "P-1", 0).await;
+    stack.open(&format!("/accounts/{}", id(&parent))).await;
+    browser.expect_text("[data-testid=account-details] h2", "Parent").await;
+
+    // "Add a child account" beside the edit form: every id once, each label naming its own input,
+    // and the focus in the new form (not dropped to the page).
+    browser.click("[data-testid=account-details] .actions button").await;
+    browser.find("[data-testid=new-account-form]").await;
+    assert_eq!(browser.execute(DUPLICATE_IDS).await, json!([]), "ids are unique on the page");
+    assert_eq!(browser.execute(LABELS_ELSEWHERE).await, json!([]), "each label names an input of its own form");
+    browser.expect_focus("[data-testid=new-account-form] [name=name]").await;
+    browser.screenshot(&screenshots(), "27-accounts-add-child-focused").await;
+    // Closing it puts the focus back on the account's row.
+    browser.click("[data-testid=new-account-form] button[type=button]").await;
+    browser.expect_focus(&row(&parent)).await;
+
+    // The delete confirmation takes the focus, and gives it back to the row when cancelled.
+    browser.click("[data-testid=account-details] .actions .button--danger").await;
+    browser.expect_focus("[data-testid=delete-confirmation] button").await;
+    browser.screenshot(&screenshots(), "28-accounts-delete-focused").await;
+    browser.click("[data-testid=delete-confirmation] button:not(.button--danger)").await;
+    browser.expect_focus(&row(&parent)).await;
+
+    // Saved with Enter, the edit form is drawn afresh for the new version: the focus stays in the field.
+    browser.fill("[data-testid=edit-form] [name=name]", "Parent renamed").await;
+    press(&stack, ENTER).await;
+    for _ in 0..100 {
+        if api.get(id(&parent)).await.expect("Parent exists")["name"] == "Parent renamed" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    browser.expect_text("[data-testid=account-details] h2", "Parent renamed").await;
+    browser.expect_focus("[data-testid=edit-form] [name=name]").await;
+    assert_no_console_errors(&stack).await;
+}
+
+/// Markup, both quotes and an ampersand: what a careless page would turn into an element.
+const HOSTILE: &str = r#"<img src=x onerror=alert(1)>'"&"#;
+
+#[tokio::test]
+async fn names_that_are_markup_show_as_text_everywhere_and_create_no_element() {
+    let stack = Stack::start(&[]).await;
+    let browser = &stack.browser;
+    // An email address may hold markup too (no spaces): the top bar shows it.
+    let email = r#"<img/src=x/onerror=alert(2)>'"&@example.com"#;
+    let attributes = json!([{ "Name": "email", "Value": email }, { "Name": "email_verified", "Value": "true" },
+        { "Name": "name", "Value": HOSTILE }]);
+    let pool = "us-east-1_LedgerDev";
+    let invite =
+        json!({ "UserPoolId": pool, "Username": email, "MessageAction": "SUPPRESS", "UserAttributes": attributes });
+    let (status, answer) = stack.admin("AdminCreateUser", invite).await;
+    assert_eq!(status, 200, "AdminCreateUser: {answer}");
+    let password = json!({ "UserPoolId": pool, "Username": email, "Password": PASSWORD, "Permanent": true });
+    let (status, answer) = stack.admin("AdminSetUserPassword", password).await;
+    assert_eq!(status, 200, "AdminSetUserPassword: {answer}");
+    let no_element = "return document.querySelectorAll('img, [onerror]').length";
+
+    stack.open("/accounts").await;
+    stack.sign_in_on_page(email, PASSWORD).await;
+    let api = Accounts::of_signed_in(&stack).await;
+    let account = api.create(None, HOSTILE, "H-1", 0).await;
+    api.create(Some(&account), HOSTILE, "H-2", 0).await;
+    stack.open(&format!("/accounts/{}", id(&account))).await;
+    browser.expect_text("[data-testid=shell-user]", email).await;
+    browser.expect_text(&format!("{} .tree__name", row(&account)), HOSTILE).await;
+    browser.expect_text("[data-testid=account-details] h2", HOSTILE).await;
+    let name = browser.find("[data-testid=edit-form] [name=name]").await;
+    assert_eq!(name.prop("value").await.unwrap().as_deref(), Some(HOSTILE), "the edit form's name");
+    // The move picker lists the child by name.
+    browser.click("[data-testid=account-details] .actions button:nth-child(2)").await;
+    browser.expect_text("[data-testid=move-form] select", HOSTILE).await;
+    browser.click("[data-testid=move-form] button[type=button]").await;
+    browser.click("[data-testid=account-details] .actions .button--danger").await;
+    browser
+        .expect_text("[data-testid=delete-confirmation]", &format!("Delete “{HOSTILE}” and the 1 account below it?"))
+        .await;
+    browser.screenshot(&screenshots(), "29-accounts-hostile-names").await;
+    assert_eq!(browser.execute(no_element).await, 0, "a name became an element");
+
+    stack.open("/profile").await;
+    browser.expect_text("[data-testid=profile-attributes]", HOSTILE).await;
+    browser.expect_text("[data-testid=shell-user]", email).await;
+    browser.screenshot(&screenshots(), "38-profile-hostile-names").await;
+    assert_eq!(browser.execute(no_element).await, 0, "a name became an element");
+    assert_no_console_errors(&stack).await;
 }

@@ -15,14 +15,14 @@ async fn sign_up_confirm_sign_in_with_srp_stay_signed_in_refresh_and_sign_out() 
     browser.screenshot(&screenshots(), "10-sign-up-empty").await;
     // Submitting an empty form shows each field's problem inline, and sends nothing.
     browser.click("[data-testid=sign-up-form] button[type=submit]").await;
-    browser.expect_text("#email-error", "Enter your email address.").await;
+    browser.expect_text("#sign-up-email-error", "Enter your email address.").await;
     browser.audit("sign-up, each field's problem shown").await;
-    browser.fill("#name", "Ada Lovelace").await;
-    browser.fill("#email", email).await;
-    browser.fill("#password", "short").await;
-    browser.expect_text("#password-error", "Needed: at least 8 characters").await;
+    browser.fill("#sign-up-name", "Ada Lovelace").await;
+    browser.fill("#sign-up-email", email).await;
+    browser.fill("#sign-up-password", "short").await;
+    browser.expect_text("#sign-up-password-error", "Needed: at least 8 characters").await;
     browser.screenshot(&screenshots(), "11-sign-up-policy").await;
-    browser.fill("#password", PASSWORD).await;
+    browser.fill("#sign-up-password", PASSWORD).await;
     browser.click("[data-testid=sign-up-form] button[type=submit]").await;
 
     // The confirmation page, with the dev mailbox at hand.
@@ -30,13 +30,13 @@ async fn sign_up_confirm_sign_in_with_srp_stay_signed_in_refresh_and_sign_out() 
     browser.find("[data-testid=dev-mailbox] a").await;
     browser.screenshot(&screenshots(), "12-confirm").await;
     let code = stack.latest_code(email).await;
-    browser.fill("#code", &code).await;
+    browser.fill("#confirm-code", &code).await;
     browser.click("[data-testid=confirm-form] button[type=submit]").await;
 
     // Sign-in, with the email filled in; SRP by default.
     browser.expect_text("[data-testid=shell-notice]", "Your account is confirmed.").await;
     browser.screenshot(&screenshots(), "13-sign-in").await;
-    browser.fill("#password", PASSWORD).await;
+    browser.fill("#sign-in-password", PASSWORD).await;
     browser.click("[data-testid=sign-in-form] button[type=submit]").await;
     browser.expect_text("[data-testid=shell-user]", email).await;
     assert_eq!(browser.path().await, "/");
@@ -107,8 +107,8 @@ async fn a_wrong_password_shows_an_error_and_starts_no_session() {
     let browser = &stack.browser;
     stack.create_user("grace@example.com").await;
     stack.open("/sign-in").await;
-    browser.fill("#email", "grace@example.com").await;
-    browser.fill("#password", "Not-the-password-1").await;
+    browser.fill("#sign-in-email", "grace@example.com").await;
+    browser.fill("#sign-in-password", "Not-the-password-1").await;
     browser.click("[data-testid=sign-in-form] button[type=submit]").await;
     browser.expect_text("[data-testid=form-error]", "Incorrect username or password.").await;
     browser.expect_text("[data-testid=shell-session]", "Not signed in").await;
@@ -118,8 +118,8 @@ async fn a_wrong_password_shows_an_error_and_starts_no_session() {
     browser.screenshot(&screenshots(), "24-wrong-password-phone").await;
 
     // The keyboard alone: the form submits with Enter from the password field.
-    browser.fill("#password", "").await;
-    let password = browser.find("#password").await;
+    browser.fill("#sign-in-password", "").await;
+    let password = browser.find("#sign-in-password").await;
     password.send_keys(&format!("{PASSWORD}\u{E007}")).await.unwrap();
     browser.expect_text("[data-testid=shell-user]", "grace@example.com").await;
 }
@@ -132,8 +132,8 @@ async fn an_unconfirmed_sign_in_leads_to_confirmation_with_a_new_code() {
     stack.sign_up(email).await;
     let first_code = stack.latest_code(email).await;
     stack.open("/sign-in").await;
-    browser.fill("#email", email).await;
-    browser.fill("#password", PASSWORD).await;
+    browser.fill("#sign-in-email", email).await;
+    browser.fill("#sign-in-password", PASSWORD).await;
     browser.click("[data-testid=sign-in-form] button[type=submit]").await;
     browser.find("[data-testid=confirm-form]").await;
     browser.expect_text("main", "Your account is not confirmed yet.").await;
@@ -143,7 +143,7 @@ async fn an_unconfirmed_sign_in_leads_to_confirmation_with_a_new_code() {
     browser.screenshot(&screenshots(), "21-unconfirmed").await;
     let code = stack.latest_code(email).await;
     assert_ne!(code, first_code, "a new code was sent");
-    browser.fill("#code", &code).await;
+    browser.fill("#confirm-code", &code).await;
     browser.click("[data-testid=confirm-form] button[type=submit]").await;
     browser.find("[data-testid=sign-in-form]").await;
     stack.sign_in_on_page(email, PASSWORD).await;
@@ -157,13 +157,13 @@ async fn a_forgotten_password_is_reset_with_the_emailed_code() {
     stack.create_user(email).await;
     stack.open("/sign-in").await;
     browser.click("a[href^='/forgot-password']").await;
-    browser.fill("#email", email).await;
+    browser.fill("#forgot-email", email).await;
     browser.screenshot(&screenshots(), "22-forgot-password").await;
     browser.click("[data-testid=forgot-form] button[type=submit]").await;
     browser.find("[data-testid=reset-form]").await;
     let code = stack.latest_code(email).await;
-    browser.fill("#code", &code).await;
-    browser.fill("#password", "Another-horse-2").await;
+    browser.fill("#reset-code", &code).await;
+    browser.fill("#reset-new-password", "Another-horse-2").await;
     browser.screenshot(&screenshots(), "23-reset-password").await;
     browser.click("[data-testid=reset-form] button[type=submit]").await;
     browser.expect_text("[data-testid=shell-notice]", "Your password was changed.").await;
@@ -189,15 +189,15 @@ async fn an_invited_user_chooses_a_password_at_first_sign_in_and_admins_get_a_ba
 
     // The temporary password leads to choosing one's own (NEW_PASSWORD_REQUIRED), checked as typed.
     stack.open("/sign-in?next=%2Fprofile").await;
-    browser.fill("#email", email).await;
-    browser.fill("#password", "Temporary-pass-1").await;
+    browser.fill("#sign-in-email", email).await;
+    browser.fill("#sign-in-password", "Temporary-pass-1").await;
     browser.click("[data-testid=sign-in-form] button[type=submit]").await;
     browser.find("[data-testid=new-password-form]").await;
-    browser.fill("#new-password", "weak").await;
+    browser.fill("#choose-password-new-password", "weak").await;
     browser.click("[data-testid=new-password-form] button[type=submit]").await;
-    browser.expect_text("#new-password-error", "Needed: at least 8 characters").await;
+    browser.expect_text("#choose-password-new-password-error", "Needed: at least 8 characters").await;
     browser.screenshot(&screenshots(), "30-new-password-required").await;
-    browser.fill("#new-password", PASSWORD).await;
+    browser.fill("#choose-password-new-password", PASSWORD).await;
     browser.click("[data-testid=new-password-form] button[type=submit]").await;
 
     // Signed in where the person was going, with the Admin badge from `cognito:groups`.
@@ -240,12 +240,12 @@ async fn the_profile_page_changes_the_password_and_deletes_the_account() {
     stack.sign_in_on_page(email, PASSWORD).await;
 
     // A wrong current password is refused in plain words; the right one changes it.
-    browser.fill("#current-password", "Not-the-password-1").await;
-    browser.fill("#proposed-password", "Brand-new-horse-3").await;
+    browser.fill("#change-password-current-password", "Not-the-password-1").await;
+    browser.fill("#change-password-new-password", "Brand-new-horse-3").await;
     browser.click("[data-testid=change-password-form] button[type=submit]").await;
     browser.expect_text("[data-testid=change-password-form] [data-testid=form-error]", "Incorrect").await;
     browser.audit("profile, a wrong current password").await;
-    browser.fill("#current-password", PASSWORD).await;
+    browser.fill("#change-password-current-password", PASSWORD).await;
     browser.click("[data-testid=change-password-form] button[type=submit]").await;
     browser.expect_text("[data-testid=change-password-form]", "Your password was changed.").await;
     browser.screenshot(&screenshots(), "32-password-changed").await;
@@ -253,17 +253,22 @@ async fn the_profile_page_changes_the_password_and_deletes_the_account() {
     stack.open("/sign-in").await;
     stack.sign_in_on_page(email, "Brand-new-horse-3").await;
 
-    // Deleting asks first, then signs out with a message; the account no longer signs in.
+    // Deleting asks first, with the focus on the safe answer; keeping the account gives the focus
+    // back to the button that asked. Then it signs out with a message; the account no longer signs in.
     stack.open("/profile").await;
     browser.click("[data-testid=delete-account]").await;
+    browser.expect_focus("[data-testid=keep-account]").await;
     browser.screenshot(&screenshots(), "33-delete-account").await;
+    browser.click("[data-testid=keep-account]").await;
+    browser.expect_focus("[data-testid=delete-account]").await;
+    browser.click("[data-testid=delete-account]").await;
     browser.click("[data-testid=confirm-delete]").await;
     browser.expect_text("[data-testid=shell-notice]", "Your account was deleted.").await;
     browser.expect_text("[data-testid=shell-session]", "Not signed in").await;
     assert!(browser.stored_session().await.is_null(), "the session is gone from storage");
     stack.open("/sign-in").await;
-    browser.fill("#email", email).await;
-    browser.fill("#password", "Brand-new-horse-3").await;
+    browser.fill("#sign-in-email", email).await;
+    browser.fill("#sign-in-password", "Brand-new-horse-3").await;
     browser.click("[data-testid=sign-in-form] button[type=submit]").await;
     browser.expect_text("[data-testid=form-error]", "Incorrect username or password.").await;
 }
@@ -328,10 +333,10 @@ async fn signing_in_needs_only_the_keyboard() {
     stack.open("/sign-in").await;
     browser.find("[data-testid=sign-in-form]").await;
     // From the top of the page: Tab to each field, type, and Enter to submit.
-    browser.tab_to("email", 10).await;
+    browser.tab_to("sign-in-email", 10).await;
     browser.screenshot(&screenshots(), "36-keyboard-focus").await;
     browser.press(email).await;
-    browser.tab_to("password", 2).await;
+    browser.tab_to("sign-in-password", 2).await;
     browser.press(&format!("{PASSWORD}{ENTER}")).await;
     browser.expect_text("[data-testid=shell-user]", email).await;
     // The new page has the focus, so the next Tab reaches its first link, not the top of the document.
@@ -351,9 +356,9 @@ async fn the_page_asked_for_is_kept_through_sign_up_and_the_dev_mailbox_is_reada
     assert_eq!(browser.client.title().await.unwrap(), "Sign in · Ledgerline");
     browser.click("main a[href^='/sign-up']").await;
     assert_eq!(browser.client.title().await.unwrap(), "Create your account · Ledgerline");
-    browser.fill("#name", "Barbara Liskov").await;
-    browser.fill("#email", email).await;
-    browser.fill("#password", PASSWORD).await;
+    browser.fill("#sign-up-name", "Barbara Liskov").await;
+    browser.fill("#sign-up-email", email).await;
+    browser.fill("#sign-up-password", PASSWORD).await;
     browser.click("[data-testid=sign-up-form] button[type=submit]").await;
 
     // The dev mailbox link opens a page a person can read, the code standing out.
@@ -369,11 +374,11 @@ async fn the_page_asked_for_is_kept_through_sign_up_and_the_dev_mailbox_is_reada
     browser.client.close_window().await.unwrap();
     browser.client.switch_to_window(confirm_tab).await.unwrap();
 
-    browser.fill("#code", &code).await;
+    browser.fill("#confirm-code", &code).await;
     browser.click("[data-testid=confirm-form] button[type=submit]").await;
     browser.expect_text("[data-testid=shell-notice]", "Your account is confirmed.").await;
     assert_eq!(browser.path().await, "/sign-in?email=barbara%40example.com&next=%2Fpayments");
-    browser.fill("#password", PASSWORD).await;
+    browser.fill("#sign-in-password", PASSWORD).await;
     browser.click("[data-testid=sign-in-form] button[type=submit]").await;
     browser.expect_text("[data-testid=shell-user]", email).await;
     assert_eq!(browser.path().await, "/payments");
@@ -382,4 +387,40 @@ async fn the_page_asked_for_is_kept_through_sign_up_and_the_dev_mailbox_is_reada
     assert_eq!(browser.client.title().await.unwrap(), "Payments · Ledgerline");
     browser.find("mfe-payments [data-testid=mfe-payments]").await;
     browser.audit("payments").await;
+}
+
+#[tokio::test]
+async fn signing_in_goes_on_only_to_a_page_of_this_site() {
+    let stack = Stack::start(&[]).await;
+    let browser = &stack.browser;
+    let email = "hedy@example.com";
+    stack.create_user(email).await;
+    let this_site = stack.app.url("/profile").replace(':', "%3A").replace('/', "%2F");
+    // `next` as a link could carry it: a path that browsers read as another host, another site, a
+    // script; and an address on this site, which is kept.
+    let cases = [
+        ("/%5Cevil.com", "/"),
+        ("%2F%2Fevil.com", "/"),
+        ("https%3A%2F%2Fevil.com%2F", "/"),
+        ("javascript%3Aalert(1)", "/"),
+        (this_site.as_str(), "/profile"),
+    ];
+    for (next, lands_on) in cases {
+        stack.open(&format!("/sign-in?next={next}")).await;
+        stack.sign_in_on_page(email, PASSWORD).await;
+        for _ in 0..100 {
+            if browser.path().await == lands_on {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(browser.path().await, lands_on, "signed in with next={next}");
+        // The shell still works: a link opens its page, and signing out signs out.
+        browser.click("nav a[href='/accounts']").await;
+        browser.find("mfe-accounts [data-testid=mfe-accounts]").await;
+        browser.click("[data-testid=sign-out]").await;
+        browser.expect_text("[data-testid=shell-session]", "Not signed in").await;
+    }
+    let errors = browser.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
 }

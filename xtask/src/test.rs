@@ -18,6 +18,8 @@ use crate::{
 /// Crates that only build for the browser: the native run leaves them out, and their tests run as
 /// wasm in headless Chromium.
 const BROWSER_ONLY_CRATES: [&str; 5] = ["mfe-shell", "mfe-accounts", "mfe-payments", "mfe-guest", "mfe-host"];
+/// Crates tested natively whose browser tests also run as wasm in headless Chromium.
+const ALSO_IN_THE_BROWSER: [&str; 1] = ["ui-kit"];
 
 pub fn run() -> Result {
     let mut report = Report::default();
@@ -78,7 +80,7 @@ pub fn e2e_env(cargo: &mut Command, tools: &Tools, cluster: &Cluster, site: &Pat
 fn wasm_tests() -> Command {
     let mut cargo = cargo_test();
     cargo.args(["--target", "wasm32-unknown-unknown"]);
-    for tested in BROWSER_ONLY_CRATES {
+    for tested in BROWSER_ONLY_CRATES.iter().chain(&ALSO_IN_THE_BROWSER) {
         cargo.args(["-p", tested]);
     }
     cargo.env("CHROMEDRIVER", CHROMEDRIVER);

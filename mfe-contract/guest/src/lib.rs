@@ -138,7 +138,7 @@ struct Page(HtmlElement);
 
 impl Drop for Page {
     fn drop(&mut self) {
-        self.0.set_inner_html("");
+        self.0.set_text_content(None);
     }
 }
 

@@ -1,31 +1,33 @@
 //! Confirm a new account with the emailed code (or ask for a new code), then sign in.
 
 use leptos::prelude::*;
-use mfe_dom::{find, follow, listen, markup, set_or_remove};
+use maud::html;
+use ui_kit::{
+    dom::{Place, fill, find, follow, listen, set_or_remove},
+    form::{Check, Field, Fill, Form, FormSpec, Kind, Submission, code_problem, show_error},
+};
 use web_sys::Element;
 
+use super::auth_flow::{SIGN_IN_EMAIL, auth_card, dev_mailbox_markup, follow_dev_mailbox, next_page, page_url, query};
 use crate::{
     auth::{cognito::explain, session::SessionStore},
-    forms::{
-        Check, Field, Form, FormSpec, Place, SIGN_IN_EMAIL, Submission, auth_card, dev_mailbox_markup,
-        follow_dev_mailbox, next_page, page_url, query, show_error,
-    },
     layout::Notice,
     router::Router,
 };
 
+const CONFIRMATION_CODE: Field = Field {
+    name: "code",
+    label: "Confirmation code",
+    kind: Kind::Text,
+    autocomplete: "one-time-code",
+    check: Check::Rule(code_problem),
+};
+
 const CONFIRM_FORM: FormSpec = FormSpec {
+    id: "confirm",
     test_id: "confirm-form",
-    fields: &[
-        SIGN_IN_EMAIL,
-        Field {
-            id: "code",
-            label: "Confirmation code",
-            kind: "text",
-            autocomplete: "one-time-code",
-            check: Check::Code,
-        },
-    ],
+    class: "",
+    fields: &[SIGN_IN_EMAIL, CONFIRMATION_CODE],
     submit: ("Confirm", "Confirming…"),
 };
 
@@ -38,31 +40,31 @@ pub fn show(page: &Element) {
     let email = query("email").unwrap_or_default();
     let unconfirmed = query("unconfirmed").is_some();
     let next = next_page();
-    let intro = markup(&[
-        "<p>",
-        if unconfirmed { "Your account is not confirmed yet. " } else { "" },
-        "We emailed you a 6-digit code. Enter it below to finish creating your account.</p>",
-    ]);
-    let resend_markup = [
-        r#"<div class="auth__links"><button type="button" class="button button--quiet" data-testid="resend-code">"#,
-        RESEND.0,
-        r#"</button><p role="status"></p></div>"#,
-    ]
-    .concat();
-    let body = [intro, dev_mailbox_markup(), CONFIRM_FORM.markup("", ""), resend_markup].concat();
-    page.set_inner_html(&auth_card("Confirm your email", &body));
+    let body = html! {
+        p {
+            @if unconfirmed { "Your account is not confirmed yet. " }
+            "We emailed you a 6-digit code. Enter it below to finish creating your account."
+        }
+        (dev_mailbox_markup())
+        (CONFIRM_FORM.markup(&Fill::default()))
+        div class="auth__links" {
+            button type="button" class="button button--quiet" data-testid="resend-code" { (RESEND.0) }
+            p role="status" {}
+        }
+    };
+    fill(page, auth_card("Confirm your email", body));
     let form = Form::wire(page, &CONFIRM_FORM);
-    form.set(0, &email);
-    let address = form.signal(0);
+    form.set(&SIGN_IN_EMAIL, &email);
+    let address = form.watch(&SIGN_IN_EMAIL);
     follow_dev_mailbox(page, move || address.get());
     form.on_submit(move |form| {
-        let (email, code) = (form.value(0).trim().to_owned(), form.value(1));
+        let (email, code) = (form.text(&SIGN_IN_EMAIL).trim().to_owned(), form.text(&CONFIRMATION_CODE));
         let (router, next) = (router.clone(), next.clone());
         form.run(async move {
             let cognito = session.cognito();
             cognito.call(cognito.client.confirm_sign_up(&email, code.trim())).await.map_err(|e| explain(&e))?;
             notice.show("Your account is confirmed. Sign in to continue.");
-            router.navigate(&page_url("/sign-in", &[("email", &email), ("next", &next)]));
+            router.navigate(page_url("/sign-in", &[("email", &email), ("next", &next)]).as_str());
             Ok(())
         });
     });
@@ -85,11 +87,11 @@ fn wire_resend(page: &Element, form: &Form, session: SessionStore) {
     follow(move |_: Option<()>| status.set_text_content(resent.get().as_deref()));
     let form = form.clone();
     listen(&button, "click", move |_| {
-        if let Some(problem) = form.problem(0) {
+        if let Some(problem) = form.problem(&SIGN_IN_EMAIL) {
             resend.error.set(Some(problem));
             return;
         }
-        let email = form.value(0).trim().to_owned();
+        let email = form.text(&SIGN_IN_EMAIL).trim().to_owned();
         resend.run(async move {
             let cognito = session.cognito();
             cognito.call(cognito.client.resend_confirmation_code(&email)).await.map_err(|e| explain(&e))?;

@@ -1,28 +1,35 @@
 //! Forgot password: a code by email, then the code and a new password, then sign in.
 
 use leptos::prelude::*;
-use mfe_dom::markup;
+use maud::html;
+use ui_kit::{
+    dom::fill,
+    form::{Fill, Form, FormSpec},
+};
 use web_sys::Element;
 
+use super::auth_flow::{
+    CODE, NEW_PASSWORD, SIGN_IN_EMAIL, auth_card, dev_mailbox_markup, follow_dev_mailbox, next_page, page_url, query,
+};
 use crate::{
     auth::{cognito::explain, session::SessionStore},
-    forms::{
-        Check, Field, Form, FormSpec, SIGN_IN_EMAIL, auth_card, dev_mailbox_markup, follow_dev_mailbox, new_password,
-        next_page, page_url, query,
-    },
     layout::Notice,
     router::Router,
 };
 
-const REQUEST_CODE_FORM: FormSpec =
-    FormSpec { test_id: "forgot-form", fields: &[SIGN_IN_EMAIL], submit: ("Send me a code", "Sending…") };
+const REQUEST_CODE_FORM: FormSpec = FormSpec {
+    id: "forgot",
+    test_id: "forgot-form",
+    class: "",
+    fields: &[SIGN_IN_EMAIL],
+    submit: ("Send me a code", "Sending…"),
+};
 
 const RESET_FORM: FormSpec = FormSpec {
+    id: "reset",
     test_id: "reset-form",
-    fields: &[
-        Field { id: "code", label: "Code", kind: "text", autocomplete: "one-time-code", check: Check::Code },
-        new_password("password"),
-    ],
+    class: "",
+    fields: &[CODE, NEW_PASSWORD],
     submit: ("Change password", "Changing…"),
 };
 
@@ -31,13 +38,16 @@ pub fn show(page: &Element) {
     let email = query("email").unwrap_or_default();
     // The reset form replaces this one once the code is sent, under the page's owner.
     let owner = Owner::current().expect("a page has an owner");
-    let intro = "<p>Enter your email address and we will send you a code to choose a new password.</p>";
-    page.set_inner_html(&auth_card("Reset your password", &[intro, &REQUEST_CODE_FORM.markup("", "")].concat()));
+    let body = html! {
+        p { "Enter your email address and we will send you a code to choose a new password." }
+        (REQUEST_CODE_FORM.markup(&Fill::default()))
+    };
+    fill(page, auth_card("Reset your password", body));
     let form = Form::wire(page, &REQUEST_CODE_FORM);
-    form.set(0, &email);
+    form.set(&SIGN_IN_EMAIL, &email);
     let page = page.clone();
     form.on_submit(move |form| {
-        let (address, page, owner) = (form.value(0).trim().to_owned(), page.clone(), owner.clone());
+        let (address, page, owner) = (form.text(&SIGN_IN_EMAIL).trim().to_owned(), page.clone(), owner.clone());
         form.run(async move {
             let cognito = session.cognito();
             cognito.call(cognito.client.forgot_password(&address)).await.map_err(|e| explain(&e))?;
@@ -51,21 +61,24 @@ fn reset_form(page: &Element, session: SessionStore, address: String) {
     let notice = expect_context::<Notice>();
     let router = expect_context::<Router>();
     let next = next_page();
-    let intro = markup(&["<p>If an account uses ", &address, ", we emailed it a 6-digit code.</p>"]);
-    let body = [intro, dev_mailbox_markup(), RESET_FORM.markup("", "")].concat();
-    page.set_inner_html(&auth_card("Choose a new password", &body));
+    let body = html! {
+        p { "If an account uses " (address) ", we emailed it a 6-digit code." }
+        (dev_mailbox_markup())
+        (RESET_FORM.markup(&Fill::default()))
+    };
+    fill(page, auth_card("Choose a new password", body));
     let shown = address.clone();
     follow_dev_mailbox(page, move || shown.clone());
     let form = Form::wire(page, &RESET_FORM);
     form.on_submit(move |form| {
-        let (address, code, password) = (address.clone(), form.value(0), form.value(1));
+        let (address, code, password) = (address.clone(), form.text(&CODE), form.text(&NEW_PASSWORD));
         let (router, next) = (router.clone(), next.clone());
         form.run(async move {
             let cognito = session.cognito();
             let request = cognito.client.confirm_forgot_password(&address, code.trim(), &password);
             cognito.call(request).await.map_err(|e| explain(&e))?;
             notice.show("Your password was changed. Sign in with the new one.");
-            router.navigate(&page_url("/sign-in", &[("email", &address), ("next", &next)]));
+            router.navigate(page_url("/sign-in", &[("email", &address), ("next", &next)]).as_str());
             Ok(())
         });
     });

@@ -3,39 +3,47 @@
 
 use cognito_client::ErrorKind;
 use leptos::prelude::*;
-use mfe_dom::markup;
+use maud::html;
+use ui_kit::{
+    dom::fill,
+    form::{Check, Field, Fill, Form, FormSpec, Kind},
+    link,
+};
 use web_sys::Element;
 
+use super::auth_flow::{NEW_PASSWORD, SIGN_IN_EMAIL, auth_card, next_page, page_url, query};
 use crate::{
     auth::{
         cognito::{SignedIn, explain},
         session::SessionStore,
     },
-    forms::{Check, Field, Form, FormSpec, SIGN_IN_EMAIL, auth_card, new_password, next_page, page_url, query},
     router::Router,
 };
 
 /// The `performance.mark` set once the sign-in form is on the page.
 const INTERACTIVE_MARK: &str = "ledgerline:sign-in-interactive";
 
+const PASSWORD: Field = Field {
+    name: "password",
+    label: "Password",
+    kind: Kind::Password,
+    autocomplete: "current-password",
+    check: Check::Required("your password"),
+};
+
 const PASSWORD_FORM: FormSpec = FormSpec {
+    id: "sign-in",
     test_id: "sign-in-form",
-    fields: &[
-        SIGN_IN_EMAIL,
-        Field {
-            id: "password",
-            label: "Password",
-            kind: "password",
-            autocomplete: "current-password",
-            check: Check::Required("your password"),
-        },
-    ],
+    class: "",
+    fields: &[SIGN_IN_EMAIL, PASSWORD],
     submit: ("Sign in", "Signing in…"),
 };
 
 const NEW_PASSWORD_FORM: FormSpec = FormSpec {
+    id: "choose-password",
     test_id: "new-password-form",
-    fields: &[new_password("new-password")],
+    class: "",
+    fields: &[NEW_PASSWORD],
     submit: ("Save and sign in", "Saving…"),
 };
 
@@ -72,21 +80,19 @@ pub fn show(page: &Element) {
 }
 
 fn password_form(page: &Element, onward: Onward, email: &str) {
-    let sign_up_link = page_url("/sign-up", &[("next", &onward.next)]);
-    let forgot_link = page_url("/forgot-password", &[("next", &onward.next)]);
-    let links = markup(&[
-        r#"<p class="auth__links"><a href=""#,
-        &forgot_link,
-        r#"">Forgot your password?</a><span>New here? <a href=""#,
-        &sign_up_link,
-        r#"">Create an account</a></span></p>"#,
-    ]);
-    page.set_inner_html(&auth_card("Sign in", &[PASSWORD_FORM.markup("", ""), links].concat()));
+    let next = [("next", onward.next.as_str())];
+    let links = html! {
+        p class="auth__links" {
+            (link(&page_url("/forgot-password", &next), "Forgot your password?"))
+            span { "New here? " (link(&page_url("/sign-up", &next), "Create an account")) }
+        }
+    };
+    fill(page, auth_card("Sign in", html! { (PASSWORD_FORM.markup(&Fill::default())) (links) }));
     let form = Form::wire(page, &PASSWORD_FORM);
-    form.set(0, email);
+    form.set(&SIGN_IN_EMAIL, email);
     let page = page.clone();
     form.on_submit(move |form| {
-        let (email, password) = (form.value(0).trim().to_owned(), form.value(1));
+        let (email, password) = (form.text(&SIGN_IN_EMAIL).trim().to_owned(), form.text(&PASSWORD));
         let (onward, page) = (onward.clone(), page.clone());
         form.run(async move {
             let cognito = onward.session.cognito();
@@ -97,12 +103,13 @@ fn password_form(page: &Element, onward: Onward, email: &str) {
                 }
                 Err(error) if error.kind == ErrorKind::UserNotConfirmedException => {
                     let params = [("email", email.as_str()), ("unconfirmed", "1"), ("next", &onward.next)];
-                    onward.router.navigate(&page_url("/confirm", &params));
+                    onward.router.navigate(page_url("/confirm", &params).as_str());
                 }
                 Err(error) if error.kind == ErrorKind::PasswordResetRequiredException => {
-                    onward.router.navigate(&page_url("/forgot-password", &[("email", &email), ("next", &onward.next)]));
+                    let params = [("email", email.as_str()), ("next", &onward.next)];
+                    onward.router.navigate(page_url("/forgot-password", &params).as_str());
                 }
-                Err(error) => return Err(explain(&error)),
+                Err(error) => return Err(explain(&error).into()),
             }
             Ok(())
         });
@@ -111,17 +118,23 @@ fn password_form(page: &Element, onward: Onward, email: &str) {
 
 /// An admin-created user's first sign-in: the challenge is answered with a new password.
 fn new_password_form(page: &Element, onward: Onward, username: String, session: String) {
-    let intro = "<p>You signed in with a temporary password. Choose your own to continue.</p>";
-    page.set_inner_html(&auth_card("Choose your password", &[intro, &NEW_PASSWORD_FORM.markup("", "")].concat()));
+    let body = html! {
+        p { "You signed in with a temporary password. Choose your own to continue." }
+        (NEW_PASSWORD_FORM.markup(&Fill::default()))
+    };
+    fill(page, auth_card("Choose your password", body));
     let form = Form::wire(page, &NEW_PASSWORD_FORM);
     form.on_submit(move |form| {
-        let (onward, username, session, password) = (onward.clone(), username.clone(), session.clone(), form.value(0));
+        let (onward, username, session) = (onward.clone(), username.clone(), session.clone());
+        let password = form.text(&NEW_PASSWORD);
         form.run(async move {
             let cognito = onward.session.cognito();
             match cognito.choose_new_password(&username, &password, &session).await {
                 Ok(SignedIn::Tokens(tokens)) => onward.signed_in(tokens),
-                Ok(SignedIn::NewPasswordRequired { .. }) => return Err("Please choose a different password.".into()),
-                Err(error) => return Err(explain(&error)),
+                Ok(SignedIn::NewPasswordRequired { .. }) => {
+                    return Err(String::from("Please choose a different password.").into());
+                }
+                Err(error) => return Err(explain(&error).into()),
             }
             Ok(())
         });

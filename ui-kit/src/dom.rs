@@ -1,10 +1,13 @@
-//! Pages built by hand: markup strings with escaped text, a few attributes set and elements
-//! swapped, and effects that redo a part when the signals it reads change. Leptos's views would
-//! monomorphise their rendering code for every distinct view, which made most of the wasm.
+//! The page, patched by hand: markup put in place (the focus kept, see [`crate::focus`]), a few
+//! attributes set, effects that redo a part when the signals it reads change, and listeners that
+//! go with their owner.
 
+use maud::Markup;
 use reactive_graph::{effect::RenderEffect, owner::StoredValue};
 use wasm_bindgen::{JsCast, prelude::Closure};
-use web_sys::{Element, Event, HtmlInputElement};
+use web_sys::{Element, Event};
+
+use crate::{Href, focus};
 
 /// Runs `render` now, and again whenever the signals it reads change, for as long as the current
 /// owner lives; what `render` starts (effects, stored values) lasts until its next run.
@@ -33,12 +36,58 @@ impl Drop for Listener {
     }
 }
 
-/// Puts `markup` (one element) in place of `old` and returns the new element.
-pub fn replace(old: &Element, markup: &str) -> Element {
-    let _ = old.insert_adjacent_html("afterend", markup);
+/// Puts `markup` in `element` in place of what it held; the focus, if it was in there, stays on
+/// the same control or moves to the new content.
+pub fn fill(element: &Element, markup: Markup) {
+    // An element that has the focus itself keeps it whatever it holds.
+    let focused = focus::within(element).filter(|focused| focused != element);
+    element.set_inner_html(&markup.0);
+    if let Some(focused) = focused {
+        focus::keep(&focused, element);
+    }
+}
+
+/// Puts `markup` (one element) in place of `old` and returns the new element; the focus, if it
+/// was in `old`, stays on the same control or moves into the new element.
+pub fn replace(old: &Element, markup: Markup) -> Element {
+    let focused = focus::within(old);
+    let _ = old.insert_adjacent_html("afterend", &markup.0);
     let new = old.next_element_sibling().unwrap_or_else(|| old.clone());
     old.remove();
+    if let Some(focused) = focused {
+        focus::keep(&focused, &new);
+    }
     new
+}
+
+/// Where [`insert`] puts markup, relative to an element.
+#[derive(Clone, Copy)]
+pub enum Place {
+    /// Its first child.
+    Start,
+    /// Its last child.
+    End,
+    /// Its previous sibling.
+    Before,
+    /// Its next sibling.
+    After,
+}
+
+/// Adds `markup` (one element) at `place` relative to `anchor`, and returns the new element.
+pub fn insert(anchor: &Element, place: Place, markup: Markup) -> Option<Element> {
+    let position = match place {
+        Place::Start => "afterbegin",
+        Place::End => "beforeend",
+        Place::Before => "beforebegin",
+        Place::After => "afterend",
+    };
+    anchor.insert_adjacent_html(position, &markup.0).ok()?;
+    match place {
+        Place::Start => anchor.first_element_child(),
+        Place::End => anchor.last_element_child(),
+        Place::Before => anchor.previous_element_sibling(),
+        Place::After => anchor.next_element_sibling(),
+    }
 }
 
 /// A new `tag` with `class`, appended to `parent`.
@@ -50,9 +99,19 @@ pub fn append(parent: &Element, tag: &str, class: &str) -> Element {
     child
 }
 
+/// Attributes that load or run an address: only an [`Href`] goes there, through [`set_href`].
+const URL_ATTRIBUTES: [&str; 5] = ["href", "src", "action", "formaction", "srcdoc"];
+
+/// Sets the attribute `name`, which must not take an address (see [`set_href`]).
 pub fn set(element: &Element, name: &str, value: &str) {
+    assert!(!URL_ATTRIBUTES.contains(&name), "an address goes through set_href");
     // Setting an attribute with a valid name cannot fail.
     let _ = element.set_attribute(name, value);
+}
+
+/// Points a link at `href`.
+pub fn set_href(link: &Element, href: &Href) {
+    let _ = link.set_attribute("href", href.as_str());
 }
 
 pub fn set_or_remove(element: &Element, name: &str, value: Option<&str>) {
@@ -79,31 +138,4 @@ pub fn target(event: &Event) -> Option<Element> {
 /// The first element below `within` that `selector` matches.
 pub fn find(within: &Element, selector: &str) -> Option<Element> {
     within.query_selector(selector).ok().flatten()
-}
-
-/// The input named `name` in `form`, which has one.
-pub fn input(form: &Element, name: &str) -> HtmlInputElement {
-    find(form, &["[name=", name, "]"].concat()).expect("the form has the input").unchecked_into()
-}
-
-/// `text` as HTML text or attribute value.
-pub fn push_escaped(html: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => html.push_str("&amp;"),
-            '<' => html.push_str("&lt;"),
-            '>' => html.push_str("&gt;"),
-            '"' => html.push_str("&quot;"),
-            c => html.push(c),
-        }
-    }
-}
-
-/// Markup from literal pieces (`parts` at even places) and text to escape (odd places).
-pub fn markup(parts: &[&str]) -> String {
-    let mut html = String::new();
-    for (at, part) in parts.iter().enumerate() {
-        if at % 2 == 0 { html.push_str(part) } else { push_escaped(&mut html, part) }
-    }
-    html
 }
