@@ -408,13 +408,8 @@ async fn signing_in_goes_on_only_to_a_page_of_this_site() {
     for (next, lands_on) in cases {
         stack.open(&format!("/sign-in?next={next}")).await;
         stack.sign_in_on_page(email, PASSWORD).await;
-        for _ in 0..100 {
-            if browser.path().await == lands_on {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        assert_eq!(browser.path().await, lands_on, "signed in with next={next}");
+        let landed = eventually(|| browser.path(), |path| path == lands_on).await;
+        assert_eq!(landed, lands_on, "signed in with next={next}");
         // The shell still works: a link opens its page, and signing out signs out.
         browser.click("nav a[href='/accounts']").await;
         browser.find("mfe-accounts [data-testid=mfe-accounts]").await;
