@@ -30,7 +30,6 @@ use crate::{
 
 #[wasm_bindgen(start)]
 pub fn start() {
-    console_error_panic_hook::set_once();
     mfe_guest::define_page("accounts", app);
 }
 

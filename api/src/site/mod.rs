@@ -72,7 +72,16 @@ pub fn static_files<S: Clone + Send + Sync + 'static>(site: &Site) -> Router<S> 
     Router::new()
         .fallback_service(files)
         .layer(middleware::from_fn(cache_control))
-        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, site.policy.clone()))
+        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, policy_for_pages(site.policy.clone())))
+}
+
+/// The policy governs documents only: on a script or wasm file browsers ignore it, and it would cost
+/// its few hundred bytes on every transfer.
+fn policy_for_pages(policy: HeaderValue) -> impl Fn(&Response) -> Option<HeaderValue> + Clone {
+    move |response| {
+        let content_type = response.headers().get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok());
+        content_type.is_some_and(|value| value.starts_with("text/html")).then(|| policy.clone())
+    }
 }
 
 /// A path the shell's router answers: not a file (no extension) and not under a prefix that only

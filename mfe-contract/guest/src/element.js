@@ -1,6 +1,3 @@
-// Defines <tag> as a custom element that mounts a micro-frontend while it is in the document.
-// `props` names the JS properties the shell sets; `mount(element, initialProps)` returns a handle
-// with `set(name, value)` and `unmount()`.
 export function define_element(tag, props, mount) {
   if (customElements.get(tag)) return;
   class MicroFrontend extends HTMLElement {
@@ -10,8 +7,6 @@ export function define_element(tag, props, mount) {
       this._handle = null;
     }
     connectedCallback() {
-      // A property set before this class was defined is an own property that would hide the
-      // accessor below: take its value over.
       for (const name of props) {
         if (Object.prototype.hasOwnProperty.call(this, name)) {
           const value = this[name];

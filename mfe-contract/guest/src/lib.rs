@@ -24,6 +24,11 @@ use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
 #[cfg(feature = "leptos")]
 pub use crate::view::{SessionStatus, define};
 
+// element.js ships as written (Trunk's minifier fails on wasm-bindgen's glue), so its notes are here:
+// `define_element` defines <tag> as a custom element that mounts a micro-frontend while it is in
+// the document; `props` names the JS properties the shell sets; `mount(element, initialProps)`
+// returns a handle with `set(name, value)` and `unmount()`. A property set before the class was
+// defined is an own property that would hide the class's accessor: connecting takes its value over.
 #[wasm_bindgen(module = "/src/element.js")]
 extern "C" {
     fn define_element(tag: &str, props: Vec<JsValue>, mount: &Closure<dyn Fn(HtmlElement, JsValue) -> Mounted>);
@@ -144,6 +149,7 @@ impl Drop for Page {
 
 /// `mount` puts the app in the element and returns what keeps it there.
 pub(crate) fn register(name: &str, mount: impl Fn(HtmlElement, Props) -> Box<dyn Any> + 'static) {
+    log_panics();
     // Effects and tasks run on wasm-bindgen's executor; a second call finds it already set.
     let _ = Executor::init_wasm_bindgen();
     let mount = Closure::<dyn Fn(HtmlElement, JsValue) -> Mounted>::new(move |host, initial| {
@@ -153,6 +159,16 @@ pub(crate) fn register(name: &str, mount: impl Fn(HtmlElement, Props) -> Box<dyn
     define_element(&element_name(name), names, &mount);
     // The element class keeps calling it for the page's lifetime.
     mount.forget();
+}
+
+/// Names the place of a panic on the browser console (wasm otherwise dies with a bare
+/// `unreachable`): the file and line are enough to find it. Formatting the message too, as
+/// console_error_panic_hook does, costs mfe-accounts 1.2 KB of its 80 KB budget.
+fn log_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let (file, line) = info.location().map_or(("", 0), |at| (at.file(), at.line()));
+        web_sys::console::error_3(&"panicked at".into(), &file.into(), &line.into());
+    }));
 }
 
 /// A mounted micro-frontend, owned by its element (JS calls `set` and `unmount`).
