@@ -85,6 +85,10 @@ pub struct Client {
     pub access_token_validity_secs: i32,
     pub refresh_token_validity_secs: i32,
     pub prevent_user_existence_errors: bool,
+    /// Whether each refresh (GetTokensFromRefreshToken) replaces the refresh token.
+    pub refresh_token_rotation: bool,
+    /// How long a replaced refresh token keeps working, for a client's retries.
+    pub retry_grace_period_secs: i32,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }
@@ -109,6 +113,13 @@ impl Client {
             constant_time::verify_slices_are_equal(expected.as_ref(), &given).is_ok()
         });
         if matches { Ok(()) } else { Err(unverified()) }
+    }
+
+    /// Whether `given` is the client's secret (calls that send it as such: RevokeToken,
+    /// GetTokensFromRefreshToken). A client without a secret needs none.
+    pub fn secret_matches(&self, given: Option<&str>) -> bool {
+        let Some(secret) = &self.secret else { return true };
+        constant_time::verify_slices_are_equal(secret.as_bytes(), given.unwrap_or_default().as_bytes()).is_ok()
     }
 
     /// Refuses an AuthFlow (InitiateAuth's or AdminInitiateAuth's) that the client's ExplicitAuthFlows
@@ -234,6 +245,8 @@ pub struct NewClient {
     pub access_token_validity_secs: i32,
     pub refresh_token_validity_secs: i32,
     pub prevent_user_existence_errors: bool,
+    pub refresh_token_rotation: bool,
+    pub retry_grace_period_secs: i32,
 }
 
 impl Default for NewClient {
@@ -246,6 +259,8 @@ impl Default for NewClient {
             access_token_validity_secs: 3600,
             refresh_token_validity_secs: 30 * 24 * 3600,
             prevent_user_existence_errors: true,
+            refresh_token_rotation: false,
+            retry_grace_period_secs: 0,
         }
     }
 }
@@ -255,8 +270,9 @@ pub async fn create_client(db: impl PgExecutor<'_>, pool_id: &str, new: &NewClie
     let secret = new.generate_secret.then(|| random_string(51, LOWERCASE_ALPHANUMERICS));
     let client = sqlx::query_as(
         "INSERT INTO user_pool_clients (id, pool_id, name, secret, explicit_auth_flows, id_token_validity_secs, \
-         access_token_validity_secs, refresh_token_validity_secs, prevent_user_existence_errors) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *",
+         access_token_validity_secs, refresh_token_validity_secs, prevent_user_existence_errors, \
+         refresh_token_rotation, retry_grace_period_secs) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *",
     )
     .bind(&id)
     .bind(pool_id)
@@ -267,6 +283,8 @@ pub async fn create_client(db: impl PgExecutor<'_>, pool_id: &str, new: &NewClie
     .bind(new.access_token_validity_secs)
     .bind(new.refresh_token_validity_secs)
     .bind(new.prevent_user_existence_errors)
+    .bind(new.refresh_token_rotation)
+    .bind(new.retry_grace_period_secs)
     .fetch_one(db)
     .await?;
     Ok(client)
@@ -305,6 +323,8 @@ mod tests {
             access_token_validity_secs: 3600,
             refresh_token_validity_secs: 3600,
             prevent_user_existence_errors: true,
+            refresh_token_rotation: false,
+            retry_grace_period_secs: 0,
             created_at: OffsetDateTime::UNIX_EPOCH,
             updated_at: OffsetDateTime::UNIX_EPOCH,
         }

@@ -373,17 +373,26 @@ fn lockout(failures: i32) -> Option<Duration> {
     Some(Duration::seconds(seconds).min(MAX_LOCKOUT))
 }
 
-/// REFRESH_TOKEN_AUTH: new ID and access tokens for the same sign-in (same `origin_jti`,
-/// `event_id` and `auth_time`), as long as the refresh token is live and was issued to `client`.
+/// How a client proves itself when it refreshes: REFRESH_TOKEN_AUTH sends a SECRET_HASH,
+/// GetTokensFromRefreshToken the client secret itself.
+pub enum ClientProof<'a> {
+    SecretHash(Option<&'a str>),
+    Secret(Option<&'a str>),
+}
+
+/// REFRESH_TOKEN_AUTH and GetTokensFromRefreshToken: new ID and access tokens for the same sign-in
+/// (same `origin_jti`, `event_id` and `auth_time`), as long as the refresh token is live and was issued
+/// to `client`. A client with rotation on also gets a new refresh token, and must refresh through
+/// GetTokensFromRefreshToken, as in Cognito.
 pub async fn refresh(
     state: &AppState,
     client: &Client,
     token: &str,
-    secret_hash: Option<&str>,
+    proof: ClientProof<'_>,
 ) -> CognitoResult<AuthenticationResult> {
     // The token, its user (whom its foreign key keeps) and the user's groups, in one query.
     let query = format!(
-        "SELECT t.origin_jti, t.event_id, t.auth_time, t.expires_at, t.revoked_at, t.client_id, u.*, \
+        "SELECT t.origin_jti, t.event_id, t.auth_time, t.expires_at, t.revoked_at, t.rotated_at, t.client_id, u.*, \
          {} AS groups FROM refresh_tokens t JOIN users u USING (pool_id, username) WHERE t.token_hash = $1",
         users::GROUP_NAMES
     );
@@ -392,8 +401,17 @@ pub async fn refresh(
         .fetch_optional(&state.db)
         .await?;
     let invalid = || CognitoError::not_authorized("Invalid Refresh Token");
-    let RefreshTokenRow { origin_jti, event_id, auth_time, expires_at, revoked_at, client_id, user, groups } =
-        row.ok_or_else(invalid)?;
+    let RefreshTokenRow {
+        origin_jti,
+        event_id,
+        auth_time,
+        expires_at,
+        revoked_at,
+        rotated_at,
+        client_id,
+        user,
+        groups,
+    } = row.ok_or_else(invalid)?;
     if client_id != client.id {
         return Err(invalid());
     }
@@ -403,11 +421,55 @@ pub async fn refresh(
     if expires_at < OffsetDateTime::now_utc() {
         return Err(CognitoError::not_authorized("Refresh Token has expired"));
     }
-    client.check_secret_hash(secret_hash, &[&user.username])?;
+    match proof {
+        ClientProof::SecretHash(_) if client.refresh_token_rotation => {
+            return Err(CognitoError::invalid_parameter(
+                "Refresh token rotation is enabled for this client: refresh with GetTokensFromRefreshToken.",
+            ));
+        }
+        ClientProof::SecretHash(hash) => client.check_secret_hash(hash, &[&user.username])?,
+        ClientProof::Secret(secret) if !client.secret_matches(secret) => {
+            return Err(CognitoError::not_authorized(format!("Unable to verify secret for client {}", client.id)));
+        }
+        ClientProof::Secret(_) => {}
+    }
     if !user.enabled {
         return Err(CognitoError::not_authorized("User is disabled."));
     }
-    tokens::reissue(state, client, &user, &groups, Session { origin_jti, event_id, auth_time }).await
+    let session = Session { origin_jti, event_id, auth_time };
+    if rotated_at.is_none() && !client.refresh_token_rotation {
+        return tokens::mint(state, client, &user, &groups, session, None).await;
+    }
+    let rotated = rotate(state, client, token, &user, session, expires_at).await?;
+    tokens::mint(state, client, &user, &groups, session, rotated).await
+}
+
+/// Replaces a refresh token with its successor (the family keeps its expiry: rotation never lengthens a
+/// sign-in). A token already replaced may be traded again within the client's grace period, for retries;
+/// later, it is taken for stolen, and its whole family is revoked. A client whose rotation was turned off
+/// since gets no successor.
+async fn rotate(
+    state: &AppState,
+    client: &Client,
+    token: &str,
+    user: &User,
+    session: Session,
+    expires_at: OffsetDateTime,
+) -> CognitoResult<Option<String>> {
+    let grace = Duration::seconds(client.retry_grace_period_secs.into());
+    let mut tx = state.db.begin().await?;
+    if !tokens::rotate_out(&mut *tx, token, grace).await? {
+        tokens::revoke_family(&mut *tx, session.origin_jti).await?;
+        tx.commit().await?;
+        tracing::warn!(pool_id = %user.pool_id, username = %user.username, "a rotated-out refresh token was reused: its sign-in is revoked");
+        return Err(CognitoError::new(Exception::RefreshTokenReuse, "Refresh token has already been used."));
+    }
+    let successor = match client.refresh_token_rotation {
+        true => Some(tokens::create_refresh_token(&mut *tx, client, user, session, expires_at).await?),
+        false => None,
+    };
+    tx.commit().await?;
+    Ok(successor)
 }
 
 #[derive(sqlx::FromRow)]
@@ -417,6 +479,7 @@ struct RefreshTokenRow {
     auth_time: OffsetDateTime,
     expires_at: OffsetDateTime,
     revoked_at: Option<OffsetDateTime>,
+    rotated_at: Option<OffsetDateTime>,
     client_id: String,
     #[sqlx(flatten)]
     user: User,

@@ -84,22 +84,14 @@ pub async fn issue(
     groups: &[String],
     session: Session,
 ) -> CognitoResult<AuthenticationResult> {
-    let refresh_token = create_refresh_token(&state.db, client, user, session).await?;
+    let expires_at = session.auth_time + time::Duration::seconds(client.refresh_token_validity_secs.into());
+    let refresh_token = create_refresh_token(&state.db, client, user, session, expires_at).await?;
     mint(state, client, user, groups, session, Some(refresh_token)).await
 }
 
-/// ID and access tokens for a refresh of `session`, for `user`, a member of `groups`.
-pub async fn reissue(
-    state: &AppState,
-    client: &Client,
-    user: &User,
-    groups: &[String],
-    session: Session,
-) -> CognitoResult<AuthenticationResult> {
-    mint(state, client, user, groups, session, None).await
-}
-
-async fn mint(
+/// ID and access tokens for `session`, for `user`, a member of `groups`, with `refresh_token` if the
+/// refresh rotated one in.
+pub async fn mint(
     state: &AppState,
     client: &Client,
     user: &User,
@@ -349,16 +341,18 @@ fn unverified_claims(token: &str) -> Option<BearerClaims> {
     serde_json::from_slice(&BASE64_URL_SAFE_NO_PAD.decode(payload).ok()?).ok()
 }
 
-async fn create_refresh_token(
+/// A new refresh token of the sign-in `session` (a new family, or the next of one when it rotates), valid until
+/// `expires_at`.
+pub async fn create_refresh_token(
     db: impl PgExecutor<'_>,
     client: &Client,
     user: &User,
     session: Session,
+    expires_at: OffsetDateTime,
 ) -> CognitoResult<String> {
     let mut bytes = [0_u8; 48];
     rand::fill(&mut bytes).map_err(|_| CognitoError::new(Exception::Internal, "An internal error occurred."))?;
     let token = BASE64_URL_SAFE_NO_PAD.encode(bytes);
-    let expires_at = session.auth_time + time::Duration::seconds(client.refresh_token_validity_secs.into());
     sqlx::query(
         "INSERT INTO refresh_tokens (token_hash, pool_id, client_id, username, origin_jti, event_id, auth_time, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -389,17 +383,41 @@ pub async fn revoke_all(db: impl PgExecutor<'_>, user: &User) -> CognitoResult<(
     Ok(())
 }
 
-/// RevokeToken: the refresh token, if `client` was issued it, stops working, and so do the tokens
-/// refreshed from it (they share its `origin_jti`).
+/// RevokeToken: the refresh token, if `client` was issued it, stops working, and so do its family (the
+/// tokens rotated from the same sign-in) and the tokens refreshed from them (they share its `origin_jti`).
 pub async fn revoke_refresh_token(db: impl PgExecutor<'_>, client: &Client, token: &str) -> CognitoResult<()> {
     sqlx::query(
-        "UPDATE refresh_tokens SET revoked_at = now() WHERE token_hash = $1 AND client_id = $2 AND revoked_at IS NULL",
+        "UPDATE refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND origin_jti = \
+         (SELECT origin_jti FROM refresh_tokens WHERE token_hash = $1 AND client_id = $2)",
     )
     .bind(refresh_token_hash(token))
     .bind(&client.id)
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// Ends the sign-in `origin_jti`: every refresh token of its family, and every token refreshed from them.
+pub async fn revoke_family(db: impl PgExecutor<'_>, origin_jti: Uuid) -> CognitoResult<()> {
+    sqlx::query("UPDATE refresh_tokens SET revoked_at = now() WHERE origin_jti = $1 AND revoked_at IS NULL")
+        .bind(origin_jti)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Marks the refresh token as replaced (keeping the time it first was), unless it was replaced more than
+/// `grace` ago or revoked: whether it may still be traded for a successor.
+pub async fn rotate_out(db: impl PgExecutor<'_>, token: &str, grace: time::Duration) -> CognitoResult<bool> {
+    let rotated = sqlx::query(
+        "UPDATE refresh_tokens SET rotated_at = coalesce(rotated_at, now()) WHERE token_hash = $1 \
+         AND revoked_at IS NULL AND (rotated_at IS NULL OR rotated_at + $2 >= now())",
+    )
+    .bind(refresh_token_hash(token))
+    .bind(grace)
+    .execute(db)
+    .await?;
+    Ok(rotated.rows_affected() == 1)
 }
 
 /// Refresh tokens are long random strings: a plain SHA-256 is enough to keep them unusable if the

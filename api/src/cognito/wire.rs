@@ -101,6 +101,7 @@ operations! {
     "ConfirmForgotPassword": Public => forgot_password::confirm,
     "GlobalSignOut": Public => global_sign_out::run,
     "RevokeToken": Public => revoke_token::run,
+    "GetTokensFromRefreshToken": Public => get_tokens_from_refresh_token::run,
     "DeleteUser": Public => delete_user::run,
     "CreateUserPool": Admin => create_user_pool::run,
     "CreateUserPoolClient": Admin => create_user_pool_client::run,

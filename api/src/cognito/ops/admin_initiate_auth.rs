@@ -11,7 +11,8 @@ use crate::{
     AppState,
     cognito::{
         error::{CognitoError, CognitoResult},
-        pools, sign_in,
+        pools,
+        sign_in::{self, ClientProof},
     },
 };
 
@@ -37,7 +38,9 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> 
             Ok(sign_in::with_password(state, &client, username, password, secret_hash).await?.into())
         }
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
-            Ok(sign_in::refresh(state, &client, parameter("REFRESH_TOKEN")?, secret_hash).await?.into())
+            Ok(sign_in::refresh(state, &client, parameter("REFRESH_TOKEN")?, ClientProof::SecretHash(secret_hash))
+                .await?
+                .into())
         }
         other => Err(CognitoError::invalid_parameter(format!("Unsupported authentication flow: {other}"))),
     }

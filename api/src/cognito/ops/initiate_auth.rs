@@ -11,7 +11,7 @@ use crate::{
     cognito::{
         error::{CognitoError, CognitoResult},
         pools,
-        sign_in::{self, Challenge, Outcome},
+        sign_in::{self, Challenge, ClientProof, Outcome},
         tokens::AuthenticationResult,
     },
 };
@@ -80,7 +80,9 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> 
             Ok(sign_in::srp_challenge(state, &client, username, srp_a, secret_hash).await?.into())
         }
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
-            Ok(sign_in::refresh(state, &client, parameter("REFRESH_TOKEN")?, secret_hash).await?.into())
+            Ok(sign_in::refresh(state, &client, parameter("REFRESH_TOKEN")?, ClientProof::SecretHash(secret_hash))
+                .await?
+                .into())
         }
         other => Err(CognitoError::invalid_parameter(format!("Unsupported authentication flow: {other}"))),
     }

@@ -21,6 +21,7 @@ pub mod delete_user;
 pub mod describe_user_pool;
 pub mod describe_user_pool_client;
 pub mod forgot_password;
+pub mod get_tokens_from_refresh_token;
 pub mod get_user;
 pub mod global_sign_out;
 pub mod initiate_auth;
@@ -171,10 +172,45 @@ pub struct UserPoolClientType {
     access_token_validity: i32,
     refresh_token_validity: i32,
     token_validity_units: serde_json::Value,
+    refresh_token_rotation: RefreshTokenRotation,
     #[serde(with = "time::serde::timestamp")]
     creation_date: OffsetDateTime,
     #[serde(with = "time::serde::timestamp")]
     last_modified_date: OffsetDateTime,
+}
+
+/// Cognito's RefreshTokenRotationType: whether each refresh replaces the refresh token, and how long the
+/// replaced one keeps working (0 to 60 s).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RefreshTokenRotation {
+    pub feature: String,
+    #[serde(default)]
+    pub retry_grace_period_seconds: i32,
+}
+
+impl RefreshTokenRotation {
+    /// The setting as stored: (rotation on, grace period in seconds).
+    pub fn validated(&self) -> CognitoResult<(bool, i32)> {
+        let enabled = match self.feature.as_str() {
+            "ENABLED" => true,
+            "DISABLED" => false,
+            other => {
+                return Err(CognitoError::invalid_parameter(format!(
+                    "1 validation error detected: Value '{other}' at 'refreshTokenRotation.feature' failed to \
+                     satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED]"
+                )));
+            }
+        };
+        if !(0..=60).contains(&self.retry_grace_period_seconds) {
+            return Err(CognitoError::invalid_parameter(format!(
+                "1 validation error detected: Value '{}' at 'refreshTokenRotation.retryGracePeriodSeconds' failed \
+                 to satisfy constraint: Member must have value between 0 and 60",
+                self.retry_grace_period_seconds
+            )));
+        }
+        Ok((enabled, self.retry_grace_period_seconds))
+    }
 }
 
 impl From<Client> for UserPoolClientType {
@@ -192,6 +228,10 @@ impl From<Client> for UserPoolClientType {
             token_validity_units: serde_json::json!({
                 "IdToken": "seconds", "AccessToken": "seconds", "RefreshToken": "seconds"
             }),
+            refresh_token_rotation: RefreshTokenRotation {
+                feature: if client.refresh_token_rotation { "ENABLED" } else { "DISABLED" }.into(),
+                retry_grace_period_seconds: client.retry_grace_period_secs,
+            },
             creation_date: client.created_at,
             last_modified_date: client.updated_at,
         }
