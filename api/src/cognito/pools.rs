@@ -174,6 +174,16 @@ impl ClientCache {
     }
 }
 
+impl ClientCache {
+    /// Forgets a client this instance changed or deleted; other instances see the change within
+    /// [`ClientCache::LIFETIME`].
+    pub fn forget(&self, client_id: &str) {
+        if let Ok(mut clients) = self.0.write() {
+            clients.remove(client_id);
+        }
+    }
+}
+
 /// The client an admin call names, which must belong to the pool it names too (an unknown pool is
 /// reported as such first).
 pub async fn load_pool_client(state: &AppState, pool_id: &str, client_id: &str) -> CognitoResult<Arc<Client>> {
@@ -288,6 +298,79 @@ pub async fn create_client(db: impl PgExecutor<'_>, pool_id: &str, new: &NewClie
     .fetch_one(db)
     .await?;
     Ok(client)
+}
+
+/// UpdateUserPoolClient: every setting replaced (the secret is kept).
+pub async fn update_client(db: impl PgExecutor<'_>, client: &Client, new: &NewClient) -> CognitoResult<Client> {
+    let client = sqlx::query_as(
+        "UPDATE user_pool_clients SET name = $2, explicit_auth_flows = $3, id_token_validity_secs = $4, \
+         access_token_validity_secs = $5, refresh_token_validity_secs = $6, prevent_user_existence_errors = $7, \
+         refresh_token_rotation = $8, retry_grace_period_secs = $9 WHERE id = $1 RETURNING *",
+    )
+    .bind(&client.id)
+    .bind(&new.name)
+    .bind(&new.explicit_auth_flows)
+    .bind(new.id_token_validity_secs)
+    .bind(new.access_token_validity_secs)
+    .bind(new.refresh_token_validity_secs)
+    .bind(new.prevent_user_existence_errors)
+    .bind(new.refresh_token_rotation)
+    .bind(new.retry_grace_period_secs)
+    .fetch_one(db)
+    .await?;
+    Ok(client)
+}
+
+/// Deletes the client; the refresh tokens it issued go with it (and so the sign-ins they carry).
+pub async fn delete_client(db: impl PgExecutor<'_>, client: &Client) -> CognitoResult<()> {
+    sqlx::query("DELETE FROM user_pool_clients WHERE id = $1").bind(&client.id).execute(db).await?;
+    Ok(())
+}
+
+/// Up to `take` clients of the pool in id order, starting after the id `after`: the listing
+/// ListUserPoolClients pages.
+pub async fn list_clients(
+    db: impl PgExecutor<'_>,
+    pool_id: &str,
+    after: Option<&str>,
+    take: i64,
+) -> CognitoResult<Vec<Client>> {
+    let clients = sqlx::query_as(
+        "SELECT * FROM user_pool_clients WHERE pool_id = $1 AND id > coalesce($2, '') ORDER BY id LIMIT $3",
+    )
+    .bind(pool_id)
+    .bind(after)
+    .bind(take)
+    .fetch_all(db)
+    .await?;
+    Ok(clients)
+}
+
+/// What UpdateUserPool changes of a pool.
+pub struct PoolUpdate {
+    pub name: String,
+    pub password_policy: PasswordPolicy,
+    pub auto_verified_attributes: Vec<String>,
+}
+
+pub async fn update_pool(db: impl PgExecutor<'_>, pool: &Pool, update: &PoolUpdate) -> CognitoResult<Pool> {
+    let pool = sqlx::query_as(
+        "UPDATE user_pools SET name = $2, password_policy = $3, auto_verified_attributes = $4 WHERE id = $1 \
+         RETURNING *",
+    )
+    .bind(&pool.id)
+    .bind(&update.name)
+    .bind(Json(&update.password_policy))
+    .bind(&update.auto_verified_attributes)
+    .fetch_one(db)
+    .await?;
+    Ok(pool)
+}
+
+/// Deletes the pool with its clients, users, groups, codes, tokens and keys.
+pub async fn delete_pool(db: impl PgExecutor<'_>, pool: &Pool) -> CognitoResult<()> {
+    sqlx::query("DELETE FROM user_pools WHERE id = $1").bind(&pool.id).execute(db).await?;
+    Ok(())
 }
 
 const ALPHANUMERICS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

@@ -226,6 +226,9 @@ pub async fn complete(state: &AppState, client: &Client, user: &User, groups: &[
     if user.status == status::UNCONFIRMED {
         return Err(CognitoError::new(Exception::UserNotConfirmed, "User is not confirmed."));
     }
+    if user.status == status::RESET_REQUIRED {
+        return Err(CognitoError::new(Exception::PasswordResetRequired, "Password reset required for the user"));
+    }
     if user.status == status::FORCE_CHANGE_PASSWORD {
         ensure_temporary_password_valid(state, user).await?;
     }

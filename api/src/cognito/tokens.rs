@@ -291,7 +291,8 @@ impl VerifiedTokens {
 }
 
 /// Checks an access token as Cognito's own operations (GetUser...) do: [`verify`], then that its
-/// sign-in (its refresh token) was not revoked since and its user still exists and is enabled.
+/// sign-in (a refresh token of its family) is still live (not revoked, nor deleted with its app client)
+/// and its user still exists and is enabled.
 pub async fn verify_access_token(state: &AppState, token: &str) -> CognitoResult<User> {
     let token = verify(state, token, TokenUse::Access).await.map_err(|error| match error {
         TokenError::Invalid => CognitoError::not_authorized("Invalid Access Token"),
@@ -310,7 +311,7 @@ async fn current_user(db: &PgPool, claims: &VerifiedToken) -> CognitoResult<User
         revoked: bool,
     }
     let row: Option<Row> = sqlx::query_as(
-        "SELECT u.*, EXISTS (SELECT 1 FROM refresh_tokens WHERE origin_jti = $3 AND revoked_at IS NOT NULL) AS revoked \
+        "SELECT u.*, NOT EXISTS (SELECT 1 FROM refresh_tokens WHERE origin_jti = $3 AND revoked_at IS NULL) AS revoked \
          FROM users u WHERE u.pool_id = $1 AND u.username = $2",
     )
     .bind(&claims.pool_id)

@@ -123,6 +123,17 @@ operations! {
     "AdminRemoveUserFromGroup": Admin => admin_remove_user_from_group::run,
     "AdminListGroupsForUser": Admin => admin_list_groups_for_user::run,
     "ListUsersInGroup": Admin => list_users_in_group::run,
+    "UpdateUserPool": Admin => update_user_pool::run,
+    "DeleteUserPool": Admin => delete_user_pool::run,
+    "UpdateUserPoolClient": Admin => update_user_pool_client::run,
+    "ListUserPoolClients": Admin => list_user_pool_clients::run,
+    "DeleteUserPoolClient": Admin => delete_user_pool_client::run,
+    "AdminUpdateUserAttributes": Admin => admin_update_user_attributes::run,
+    "AdminResetUserPassword": Admin => admin_reset_user_password::run,
+    "AdminUserGlobalSignOut": Admin => admin_user_global_sign_out::run,
+    "GetGroup": Admin => get_group::run,
+    "UpdateGroup": Admin => update_group::run,
+    "DeleteGroup": Admin => delete_group::run,
 }
 
 fn unknown_operation(operation: &str) -> CognitoError {

@@ -25,8 +25,8 @@ pub struct Request {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct Policies {
-    password_policy: Option<PasswordPolicy>,
+pub struct Policies {
+    pub password_policy: Option<PasswordPolicy>,
 }
 
 #[derive(Debug, Serialize)]

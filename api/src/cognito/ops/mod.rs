@@ -11,21 +11,29 @@ pub mod admin_get_user;
 pub mod admin_initiate_auth;
 pub mod admin_list_groups_for_user;
 pub mod admin_remove_user_from_group;
+pub mod admin_reset_user_password;
 pub mod admin_set_user_password;
+pub mod admin_update_user_attributes;
+pub mod admin_user_global_sign_out;
 pub mod change_password;
 pub mod confirm_sign_up;
 pub mod create_group;
 pub mod create_user_pool;
 pub mod create_user_pool_client;
+pub mod delete_group;
 pub mod delete_user;
+pub mod delete_user_pool;
+pub mod delete_user_pool_client;
 pub mod describe_user_pool;
 pub mod describe_user_pool_client;
 pub mod forgot_password;
+pub mod get_group;
 pub mod get_tokens_from_refresh_token;
 pub mod get_user;
 pub mod global_sign_out;
 pub mod initiate_auth;
 pub mod list_groups;
+pub mod list_user_pool_clients;
 pub mod list_user_pools;
 pub mod list_users;
 pub mod list_users_in_group;
@@ -33,7 +41,10 @@ pub mod resend_confirmation_code;
 pub mod respond_to_auth_challenge;
 pub mod revoke_token;
 pub mod sign_up;
+pub mod update_group;
 pub mod update_user_attributes;
+pub mod update_user_pool;
+pub mod update_user_pool_client;
 
 use std::sync::Arc;
 
@@ -285,6 +296,8 @@ pub struct GroupType {
     description: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     precedence: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    role_arn: Option<String>,
     #[serde(with = "time::serde::timestamp")]
     creation_date: OffsetDateTime,
     #[serde(with = "time::serde::timestamp")]
@@ -298,6 +311,7 @@ impl From<Group> for GroupType {
             user_pool_id: group.pool_id,
             description: group.description,
             precedence: group.precedence,
+            role_arn: group.role_arn,
             creation_date: group.created_at,
             last_modified_date: group.updated_at,
         }
