@@ -14,6 +14,7 @@ use serde_json::json;
 pub enum Exception {
     AliasExists,
     CodeMismatch,
+    EnableSoftwareTokenMfa,
     ExpiredCode,
     GroupExists,
     Internal,
@@ -25,6 +26,7 @@ pub enum Exception {
     RefreshTokenReuse,
     ResourceNotFound,
     Serialization,
+    SoftwareTokenMfaNotFound,
     TooManyFailedAttempts,
     UnexpectedLambda,
     UnknownOperation,
@@ -44,6 +46,7 @@ impl Exception {
         match self {
             Self::AliasExists => "AliasExistsException",
             Self::CodeMismatch => "CodeMismatchException",
+            Self::EnableSoftwareTokenMfa => "EnableSoftwareTokenMFAException",
             Self::ExpiredCode => "ExpiredCodeException",
             Self::GroupExists => "GroupExistsException",
             Self::Internal => "InternalErrorException",
@@ -55,6 +58,7 @@ impl Exception {
             Self::RefreshTokenReuse => "RefreshTokenReuseException",
             Self::ResourceNotFound => "ResourceNotFoundException",
             Self::Serialization => "SerializationException",
+            Self::SoftwareTokenMfaNotFound => "SoftwareTokenMFANotFoundException",
             Self::TooManyFailedAttempts => "TooManyFailedAttemptsException",
             Self::UnexpectedLambda => "UnexpectedLambdaException",
             Self::UnknownOperation => "UnknownOperationException",

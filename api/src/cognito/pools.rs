@@ -24,6 +24,10 @@ pub struct Pool {
     pub username_attributes: Vec<String>,
     pub auto_verified_attributes: Vec<String>,
     pub post_confirmation_webhook: Option<String>,
+    /// OFF, OPTIONAL or ON (see [`super::mfa`]).
+    pub mfa_configuration: String,
+    /// Whether the pool's users may use an authenticator app as their second factor.
+    pub software_token_mfa: bool,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }
@@ -351,17 +355,20 @@ pub struct PoolUpdate {
     pub name: String,
     pub password_policy: PasswordPolicy,
     pub auto_verified_attributes: Vec<String>,
+    /// Checked with [`super::mfa::check_pool_config`].
+    pub mfa_configuration: String,
 }
 
 pub async fn update_pool(db: impl PgExecutor<'_>, pool: &Pool, update: &PoolUpdate) -> CognitoResult<Pool> {
     let pool = sqlx::query_as(
-        "UPDATE user_pools SET name = $2, password_policy = $3, auto_verified_attributes = $4 WHERE id = $1 \
-         RETURNING *",
+        "UPDATE user_pools SET name = $2, password_policy = $3, auto_verified_attributes = $4, \
+         mfa_configuration = $5 WHERE id = $1 RETURNING *",
     )
     .bind(&pool.id)
     .bind(&update.name)
     .bind(Json(&update.password_policy))
     .bind(&update.auto_verified_attributes)
+    .bind(&update.mfa_configuration)
     .fetch_one(db)
     .await?;
     Ok(pool)

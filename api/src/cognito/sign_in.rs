@@ -11,8 +11,10 @@ use time::{Duration, OffsetDateTime};
 
 use super::{
     error::{CognitoError, CognitoResult, Exception},
+    mfa::{self, SecondFactor},
     password,
     pools::{self, Client},
+    sessions::{self, Step},
     srp::{self, Audience, ChallengeState, SecretBlockKey, SrpError, Verifier},
     tokens::{self, AuthenticationResult, Session},
     users::{self, StoredPassword, User, status},
@@ -24,8 +26,6 @@ use crate::AppState;
 const FREE_FAILURES: i32 = 5;
 /// Cognito's lockout tops out around 15 minutes.
 const MAX_LOCKOUT: Duration = Duration::minutes(15);
-/// Cognito's default for how long a challenge's Session can be answered (AuthSessionValidity).
-const SESSION_LIFETIME: Duration = Duration::minutes(3);
 
 /// Where a sign-in stands once the password is proven: tokens, or a challenge to answer first.
 pub enum Outcome {
@@ -232,6 +232,98 @@ pub async fn complete(state: &AppState, client: &Client, user: &User, groups: &[
     if user.status == status::FORCE_CHANGE_PASSWORD {
         ensure_temporary_password_valid(state, user).await?;
     }
+    clear_failures(state, user).await?;
+    match user.status == status::FORCE_CHANGE_PASSWORD {
+        true => Ok(Outcome::Challenge(new_password_challenge(state, client, user).await?)),
+        false => second_step(state, client, user, groups).await,
+    }
+}
+
+/// The first factor is proven: tokens, unless the pool's MFA asks for a code from the user's authenticator
+/// app (SOFTWARE_TOKEN_MFA) or for one to be set up first (MFA_SETUP).
+async fn second_step(state: &AppState, client: &Client, user: &User, groups: &[String]) -> CognitoResult<Outcome> {
+    let pool = pools::load_pool(&state.db, &user.pool_id).await?;
+    let (step, name, mut parameters) = match mfa::second_factor(&state.db, &pool, user).await? {
+        SecondFactor::None => {
+            return Ok(Outcome::SignedIn(tokens::issue(state, client, user, groups, Session::begin()).await?));
+        }
+        SecondFactor::Code => (Step::SoftwareTokenMfa, mfa::SOFTWARE_TOKEN_MFA, HashMap::new()),
+        SecondFactor::Setup => {
+            let can_set_up = serde_json::json!([mfa::SOFTWARE_TOKEN_MFA]).to_string();
+            (Step::MfaSetup, "MFA_SETUP", HashMap::from([("MFAS_CAN_SETUP", can_set_up)]))
+        }
+    };
+    parameters.insert("USER_ID_FOR_SRP", user.username.clone());
+    let session = sessions::start(&state.db, client, user, step, sessions::LIFETIME).await?;
+    Ok(Outcome::Challenge(Challenge { name, session: Some(session), parameters }))
+}
+
+/// RespondToAuthChallenge(SOFTWARE_TOKEN_MFA)'s ChallengeResponses and Session.
+pub struct MfaAnswer<'a> {
+    pub username: &'a str,
+    pub code: &'a str,
+    pub session: &'a str,
+    pub secret_hash: Option<&'a str>,
+}
+
+/// Answers SOFTWARE_TOKEN_MFA: a code from the authenticator app of the user the session was started for.
+/// A wrong code may be corrected within the session's life; the right one spends it.
+pub async fn answer_mfa(
+    state: &AppState,
+    client: &Client,
+    answer: &MfaAnswer<'_>,
+) -> CognitoResult<AuthenticationResult> {
+    let session = sessions::find(&state.db, answer.session, Step::SoftwareTokenMfa).await?;
+    let users::Member { user, groups } =
+        session_member(state, client, &session, answer.username, answer.secret_hash).await?;
+    mfa::check_code(state, &user, answer.code).await?;
+    sessions::spend(&state.db, answer.session).await?;
+    signed_in_after_challenge(state, client, &user, &groups).await
+}
+
+/// Answers MFA_SETUP once VerifySoftwareToken has put the new authenticator app in use with this session.
+pub async fn finish_mfa_setup(
+    state: &AppState,
+    client: &Client,
+    username: &str,
+    session: &str,
+    secret_hash: Option<&str>,
+) -> CognitoResult<AuthenticationResult> {
+    let found = sessions::find(&state.db, session, Step::MfaSetUp).await?;
+    let users::Member { user, groups } = session_member(state, client, &found, username, secret_hash).await?;
+    sessions::spend(&state.db, session).await?;
+    signed_in_after_challenge(state, client, &user, &groups).await
+}
+
+/// The user a challenge's answer names, who must be the one its session was started for, through the same
+/// client.
+async fn session_member(
+    state: &AppState,
+    client: &Client,
+    session: &sessions::AuthSession,
+    name: &str,
+    secret_hash: Option<&str>,
+) -> CognitoResult<users::Member> {
+    session.check_client(client)?;
+    let member = users::signing_in(&state.db, client, name, secret_hash).await?;
+    member.filter(|member| member.user.username == session.username).ok_or_else(sessions::invalid)
+}
+
+/// Tokens at the end of a challenge, for a user still allowed in; failures counted on the way are cleared.
+async fn signed_in_after_challenge(
+    state: &AppState,
+    client: &Client,
+    user: &User,
+    groups: &[String],
+) -> CognitoResult<AuthenticationResult> {
+    if !user.enabled {
+        return Err(CognitoError::not_authorized("User is disabled."));
+    }
+    clear_failures(state, user).await?;
+    tokens::issue(state, client, user, groups, Session::begin()).await
+}
+
+async fn clear_failures(state: &AppState, user: &User) -> CognitoResult<()> {
     if user.failed_sign_ins > 0 {
         sqlx::query("UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE pool_id = $1 AND username = $2")
             .bind(&user.pool_id)
@@ -239,10 +331,7 @@ pub async fn complete(state: &AppState, client: &Client, user: &User, groups: &[
             .execute(&state.db)
             .await?;
     }
-    match user.status == status::FORCE_CHANGE_PASSWORD {
-        true => Ok(Outcome::Challenge(new_password_challenge(state, client, user).await?)),
-        false => Ok(Outcome::SignedIn(tokens::issue(state, client, user, groups, Session::begin()).await?)),
-    }
+    Ok(())
 }
 
 /// A temporary password lasts the pool's TemporaryPasswordValidityDays from when it was set. The
@@ -291,7 +380,7 @@ pub async fn set_new_password(
     state: &AppState,
     client: &Client,
     answer: &NewPasswordAnswer<'_>,
-) -> CognitoResult<AuthenticationResult> {
+) -> CognitoResult<Outcome> {
     let invalid = || CognitoError::not_authorized("Invalid session for the user.");
     let user = users::named(&state.db, client, answer.username, answer.secret_hash, invalid).await?;
     let key = state.cognito.secrets(&state.db).await?.sessions;
@@ -299,7 +388,7 @@ pub async fn set_new_password(
     if ticket.username != user.username || ticket.pool_id != client.pool_id || ticket.client_id != client.id {
         return Err(invalid());
     }
-    if OffsetDateTime::now_utc() - ticket.issued_at > SESSION_LIFETIME {
+    if OffsetDateTime::now_utc() - ticket.issued_at > sessions::LIFETIME {
         return Err(CognitoError::not_authorized("Invalid session for the user, session is expired."));
     }
     if !user.enabled {
@@ -312,7 +401,7 @@ pub async fn set_new_password(
     users::set_password(&mut tx, &user, &password, status::CONFIRMED).await?;
     tx.commit().await?;
     let groups = users::groups(&state.db, &user.pool_id, &user.username).await?;
-    tokens::issue(state, client, &user, &groups, Session::begin()).await
+    second_step(state, client, &user, &groups).await
 }
 
 /// What NEW_PASSWORD_REQUIRED's Session says: `base64url(JSON) "." base64url(HMAC)`. The HMAC also
@@ -400,7 +489,7 @@ pub async fn refresh(
         users::GROUP_NAMES
     );
     let row: Option<RefreshTokenRow> = sqlx::query_as(sqlx::AssertSqlSafe(query))
-        .bind(tokens::refresh_token_hash(token))
+        .bind(tokens::opaque_token_hash(token))
         .fetch_optional(&state.db)
         .await?;
     let invalid = || CognitoError::not_authorized("Invalid Refresh Token");

@@ -351,14 +351,12 @@ pub async fn create_refresh_token(
     session: Session,
     expires_at: OffsetDateTime,
 ) -> CognitoResult<String> {
-    let mut bytes = [0_u8; 48];
-    rand::fill(&mut bytes).map_err(|_| CognitoError::new(Exception::Internal, "An internal error occurred."))?;
-    let token = BASE64_URL_SAFE_NO_PAD.encode(bytes);
+    let token = new_opaque_token()?;
     sqlx::query(
         "INSERT INTO refresh_tokens (token_hash, pool_id, client_id, username, origin_jti, event_id, auth_time, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(refresh_token_hash(&token))
+    .bind(opaque_token_hash(&token))
     .bind(&client.pool_id)
     .bind(&client.id)
     .bind(&user.username)
@@ -391,7 +389,7 @@ pub async fn revoke_refresh_token(db: impl PgExecutor<'_>, client: &Client, toke
         "UPDATE refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND origin_jti = \
          (SELECT origin_jti FROM refresh_tokens WHERE token_hash = $1 AND client_id = $2)",
     )
-    .bind(refresh_token_hash(token))
+    .bind(opaque_token_hash(token))
     .bind(&client.id)
     .execute(db)
     .await?;
@@ -414,16 +412,23 @@ pub async fn rotate_out(db: impl PgExecutor<'_>, token: &str, grace: time::Durat
         "UPDATE refresh_tokens SET rotated_at = coalesce(rotated_at, now()) WHERE token_hash = $1 \
          AND revoked_at IS NULL AND (rotated_at IS NULL OR rotated_at + $2 >= now())",
     )
-    .bind(refresh_token_hash(token))
+    .bind(opaque_token_hash(token))
     .bind(grace)
     .execute(db)
     .await?;
     Ok(rotated.rows_affected() == 1)
 }
 
-/// Refresh tokens are long random strings: a plain SHA-256 is enough to keep them unusable if the
+/// A token opaque to clients (a refresh token, a sign-in's Session): 48 random bytes, base64url.
+pub fn new_opaque_token() -> CognitoResult<String> {
+    let mut bytes = [0_u8; 48];
+    rand::fill(&mut bytes).map_err(|_| CognitoError::new(Exception::Internal, "An internal error occurred."))?;
+    Ok(BASE64_URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// Opaque tokens are long random strings: a plain SHA-256 is enough to keep them unusable if the
 /// table leaks.
-pub fn refresh_token_hash(token: &str) -> Vec<u8> {
+pub fn opaque_token_hash(token: &str) -> Vec<u8> {
     digest::digest(&digest::SHA256, token.as_bytes()).as_ref().to_vec()
 }
 

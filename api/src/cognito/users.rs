@@ -34,6 +34,9 @@ pub struct User {
     pub password_set_at: OffsetDateTime,
     pub failed_sign_ins: i32,
     pub locked_until: Option<OffsetDateTime>,
+    /// The user's MFA preference for their authenticator app (see [`super::mfa`]).
+    pub totp_mfa_enabled: bool,
+    pub totp_mfa_preferred: bool,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }

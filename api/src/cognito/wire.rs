@@ -102,6 +102,9 @@ operations! {
     "GlobalSignOut": Public => global_sign_out::run,
     "RevokeToken": Public => revoke_token::run,
     "GetTokensFromRefreshToken": Public => get_tokens_from_refresh_token::run,
+    "AssociateSoftwareToken": Public => associate_software_token::run,
+    "VerifySoftwareToken": Public => verify_software_token::run,
+    "SetUserMFAPreference": Public => set_user_mfa_preference::run,
     "DeleteUser": Public => delete_user::run,
     "CreateUserPool": Admin => create_user_pool::run,
     "CreateUserPoolClient": Admin => create_user_pool_client::run,
@@ -134,6 +137,10 @@ operations! {
     "GetGroup": Admin => get_group::run,
     "UpdateGroup": Admin => update_group::run,
     "DeleteGroup": Admin => delete_group::run,
+    "AdminSetUserMFAPreference": Admin => admin_set_user_mfa_preference::run,
+    "AdminRespondToAuthChallenge": Admin => admin_respond_to_auth_challenge::run,
+    "GetUserPoolMfaConfig": Admin => get_user_pool_mfa_config::run,
+    "SetUserPoolMfaConfig": Admin => set_user_pool_mfa_config::run,
 }
 
 fn unknown_operation(operation: &str) -> CognitoError {

@@ -12,9 +12,12 @@ pub mod admin_initiate_auth;
 pub mod admin_list_groups_for_user;
 pub mod admin_remove_user_from_group;
 pub mod admin_reset_user_password;
+pub mod admin_respond_to_auth_challenge;
+pub mod admin_set_user_mfa_preference;
 pub mod admin_set_user_password;
 pub mod admin_update_user_attributes;
 pub mod admin_user_global_sign_out;
+pub mod associate_software_token;
 pub mod change_password;
 pub mod confirm_sign_up;
 pub mod create_group;
@@ -30,6 +33,7 @@ pub mod forgot_password;
 pub mod get_group;
 pub mod get_tokens_from_refresh_token;
 pub mod get_user;
+pub mod get_user_pool_mfa_config;
 pub mod global_sign_out;
 pub mod initiate_auth;
 pub mod list_groups;
@@ -40,11 +44,14 @@ pub mod list_users_in_group;
 pub mod resend_confirmation_code;
 pub mod respond_to_auth_challenge;
 pub mod revoke_token;
+pub mod set_user_mfa_preference;
+pub mod set_user_pool_mfa_config;
 pub mod sign_up;
 pub mod update_group;
 pub mod update_user_attributes;
 pub mod update_user_pool;
 pub mod update_user_pool_client;
+pub mod verify_software_token;
 
 use std::sync::Arc;
 
@@ -55,6 +62,7 @@ use time::OffsetDateTime;
 use super::{
     error::{CognitoError, CognitoResult},
     groups::{self, Group},
+    mfa,
     pools::{self, Client, Pool},
     users::{self, Attribute, User},
 };
@@ -80,6 +88,24 @@ pub async fn client_and_pool(state: &AppState, client_id: &str) -> CognitoResult
     let client = pools::load_client(state, client_id).await?;
     let pool = pools::load_pool(&state.db, &client.pool_id).await?;
     Ok((client, pool))
+}
+
+/// A user's MFA settings as GetUser and AdminGetUser show them (Amplify's fetchMFAPreference reads them).
+#[derive(Debug, Serialize)]
+pub struct MfaSettings {
+    #[serde(rename = "UserMFASettingList")]
+    enabled: Vec<&'static str>,
+    #[serde(rename = "PreferredMfaSetting", skip_serializing_if = "Option::is_none")]
+    preferred: Option<&'static str>,
+}
+
+impl MfaSettings {
+    pub fn of(user: &User) -> Self {
+        Self {
+            enabled: user.totp_mfa_enabled.then_some(mfa::SOFTWARE_TOKEN_MFA).into_iter().collect(),
+            preferred: user.totp_mfa_preferred.then_some(mfa::SOFTWARE_TOKEN_MFA),
+        }
+    }
 }
 
 /// The `{}` that operations with nothing to report answer.
@@ -147,6 +173,7 @@ pub struct UserPoolType {
     policies: serde_json::Value,
     username_attributes: Vec<String>,
     auto_verified_attributes: Vec<String>,
+    mfa_configuration: String,
     #[serde(with = "time::serde::timestamp")]
     creation_date: OffsetDateTime,
     #[serde(with = "time::serde::timestamp")]
@@ -162,6 +189,7 @@ impl UserPoolType {
             name: pool.name,
             username_attributes: pool.username_attributes,
             auto_verified_attributes: pool.auto_verified_attributes,
+            mfa_configuration: pool.mfa_configuration,
             creation_date: pool.created_at,
             last_modified_date: pool.updated_at,
         }

@@ -8,6 +8,7 @@ use crate::{
     AppState,
     cognito::{
         error::{CognitoError, CognitoResult},
+        mfa,
         pools::{self, PoolUpdate},
     },
 };
@@ -21,6 +22,7 @@ pub struct Request {
     policies: Policies,
     #[serde(default)]
     auto_verified_attributes: Vec<String>,
+    mfa_configuration: Option<String>,
 }
 
 pub async fn run(state: &AppState, request: Request) -> CognitoResult<Empty> {
@@ -33,7 +35,9 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Empty> {
         name,
         password_policy: request.policies.password_policy.unwrap_or_default(),
         auto_verified_attributes: request.auto_verified_attributes,
+        mfa_configuration: request.mfa_configuration.unwrap_or_else(|| "OFF".into()),
     };
+    mfa::check_pool_config(&update.mfa_configuration, pool.software_token_mfa)?;
     pools::update_pool(&state.db, &pool, &update).await?;
     Ok(Empty {})
 }
