@@ -99,6 +99,11 @@ impl CognitoError {
         Self::new(Exception::InvalidParameter, message)
     }
 
+    /// A request that lacks a parameter its flow or challenge needs (AuthParameters, ChallengeResponses).
+    pub fn missing(name: &str) -> Self {
+        Self::invalid_parameter(format!("Missing required parameter {name}"))
+    }
+
     pub fn not_authorized(message: impl Into<String>) -> Self {
         Self::new(Exception::NotAuthorized, message)
     }

@@ -3,7 +3,7 @@
 //!
 //! - [`wire`]: the endpoint (`POST /cognito`), operation dispatch, Cognito's error shape ([`error`]).
 //! - [`ops`]: one module per operation, short, calling the domain modules below.
-//! - [`pools`], [`users`], [`groups`], [`password`], [`codes`], [`sign_in`], [`sessions`], [`mfa`], [`tokens`],
+//! - [`pools`], [`users`], [`groups`], [`password`], [`codes`], [`sign_in`], [`sessions`], [`mfa`], [`user_auth`], [`tokens`],
 //!   [`keys`], [`srp`], [`verifiers`], [`triggers`]: the domain.
 
 pub mod admin;
@@ -22,6 +22,7 @@ pub mod sign_in;
 pub mod srp;
 pub mod tokens;
 pub mod triggers;
+pub mod user_auth;
 pub mod users;
 pub mod verifiers;
 pub mod wire;

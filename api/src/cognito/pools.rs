@@ -28,6 +28,8 @@ pub struct Pool {
     pub mfa_configuration: String,
     /// Whether the pool's users may use an authenticator app as their second factor.
     pub software_token_mfa: bool,
+    /// Its SignInPolicy: the first factors USER_AUTH offers (see [`super::user_auth`]).
+    pub allowed_first_auth_factors: Vec<String>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }
@@ -230,13 +232,16 @@ pub struct NewPool {
     pub username_attributes: Vec<String>,
     pub auto_verified_attributes: Vec<String>,
     pub post_confirmation_webhook: Option<String>,
+    /// None: PASSWORD only.
+    pub allowed_first_auth_factors: Option<Vec<String>>,
 }
 
 pub async fn create_pool(db: impl PgExecutor<'_>, new: &NewPool) -> CognitoResult<Pool> {
     let id = format!("{}_{}", new.region, random_string(9, ALPHANUMERICS));
     let pool = sqlx::query_as(
         "INSERT INTO user_pools (id, name, password_policy, username_attributes, auto_verified_attributes, \
-         post_confirmation_webhook) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *",
+         post_confirmation_webhook, allowed_first_auth_factors) \
+         VALUES ($1, $2, $3, $4, $5, $6, coalesce($7, '{PASSWORD}')) RETURNING *",
     )
     .bind(&id)
     .bind(&new.name)
@@ -244,6 +249,7 @@ pub async fn create_pool(db: impl PgExecutor<'_>, new: &NewPool) -> CognitoResul
     .bind(&new.username_attributes)
     .bind(&new.auto_verified_attributes)
     .bind(&new.post_confirmation_webhook)
+    .bind(&new.allowed_first_auth_factors)
     .fetch_one(db)
     .await?;
     Ok(pool)
@@ -357,18 +363,20 @@ pub struct PoolUpdate {
     pub auto_verified_attributes: Vec<String>,
     /// Checked with [`super::mfa::check_pool_config`].
     pub mfa_configuration: String,
+    pub allowed_first_auth_factors: Vec<String>,
 }
 
 pub async fn update_pool(db: impl PgExecutor<'_>, pool: &Pool, update: &PoolUpdate) -> CognitoResult<Pool> {
     let pool = sqlx::query_as(
         "UPDATE user_pools SET name = $2, password_policy = $3, auto_verified_attributes = $4, \
-         mfa_configuration = $5 WHERE id = $1 RETURNING *",
+         mfa_configuration = $5, allowed_first_auth_factors = $6 WHERE id = $1 RETURNING *",
     )
     .bind(&pool.id)
     .bind(&update.name)
     .bind(Json(&update.password_policy))
     .bind(&update.auto_verified_attributes)
     .bind(&update.mfa_configuration)
+    .bind(&update.allowed_first_auth_factors)
     .fetch_one(db)
     .await?;
     Ok(pool)

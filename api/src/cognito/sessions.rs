@@ -25,6 +25,14 @@ pub enum Step {
     MfaSetup,
     /// MFA_SETUP, once VerifySoftwareToken succeeded: RespondToAuthChallenge(MFA_SETUP) completes it.
     MfaSetUp,
+    /// USER_AUTH's SELECT_CHALLENGE: the first factor the user chooses.
+    SelectChallenge,
+    /// EMAIL_OTP: the code mailed to the user.
+    EmailOtp,
+    /// SignUp's Session: ConfirmSignUp trades it for an [`Step::AutoSignIn`] one.
+    SignedUp,
+    /// ConfirmSignUp's Session: signs the new user in once through USER_AUTH.
+    AutoSignIn,
 }
 
 impl Step {
@@ -33,6 +41,10 @@ impl Step {
             Self::SoftwareTokenMfa => "SOFTWARE_TOKEN_MFA",
             Self::MfaSetup => "MFA_SETUP",
             Self::MfaSetUp => "MFA_SETUP_VERIFIED",
+            Self::SelectChallenge => "SELECT_CHALLENGE",
+            Self::EmailOtp => "EMAIL_OTP",
+            Self::SignedUp => "SIGNED_UP",
+            Self::AutoSignIn => "AUTO_SIGN_IN",
         }
     }
 }
@@ -106,6 +118,12 @@ pub async fn spend(db: impl PgExecutor<'_>, token: &str) -> CognitoResult<()> {
         1 => Ok(()),
         _ => Err(CognitoError::not_authorized("Invalid session for the user, session can only be used once.")),
     }
+}
+
+/// A session that is never stored, for a sign-in of someone who does not exist: no answer to it works, as
+/// none to a wrong password's would.
+pub fn decoy() -> CognitoResult<String> {
+    tokens::new_opaque_token()
 }
 
 /// What a session that is unknown, another's, or at another step answers.

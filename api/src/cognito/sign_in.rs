@@ -38,6 +38,8 @@ pub struct Challenge {
     pub name: &'static str,
     pub session: Option<String>,
     pub parameters: HashMap<&'static str, String>,
+    /// USER_AUTH's first factors to choose from (SELECT_CHALLENGE).
+    pub available: Vec<&'static str>,
 }
 
 /// Checks `password` for the user `name` and, when it is right, issues tokens.
@@ -161,7 +163,7 @@ pub async fn srp_challenge(
         ("USER_ID_FOR_SRP", username),
     ]);
     // Clients don't send a Session back for this one: SECRET_BLOCK is the state.
-    Ok(Challenge { name: "PASSWORD_VERIFIER", session: None, parameters })
+    Ok(Challenge { name: "PASSWORD_VERIFIER", session: None, parameters, available: Vec::new() })
 }
 
 /// USER_SRP_AUTH, second step: the client's proof that it knows the password.
@@ -255,7 +257,7 @@ async fn second_step(state: &AppState, client: &Client, user: &User, groups: &[S
     };
     parameters.insert("USER_ID_FOR_SRP", user.username.clone());
     let session = sessions::start(&state.db, client, user, step, sessions::LIFETIME).await?;
-    Ok(Outcome::Challenge(Challenge { name, session: Some(session), parameters }))
+    Ok(Outcome::Challenge(Challenge { name, session: Some(session), parameters, available: Vec::new() }))
 }
 
 /// RespondToAuthChallenge(SOFTWARE_TOKEN_MFA)'s ChallengeResponses and Session.
@@ -297,7 +299,7 @@ pub async fn finish_mfa_setup(
 
 /// The user a challenge's answer names, who must be the one its session was started for, through the same
 /// client.
-async fn session_member(
+pub async fn session_member(
     state: &AppState,
     client: &Client,
     session: &sessions::AuthSession,
@@ -310,7 +312,7 @@ async fn session_member(
 }
 
 /// Tokens at the end of a challenge, for a user still allowed in; failures counted on the way are cleared.
-async fn signed_in_after_challenge(
+pub async fn signed_in_after_challenge(
     state: &AppState,
     client: &Client,
     user: &User,
@@ -362,7 +364,8 @@ async fn new_password_challenge(state: &AppState, client: &Client, user: &User) 
         ("requiredAttributes", "[]".to_owned()),
         ("userAttributes", serde_json::Value::Object(user.attributes.0.clone()).to_string()),
     ]);
-    Ok(Challenge { name: "NEW_PASSWORD_REQUIRED", session: Some(ticket.seal(&key, user)), parameters })
+    let session = Some(ticket.seal(&key, user));
+    Ok(Challenge { name: "NEW_PASSWORD_REQUIRED", session, parameters, available: Vec::new() })
 }
 
 /// RespondToAuthChallenge(NEW_PASSWORD_REQUIRED)'s ChallengeResponses and Session.

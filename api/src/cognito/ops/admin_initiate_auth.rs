@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
-use super::initiate_auth::{Response, missing};
+use super::initiate_auth::Response;
 use crate::{
     AppState,
     cognito::{
@@ -30,7 +30,8 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> 
     let client = pools::load_pool_client(state, &request.user_pool_id, &request.client_id).await?;
     let flow = request.auth_flow.as_str();
     client.require_flow(flow)?;
-    let parameter = |name: &str| request.auth_parameters.get(name).map(String::as_str).ok_or_else(|| missing(name));
+    let parameter =
+        |name: &str| request.auth_parameters.get(name).map(String::as_str).ok_or_else(|| CognitoError::missing(name));
     let secret_hash = request.auth_parameters.get("SECRET_HASH").map(String::as_str);
     match flow {
         "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => {

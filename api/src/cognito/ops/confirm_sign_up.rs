@@ -1,14 +1,18 @@
-//! ConfirmSignUp: the code from the email confirms the user, who may then sign in.
+//! ConfirmSignUp: the code from the email confirms the user, who may then sign in; given SignUp's Session,
+//! it answers one that signs them in once through USER_AUTH (auto sign-in).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use super::{Empty, client_and_pool};
+use super::client_and_pool;
 use crate::{
     AppState,
     cognito::{
         codes::{self, Purpose},
         error::{CognitoError, CognitoResult, Exception},
-        triggers, users,
+        pools::Client,
+        sessions::{self, Step},
+        triggers,
+        users::{self, User},
     },
 };
 
@@ -19,9 +23,19 @@ pub struct Request {
     secret_hash: Option<String>,
     username: String,
     confirmation_code: String,
+    /// SignUp's Session, when the client wants to sign the user in once confirmed.
+    session: Option<String>,
 }
 
-pub async fn run(state: &AppState, request: Request) -> CognitoResult<Empty> {
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Response {
+    /// For InitiateAuth(USER_AUTH): the auto sign-in, once, within a few minutes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session: Option<String>,
+}
+
+pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
     let (client, pool) = client_and_pool(state, &request.client_id).await?;
     let mismatch =
         || CognitoError::new(Exception::CodeMismatch, "Invalid verification code provided, please try again.");
@@ -33,5 +47,28 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Empty> {
     let confirmed = users::confirm(&mut tx, &user).await?;
     triggers::post_confirmation_webhook(&state.http, &pool, &confirmed, &client.id).await?;
     tx.commit().await?;
-    Ok(Empty {})
+    let session = match request.session.as_deref() {
+        Some(session) => auto_sign_in_session(state, &client, &confirmed, session).await?,
+        None => None,
+    };
+    Ok(Response { session })
+}
+
+/// Trades SignUp's Session for the auto sign-in's. One that no longer works (spent, expired, another's)
+/// just means no auto sign-in: the confirmation itself stands.
+async fn auto_sign_in_session(
+    state: &AppState,
+    client: &Client,
+    user: &User,
+    signed_up: &str,
+) -> CognitoResult<Option<String>> {
+    let found = match sessions::find(&state.db, signed_up, Step::SignedUp).await {
+        Ok(found) if found.client_id == client.id && found.username == user.username => found,
+        Ok(_) | Err(_) => return Ok(None),
+    };
+    drop(found);
+    if sessions::spend(&state.db, signed_up).await.is_err() {
+        return Ok(None);
+    }
+    Ok(Some(sessions::start(&state.db, client, user, Step::AutoSignIn, sessions::LIFETIME).await?))
 }

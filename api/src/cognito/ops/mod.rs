@@ -184,7 +184,10 @@ impl UserPoolType {
     pub fn new(pool: Pool, region: &str) -> Self {
         Self {
             arn: format!("arn:aws:cognito-idp:{region}:000000000000:userpool/{}", pool.id),
-            policies: serde_json::json!({ "PasswordPolicy": pool.password_policy.0 }),
+            policies: serde_json::json!({
+                "PasswordPolicy": pool.password_policy.0,
+                "SignInPolicy": { "AllowedFirstAuthFactors": pool.allowed_first_auth_factors },
+            }),
             id: pool.id,
             name: pool.name,
             username_attributes: pool.username_attributes,

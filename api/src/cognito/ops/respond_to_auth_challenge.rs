@@ -1,18 +1,20 @@
 //! RespondToAuthChallenge: PASSWORD_VERIFIER, the second step of SRP sign-in; NEW_PASSWORD_REQUIRED, where a
-//! user replaces their temporary password; SOFTWARE_TOKEN_MFA, a code from the user's authenticator app; and
-//! MFA_SETUP, once an authenticator app was set up during sign-in.
+//! user replaces their temporary password; SOFTWARE_TOKEN_MFA, a code from the user's authenticator app;
+//! MFA_SETUP, once an authenticator app was set up during sign-in; and USER_AUTH's SELECT_CHALLENGE (the
+//! first factor chosen) and EMAIL_OTP (the code mailed for a passwordless sign-in).
 
 use std::collections::HashMap;
 
 use serde::Deserialize;
 
-use super::initiate_auth::{Response, missing};
+use super::initiate_auth::Response;
 use crate::{
     AppState,
     cognito::{
         error::{CognitoError, CognitoResult},
         pools::{self, Client},
         sign_in::{self, MfaAnswer, NewPasswordAnswer, PasswordClaim},
+        user_auth::{self, EmailCode},
     },
 };
 
@@ -41,8 +43,10 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> 
 
 impl Answer {
     pub async fn answer(&self, state: &AppState, client: &Client) -> CognitoResult<Response> {
-        let response = |name: &str| self.challenge_responses.get(name).map(String::as_str).ok_or_else(|| missing(name));
-        let session = || self.session.as_deref().ok_or_else(|| missing("Session"));
+        let response = |name: &str| {
+            self.challenge_responses.get(name).map(String::as_str).ok_or_else(|| CognitoError::missing(name))
+        };
+        let session = || self.session.as_deref().ok_or_else(|| CognitoError::missing("Session"));
         let secret_hash = self.challenge_responses.get("SECRET_HASH").map(String::as_str);
         match self.challenge_name.as_str() {
             "PASSWORD_VERIFIER" => {
@@ -72,6 +76,18 @@ impl Answer {
                     secret_hash,
                 };
                 Ok(sign_in::answer_mfa(state, client, &answer).await?.into())
+            }
+            "SELECT_CHALLENGE" => {
+                Ok(user_auth::select(state, client, &self.challenge_responses, session()?).await?.into())
+            }
+            "EMAIL_OTP" => {
+                let answer = EmailCode {
+                    username: response("USERNAME")?,
+                    code: response("EMAIL_OTP_CODE")?,
+                    session: session()?,
+                    secret_hash,
+                };
+                Ok(user_auth::answer_email_code(state, client, &answer).await?.into())
             }
             "MFA_SETUP" => {
                 let username = response("USERNAME")?;

@@ -33,7 +33,8 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Empty> {
     }
     let update = PoolUpdate {
         name,
-        password_policy: request.policies.password_policy.unwrap_or_default(),
+        password_policy: request.policies.password_policy.clone().unwrap_or_default(),
+        allowed_first_auth_factors: request.policies.first_factors()?.unwrap_or_else(|| vec!["PASSWORD".into()]),
         auto_verified_attributes: request.auto_verified_attributes,
         mfa_configuration: request.mfa_configuration.unwrap_or_else(|| "OFF".into()),
     };
