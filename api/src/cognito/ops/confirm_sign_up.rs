@@ -62,12 +62,9 @@ async fn auto_sign_in_session(
     user: &User,
     signed_up: &str,
 ) -> CognitoResult<Option<String>> {
-    let found = match sessions::find(&state.db, signed_up, Step::SignedUp).await {
-        Ok(found) if found.client_id == client.id && found.username == user.username => found,
-        Ok(_) | Err(_) => return Ok(None),
-    };
-    drop(found);
-    if sessions::spend(&state.db, signed_up).await.is_err() {
+    let found = sessions::find(&state.db, signed_up, Step::SignedUp).await;
+    let ours = found.is_ok_and(|found| found.client_id == client.id && found.username == user.username);
+    if !ours || sessions::spend(&state.db, signed_up).await.is_err() {
         return Ok(None);
     }
     Ok(Some(sessions::start(&state.db, client, user, Step::AutoSignIn, sessions::LIFETIME).await?))
