@@ -1,5 +1,6 @@
-//! ConfirmSignUp: the code from the email confirms the user, who may then sign in; given SignUp's Session,
-//! it answers one that signs them in once through USER_AUTH (auto sign-in).
+//! ConfirmSignUp: the code from the email confirms the user, who may then sign in; it answers a Session that
+//! signs them in once, within minutes, through USER_AUTH (auto sign-in; Amplify does not send SignUp's
+//! Session here, and relies on this one).
 
 use serde::{Deserialize, Serialize};
 
@@ -23,7 +24,7 @@ pub struct Request {
     secret_hash: Option<String>,
     username: String,
     confirmation_code: String,
-    /// SignUp's Session, when the client wants to sign the user in once confirmed.
+    /// SignUp's Session, if the client kept it: spent here.
     session: Option<String>,
 }
 
@@ -47,25 +48,20 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> 
     let confirmed = users::confirm(&mut tx, &user).await?;
     triggers::post_confirmation_webhook(&state.http, &pool, &confirmed, &client.id).await?;
     tx.commit().await?;
-    let session = match request.session.as_deref() {
-        Some(session) => auto_sign_in_session(state, &client, &confirmed, session).await?,
-        None => None,
-    };
+    if let Some(signed_up) = request.session.as_deref() {
+        spend_signed_up(state, &client, &confirmed, signed_up).await?;
+    }
+    let session = Some(sessions::start(&state.db, &client, &confirmed, Step::AutoSignIn, sessions::LIFETIME).await?);
     Ok(Response { session })
 }
 
-/// Trades SignUp's Session for the auto sign-in's. One that no longer works (spent, expired, another's)
-/// just means no auto sign-in: the confirmation itself stands.
-async fn auto_sign_in_session(
-    state: &AppState,
-    client: &Client,
-    user: &User,
-    signed_up: &str,
-) -> CognitoResult<Option<String>> {
+/// Spends SignUp's Session, which the confirmation answers for. One that no longer works (spent, expired,
+/// another's) changes nothing: the code proved the address, and the confirmation stands.
+async fn spend_signed_up(state: &AppState, client: &Client, user: &User, signed_up: &str) -> CognitoResult<()> {
     let found = sessions::find(&state.db, signed_up, Step::SignedUp).await;
-    let ours = found.is_ok_and(|found| found.client_id == client.id && found.username == user.username);
-    if !ours || sessions::spend(&state.db, signed_up).await.is_err() {
-        return Ok(None);
+    if found.is_ok_and(|found| found.client_id == client.id && found.username == user.username) {
+        // A concurrent confirmation may have spent it: nothing more to do either way.
+        let _ = sessions::spend(&state.db, signed_up).await;
     }
-    Ok(Some(sessions::start(&state.db, client, user, Step::AutoSignIn, sessions::LIFETIME).await?))
+    Ok(())
 }
