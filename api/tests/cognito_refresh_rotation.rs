@@ -207,7 +207,7 @@ async fn a_client_with_a_secret_must_send_it() {
         .auth_flow(AuthFlowType::AdminUserPasswordAuth)
         .auth_parameters("USERNAME", "alice")
         .auth_parameters("PASSWORD", PASSWORD)
-        .auth_parameters("SECRET_HASH", &support::secret_hash(secret, "alice", client_id))
+        .auth_parameters("SECRET_HASH", support::secret_hash(secret, "alice", client_id))
         .send()
         .await
         .unwrap();

@@ -156,8 +156,9 @@ pub async fn load_client(state: &AppState, client_id: &str) -> CognitoResult<Arc
 }
 
 /// App clients read in the last few seconds. Every sign-in and refresh names its client, and a
-/// client changes only when a configuration bootstrap (of this or another instance) re-applies it,
-/// so a short lifetime bounds how long such a change goes unseen. Unknown ids are never kept.
+/// client changes only when a configuration bootstrap re-applies it or an admin updates or deletes
+/// it: the instance that does forgets it at once, and a short lifetime bounds how long the others go
+/// on with what they read. Unknown ids are never kept.
 #[derive(Default)]
 pub struct ClientCache(std::sync::RwLock<HashMap<String, (Instant, Arc<Client>)>>);
 
