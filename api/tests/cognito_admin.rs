@@ -83,12 +83,14 @@ async fn without_configured_admin_credentials_no_admin_call_is_accepted() {
 
 /// AWS's rule for its admin API, as an oracle independent of the server's table: the Admin*
 /// operations, and the ones that manage pools, clients and groups (Create*, Describe*, List*,
-/// Update*, Delete*), except what a signed-in user does to their own account.
+/// Update*, Delete*, and the Get/Set of a pool's group or MFA configuration), except what a signed-in
+/// user does to their own account.
 fn aws_says_admin(operation: &str) -> bool {
     const OWN_ACCOUNT: [&str; 2] = ["DeleteUser", "UpdateUserAttributes"];
+    const POOL_SETTINGS: [&str; 3] = ["GetGroup", "GetUserPoolMfaConfig", "SetUserPoolMfaConfig"];
     let manages =
         ["Admin", "Create", "Describe", "List", "Update", "Delete"].iter().any(|verb| operation.starts_with(verb));
-    manages && !OWN_ACCOUNT.contains(&operation)
+    (manages && !OWN_ACCOUNT.contains(&operation)) || POOL_SETTINGS.contains(&operation)
 }
 
 /// Every operation is classified as AWS classifies it, and the class decides: an admin operation
@@ -113,7 +115,7 @@ async fn every_operation_is_classified_and_only_admin_ones_need_a_signature() {
             assert_eq!(unsigned, "MissingAuthenticationTokenException:", "{operation} unsigned");
         }
     }
-    for unknown in ["AdminGetSigningSecrets", "GetSigningCertificate", "SetUserPoolMfaConfig", "signup"] {
+    for unknown in ["AdminGetSigningSecrets", "GetSigningCertificate", "SetRiskConfiguration", "signup"] {
         for signed in [false, true] {
             let response = cognito_call(&app, unknown, signed).await;
             assert_eq!(error_type(&response), "UnknownOperationException:", "{unknown}, signed: {signed}");

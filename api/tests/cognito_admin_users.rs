@@ -506,3 +506,97 @@ async fn where_the_email_is_the_username_admins_create_users_by_email() {
     assert_eq!(fixture.sdk.get_user().access_token(access).send().await.unwrap().username(), username);
     assert_eq!(admin_get_user(&fixture, "erin@example.com").await.unwrap().username(), username, "found by alias");
 }
+
+#[tokio::test]
+async fn admins_update_attributes_verified_flags_included() {
+    let fixture = PoolFixture::new().await;
+    fixture.confirmed_user("alice").await;
+    fixture.confirmed_user("bob").await;
+    let update = |username: &str, attributes: Vec<(&str, &str)>| {
+        let call = fixture.admin.admin_update_user_attributes().user_pool_id(&fixture.pool.id).username(username);
+        attributes.into_iter().fold(call, |call, (name, value)| call.user_attributes(attribute(name, value))).send()
+    };
+    update("alice", vec![("email", "alice@new.example.com"), ("email_verified", "true"), ("custom:team", "ops")])
+        .await
+        .unwrap();
+    update("bob", vec![("email", "bob@new.example.com")]).await.unwrap();
+    let attributes = |out: AdminGetUserOutput| {
+        out.user_attributes()
+            .iter()
+            .map(|a| (a.name().to_owned(), a.value().unwrap_or_default().to_owned()))
+            .collect::<Vec<_>>()
+    };
+    let alice = attributes(admin_get_user(&fixture, "alice").await.unwrap());
+    for expected in [("email", "alice@new.example.com"), ("email_verified", "true"), ("custom:team", "ops")] {
+        assert!(alice.contains(&(expected.0.into(), expected.1.into())), "{expected:?} in {alice:?}");
+    }
+    let bob = attributes(admin_get_user(&fixture, "bob").await.unwrap());
+    assert!(bob.contains(&("email_verified".into(), "false".into())), "a new email is unverified: {bob:?}");
+    // The new email signs in as an alias.
+    fixture.password_sign_in("alice@new.example.com", PASSWORD).await.unwrap();
+
+    let taken = update("bob", vec![("email", "alice@new.example.com")]).await.unwrap_err();
+    assert_eq!(exception(taken).0, "AliasExistsException");
+    assert_eq!(exception(update("bob", vec![("sub", "x")]).await.unwrap_err()).0, "InvalidParameterException");
+    assert_eq!(exception(update("nobody", vec![("name", "x")]).await.unwrap_err()), user_not_found());
+}
+
+#[tokio::test]
+async fn admin_reset_user_password_sends_a_code_and_refuses_the_old_password_until_reset() {
+    let fixture = PoolFixture::new().await;
+    fixture.confirmed_user("alice").await;
+    let signed_in = fixture.password_sign_in("alice", PASSWORD).await.unwrap();
+    let refresh_token = signed_in.authentication_result().unwrap().refresh_token().unwrap().to_owned();
+    let reset = |username: &str| {
+        fixture.admin.admin_reset_user_password().user_pool_id(&fixture.pool.id).username(username).send()
+    };
+    reset("alice").await.unwrap();
+    assert_eq!(admin_get_user(&fixture, "alice").await.unwrap().user_status().unwrap().as_str(), "RESET_REQUIRED");
+    let refused = fixture.password_sign_in("alice", PASSWORD).await.unwrap_err();
+    assert_eq!(refused.0, "PasswordResetRequiredException");
+    assert_eq!(fixture.refresh(&refresh_token).await.unwrap_err().0, "NotAuthorizedException", "sign-ins end");
+
+    let code = fixture.last_code("alice").await;
+    let new_password = "Another-horse-2";
+    fixture
+        .sdk
+        .confirm_forgot_password()
+        .client_id(&fixture.client.id)
+        .username("alice")
+        .confirmation_code(code)
+        .password(new_password)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(admin_get_user(&fixture, "alice").await.unwrap().user_status().unwrap().as_str(), "CONFIRMED");
+    fixture.password_sign_in("alice", new_password).await.unwrap();
+    assert_eq!(exception(reset("nobody").await.unwrap_err()), user_not_found());
+}
+
+#[tokio::test]
+async fn admin_user_global_sign_out_ends_every_sign_in() {
+    let fixture = PoolFixture::new().await;
+    fixture.confirmed_user("alice").await;
+    fixture.confirmed_user("bob").await;
+    let tokens = |out: aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput| {
+        let result = out.authentication_result().unwrap();
+        (result.access_token().unwrap().to_owned(), result.refresh_token().unwrap().to_owned())
+    };
+    let (first, second) = (
+        tokens(fixture.password_sign_in("alice", PASSWORD).await.unwrap()),
+        tokens(fixture.password_sign_in("alice", PASSWORD).await.unwrap()),
+    );
+    let bobs = tokens(fixture.password_sign_in("bob", PASSWORD).await.unwrap());
+    let sign_out = |username: &str| {
+        fixture.admin.admin_user_global_sign_out().user_pool_id(&fixture.pool.id).username(username).send()
+    };
+    sign_out("alice").await.unwrap();
+    for (access_token, refresh_token) in [&first, &second] {
+        let refused = fixture.sdk.get_user().access_token(access_token).send().await.unwrap_err();
+        assert_eq!(exception(refused).0, "NotAuthorizedException");
+        assert_eq!(fixture.refresh(refresh_token).await.unwrap_err().0, "NotAuthorizedException");
+    }
+    fixture.sdk.get_user().access_token(&bobs.0).send().await.unwrap();
+    fixture.password_sign_in("alice", PASSWORD).await.unwrap();
+    assert_eq!(exception(sign_out("nobody").await.unwrap_err()), user_not_found());
+}

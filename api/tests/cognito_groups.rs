@@ -196,3 +196,48 @@ async fn members_carry_their_groups_in_tokens_by_precedence_until_removed() {
     let access = refreshed.authentication_result().unwrap().access_token().unwrap();
     assert_eq!(fixture.verified_claims(access, None).await["cognito:groups"], Value::Null, "refreshing rereads them");
 }
+
+#[tokio::test]
+async fn groups_are_read_updated_and_deleted_with_their_role() {
+    let fixture = PoolFixture::new().await;
+    fixture.confirmed_user("alice").await;
+    let role = "arn:aws:iam::123456789012:role/ledgerline-admins";
+    let created = fixture
+        .admin
+        .create_group()
+        .user_pool_id(&fixture.pool.id)
+        .group_name("Admin")
+        .role_arn(role)
+        .precedence(3)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.group().unwrap().role_arn(), Some(role));
+    add(&fixture, "alice", "Admin").await.unwrap();
+
+    let get = || fixture.admin.get_group().user_pool_id(&fixture.pool.id).group_name("Admin");
+    let group = get().send().await.unwrap().group().unwrap().clone();
+    assert_eq!((group.role_arn(), group.precedence(), group.description()), (Some(role), Some(3), None));
+
+    let other_role = "arn:aws:iam::123456789012:role/auditors";
+    let update = || fixture.admin.update_group().user_pool_id(&fixture.pool.id).group_name("Admin");
+    let updated = update().description("Runs the place").role_arn(other_role).send().await.unwrap();
+    let updated = updated.group().unwrap();
+    assert_eq!((updated.role_arn(), updated.precedence()), (Some(other_role), Some(3)), "what is left out stays");
+    assert_eq!(get().send().await.unwrap().group().unwrap().description(), Some("Runs the place"));
+    assert_eq!(exception(update().role_arn("admins").send().await.unwrap_err()).0, "InvalidParameterException");
+    assert_eq!(exception(update().precedence(-1).send().await.unwrap_err()).0, "InvalidParameterException");
+
+    fixture.admin.delete_group().user_pool_id(&fixture.pool.id).group_name("Admin").send().await.unwrap();
+    let not_found = ("ResourceNotFoundException".to_owned(), "Group not found.".to_owned());
+    assert_eq!(exception(get().send().await.unwrap_err()), not_found);
+    assert_eq!(exception(update().description("x").send().await.unwrap_err()), not_found);
+    let again = fixture.admin.delete_group().user_pool_id(&fixture.pool.id).group_name("Admin").send().await;
+    assert_eq!(exception(again.unwrap_err()), not_found);
+    assert_eq!(groups_of(&fixture, "alice").await.unwrap(), Vec::<String>::new(), "the member stays, ungrouped");
+    let out = fixture.password_sign_in("alice", PASSWORD).await.unwrap();
+    let id_token = out.authentication_result().unwrap().id_token().unwrap().to_owned();
+    assert!(fixture.verified_claims(&id_token, Some(&fixture.client.id)).await.get("cognito:groups").is_none());
+    let refused = fixture.admin.get_group().user_pool_id("us-east-1_Nope12345").group_name("Admin").send().await;
+    assert_eq!(exception(refused.unwrap_err()).0, "ResourceNotFoundException");
+}

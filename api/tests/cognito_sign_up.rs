@@ -174,12 +174,8 @@ async fn clients_with_a_secret_require_a_valid_secret_hash() {
     let fixture = PoolFixture::new().await;
     let confidential =
         fixture.client_with(NewClient { name: "backend".into(), generate_secret: true, ..NewClient::default() }).await;
-    let secret_hash = |username: &str| {
-        use aws_lc_rs::hmac;
-        use base64::Engine;
-        let key = hmac::Key::new(hmac::HMAC_SHA256, confidential.secret.as_deref().unwrap().as_bytes());
-        base64::prelude::BASE64_STANDARD.encode(hmac::sign(&key, format!("{username}{}", confidential.id).as_bytes()))
-    };
+    let secret_hash =
+        |username: &str| support::secret_hash(confidential.secret.as_deref().unwrap(), username, &confidential.id);
     let sign_up = |hash: Option<String>| {
         fixture
             .sdk

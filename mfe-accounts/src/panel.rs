@@ -269,13 +269,12 @@ fn cancel() -> Markup {
 /// The form for a new account: a `child` of the open one, titled below the account's heading; or a
 /// root, whose title is the panel's heading (headings go down one level at a time).
 fn new_account_fill(child: bool) -> Fill<'static> {
-    let intro = if child { html! { h3 { "New account below this one" } } } else { html! { h2 { "New account" } } };
-    Fill {
-        intro,
-        values: &[("currency", "EUR")],
-        beside: cancel(),
-        ..Fill::default()
-    }
+    let intro = if child {
+        html! { h3 { "New account below this one" } }
+    } else {
+        html! { h2 { "New account" } }
+    };
+    Fill { intro, values: &[("currency", "EUR")], beside: cancel(), ..Fill::default() }
 }
 
 /// The accounts `id` may move under: every loaded account but itself and those below it.

@@ -213,7 +213,7 @@ async fn the_shell_sends_passwords_with_user_password_auth_when_the_config_says_
     // The dev pool, with a frontend client that allows passwords but not SRP: /config.json then
     // tells the shell to use USER_PASSWORD_AUTH, and an SRP attempt would be refused.
     let dev = std::fs::read_to_string(DEV_BOOTSTRAP).expect("the dev bootstrap file");
-    let srp_flows = r#"explicit_auth_flows = ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]"#;
+    let srp_flows = r#"explicit_auth_flows = ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]"#;
     assert!(dev.contains(srp_flows), "dev.toml's frontend client lists its flows as expected");
     let password_only =
         dev.replacen(srp_flows, r#"explicit_auth_flows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]"#, 1);

@@ -74,6 +74,9 @@ pub fn e2e_env(cargo: &mut Command, tools: &Tools, cluster: &Cluster, site: &Pat
     if let Some(axe_core) = &tools.axe_core {
         cargo.env("AXE_CORE_JS", axe_core);
     }
+    if let Some(amplify) = &tools.amplify {
+        cargo.env("AMPLIFY_NODE_MODULES", amplify);
+    }
 }
 
 /// .cargo/config.toml makes wasm-bindgen-test-runner the runner; it drives Chromium through ChromeDriver.

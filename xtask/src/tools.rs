@@ -1,6 +1,6 @@
 //! The tools the tasks need, installed when missing and version-checked when present: the wasm
 //! target, Trunk, wasm-bindgen, wasm-opt, Postgres, (for tests) Chromium with ChromeDriver, the
-//! Python test clients and axe-core, and (for `bench cognito --peers`) the Cognito emulators moto and cognito-local.
+//! Python test clients, aws-amplify and axe-core, and (for `bench cognito --peers`) the Cognito emulators moto and cognito-local.
 
 use std::{
     env,
@@ -26,6 +26,8 @@ const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132";
 /// The accessibility engine the end-to-end tests audit every page with (npm).
 const AXE_CORE_VERSION: &str = "4.14.1";
+/// Amplify, the client most apps on Cognito use: the api's tests drive it from node (npm).
+const AMPLIFY_VERSION: &str = "6.22.1";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -62,6 +64,8 @@ pub struct Tools {
     pub test_pythons: Vec<(&'static str, PathBuf)>,
     /// axe-core's browser script, for the end-to-end tests (likewise).
     pub axe_core: Option<PathBuf>,
+    /// The node_modules holding aws-amplify, for the api's tests (likewise).
+    pub amplify: Option<PathBuf>,
     /// PATH with the pinned wasm-opt first, for every trunk process.
     trunk_path: OsString,
 }
@@ -98,17 +102,18 @@ pub fn setup(browsers: TestClients) -> Result<Tools> {
         let trunk_path = ensure_wasm_opt()?;
         let postgres = Server::find()?;
         say!("    Postgres: present ({})", postgres.version()?);
-        let (test_pythons, axe_core) = match browsers {
+        let (test_pythons, axe_core, amplify) = match browsers {
             TestClients::Required => {
                 ensure("Chromium and ChromeDriver", browser_versions, install_browsers)?;
                 let python = |(package, variable): &(PythonPackage, &'static str)| {
                     Ok((*variable, ensure_python_package(package)?))
                 };
-                (TEST_PYTHON_PACKAGES.iter().map(python).collect::<Result<_>>()?, Some(ensure_axe_core()?))
+                let pythons = TEST_PYTHON_PACKAGES.iter().map(python).collect::<Result<_>>()?;
+                (pythons, Some(ensure_axe_core()?), Some(ensure_amplify()?))
             }
-            TestClients::NotNeeded => (Vec::new(), None),
+            TestClients::NotNeeded => (Vec::new(), None, None),
         };
-        Ok(Tools { postgres, test_pythons, axe_core, trunk_path })
+        Ok(Tools { postgres, test_pythons, axe_core, amplify, trunk_path })
     })
 }
 
@@ -185,6 +190,21 @@ fn ensure_axe_core() -> Result<PathBuf> {
     };
     ensure(&format!("axe-core {AXE_CORE_VERSION}"), present, || npm_install(&prefix, "axe-core", AXE_CORE_VERSION))?;
     Ok(installed.join("axe.min.js"))
+}
+
+/// Installs aws-amplify from npm into the cache; returns the node_modules the tests load it from.
+fn ensure_amplify() -> Result<PathBuf> {
+    let prefix = workspace::cache_dir()?.join(format!("aws-amplify-{AMPLIFY_VERSION}"));
+    let modules = prefix.join("node_modules");
+    let present = || {
+        let manifest = fs::read_to_string(modules.join("aws-amplify/package.json")).ok()?;
+        let version = serde_json::from_str::<serde_json::Value>(&manifest).ok()?["version"].as_str()?.to_owned();
+        Some(format!("aws-amplify {version}")).filter(|found| *found == format!("aws-amplify {AMPLIFY_VERSION}"))
+    };
+    ensure(&format!("aws-amplify {AMPLIFY_VERSION}"), present, || {
+        npm_install(&prefix, "aws-amplify", AMPLIFY_VERSION)
+    })?;
+    Ok(modules)
 }
 
 /// `package@version` from npm, into `prefix` in the cache.

@@ -1,4 +1,4 @@
-//! One-time codes (sign-up confirmation, password reset): six random digits, stored as an HMAC,
+//! One-time codes (sign-up confirmation, password reset, passwordless sign-in): six random digits, stored as an HMAC,
 //! single use, expiring, with a bounded number of attempts; and their delivery (and other messages')
 //! through the outbox, written in the same transaction as the code.
 
@@ -15,6 +15,8 @@ use super::{
 pub enum Purpose {
     ConfirmSignUp,
     ResetPassword,
+    /// EMAIL_OTP: passwordless sign-in.
+    SignIn,
 }
 
 impl Purpose {
@@ -22,14 +24,17 @@ impl Purpose {
         match self {
             Self::ConfirmSignUp => "confirm_sign_up",
             Self::ResetPassword => "reset_password",
+            Self::SignIn => "sign_in",
         }
     }
 
-    /// Cognito: 24 hours to confirm a sign-up, one hour to reset a password.
+    /// Cognito: 24 hours to confirm a sign-up, one hour to reset a password, a sign-in code as long as its
+    /// sign-in's session.
     fn validity(self) -> Duration {
         match self {
             Self::ConfirmSignUp => Duration::hours(24),
             Self::ResetPassword => Duration::hours(1),
+            Self::SignIn => super::sessions::LIFETIME,
         }
     }
 
@@ -37,6 +42,7 @@ impl Purpose {
         match self {
             Self::ConfirmSignUp => ("Your verification code".into(), format!("Your confirmation code is {code}")),
             Self::ResetPassword => ("Your password reset code".into(), format!("Your password reset code is {code}")),
+            Self::SignIn => ("Your sign-in code".into(), format!("Your sign-in code is {code}")),
         }
     }
 }

@@ -14,6 +14,7 @@ use serde_json::json;
 pub enum Exception {
     AliasExists,
     CodeMismatch,
+    EnableSoftwareTokenMfa,
     ExpiredCode,
     GroupExists,
     Internal,
@@ -21,8 +22,11 @@ pub enum Exception {
     InvalidPassword,
     LimitExceeded,
     NotAuthorized,
+    PasswordResetRequired,
+    RefreshTokenReuse,
     ResourceNotFound,
     Serialization,
+    SoftwareTokenMfaNotFound,
     TooManyFailedAttempts,
     UnexpectedLambda,
     UnknownOperation,
@@ -42,6 +46,7 @@ impl Exception {
         match self {
             Self::AliasExists => "AliasExistsException",
             Self::CodeMismatch => "CodeMismatchException",
+            Self::EnableSoftwareTokenMfa => "EnableSoftwareTokenMFAException",
             Self::ExpiredCode => "ExpiredCodeException",
             Self::GroupExists => "GroupExistsException",
             Self::Internal => "InternalErrorException",
@@ -49,8 +54,11 @@ impl Exception {
             Self::InvalidPassword => "InvalidPasswordException",
             Self::LimitExceeded => "LimitExceededException",
             Self::NotAuthorized => "NotAuthorizedException",
+            Self::PasswordResetRequired => "PasswordResetRequiredException",
+            Self::RefreshTokenReuse => "RefreshTokenReuseException",
             Self::ResourceNotFound => "ResourceNotFoundException",
             Self::Serialization => "SerializationException",
+            Self::SoftwareTokenMfaNotFound => "SoftwareTokenMFANotFoundException",
             Self::TooManyFailedAttempts => "TooManyFailedAttemptsException",
             Self::UnexpectedLambda => "UnexpectedLambdaException",
             Self::UnknownOperation => "UnknownOperationException",
@@ -89,6 +97,11 @@ impl CognitoError {
 
     pub fn invalid_parameter(message: impl Into<String>) -> Self {
         Self::new(Exception::InvalidParameter, message)
+    }
+
+    /// A request that lacks a parameter its flow or challenge needs (AuthParameters, ChallengeResponses).
+    pub fn missing(name: &str) -> Self {
+        Self::invalid_parameter(format!("Missing required parameter {name}"))
     }
 
     pub fn not_authorized(message: impl Into<String>) -> Self {

@@ -15,33 +15,61 @@ pub struct Group {
     pub name: String,
     pub description: Option<String>,
     pub precedence: Option<i32>,
+    pub role_arn: Option<String>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }
 
-/// What CreateGroup makes a group of.
+/// What CreateGroup makes a group of, and what UpdateGroup changes (what it leaves out stays as it was).
 pub struct NewGroup<'a> {
     pub name: &'a str,
     pub description: Option<&'a str>,
     pub precedence: Option<i32>,
+    pub role_arn: Option<&'a str>,
+}
+
+impl NewGroup<'_> {
+    fn validate(&self) -> CognitoResult<()> {
+        users::validate_name("groupName", self.name)?;
+        if self.precedence.is_some_and(|precedence| precedence < 0) {
+            return Err(CognitoError::invalid_parameter("Precedence must be 0 or more."));
+        }
+        if self.description.is_some_and(|description| description.chars().count() > 2048) {
+            return Err(CognitoError::invalid_parameter("Description must not be longer than 2048 characters."));
+        }
+        if self.role_arn.is_some_and(|arn| !is_role_arn(arn)) {
+            return Err(CognitoError::invalid_parameter(
+                "1 validation error detected: Value at 'roleArn' failed to satisfy constraint: Member must be an \
+                 IAM role ARN (arn:<partition>:iam::<account>:role/<name>)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Cognito's pattern for a RoleArn: `arn:<partition>:<service>:<region>:<account>:<resource>`.
+fn is_role_arn(arn: &str) -> bool {
+    let word = |part: &str| !part.is_empty() && part.chars().all(|c| c.is_alphanumeric() || "_+=/,.@-".contains(c));
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    (20..=2048).contains(&arn.len())
+        && matches!(parts.as_slice(), ["arn", partition, service, region, account, resource]
+            if word(partition) && word(service) && (region.is_empty() || word(region))
+                && !account.is_empty() && account.bytes().all(|b| b.is_ascii_digit())
+                && resource.split(':').all(word))
 }
 
 /// Creates a group; a taken name answers GroupExistsException.
 pub async fn create(db: impl PgExecutor<'_>, pool_id: &str, new: &NewGroup<'_>) -> CognitoResult<Group> {
-    users::validate_name("groupName", new.name)?;
-    if new.precedence.is_some_and(|precedence| precedence < 0) {
-        return Err(CognitoError::invalid_parameter("Precedence must be 0 or more."));
-    }
-    if new.description.is_some_and(|description| description.chars().count() > 2048) {
-        return Err(CognitoError::invalid_parameter("Description must not be longer than 2048 characters."));
-    }
+    new.validate()?;
     let inserted = sqlx::query_as(
-        "INSERT INTO user_groups (pool_id, name, description, precedence) VALUES ($1, $2, $3, $4) RETURNING *",
+        "INSERT INTO user_groups (pool_id, name, description, precedence, role_arn) VALUES ($1, $2, $3, $4, $5) \
+         RETURNING *",
     )
     .bind(pool_id)
     .bind(new.name)
     .bind(new.description)
     .bind(new.precedence)
+    .bind(new.role_arn)
     .fetch_one(db)
     .await;
     inserted.map_err(|error| match error.as_database_error().and_then(|e| e.constraint()) {
@@ -52,13 +80,47 @@ pub async fn create(db: impl PgExecutor<'_>, pool_id: &str, new: &NewGroup<'_>) 
     })
 }
 
+/// UpdateGroup: the description, precedence and role given replace the group's; those left out stay.
+pub async fn update(db: impl PgExecutor<'_>, pool_id: &str, change: &NewGroup<'_>) -> CognitoResult<Group> {
+    change.validate()?;
+    sqlx::query_as(
+        "UPDATE user_groups SET description = coalesce($3, description), precedence = coalesce($4, precedence), \
+         role_arn = coalesce($5, role_arn) WHERE pool_id = $1 AND name = $2 RETURNING *",
+    )
+    .bind(pool_id)
+    .bind(change.name)
+    .bind(change.description)
+    .bind(change.precedence)
+    .bind(change.role_arn)
+    .fetch_optional(db)
+    .await?
+    .ok_or_else(group_not_found)
+}
+
+/// Deletes the group; its members stay in the pool, and its name leaves their next tokens.
+pub async fn delete(db: impl PgExecutor<'_>, pool_id: &str, name: &str) -> CognitoResult<()> {
+    let deleted = sqlx::query("DELETE FROM user_groups WHERE pool_id = $1 AND name = $2")
+        .bind(pool_id)
+        .bind(name)
+        .execute(db)
+        .await?;
+    match deleted.rows_affected() {
+        0 => Err(group_not_found()),
+        _ => Ok(()),
+    }
+}
+
+fn group_not_found() -> CognitoError {
+    CognitoError::new(Exception::ResourceNotFound, "Group not found.")
+}
+
 pub async fn load(db: impl PgExecutor<'_>, pool_id: &str, name: &str) -> CognitoResult<Group> {
     sqlx::query_as("SELECT * FROM user_groups WHERE pool_id = $1 AND name = $2")
         .bind(pool_id)
         .bind(name)
         .fetch_optional(db)
         .await?
-        .ok_or_else(|| CognitoError::new(Exception::ResourceNotFound, "Group not found."))
+        .ok_or_else(group_not_found)
 }
 
 /// Up to `take` groups of the pool in name order, starting after the name `after`.
@@ -136,4 +198,20 @@ pub async fn remove_member(db: impl PgExecutor<'_>, user: &User, group: &Group) 
         .execute(db)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_arns_have_iams_shape() {
+        assert!(is_role_arn("arn:aws:iam::123456789012:role/ledgerline-admins"));
+        assert!(is_role_arn("arn:aws:iam::123456789012:role/path/to/Role_1"));
+        for bad in
+            ["role/admins", "arn:aws:iam::acct:role/x", "arn:aws:iam::123456789012:", "arn::iam::123456789012:role/x"]
+        {
+            assert!(!is_role_arn(bad), "{bad}");
+        }
+    }
 }

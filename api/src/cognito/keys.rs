@@ -96,6 +96,11 @@ impl KeyRing {
             .await
     }
 
+    /// Forgets a deleted pool's keys, so that its JWKS is no longer served from here.
+    pub async fn forget_pool(&self, pool_id: &str) {
+        self.pools.write().await.remove(pool_id);
+    }
+
     pub async fn pool(&self, db: &PgPool, pool_id: &str) -> CognitoResult<Arc<PoolKeys>> {
         if let Some(keys) = self.pools.read().await.get(pool_id) {
             return Ok(keys.clone());

@@ -3,8 +3,8 @@
 //!
 //! - [`wire`]: the endpoint (`POST /cognito`), operation dispatch, Cognito's error shape ([`error`]).
 //! - [`ops`]: one module per operation, short, calling the domain modules below.
-//! - [`pools`], [`users`], [`groups`], [`password`], [`codes`], [`sign_in`], [`tokens`], [`keys`], [`srp`],
-//!   [`verifiers`], [`triggers`]: the domain.
+//! - [`pools`], [`users`], [`groups`], [`password`], [`codes`], [`sign_in`], [`sessions`], [`mfa`], [`user_auth`], [`tokens`],
+//!   [`keys`], [`srp`], [`verifiers`], [`triggers`]: the domain.
 
 pub mod admin;
 pub mod bootstrap;
@@ -13,13 +13,16 @@ pub mod delivery;
 pub mod error;
 pub mod groups;
 pub mod keys;
+pub mod mfa;
 pub mod ops;
 pub mod password;
 pub mod pools;
+pub mod sessions;
 pub mod sign_in;
 pub mod srp;
 pub mod tokens;
 pub mod triggers;
+pub mod user_auth;
 pub mod users;
 pub mod verifiers;
 pub mod wire;

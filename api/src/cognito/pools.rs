@@ -24,6 +24,12 @@ pub struct Pool {
     pub username_attributes: Vec<String>,
     pub auto_verified_attributes: Vec<String>,
     pub post_confirmation_webhook: Option<String>,
+    /// OFF, OPTIONAL or ON (see [`super::mfa`]).
+    pub mfa_configuration: String,
+    /// Whether the pool's users may use an authenticator app as their second factor.
+    pub software_token_mfa: bool,
+    /// Its SignInPolicy: the first factors USER_AUTH offers (see [`super::user_auth`]).
+    pub allowed_first_auth_factors: Vec<String>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }
@@ -85,6 +91,10 @@ pub struct Client {
     pub access_token_validity_secs: i32,
     pub refresh_token_validity_secs: i32,
     pub prevent_user_existence_errors: bool,
+    /// Whether each refresh (GetTokensFromRefreshToken) replaces the refresh token.
+    pub refresh_token_rotation: bool,
+    /// How long a replaced refresh token keeps working, for a client's retries.
+    pub retry_grace_period_secs: i32,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }
@@ -109,6 +119,13 @@ impl Client {
             constant_time::verify_slices_are_equal(expected.as_ref(), &given).is_ok()
         });
         if matches { Ok(()) } else { Err(unverified()) }
+    }
+
+    /// Whether `given` is the client's secret (calls that send it as such: RevokeToken,
+    /// GetTokensFromRefreshToken). A client without a secret needs none.
+    pub fn secret_matches(&self, given: Option<&str>) -> bool {
+        let Some(secret) = &self.secret else { return true };
+        constant_time::verify_slices_are_equal(secret.as_bytes(), given.unwrap_or_default().as_bytes()).is_ok()
     }
 
     /// Refuses an AuthFlow (InitiateAuth's or AdminInitiateAuth's) that the client's ExplicitAuthFlows
@@ -139,8 +156,9 @@ pub async fn load_client(state: &AppState, client_id: &str) -> CognitoResult<Arc
 }
 
 /// App clients read in the last few seconds. Every sign-in and refresh names its client, and a
-/// client changes only when a configuration bootstrap (of this or another instance) re-applies it,
-/// so a short lifetime bounds how long such a change goes unseen. Unknown ids are never kept.
+/// client changes only when a configuration bootstrap re-applies it or an admin updates or deletes
+/// it: the instance that does forgets it at once, and a short lifetime bounds how long the others go
+/// on with what they read. Unknown ids are never kept.
 #[derive(Default)]
 pub struct ClientCache(std::sync::RwLock<HashMap<String, (Instant, Arc<Client>)>>);
 
@@ -160,6 +178,16 @@ impl ClientCache {
             clients.insert(client.id.clone(), (Instant::now(), client.clone()));
         }
         client
+    }
+}
+
+impl ClientCache {
+    /// Forgets a client this instance changed or deleted; other instances see the change within
+    /// [`ClientCache::LIFETIME`].
+    pub fn forget(&self, client_id: &str) {
+        if let Ok(mut clients) = self.0.write() {
+            clients.remove(client_id);
+        }
     }
 }
 
@@ -205,13 +233,16 @@ pub struct NewPool {
     pub username_attributes: Vec<String>,
     pub auto_verified_attributes: Vec<String>,
     pub post_confirmation_webhook: Option<String>,
+    /// None: PASSWORD only.
+    pub allowed_first_auth_factors: Option<Vec<String>>,
 }
 
 pub async fn create_pool(db: impl PgExecutor<'_>, new: &NewPool) -> CognitoResult<Pool> {
     let id = format!("{}_{}", new.region, random_string(9, ALPHANUMERICS));
     let pool = sqlx::query_as(
         "INSERT INTO user_pools (id, name, password_policy, username_attributes, auto_verified_attributes, \
-         post_confirmation_webhook) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *",
+         post_confirmation_webhook, allowed_first_auth_factors) \
+         VALUES ($1, $2, $3, $4, $5, $6, coalesce($7, '{PASSWORD}')) RETURNING *",
     )
     .bind(&id)
     .bind(&new.name)
@@ -219,6 +250,7 @@ pub async fn create_pool(db: impl PgExecutor<'_>, new: &NewPool) -> CognitoResul
     .bind(&new.username_attributes)
     .bind(&new.auto_verified_attributes)
     .bind(&new.post_confirmation_webhook)
+    .bind(&new.allowed_first_auth_factors)
     .fetch_one(db)
     .await?;
     Ok(pool)
@@ -234,6 +266,8 @@ pub struct NewClient {
     pub access_token_validity_secs: i32,
     pub refresh_token_validity_secs: i32,
     pub prevent_user_existence_errors: bool,
+    pub refresh_token_rotation: bool,
+    pub retry_grace_period_secs: i32,
 }
 
 impl Default for NewClient {
@@ -246,6 +280,8 @@ impl Default for NewClient {
             access_token_validity_secs: 3600,
             refresh_token_validity_secs: 30 * 24 * 3600,
             prevent_user_existence_errors: true,
+            refresh_token_rotation: false,
+            retry_grace_period_secs: 0,
         }
     }
 }
@@ -255,8 +291,9 @@ pub async fn create_client(db: impl PgExecutor<'_>, pool_id: &str, new: &NewClie
     let secret = new.generate_secret.then(|| random_string(51, LOWERCASE_ALPHANUMERICS));
     let client = sqlx::query_as(
         "INSERT INTO user_pool_clients (id, pool_id, name, secret, explicit_auth_flows, id_token_validity_secs, \
-         access_token_validity_secs, refresh_token_validity_secs, prevent_user_existence_errors) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *",
+         access_token_validity_secs, refresh_token_validity_secs, prevent_user_existence_errors, \
+         refresh_token_rotation, retry_grace_period_secs) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *",
     )
     .bind(&id)
     .bind(pool_id)
@@ -267,9 +304,89 @@ pub async fn create_client(db: impl PgExecutor<'_>, pool_id: &str, new: &NewClie
     .bind(new.access_token_validity_secs)
     .bind(new.refresh_token_validity_secs)
     .bind(new.prevent_user_existence_errors)
+    .bind(new.refresh_token_rotation)
+    .bind(new.retry_grace_period_secs)
     .fetch_one(db)
     .await?;
     Ok(client)
+}
+
+/// UpdateUserPoolClient: every setting replaced (the secret is kept).
+pub async fn update_client(db: impl PgExecutor<'_>, client: &Client, new: &NewClient) -> CognitoResult<Client> {
+    let client = sqlx::query_as(
+        "UPDATE user_pool_clients SET name = $2, explicit_auth_flows = $3, id_token_validity_secs = $4, \
+         access_token_validity_secs = $5, refresh_token_validity_secs = $6, prevent_user_existence_errors = $7, \
+         refresh_token_rotation = $8, retry_grace_period_secs = $9 WHERE id = $1 RETURNING *",
+    )
+    .bind(&client.id)
+    .bind(&new.name)
+    .bind(&new.explicit_auth_flows)
+    .bind(new.id_token_validity_secs)
+    .bind(new.access_token_validity_secs)
+    .bind(new.refresh_token_validity_secs)
+    .bind(new.prevent_user_existence_errors)
+    .bind(new.refresh_token_rotation)
+    .bind(new.retry_grace_period_secs)
+    .fetch_one(db)
+    .await?;
+    Ok(client)
+}
+
+/// Deletes the client; the refresh tokens it issued go with it (and so the sign-ins they carry).
+pub async fn delete_client(db: impl PgExecutor<'_>, client: &Client) -> CognitoResult<()> {
+    sqlx::query("DELETE FROM user_pool_clients WHERE id = $1").bind(&client.id).execute(db).await?;
+    Ok(())
+}
+
+/// Up to `take` clients of the pool in id order, starting after the id `after`: the listing
+/// ListUserPoolClients pages.
+pub async fn list_clients(
+    db: impl PgExecutor<'_>,
+    pool_id: &str,
+    after: Option<&str>,
+    take: i64,
+) -> CognitoResult<Vec<Client>> {
+    let clients = sqlx::query_as(
+        "SELECT * FROM user_pool_clients WHERE pool_id = $1 AND id > coalesce($2, '') ORDER BY id LIMIT $3",
+    )
+    .bind(pool_id)
+    .bind(after)
+    .bind(take)
+    .fetch_all(db)
+    .await?;
+    Ok(clients)
+}
+
+/// What UpdateUserPool changes of a pool.
+pub struct PoolUpdate {
+    pub name: String,
+    pub password_policy: PasswordPolicy,
+    pub auto_verified_attributes: Vec<String>,
+    /// Checked with [`super::mfa::check_pool_config`].
+    pub mfa_configuration: String,
+    pub allowed_first_auth_factors: Vec<String>,
+}
+
+pub async fn update_pool(db: impl PgExecutor<'_>, pool: &Pool, update: &PoolUpdate) -> CognitoResult<Pool> {
+    let pool = sqlx::query_as(
+        "UPDATE user_pools SET name = $2, password_policy = $3, auto_verified_attributes = $4, \
+         mfa_configuration = $5, allowed_first_auth_factors = $6 WHERE id = $1 RETURNING *",
+    )
+    .bind(&pool.id)
+    .bind(&update.name)
+    .bind(Json(&update.password_policy))
+    .bind(&update.auto_verified_attributes)
+    .bind(&update.mfa_configuration)
+    .bind(&update.allowed_first_auth_factors)
+    .fetch_one(db)
+    .await?;
+    Ok(pool)
+}
+
+/// Deletes the pool with its clients, users, groups, codes, tokens and keys.
+pub async fn delete_pool(db: impl PgExecutor<'_>, pool: &Pool) -> CognitoResult<()> {
+    sqlx::query("DELETE FROM user_pools WHERE id = $1").bind(&pool.id).execute(db).await?;
+    Ok(())
 }
 
 const ALPHANUMERICS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -305,6 +422,8 @@ mod tests {
             access_token_validity_secs: 3600,
             refresh_token_validity_secs: 3600,
             prevent_user_existence_errors: true,
+            refresh_token_rotation: false,
+            retry_grace_period_secs: 0,
             created_at: OffsetDateTime::UNIX_EPOCH,
             updated_at: OffsetDateTime::UNIX_EPOCH,
         }

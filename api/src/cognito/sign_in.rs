@@ -11,8 +11,10 @@ use time::{Duration, OffsetDateTime};
 
 use super::{
     error::{CognitoError, CognitoResult, Exception},
+    mfa::{self, SecondFactor},
     password,
     pools::{self, Client},
+    sessions::{self, Step},
     srp::{self, Audience, ChallengeState, SecretBlockKey, SrpError, Verifier},
     tokens::{self, AuthenticationResult, Session},
     users::{self, StoredPassword, User, status},
@@ -24,8 +26,6 @@ use crate::AppState;
 const FREE_FAILURES: i32 = 5;
 /// Cognito's lockout tops out around 15 minutes.
 const MAX_LOCKOUT: Duration = Duration::minutes(15);
-/// Cognito's default for how long a challenge's Session can be answered (AuthSessionValidity).
-const SESSION_LIFETIME: Duration = Duration::minutes(3);
 
 /// Where a sign-in stands once the password is proven: tokens, or a challenge to answer first.
 pub enum Outcome {
@@ -38,6 +38,8 @@ pub struct Challenge {
     pub name: &'static str,
     pub session: Option<String>,
     pub parameters: HashMap<&'static str, String>,
+    /// USER_AUTH's first factors to choose from (SELECT_CHALLENGE).
+    pub available: Vec<&'static str>,
 }
 
 /// Checks `password` for the user `name` and, when it is right, issues tokens.
@@ -161,7 +163,7 @@ pub async fn srp_challenge(
         ("USER_ID_FOR_SRP", username),
     ]);
     // Clients don't send a Session back for this one: SECRET_BLOCK is the state.
-    Ok(Challenge { name: "PASSWORD_VERIFIER", session: None, parameters })
+    Ok(Challenge { name: "PASSWORD_VERIFIER", session: None, parameters, available: Vec::new() })
 }
 
 /// USER_SRP_AUTH, second step: the client's proof that it knows the password.
@@ -226,9 +228,104 @@ pub async fn complete(state: &AppState, client: &Client, user: &User, groups: &[
     if user.status == status::UNCONFIRMED {
         return Err(CognitoError::new(Exception::UserNotConfirmed, "User is not confirmed."));
     }
+    if user.status == status::RESET_REQUIRED {
+        return Err(CognitoError::new(Exception::PasswordResetRequired, "Password reset required for the user"));
+    }
     if user.status == status::FORCE_CHANGE_PASSWORD {
         ensure_temporary_password_valid(state, user).await?;
     }
+    clear_failures(state, user).await?;
+    match user.status == status::FORCE_CHANGE_PASSWORD {
+        true => Ok(Outcome::Challenge(new_password_challenge(state, client, user).await?)),
+        false => second_step(state, client, user, groups).await,
+    }
+}
+
+/// The first factor is proven: tokens, unless the pool's MFA asks for a code from the user's authenticator
+/// app (SOFTWARE_TOKEN_MFA) or for one to be set up first (MFA_SETUP).
+async fn second_step(state: &AppState, client: &Client, user: &User, groups: &[String]) -> CognitoResult<Outcome> {
+    let pool = pools::load_pool(&state.db, &user.pool_id).await?;
+    let (step, name, mut parameters) = match mfa::second_factor(&state.db, &pool, user).await? {
+        SecondFactor::None => {
+            return Ok(Outcome::SignedIn(tokens::issue(state, client, user, groups, Session::begin()).await?));
+        }
+        SecondFactor::Code => (Step::SoftwareTokenMfa, mfa::SOFTWARE_TOKEN_MFA, HashMap::new()),
+        SecondFactor::Setup => {
+            let can_set_up = serde_json::json!([mfa::SOFTWARE_TOKEN_MFA]).to_string();
+            (Step::MfaSetup, "MFA_SETUP", HashMap::from([("MFAS_CAN_SETUP", can_set_up)]))
+        }
+    };
+    parameters.insert("USER_ID_FOR_SRP", user.username.clone());
+    let session = sessions::start(&state.db, client, user, step, sessions::LIFETIME).await?;
+    Ok(Outcome::Challenge(Challenge { name, session: Some(session), parameters, available: Vec::new() }))
+}
+
+/// RespondToAuthChallenge(SOFTWARE_TOKEN_MFA)'s ChallengeResponses and Session.
+pub struct MfaAnswer<'a> {
+    pub username: &'a str,
+    pub code: &'a str,
+    pub session: &'a str,
+    pub secret_hash: Option<&'a str>,
+}
+
+/// Answers SOFTWARE_TOKEN_MFA: a code from the authenticator app of the user the session was started for.
+/// A wrong code may be corrected within the session's life; the right one spends it.
+pub async fn answer_mfa(
+    state: &AppState,
+    client: &Client,
+    answer: &MfaAnswer<'_>,
+) -> CognitoResult<AuthenticationResult> {
+    let session = sessions::find(&state.db, answer.session, Step::SoftwareTokenMfa).await?;
+    let users::Member { user, groups } =
+        session_member(state, client, &session, answer.username, answer.secret_hash).await?;
+    mfa::check_code(state, &user, answer.code).await?;
+    sessions::spend(&state.db, answer.session).await?;
+    signed_in_after_challenge(state, client, &user, &groups).await
+}
+
+/// Answers MFA_SETUP once VerifySoftwareToken has put the new authenticator app in use with this session.
+pub async fn finish_mfa_setup(
+    state: &AppState,
+    client: &Client,
+    username: &str,
+    session: &str,
+    secret_hash: Option<&str>,
+) -> CognitoResult<AuthenticationResult> {
+    let found = sessions::find(&state.db, session, Step::MfaSetUp).await?;
+    let users::Member { user, groups } = session_member(state, client, &found, username, secret_hash).await?;
+    sessions::spend(&state.db, session).await?;
+    signed_in_after_challenge(state, client, &user, &groups).await
+}
+
+/// The user a challenge's answer names, who must be the one its session was started for, through the same
+/// client.
+pub async fn session_member(
+    state: &AppState,
+    client: &Client,
+    session: &sessions::AuthSession,
+    name: &str,
+    secret_hash: Option<&str>,
+) -> CognitoResult<users::Member> {
+    session.check_client(client)?;
+    let member = users::signing_in(&state.db, client, name, secret_hash).await?;
+    member.filter(|member| member.user.username == session.username).ok_or_else(sessions::invalid)
+}
+
+/// Tokens at the end of a challenge, for a user still allowed in; failures counted on the way are cleared.
+pub async fn signed_in_after_challenge(
+    state: &AppState,
+    client: &Client,
+    user: &User,
+    groups: &[String],
+) -> CognitoResult<AuthenticationResult> {
+    if !user.enabled {
+        return Err(CognitoError::not_authorized("User is disabled."));
+    }
+    clear_failures(state, user).await?;
+    tokens::issue(state, client, user, groups, Session::begin()).await
+}
+
+async fn clear_failures(state: &AppState, user: &User) -> CognitoResult<()> {
     if user.failed_sign_ins > 0 {
         sqlx::query("UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE pool_id = $1 AND username = $2")
             .bind(&user.pool_id)
@@ -236,10 +333,7 @@ pub async fn complete(state: &AppState, client: &Client, user: &User, groups: &[
             .execute(&state.db)
             .await?;
     }
-    match user.status == status::FORCE_CHANGE_PASSWORD {
-        true => Ok(Outcome::Challenge(new_password_challenge(state, client, user).await?)),
-        false => Ok(Outcome::SignedIn(tokens::issue(state, client, user, groups, Session::begin()).await?)),
-    }
+    Ok(())
 }
 
 /// A temporary password lasts the pool's TemporaryPasswordValidityDays from when it was set. The
@@ -270,7 +364,8 @@ async fn new_password_challenge(state: &AppState, client: &Client, user: &User) 
         ("requiredAttributes", "[]".to_owned()),
         ("userAttributes", serde_json::Value::Object(user.attributes.0.clone()).to_string()),
     ]);
-    Ok(Challenge { name: "NEW_PASSWORD_REQUIRED", session: Some(ticket.seal(&key, user)), parameters })
+    let session = Some(ticket.seal(&key, user));
+    Ok(Challenge { name: "NEW_PASSWORD_REQUIRED", session, parameters, available: Vec::new() })
 }
 
 /// RespondToAuthChallenge(NEW_PASSWORD_REQUIRED)'s ChallengeResponses and Session.
@@ -288,7 +383,7 @@ pub async fn set_new_password(
     state: &AppState,
     client: &Client,
     answer: &NewPasswordAnswer<'_>,
-) -> CognitoResult<AuthenticationResult> {
+) -> CognitoResult<Outcome> {
     let invalid = || CognitoError::not_authorized("Invalid session for the user.");
     let user = users::named(&state.db, client, answer.username, answer.secret_hash, invalid).await?;
     let key = state.cognito.secrets(&state.db).await?.sessions;
@@ -296,7 +391,7 @@ pub async fn set_new_password(
     if ticket.username != user.username || ticket.pool_id != client.pool_id || ticket.client_id != client.id {
         return Err(invalid());
     }
-    if OffsetDateTime::now_utc() - ticket.issued_at > SESSION_LIFETIME {
+    if OffsetDateTime::now_utc() - ticket.issued_at > sessions::LIFETIME {
         return Err(CognitoError::not_authorized("Invalid session for the user, session is expired."));
     }
     if !user.enabled {
@@ -309,7 +404,7 @@ pub async fn set_new_password(
     users::set_password(&mut tx, &user, &password, status::CONFIRMED).await?;
     tx.commit().await?;
     let groups = users::groups(&state.db, &user.pool_id, &user.username).await?;
-    tokens::issue(state, client, &user, &groups, Session::begin()).await
+    second_step(state, client, &user, &groups).await
 }
 
 /// What NEW_PASSWORD_REQUIRED's Session says: `base64url(JSON) "." base64url(HMAC)`. The HMAC also
@@ -373,27 +468,45 @@ fn lockout(failures: i32) -> Option<Duration> {
     Some(Duration::seconds(seconds).min(MAX_LOCKOUT))
 }
 
-/// REFRESH_TOKEN_AUTH: new ID and access tokens for the same sign-in (same `origin_jti`,
-/// `event_id` and `auth_time`), as long as the refresh token is live and was issued to `client`.
+/// How a client proves itself when it refreshes: REFRESH_TOKEN_AUTH sends a SECRET_HASH,
+/// GetTokensFromRefreshToken the client secret itself.
+pub enum ClientProof<'a> {
+    SecretHash(Option<&'a str>),
+    Secret(Option<&'a str>),
+}
+
+/// REFRESH_TOKEN_AUTH and GetTokensFromRefreshToken: new ID and access tokens for the same sign-in
+/// (same `origin_jti`, `event_id` and `auth_time`), as long as the refresh token is live and was issued
+/// to `client`. A client with rotation on also gets a new refresh token, and must refresh through
+/// GetTokensFromRefreshToken, as in Cognito.
 pub async fn refresh(
     state: &AppState,
     client: &Client,
     token: &str,
-    secret_hash: Option<&str>,
+    proof: ClientProof<'_>,
 ) -> CognitoResult<AuthenticationResult> {
     // The token, its user (whom its foreign key keeps) and the user's groups, in one query.
     let query = format!(
-        "SELECT t.origin_jti, t.event_id, t.auth_time, t.expires_at, t.revoked_at, t.client_id, u.*, \
+        "SELECT t.origin_jti, t.event_id, t.auth_time, t.expires_at, t.revoked_at, t.rotated_at, t.client_id, u.*, \
          {} AS groups FROM refresh_tokens t JOIN users u USING (pool_id, username) WHERE t.token_hash = $1",
         users::GROUP_NAMES
     );
     let row: Option<RefreshTokenRow> = sqlx::query_as(sqlx::AssertSqlSafe(query))
-        .bind(tokens::refresh_token_hash(token))
+        .bind(tokens::opaque_token_hash(token))
         .fetch_optional(&state.db)
         .await?;
     let invalid = || CognitoError::not_authorized("Invalid Refresh Token");
-    let RefreshTokenRow { origin_jti, event_id, auth_time, expires_at, revoked_at, client_id, user, groups } =
-        row.ok_or_else(invalid)?;
+    let RefreshTokenRow {
+        origin_jti,
+        event_id,
+        auth_time,
+        expires_at,
+        revoked_at,
+        rotated_at,
+        client_id,
+        user,
+        groups,
+    } = row.ok_or_else(invalid)?;
     if client_id != client.id {
         return Err(invalid());
     }
@@ -403,11 +516,55 @@ pub async fn refresh(
     if expires_at < OffsetDateTime::now_utc() {
         return Err(CognitoError::not_authorized("Refresh Token has expired"));
     }
-    client.check_secret_hash(secret_hash, &[&user.username])?;
+    match proof {
+        ClientProof::SecretHash(_) if client.refresh_token_rotation => {
+            return Err(CognitoError::invalid_parameter(
+                "Refresh token rotation is enabled for this client: refresh with GetTokensFromRefreshToken.",
+            ));
+        }
+        ClientProof::SecretHash(hash) => client.check_secret_hash(hash, &[&user.username])?,
+        ClientProof::Secret(secret) if !client.secret_matches(secret) => {
+            return Err(CognitoError::not_authorized(format!("Unable to verify secret for client {}", client.id)));
+        }
+        ClientProof::Secret(_) => {}
+    }
     if !user.enabled {
         return Err(CognitoError::not_authorized("User is disabled."));
     }
-    tokens::reissue(state, client, &user, &groups, Session { origin_jti, event_id, auth_time }).await
+    let session = Session { origin_jti, event_id, auth_time };
+    if rotated_at.is_none() && !client.refresh_token_rotation {
+        return tokens::mint(state, client, &user, &groups, session, None).await;
+    }
+    let rotated = rotate(state, client, token, &user, session, expires_at).await?;
+    tokens::mint(state, client, &user, &groups, session, rotated).await
+}
+
+/// Replaces a refresh token with its successor (the family keeps its expiry: rotation never lengthens a
+/// sign-in). A token already replaced may be traded again within the client's grace period, for retries;
+/// later, it is taken for stolen, and its whole family is revoked. A client whose rotation was turned off
+/// since gets no successor.
+async fn rotate(
+    state: &AppState,
+    client: &Client,
+    token: &str,
+    user: &User,
+    session: Session,
+    expires_at: OffsetDateTime,
+) -> CognitoResult<Option<String>> {
+    let grace = Duration::seconds(client.retry_grace_period_secs.into());
+    let mut tx = state.db.begin().await?;
+    if !tokens::rotate_out(&mut *tx, token, grace).await? {
+        tokens::revoke_family(&mut *tx, session.origin_jti).await?;
+        tx.commit().await?;
+        tracing::warn!(pool_id = %user.pool_id, username = %user.username, "a rotated-out refresh token was reused: its sign-in is revoked");
+        return Err(CognitoError::new(Exception::RefreshTokenReuse, "Refresh token has already been used."));
+    }
+    let successor = match client.refresh_token_rotation {
+        true => Some(tokens::create_refresh_token(&mut *tx, client, user, session, expires_at).await?),
+        false => None,
+    };
+    tx.commit().await?;
+    Ok(successor)
 }
 
 #[derive(sqlx::FromRow)]
@@ -417,6 +574,7 @@ struct RefreshTokenRow {
     auth_time: OffsetDateTime,
     expires_at: OffsetDateTime,
     revoked_at: Option<OffsetDateTime>,
+    rotated_at: Option<OffsetDateTime>,
     client_id: String,
     #[sqlx(flatten)]
     user: User,

@@ -84,22 +84,14 @@ pub async fn issue(
     groups: &[String],
     session: Session,
 ) -> CognitoResult<AuthenticationResult> {
-    let refresh_token = create_refresh_token(&state.db, client, user, session).await?;
+    let expires_at = session.auth_time + time::Duration::seconds(client.refresh_token_validity_secs.into());
+    let refresh_token = create_refresh_token(&state.db, client, user, session, expires_at).await?;
     mint(state, client, user, groups, session, Some(refresh_token)).await
 }
 
-/// ID and access tokens for a refresh of `session`, for `user`, a member of `groups`.
-pub async fn reissue(
-    state: &AppState,
-    client: &Client,
-    user: &User,
-    groups: &[String],
-    session: Session,
-) -> CognitoResult<AuthenticationResult> {
-    mint(state, client, user, groups, session, None).await
-}
-
-async fn mint(
+/// ID and access tokens for `session`, for `user`, a member of `groups`, with `refresh_token` if the
+/// refresh rotated one in.
+pub async fn mint(
     state: &AppState,
     client: &Client,
     user: &User,
@@ -299,7 +291,8 @@ impl VerifiedTokens {
 }
 
 /// Checks an access token as Cognito's own operations (GetUser...) do: [`verify`], then that its
-/// sign-in (its refresh token) was not revoked since and its user still exists and is enabled.
+/// sign-in (a refresh token of its family) is still live (not revoked, nor deleted with its app client)
+/// and its user still exists and is enabled.
 pub async fn verify_access_token(state: &AppState, token: &str) -> CognitoResult<User> {
     let token = verify(state, token, TokenUse::Access).await.map_err(|error| match error {
         TokenError::Invalid => CognitoError::not_authorized("Invalid Access Token"),
@@ -318,7 +311,7 @@ async fn current_user(db: &PgPool, claims: &VerifiedToken) -> CognitoResult<User
         revoked: bool,
     }
     let row: Option<Row> = sqlx::query_as(
-        "SELECT u.*, EXISTS (SELECT 1 FROM refresh_tokens WHERE origin_jti = $3 AND revoked_at IS NOT NULL) AS revoked \
+        "SELECT u.*, NOT EXISTS (SELECT 1 FROM refresh_tokens WHERE origin_jti = $3 AND revoked_at IS NULL) AS revoked \
          FROM users u WHERE u.pool_id = $1 AND u.username = $2",
     )
     .bind(&claims.pool_id)
@@ -349,21 +342,21 @@ fn unverified_claims(token: &str) -> Option<BearerClaims> {
     serde_json::from_slice(&BASE64_URL_SAFE_NO_PAD.decode(payload).ok()?).ok()
 }
 
-async fn create_refresh_token(
+/// A new refresh token of the sign-in `session` (a new family, or the next of one when it rotates), valid until
+/// `expires_at`.
+pub async fn create_refresh_token(
     db: impl PgExecutor<'_>,
     client: &Client,
     user: &User,
     session: Session,
+    expires_at: OffsetDateTime,
 ) -> CognitoResult<String> {
-    let mut bytes = [0_u8; 48];
-    rand::fill(&mut bytes).map_err(|_| CognitoError::new(Exception::Internal, "An internal error occurred."))?;
-    let token = BASE64_URL_SAFE_NO_PAD.encode(bytes);
-    let expires_at = session.auth_time + time::Duration::seconds(client.refresh_token_validity_secs.into());
+    let token = new_opaque_token()?;
     sqlx::query(
         "INSERT INTO refresh_tokens (token_hash, pool_id, client_id, username, origin_jti, event_id, auth_time, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(refresh_token_hash(&token))
+    .bind(opaque_token_hash(&token))
     .bind(&client.pool_id)
     .bind(&client.id)
     .bind(&user.username)
@@ -389,22 +382,53 @@ pub async fn revoke_all(db: impl PgExecutor<'_>, user: &User) -> CognitoResult<(
     Ok(())
 }
 
-/// RevokeToken: the refresh token, if `client` was issued it, stops working, and so do the tokens
-/// refreshed from it (they share its `origin_jti`).
+/// RevokeToken: the refresh token, if `client` was issued it, stops working, and so do its family (the
+/// tokens rotated from the same sign-in) and the tokens refreshed from them (they share its `origin_jti`).
 pub async fn revoke_refresh_token(db: impl PgExecutor<'_>, client: &Client, token: &str) -> CognitoResult<()> {
     sqlx::query(
-        "UPDATE refresh_tokens SET revoked_at = now() WHERE token_hash = $1 AND client_id = $2 AND revoked_at IS NULL",
+        "UPDATE refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND origin_jti = \
+         (SELECT origin_jti FROM refresh_tokens WHERE token_hash = $1 AND client_id = $2)",
     )
-    .bind(refresh_token_hash(token))
+    .bind(opaque_token_hash(token))
     .bind(&client.id)
     .execute(db)
     .await?;
     Ok(())
 }
 
-/// Refresh tokens are long random strings: a plain SHA-256 is enough to keep them unusable if the
+/// Ends the sign-in `origin_jti`: every refresh token of its family, and every token refreshed from them.
+pub async fn revoke_family(db: impl PgExecutor<'_>, origin_jti: Uuid) -> CognitoResult<()> {
+    sqlx::query("UPDATE refresh_tokens SET revoked_at = now() WHERE origin_jti = $1 AND revoked_at IS NULL")
+        .bind(origin_jti)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Marks the refresh token as replaced (keeping the time it first was), unless it was replaced more than
+/// `grace` ago or revoked: whether it may still be traded for a successor.
+pub async fn rotate_out(db: impl PgExecutor<'_>, token: &str, grace: time::Duration) -> CognitoResult<bool> {
+    let rotated = sqlx::query(
+        "UPDATE refresh_tokens SET rotated_at = coalesce(rotated_at, now()) WHERE token_hash = $1 \
+         AND revoked_at IS NULL AND (rotated_at IS NULL OR rotated_at + $2 >= now())",
+    )
+    .bind(opaque_token_hash(token))
+    .bind(grace)
+    .execute(db)
+    .await?;
+    Ok(rotated.rows_affected() == 1)
+}
+
+/// A token opaque to clients (a refresh token, a sign-in's Session): 48 random bytes, base64url.
+pub fn new_opaque_token() -> CognitoResult<String> {
+    let mut bytes = [0_u8; 48];
+    rand::fill(&mut bytes).map_err(|_| CognitoError::new(Exception::Internal, "An internal error occurred."))?;
+    Ok(BASE64_URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// Opaque tokens are long random strings: a plain SHA-256 is enough to keep them unusable if the
 /// table leaks.
-pub fn refresh_token_hash(token: &str) -> Vec<u8> {
+pub fn opaque_token_hash(token: &str) -> Vec<u8> {
     digest::digest(&digest::SHA256, token.as_bytes()).as_ref().to_vec()
 }
 

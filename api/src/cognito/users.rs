@@ -34,6 +34,9 @@ pub struct User {
     pub password_set_at: OffsetDateTime,
     pub failed_sign_ins: i32,
     pub locked_until: Option<OffsetDateTime>,
+    /// The user's MFA preference for their authenticator app (see [`super::mfa`]).
+    pub totp_mfa_enabled: bool,
+    pub totp_mfa_preferred: bool,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }
@@ -52,6 +55,8 @@ pub mod status {
     pub const UNCONFIRMED: &str = "UNCONFIRMED";
     pub const CONFIRMED: &str = "CONFIRMED";
     pub const FORCE_CHANGE_PASSWORD: &str = "FORCE_CHANGE_PASSWORD";
+    /// An admin reset the password (AdminResetUserPassword): only a reset code lets the user in again.
+    pub const RESET_REQUIRED: &str = "RESET_REQUIRED";
 }
 
 /// Cognito's AttributeType.
@@ -332,6 +337,45 @@ pub async fn confirm(tx: &mut PgConnection, user: &User) -> CognitoResult<User> 
     .await?;
     triggers::post_confirmation(tx, &confirmed).await?;
     Ok(confirmed)
+}
+
+/// Sets `changes` on the user's attributes (UpdateUserAttributes, AdminUpdateUserAttributes). A new
+/// email is unverified unless `changes` says otherwise; an email another user has is AliasExistsException.
+pub async fn update_attributes(
+    db: impl PgExecutor<'_>,
+    user: &User,
+    mut changes: serde_json::Map<String, serde_json::Value>,
+) -> CognitoResult<()> {
+    let new_email = changes.get("email").and_then(|v| v.as_str());
+    if new_email.is_some_and(|email| Some(email) != user.email()) && !changes.contains_key("email_verified") {
+        changes.insert("email_verified".into(), "false".into());
+    }
+    let updated = sqlx::query("UPDATE users SET attributes = attributes || $3 WHERE pool_id = $1 AND username = $2")
+        .bind(&user.pool_id)
+        .bind(&user.username)
+        .bind(Json(&changes))
+        .execute(db)
+        .await;
+    match updated {
+        Ok(_) => Ok(()),
+        Err(error) if error.as_database_error().and_then(|e| e.constraint()) == Some("users_email_alias") => {
+            Err(CognitoError::new(Exception::AliasExists, "An account with the given email already exists."))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// AdminResetUserPassword: the password stops working (RESET_REQUIRED) until the user sets a new one with the
+/// reset code, which goes out in the same transaction; every sign-in of theirs ends.
+pub async fn require_reset(tx: &mut PgConnection, key: &[u8; 32], user: &User, email: &str) -> CognitoResult<()> {
+    sqlx::query("UPDATE users SET status = $3 WHERE pool_id = $1 AND username = $2")
+        .bind(&user.pool_id)
+        .bind(&user.username)
+        .bind(status::RESET_REQUIRED)
+        .execute(&mut *tx)
+        .await?;
+    tokens::revoke_all(&mut *tx, user).await?;
+    codes::issue(tx, key, user, codes::Purpose::ResetPassword, email).await
 }
 
 /// Enables or disables the user. Disabling also ends every sign-in of theirs, in the same

@@ -10,6 +10,9 @@
 //! listed seals, every listed key opens, and a user's verifier moves to the first key at their next sign-in.
 //! The pool and the username are the ciphertext's associated data: a blob copied into another row does not
 //! open.
+//!
+//! The same keys seal users' other secrets at rest (their authenticator apps' TOTP secrets), each under its
+//! own [`Purpose`], so that one kind of secret never opens as another.
 
 use std::{fmt, str::FromStr, sync::Arc, sync::LazyLock};
 
@@ -18,8 +21,14 @@ use base64::{Engine, prelude::BASE64_STANDARD};
 
 use super::srp::{self, Verifier};
 
-/// Binds every ciphertext to its purpose and format version.
-const AAD_PREFIX: &[u8] = b"ledgerline srp verifier v1";
+/// What a sealed secret is, bound into its ciphertext with the format version.
+#[derive(Debug, Clone, Copy)]
+pub struct Purpose(&'static [u8]);
+
+impl Purpose {
+    pub const SRP_VERIFIER: Self = Self(b"ledgerline srp verifier v1");
+    pub const TOTP_SECRET: Self = Self(b"ledgerline totp secret v1");
+}
 /// A key id: short, and safe to print in a log line.
 const MAX_KEY_ID_LEN: usize = 32;
 /// The verifier's bytes are compared at the group's full width, so that their length tells nothing.
@@ -83,18 +92,35 @@ impl VerifierKeys {
 
     /// `verifier`, sealed under the current key as `owner`'s.
     pub fn seal(&self, owner: Owner<'_>, verifier: &Verifier) -> Sealed {
-        let key = &self.0[0];
         let salt_len = u8::try_from(verifier.salt.len()).expect("salts are 16 bytes");
-        let mut buffer = [&[salt_len], verifier.salt.as_slice(), &verifier.verifier].concat();
-        let nonce = key
-            .aead
-            .seal_in_place_append_tag(aead::Aad::from(associated_data(owner)), &mut buffer)
-            .expect("AES-GCM sealing fails only when the system's random generator does");
-        Sealed { key_id: key.id.clone(), blob: [nonce.as_ref().as_slice(), &buffer].concat() }
+        self.seal_secret(
+            Purpose::SRP_VERIFIER,
+            owner,
+            &[&[salt_len], verifier.salt.as_slice(), &verifier.verifier].concat(),
+        )
     }
 
     /// The verifier in `sealed`, if it is `owner`'s and sealed under a listed key.
     pub fn open(&self, owner: Owner<'_>, sealed: &Sealed) -> Result<Verifier, OpenError> {
+        let plaintext = self.open_secret(Purpose::SRP_VERIFIER, owner, sealed)?;
+        let (&salt_len, rest) = plaintext.split_first().ok_or(OpenError::NotTheOwners)?;
+        let (salt, verifier) = rest.split_at_checked(salt_len.into()).ok_or(OpenError::NotTheOwners)?;
+        Ok(Verifier { salt: salt.to_vec(), verifier: verifier.to_vec() })
+    }
+
+    /// `secret`, sealed under the current key as `owner`'s secret of this purpose.
+    pub fn seal_secret(&self, purpose: Purpose, owner: Owner<'_>, secret: &[u8]) -> Sealed {
+        let key = &self.0[0];
+        let mut buffer = secret.to_vec();
+        let nonce = key
+            .aead
+            .seal_in_place_append_tag(aead::Aad::from(associated_data(purpose, owner)), &mut buffer)
+            .expect("AES-GCM sealing fails only when the system's random generator does");
+        Sealed { key_id: key.id.clone(), blob: [nonce.as_ref().as_slice(), &buffer].concat() }
+    }
+
+    /// The secret in `sealed`, if it is `owner`'s secret of this purpose, sealed under a listed key.
+    pub fn open_secret(&self, purpose: Purpose, owner: Owner<'_>, sealed: &Sealed) -> Result<Vec<u8>, OpenError> {
         let key = self.0.iter().find(|key| key.id == sealed.key_id);
         let key = key.ok_or_else(|| OpenError::UnknownKey(sealed.key_id.clone()))?;
         let (nonce, ciphertext) = sealed.blob.split_at_checked(aead::NONCE_LEN).ok_or(OpenError::NotTheOwners)?;
@@ -102,11 +128,9 @@ impl VerifierKeys {
         let mut buffer = ciphertext.to_vec();
         let plaintext = key
             .aead
-            .open_in_place(nonce, aead::Aad::from(associated_data(owner)), &mut buffer)
+            .open_in_place(nonce, aead::Aad::from(associated_data(purpose, owner)), &mut buffer)
             .map_err(|_| OpenError::NotTheOwners)?;
-        let (&salt_len, rest) = plaintext.split_first().ok_or(OpenError::NotTheOwners)?;
-        let (salt, verifier) = rest.split_at_checked(salt_len.into()).ok_or(OpenError::NotTheOwners)?;
-        Ok(Verifier { salt: salt.to_vec(), verifier: verifier.to_vec() })
+        Ok(plaintext.to_vec())
     }
 
     /// A new password's verifier (fresh salt), sealed.
@@ -156,8 +180,8 @@ fn full_width(bytes: &[u8]) -> [u8; VERIFIER_WIDTH] {
 }
 
 /// The purpose, then the pool id and the username, each after its length.
-fn associated_data(owner: Owner<'_>) -> Vec<u8> {
-    let mut data = AAD_PREFIX.to_vec();
+fn associated_data(purpose: Purpose, owner: Owner<'_>) -> Vec<u8> {
+    let mut data = purpose.0.to_vec();
     for part in [owner.pool_id, owner.username] {
         data.extend_from_slice(&u32::try_from(part.len()).unwrap_or(u32::MAX).to_be_bytes());
         data.extend_from_slice(part.as_bytes());
@@ -302,6 +326,16 @@ mod tests {
         assert_eq!(resealed.key_id, "2026-11");
         assert_eq!(checked(&rotated, ALICE, Some(&resealed), PASSWORD).0, "right");
         assert!(matches!(before.open(ALICE, &resealed), Err(OpenError::UnknownKey(_))));
+    }
+
+    #[test]
+    fn a_secret_opens_only_for_its_purpose() {
+        let keys = keys(&key("1"));
+        let sealed = keys.seal_secret(Purpose::TOTP_SECRET, ALICE, b"twenty bytes secret!");
+        assert_eq!(keys.open_secret(Purpose::TOTP_SECRET, ALICE, &sealed).unwrap(), b"twenty bytes secret!");
+        assert_eq!(keys.open_secret(Purpose::SRP_VERIFIER, ALICE, &sealed), Err(OpenError::NotTheOwners));
+        assert_eq!(keys.open_secret(Purpose::TOTP_SECRET, BOB, &sealed), Err(OpenError::NotTheOwners));
+        assert!(keys.open(ALICE, &sealed).is_err(), "not a verifier");
     }
 
     #[test]

@@ -339,3 +339,11 @@ impl PoolFixture {
         }
     }
 }
+
+/// SECRET_HASH as clients with a secret compute it: Base64(HMAC-SHA256(secret, username + client id)).
+pub fn secret_hash(secret: &str, username: &str, client_id: &str) -> String {
+    use aws_lc_rs::hmac;
+    use base64::Engine;
+    let key = hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes());
+    base64::prelude::BASE64_STANDARD.encode(hmac::sign(&key, format!("{username}{client_id}").as_bytes()))
+}

@@ -1,9 +1,9 @@
-//! AdminGetUser (admin): a user's attributes and state.
+//! AdminGetUser (admin): a user's attributes, state and MFA settings.
 
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use super::AdminUserRequest;
+use super::{AdminUserRequest, MfaSettings};
 use crate::{
     AppState,
     cognito::{error::CognitoResult, users::Attribute},
@@ -20,11 +20,14 @@ pub struct Response {
     user_last_modified_date: OffsetDateTime,
     enabled: bool,
     user_status: String,
+    #[serde(flatten)]
+    mfa: MfaSettings,
 }
 
 pub async fn run(state: &AppState, request: AdminUserRequest) -> CognitoResult<Response> {
     let (_pool, user) = request.load(state).await?;
     Ok(Response {
+        mfa: MfaSettings::of(&user),
         user_attributes: user.attribute_list(),
         username: user.username,
         user_create_date: user.created_at,

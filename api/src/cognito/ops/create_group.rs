@@ -1,5 +1,5 @@
 //! CreateGroup (admin): a group of the pool's users, which then appears in its members' tokens
-//! (`cognito:groups`, ordered by precedence).
+//! (`cognito:groups`, ordered by precedence), with the IAM role identity pools may give its members.
 
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +20,7 @@ pub struct Request {
     group_name: String,
     description: Option<String>,
     precedence: Option<i32>,
+    role_arn: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -34,6 +35,7 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> 
         name: &request.group_name,
         description: request.description.as_deref(),
         precedence: request.precedence,
+        role_arn: request.role_arn.as_deref(),
     };
     let group = groups::create(&state.db, &pool.id, &new).await?;
     Ok(Response { group: GroupType::from(group) })

@@ -8,6 +8,7 @@ use crate::{
     cognito::{
         error::{CognitoError, CognitoResult},
         pools::{self, NewPool, PasswordPolicy},
+        user_auth,
     },
 };
 
@@ -25,8 +26,34 @@ pub struct Request {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct Policies {
-    password_policy: Option<PasswordPolicy>,
+pub struct Policies {
+    pub password_policy: Option<PasswordPolicy>,
+    pub sign_in_policy: Option<SignInPolicy>,
+}
+
+/// Cognito's SignInPolicyType: the first factors USER_AUTH offers.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SignInPolicy {
+    #[serde(default)]
+    allowed_first_auth_factors: Vec<String>,
+}
+
+impl Policies {
+    /// The pool's first factors, checked; None when the request leaves them out.
+    pub fn first_factors(&self) -> CognitoResult<Option<Vec<String>>> {
+        let Some(policy) = &self.sign_in_policy else { return Ok(None) };
+        let factors = &policy.allowed_first_auth_factors;
+        if let Some(unsupported) = factors.iter().find(|f| !user_auth::FIRST_FACTORS.contains(&f.as_str())) {
+            return Err(CognitoError::invalid_parameter(format!(
+                "AllowedFirstAuthFactors: {unsupported} is not supported; this service offers PASSWORD and EMAIL_OTP."
+            )));
+        }
+        if !factors.iter().any(|factor| factor == "PASSWORD") {
+            return Err(CognitoError::invalid_parameter("AllowedFirstAuthFactors must include PASSWORD."));
+        }
+        Ok(Some(factors.clone()))
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -48,10 +75,11 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> 
     let new = NewPool {
         region: region.clone(),
         name: request.pool_name,
-        password_policy: request.policies.password_policy.unwrap_or_default(),
+        password_policy: request.policies.password_policy.clone().unwrap_or_default(),
         username_attributes: request.username_attributes,
         auto_verified_attributes: request.auto_verified_attributes,
         post_confirmation_webhook: None,
+        allowed_first_auth_factors: request.policies.first_factors()?,
     };
     let pool = pools::create_pool(&state.db, &new).await?;
     Ok(Response { user_pool: UserPoolType::new(pool, region) })

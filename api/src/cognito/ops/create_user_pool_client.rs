@@ -1,9 +1,9 @@
-//! CreateUserPoolClient (admin): an app client, optionally with a secret, its allowed auth flows and
-//! token lifetimes.
+//! CreateUserPoolClient (admin): an app client, optionally with a secret, its allowed auth flows, token
+//! lifetimes and refresh-token rotation.
 
 use serde::{Deserialize, Serialize};
 
-use super::UserPoolClientType;
+use super::{RefreshTokenRotation, UserPoolClientType};
 use crate::{
     AppState,
     cognito::{
@@ -20,19 +20,29 @@ const FLOWS: &[&str] =
 #[serde(rename_all = "PascalCase")]
 pub struct Request {
     user_pool_id: String,
-    client_name: String,
     #[serde(default)]
     generate_secret: bool,
+    #[serde(flatten)]
+    settings: Settings,
+}
+
+/// The settings CreateUserPoolClient and UpdateUserPoolClient both take; one left out takes its default,
+/// in both, as in Cognito.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Settings {
+    client_name: String,
     explicit_auth_flows: Option<Vec<String>>,
     id_token_validity: Option<i32>,
     access_token_validity: Option<i32>,
     refresh_token_validity: Option<i32>,
     token_validity_units: Option<TokenValidityUnits>,
     prevent_user_existence_errors: Option<String>,
+    refresh_token_rotation: Option<RefreshTokenRotation>,
 }
 
 /// Cognito's defaults: hours for id and access tokens, days for refresh tokens.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct TokenValidityUnits {
     id_token: Option<String>,
@@ -40,48 +50,59 @@ struct TokenValidityUnits {
     refresh_token: Option<String>,
 }
 
+impl Settings {
+    /// The client these settings describe, checked.
+    pub fn new_client(self, generate_secret: bool) -> CognitoResult<NewClient> {
+        let defaults = NewClient::default();
+        let flows = self.explicit_auth_flows.unwrap_or(defaults.explicit_auth_flows);
+        if let Some(unknown) = flows.iter().find(|flow| !FLOWS.contains(&flow.as_str())) {
+            return Err(CognitoError::invalid_parameter(format!("ExplicitAuthFlows: {unknown} is not supported.")));
+        }
+        let units = self.token_validity_units.unwrap_or_default();
+        let (refresh_token_rotation, retry_grace_period_secs) = self
+            .refresh_token_rotation
+            .as_ref()
+            .map(RefreshTokenRotation::validated)
+            .transpose()?
+            .unwrap_or((defaults.refresh_token_rotation, defaults.retry_grace_period_secs));
+        Ok(NewClient {
+            name: self.client_name,
+            generate_secret,
+            explicit_auth_flows: flows,
+            id_token_validity_secs: lifetime(
+                self.id_token_validity,
+                units.id_token.as_deref(),
+                "hours",
+                defaults.id_token_validity_secs,
+            )?,
+            access_token_validity_secs: lifetime(
+                self.access_token_validity,
+                units.access_token.as_deref(),
+                "hours",
+                defaults.access_token_validity_secs,
+            )?,
+            refresh_token_validity_secs: lifetime(
+                self.refresh_token_validity,
+                units.refresh_token.as_deref(),
+                "days",
+                defaults.refresh_token_validity_secs,
+            )?,
+            prevent_user_existence_errors: self.prevent_user_existence_errors.as_deref() != Some("LEGACY"),
+            refresh_token_rotation,
+            retry_grace_period_secs,
+        })
+    }
+}
+
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Response {
-    user_pool_client: UserPoolClientType,
+    pub user_pool_client: UserPoolClientType,
 }
 
 pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
     let pool = pools::load_pool(&state.db, &request.user_pool_id).await?;
-    let defaults = NewClient::default();
-    let flows = request.explicit_auth_flows.unwrap_or(defaults.explicit_auth_flows);
-    if let Some(unknown) = flows.iter().find(|flow| !FLOWS.contains(&flow.as_str())) {
-        return Err(CognitoError::invalid_parameter(format!("ExplicitAuthFlows: {unknown} is not supported.")));
-    }
-    let units = request.token_validity_units.unwrap_or(TokenValidityUnits {
-        id_token: None,
-        access_token: None,
-        refresh_token: None,
-    });
-    let new = NewClient {
-        name: request.client_name,
-        generate_secret: request.generate_secret,
-        explicit_auth_flows: flows,
-        id_token_validity_secs: lifetime(
-            request.id_token_validity,
-            units.id_token.as_deref(),
-            "hours",
-            defaults.id_token_validity_secs,
-        )?,
-        access_token_validity_secs: lifetime(
-            request.access_token_validity,
-            units.access_token.as_deref(),
-            "hours",
-            defaults.access_token_validity_secs,
-        )?,
-        refresh_token_validity_secs: lifetime(
-            request.refresh_token_validity,
-            units.refresh_token.as_deref(),
-            "days",
-            defaults.refresh_token_validity_secs,
-        )?,
-        prevent_user_existence_errors: request.prevent_user_existence_errors.as_deref() != Some("LEGACY"),
-    };
+    let new = request.settings.new_client(request.generate_secret)?;
     let client = pools::create_client(&state.db, &pool.id, &new).await?;
     Ok(Response { user_pool_client: UserPoolClientType::from(client) })
 }

@@ -11,7 +11,7 @@ use crate::{
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Request {
-    user_pool_id: String,
+    pub user_pool_id: String,
 }
 
 #[derive(Debug, Serialize)]

@@ -11,8 +11,8 @@ use crate::{
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Request {
-    user_pool_id: String,
-    client_id: String,
+    pub user_pool_id: String,
+    pub client_id: String,
 }
 
 #[derive(Debug, Serialize)]

@@ -29,14 +29,19 @@ pub async fn run(state: &AppState, request: ClientUserRequest) -> CognitoResult<
             false => Err(CognitoError::user_not_found()),
         };
     };
-    let email = user.email().ok_or_else(|| {
-        CognitoError::invalid_parameter("Cannot reset password for the user as there is no registered/verified email")
-    })?;
+    let email = reset_destination(&user)?;
     let secrets = state.cognito.secrets(&state.db).await?;
     let mut tx = state.db.begin().await?;
     codes::issue(&mut tx, &secrets.codes, &user, Purpose::ResetPassword, email).await?;
     tx.commit().await?;
     Ok(Response { code_delivery_details: CodeDeliveryDetails::email(email) })
+}
+
+/// Where a reset code goes: the user's email.
+pub fn reset_destination(user: &users::User) -> CognitoResult<&str> {
+    user.email().ok_or_else(|| {
+        CognitoError::invalid_parameter("Cannot reset password for the user as there is no registered/verified email")
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -62,7 +67,9 @@ pub async fn confirm(state: &AppState, request: ConfirmRequest) -> CognitoResult
     let secrets = state.cognito.secrets(&state.db).await?;
     let tx = state.db.begin().await?;
     let mut tx = codes::redeem(tx, &secrets.codes, &user, Purpose::ResetPassword, &request.confirmation_code).await?;
-    users::set_password(&mut tx, &user, &password, &user.status).await?;
+    // A reset an admin required ends here; otherwise the user stays as they were (e.g. unconfirmed).
+    let status = if user.status == users::status::RESET_REQUIRED { users::status::CONFIRMED } else { &user.status };
+    users::set_password(&mut tx, &user, &password, status).await?;
     tx.commit().await?;
     Ok(ConfirmResponse {})
 }

@@ -1,9 +1,8 @@
-//! GetUser: the signed-in user's attributes, for the holder of a valid access token.
+//! GetUser: the signed-in user's attributes and MFA settings, for the holder of a valid access token.
 
 use serde::Serialize;
 
-use super::AccessTokenRequest;
-
+use super::{AccessTokenRequest, MfaSettings};
 use crate::{
     AppState,
     cognito::{error::CognitoResult, tokens, users::Attribute},
@@ -16,9 +15,12 @@ pub struct Response {
     user_attributes: Vec<Attribute>,
     #[serde(rename = "MFAOptions")]
     mfa_options: Vec<()>,
+    #[serde(flatten)]
+    mfa: MfaSettings,
 }
 
 pub async fn run(state: &AppState, request: AccessTokenRequest) -> CognitoResult<Response> {
     let user = tokens::verify_access_token(state, &request.access_token).await?;
-    Ok(Response { user_attributes: user.attribute_list(), username: user.username, mfa_options: Vec::new() })
+    let mfa = MfaSettings::of(&user);
+    Ok(Response { user_attributes: user.attribute_list(), username: user.username, mfa_options: Vec::new(), mfa })
 }

@@ -1,6 +1,7 @@
-//! InitiateAuth: USER_PASSWORD_AUTH, USER_SRP_AUTH (answered with a PASSWORD_VERIFIER challenge) and
-//! REFRESH_TOKEN_AUTH, each only when the app client allows it. A user with a temporary password
-//! gets the NEW_PASSWORD_REQUIRED challenge instead of tokens.
+//! InitiateAuth: USER_PASSWORD_AUTH, USER_SRP_AUTH (answered with a PASSWORD_VERIFIER challenge), USER_AUTH
+//! (choice-based, see [`user_auth`]) and REFRESH_TOKEN_AUTH, each only when the app client allows it. A user
+//! with a temporary password gets the NEW_PASSWORD_REQUIRED challenge instead of tokens, and one whose pool
+//! asks for MFA an MFA challenge.
 
 use std::collections::HashMap;
 
@@ -11,8 +12,9 @@ use crate::{
     cognito::{
         error::{CognitoError, CognitoResult},
         pools,
-        sign_in::{self, Challenge, Outcome},
+        sign_in::{self, Challenge, ClientProof, Outcome},
         tokens::AuthenticationResult,
+        user_auth,
     },
 };
 
@@ -23,6 +25,8 @@ pub struct Request {
     #[serde(default)]
     auth_parameters: HashMap<String, String>,
     client_id: String,
+    /// USER_AUTH: ConfirmSignUp's Session, for the auto sign-in after confirmation.
+    session: Option<String>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -36,6 +40,8 @@ pub struct Response {
     pub challenge_parameters: HashMap<&'static str, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authentication_result: Option<AuthenticationResult>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub available_challenges: Vec<&'static str>,
 }
 
 impl From<AuthenticationResult> for Response {
@@ -51,6 +57,7 @@ impl From<Challenge> for Response {
             session: challenge.session,
             challenge_parameters: challenge.parameters,
             authentication_result: None,
+            available_challenges: challenge.available,
         }
     }
 }
@@ -68,7 +75,8 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> 
     let client = pools::load_client(state, &request.client_id).await?;
     let flow = request.auth_flow.as_str();
     client.require_flow(flow)?;
-    let parameter = |name: &str| request.auth_parameters.get(name).map(String::as_str).ok_or_else(|| missing(name));
+    let parameter =
+        |name: &str| request.auth_parameters.get(name).map(String::as_str).ok_or_else(|| CognitoError::missing(name));
     let secret_hash = request.auth_parameters.get("SECRET_HASH").map(String::as_str);
     match flow {
         "USER_PASSWORD_AUTH" => {
@@ -79,13 +87,15 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> 
             let (username, srp_a) = (parameter("USERNAME")?, parameter("SRP_A")?);
             Ok(sign_in::srp_challenge(state, &client, username, srp_a, secret_hash).await?.into())
         }
+        "USER_AUTH" => {
+            let start = user_auth::Start { parameters: &request.auth_parameters, session: request.session.as_deref() };
+            Ok(user_auth::start(state, &client, &start).await?.into())
+        }
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
-            Ok(sign_in::refresh(state, &client, parameter("REFRESH_TOKEN")?, secret_hash).await?.into())
+            Ok(sign_in::refresh(state, &client, parameter("REFRESH_TOKEN")?, ClientProof::SecretHash(secret_hash))
+                .await?
+                .into())
         }
         other => Err(CognitoError::invalid_parameter(format!("Unsupported authentication flow: {other}"))),
     }
-}
-
-pub fn missing(name: &str) -> CognitoError {
-    CognitoError::invalid_parameter(format!("Missing required parameter {name}"))
 }

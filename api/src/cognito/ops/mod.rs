@@ -11,28 +11,47 @@ pub mod admin_get_user;
 pub mod admin_initiate_auth;
 pub mod admin_list_groups_for_user;
 pub mod admin_remove_user_from_group;
+pub mod admin_reset_user_password;
+pub mod admin_respond_to_auth_challenge;
+pub mod admin_set_user_mfa_preference;
 pub mod admin_set_user_password;
+pub mod admin_update_user_attributes;
+pub mod admin_user_global_sign_out;
+pub mod associate_software_token;
 pub mod change_password;
 pub mod confirm_sign_up;
 pub mod create_group;
 pub mod create_user_pool;
 pub mod create_user_pool_client;
+pub mod delete_group;
 pub mod delete_user;
+pub mod delete_user_pool;
+pub mod delete_user_pool_client;
 pub mod describe_user_pool;
 pub mod describe_user_pool_client;
 pub mod forgot_password;
+pub mod get_group;
+pub mod get_tokens_from_refresh_token;
 pub mod get_user;
+pub mod get_user_pool_mfa_config;
 pub mod global_sign_out;
 pub mod initiate_auth;
 pub mod list_groups;
+pub mod list_user_pool_clients;
 pub mod list_user_pools;
 pub mod list_users;
 pub mod list_users_in_group;
 pub mod resend_confirmation_code;
 pub mod respond_to_auth_challenge;
 pub mod revoke_token;
+pub mod set_user_mfa_preference;
+pub mod set_user_pool_mfa_config;
 pub mod sign_up;
+pub mod update_group;
 pub mod update_user_attributes;
+pub mod update_user_pool;
+pub mod update_user_pool_client;
+pub mod verify_software_token;
 
 use std::sync::Arc;
 
@@ -43,6 +62,7 @@ use time::OffsetDateTime;
 use super::{
     error::{CognitoError, CognitoResult},
     groups::{self, Group},
+    mfa,
     pools::{self, Client, Pool},
     users::{self, Attribute, User},
 };
@@ -68,6 +88,24 @@ pub async fn client_and_pool(state: &AppState, client_id: &str) -> CognitoResult
     let client = pools::load_client(state, client_id).await?;
     let pool = pools::load_pool(&state.db, &client.pool_id).await?;
     Ok((client, pool))
+}
+
+/// A user's MFA settings as GetUser and AdminGetUser show them (Amplify's fetchMFAPreference reads them).
+#[derive(Debug, Serialize)]
+pub struct MfaSettings {
+    #[serde(rename = "UserMFASettingList")]
+    enabled: Vec<&'static str>,
+    #[serde(rename = "PreferredMfaSetting", skip_serializing_if = "Option::is_none")]
+    preferred: Option<&'static str>,
+}
+
+impl MfaSettings {
+    pub fn of(user: &User) -> Self {
+        Self {
+            enabled: user.totp_mfa_enabled.then_some(mfa::SOFTWARE_TOKEN_MFA).into_iter().collect(),
+            preferred: user.totp_mfa_preferred.then_some(mfa::SOFTWARE_TOKEN_MFA),
+        }
+    }
 }
 
 /// The `{}` that operations with nothing to report answer.
@@ -135,6 +173,7 @@ pub struct UserPoolType {
     policies: serde_json::Value,
     username_attributes: Vec<String>,
     auto_verified_attributes: Vec<String>,
+    mfa_configuration: String,
     #[serde(with = "time::serde::timestamp")]
     creation_date: OffsetDateTime,
     #[serde(with = "time::serde::timestamp")]
@@ -145,11 +184,15 @@ impl UserPoolType {
     pub fn new(pool: Pool, region: &str) -> Self {
         Self {
             arn: format!("arn:aws:cognito-idp:{region}:000000000000:userpool/{}", pool.id),
-            policies: serde_json::json!({ "PasswordPolicy": pool.password_policy.0 }),
+            policies: serde_json::json!({
+                "PasswordPolicy": pool.password_policy.0,
+                "SignInPolicy": { "AllowedFirstAuthFactors": pool.allowed_first_auth_factors },
+            }),
             id: pool.id,
             name: pool.name,
             username_attributes: pool.username_attributes,
             auto_verified_attributes: pool.auto_verified_attributes,
+            mfa_configuration: pool.mfa_configuration,
             creation_date: pool.created_at,
             last_modified_date: pool.updated_at,
         }
@@ -171,10 +214,45 @@ pub struct UserPoolClientType {
     access_token_validity: i32,
     refresh_token_validity: i32,
     token_validity_units: serde_json::Value,
+    refresh_token_rotation: RefreshTokenRotation,
     #[serde(with = "time::serde::timestamp")]
     creation_date: OffsetDateTime,
     #[serde(with = "time::serde::timestamp")]
     last_modified_date: OffsetDateTime,
+}
+
+/// Cognito's RefreshTokenRotationType: whether each refresh replaces the refresh token, and how long the
+/// replaced one keeps working (0 to 60 s).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RefreshTokenRotation {
+    pub feature: String,
+    #[serde(default)]
+    pub retry_grace_period_seconds: i32,
+}
+
+impl RefreshTokenRotation {
+    /// The setting as stored: (rotation on, grace period in seconds).
+    pub fn validated(&self) -> CognitoResult<(bool, i32)> {
+        let enabled = match self.feature.as_str() {
+            "ENABLED" => true,
+            "DISABLED" => false,
+            other => {
+                return Err(CognitoError::invalid_parameter(format!(
+                    "1 validation error detected: Value '{other}' at 'refreshTokenRotation.feature' failed to \
+                     satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED]"
+                )));
+            }
+        };
+        if !(0..=60).contains(&self.retry_grace_period_seconds) {
+            return Err(CognitoError::invalid_parameter(format!(
+                "1 validation error detected: Value '{}' at 'refreshTokenRotation.retryGracePeriodSeconds' failed \
+                 to satisfy constraint: Member must have value between 0 and 60",
+                self.retry_grace_period_seconds
+            )));
+        }
+        Ok((enabled, self.retry_grace_period_seconds))
+    }
 }
 
 impl From<Client> for UserPoolClientType {
@@ -192,6 +270,10 @@ impl From<Client> for UserPoolClientType {
             token_validity_units: serde_json::json!({
                 "IdToken": "seconds", "AccessToken": "seconds", "RefreshToken": "seconds"
             }),
+            refresh_token_rotation: RefreshTokenRotation {
+                feature: if client.refresh_token_rotation { "ENABLED" } else { "DISABLED" }.into(),
+                retry_grace_period_seconds: client.retry_grace_period_secs,
+            },
             creation_date: client.created_at,
             last_modified_date: client.updated_at,
         }
@@ -245,6 +327,8 @@ pub struct GroupType {
     description: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     precedence: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    role_arn: Option<String>,
     #[serde(with = "time::serde::timestamp")]
     creation_date: OffsetDateTime,
     #[serde(with = "time::serde::timestamp")]
@@ -258,6 +342,7 @@ impl From<Group> for GroupType {
             user_pool_id: group.pool_id,
             description: group.description,
             precedence: group.precedence,
+            role_arn: group.role_arn,
             creation_date: group.created_at,
             last_modified_date: group.updated_at,
         }

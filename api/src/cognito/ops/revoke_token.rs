@@ -1,7 +1,6 @@
 //! RevokeToken: ends the sign-in a refresh token belongs to; the tokens refreshed from it stop
 //! working too (Amplify's sign-out calls this).
 
-use aws_lc_rs::constant_time;
 use serde::Deserialize;
 
 use super::Empty;
@@ -23,14 +22,8 @@ pub struct Request {
 
 pub async fn run(state: &AppState, request: Request) -> CognitoResult<Empty> {
     let client = pools::load_client(state, &request.client_id).await?;
-    if let Some(secret) = &client.secret {
-        let given = request.client_secret.as_deref().unwrap_or_default();
-        if constant_time::verify_slices_are_equal(secret.as_bytes(), given.as_bytes()).is_err() {
-            return Err(CognitoError::not_authorized(format!(
-                "Client {} is not authorized to revoke tokens.",
-                client.id
-            )));
-        }
+    if !client.secret_matches(request.client_secret.as_deref()) {
+        return Err(CognitoError::not_authorized(format!("Client {} is not authorized to revoke tokens.", client.id)));
     }
     if request.token.split('.').count() == 3 {
         return Err(CognitoError::new(Exception::UnsupportedTokenType, "Only refresh tokens can be revoked."));

@@ -1,4 +1,5 @@
-//! SignUp: a new, unconfirmed user, and a confirmation code on its way to their email.
+//! SignUp: a new, unconfirmed user, and a confirmation code on its way to their email. Its Session lets the
+//! confirmation sign the user in (auto sign-in, see ConfirmSignUp).
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -10,10 +11,14 @@ use crate::{
         codes::{self, Purpose},
         error::CognitoResult,
         password,
+        sessions::{self, Step},
         users::{self, Attribute, status},
         verifiers::Owner,
     },
 };
+
+/// How long after signing up the confirmation may still lead to auto sign-in: time to read the mail.
+const SIGNED_UP_SESSION_LIFETIME: time::Duration = time::Duration::hours(1);
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -33,6 +38,8 @@ pub struct Response {
     user_sub: Uuid,
     #[serde(skip_serializing_if = "Option::is_none")]
     code_delivery_details: Option<CodeDeliveryDetails>,
+    /// For ConfirmSignUp, which trades it for the auto sign-in's.
+    session: String,
 }
 
 pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> {
@@ -55,9 +62,11 @@ pub async fn run(state: &AppState, request: Request) -> CognitoResult<Response> 
         codes::issue(&mut tx, &secrets.codes, &user, Purpose::ConfirmSignUp, email).await?;
     }
     tx.commit().await?;
+    let session = sessions::start(&state.db, &client, &user, Step::SignedUp, SIGNED_UP_SESSION_LIFETIME).await?;
     Ok(Response {
         user_confirmed: false,
         user_sub: user.sub,
         code_delivery_details: email.as_deref().map(CodeDeliveryDetails::email),
+        session,
     })
 }
