@@ -1,14 +1,22 @@
-//! The signed-in person's page: their attributes, changing the password, deleting the account.
+//! The signed-in person's page: their attributes, an authenticator app as a second step at sign-in,
+//! changing the password, deleting the account.
 
+use cognito_client::ops::{
+    GetUserResponse, SettingUp, associate_software_token, set_software_token_mfa, verify_software_token,
+};
 use leptos::prelude::*;
 use maud::html;
+use mfe_contract::{MfaConfiguration, RuntimeConfig};
 use ui_kit::{
     dom::{Place, fill, find, follow, listen, replace, target},
     form::{Check, Field, Fill, Form, FormSpec, Kind, Submission, show_error},
 };
 use web_sys::Element;
 
-use super::auth_flow::NEW_PASSWORD;
+use super::{
+    auth_flow::NEW_PASSWORD,
+    authenticator::{APP_CODE, VERIFY_APP_FORM, app_code_refusal, setup_markup},
+};
 use crate::{
     async_value::when_done,
     auth::{cognito::explain, session::SessionStore},
@@ -35,10 +43,20 @@ pub fn show(page: &Element) {
     page.set_class_name("stack");
     let session = expect_context::<SessionStore>();
     let status = html! { p role="status" class="success" {} };
+    // Only a pool with MFA OPTIONAL lets each person choose; with ON, sign-in sets the app up.
+    let app = expect_context::<RuntimeConfig>()
+        .cognito
+        .is_some_and(|cognito| cognito.mfa_configuration == MfaConfiguration::Optional);
     fill(
         page,
         html! {
             section class="card" aria-labelledby="profile-title" { h1 id="profile-title" { "Your profile" } span {} }
+            @if app {
+                section class="card" aria-labelledby="app-title" data-testid="authenticator" {
+                    h2 id="app-title" { "Authenticator app" }
+                    span {}
+                }
+            }
             section class="card" aria-labelledby="change-password-title" {
                 h2 id="change-password-title" { "Change password" }
                 (CHANGE_PASSWORD_FORM.markup(&Fill { intro: status, ..Fill::default() }))
@@ -50,25 +68,25 @@ pub fn show(page: &Element) {
             }
         },
     );
-    let mut sections = (0..3).filter_map(|at| page.children().item(at));
-    let (Some(attributes), Some(change_password), Some(delete)) = (sections.next(), sections.next(), sections.next())
-    else {
-        return;
-    };
-    show_attributes(&attributes, session);
-    wire_change_password(&change_password, session);
-    wire_delete(&delete, session);
-}
-
-fn show_attributes(section: &Element, session: SessionStore) {
+    let sections: Vec<Element> = (0..page.children().length()).filter_map(|at| page.children().item(at)).collect();
+    let [attributes, middle @ .., change_password, delete] = sections.as_slice() else { return };
     let user = when_done(async move {
         let cognito = session.cognito();
         let token = session.access_token().await?;
         cognito.call(cognito_client::ops::get_user(&token)).await.map_err(|e| explain(&e))
     });
+    show_attributes(attributes, user);
+    if let Some(app) = middle.first() {
+        wire_authenticator(app, session, user);
+    }
+    wire_change_password(change_password, session);
+    wire_delete(delete, session);
+}
+
+fn show_attributes(section: &Element, user: ReadSignal<Option<Result<GetUserResponse, String>>>) {
     let placeholder = section.last_element_child().expect("the section has its content's place");
     follow(move |old: Option<Element>| {
-        let markup = match user.get() {
+        let markup = user.with(|user| match user {
             None => loading_markup("Loading your profile…"),
             Some(Err(error)) => html! { div class="alert alert--error" role="alert" { (error) } },
             Some(Ok(user)) => html! {
@@ -79,8 +97,125 @@ fn show_attributes(section: &Element, session: SessionStore) {
                     }
                 }
             },
-        };
+        });
         replace(old.as_ref().unwrap_or(&placeholder), markup)
+    });
+}
+
+/// Where the person's authenticator app stands.
+#[derive(Clone, PartialEq)]
+enum App {
+    Loading,
+    Off,
+    /// Associated: the app's secret, waiting for its first code.
+    SettingUp(String),
+    On,
+}
+
+/// "Set up an authenticator app": a new secret (AssociateSoftwareToken) shown as a QR code and as text,
+/// the app's first code (VerifySoftwareToken), then a code at every sign-in (SetUserMFAPreference); and
+/// turning it off.
+fn wire_authenticator(
+    section: &Element,
+    session: SessionStore,
+    user: ReadSignal<Option<Result<GetUserResponse, String>>>,
+) {
+    let app = RwSignal::new(App::Loading);
+    let said = RwSignal::new(None::<&'static str>);
+    follow(move |_: Option<()>| {
+        let on = user.with(|user| match user {
+            Some(Ok(user)) => Some(user.has_software_token_mfa()),
+            _ => None,
+        });
+        if let Some(on) = on {
+            app.set(if on { App::On } else { App::Off });
+        }
+    });
+    let action = Submission::new();
+    let placeholder = section.last_element_child().expect("the section has its content's place");
+    let heading = placeholder.previous_element_sibling().expect("the section has its heading");
+    show_error(&heading, Place::After, action.error);
+    let account = session.session().and_then(|who| who.email).unwrap_or_default();
+    follow(move |old: Option<Element>| {
+        let busy = action.busy.get();
+        let markup = match app.get() {
+            App::Loading => html! { div {} },
+            App::Off => html! {
+                div {
+                    p role="status" class="success" { (said.get().unwrap_or_default()) }
+                    p { "Add a second step to signing in: a code from an authenticator app on your phone, as well as your password." }
+                    button type="button" class="button button--primary" data-testid="set-up-app" disabled[busy] {
+                        (if busy { "Preparing…" } else { "Set up an authenticator app" })
+                    }
+                }
+            },
+            App::SettingUp(secret) => html! {
+                div {
+                    (setup_markup(&account, &secret))
+                    (VERIFY_APP_FORM.markup(&Fill {
+                        beside: html! { button type="button" class="button" data-testid="cancel-app" { "Cancel" } },
+                        ..Fill::default()
+                    }))
+                }
+            },
+            App::On => html! {
+                div {
+                    p role="status" class="success" data-testid="app-on" { (said.get().unwrap_or("Sign-in asks for a code from your authenticator app.")) }
+                    button type="button" class="button button--danger" data-testid="turn-off-app" disabled[busy] {
+                        (if busy { "Turning off…" } else { "Turn off the authenticator app" })
+                    }
+                }
+            },
+        };
+        let shown = replace(old.as_ref().unwrap_or(&placeholder), markup);
+        if matches!(app.get_untracked(), App::SettingUp(_)) {
+            wire_verify(&shown, session, app, said);
+        }
+        shown
+    });
+    listen(section, "click", move |event| {
+        let clicked = target(&event).and_then(|t| t.closest("[data-testid]").ok().flatten());
+        match clicked.and_then(|button| button.get_attribute("data-testid")).as_deref() {
+            Some("set-up-app") => action.run(async move {
+                let cognito = session.cognito();
+                let token = session.access_token().await?;
+                let associated = cognito
+                    .call(associate_software_token(SettingUp::AccessToken(&token)))
+                    .await
+                    .map_err(|e| explain(&e))?;
+                said.set(None);
+                app.set(App::SettingUp(associated.secret_code));
+                Ok(())
+            }),
+            Some("cancel-app") => app.set(App::Off),
+            Some("turn-off-app") => action.run(async move {
+                let cognito = session.cognito();
+                let token = session.access_token().await?;
+                cognito.call(set_software_token_mfa(&token, false)).await.map_err(|e| explain(&e))?;
+                said.set(Some("Your authenticator app is off: sign-in asks for your password only."));
+                app.set(App::Off);
+                Ok(())
+            }),
+            _ => {}
+        }
+    });
+}
+
+/// The app's first code proves it holds the secret; then sign-in asks for its codes.
+fn wire_verify(block: &Element, session: SessionStore, app: RwSignal<App>, said: RwSignal<Option<&'static str>>) {
+    let form = Form::wire(block, &VERIFY_APP_FORM);
+    form.on_submit(move |form| {
+        let code = form.text(&APP_CODE);
+        form.run(async move {
+            let cognito = session.cognito();
+            let token = session.access_token().await?;
+            let verify = verify_software_token(SettingUp::AccessToken(&token), code.trim());
+            cognito.call(verify).await.map_err(|error| app_code_refusal(&error))?;
+            cognito.call(set_software_token_mfa(&token, true)).await.map_err(|e| explain(&e))?;
+            said.set(Some("Your authenticator app is set up: sign-in now asks for its code."));
+            app.set(App::On);
+            Ok(())
+        });
     });
 }
 
