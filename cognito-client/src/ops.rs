@@ -150,7 +150,8 @@ impl AppClient {
     /// GetTokensFromRefreshToken: new ID and access tokens, and a new refresh token when the client rotates
     /// them (the one sent then stops working after the client's grace period). Takes the client secret itself,
     /// not a SECRET_HASH.
-    pub fn get_tokens_from_refresh_token(&self, refresh_token: &str) -> Request<TokensResponse> {
+    /// It answers `AuthenticationResult` alone, read as an [`AuthResponse`] without a challenge.
+    pub fn get_tokens_from_refresh_token(&self, refresh_token: &str) -> Request<AuthResponse> {
         let body = Body::default().field("RefreshToken", refresh_token).field("ClientId", &self.client_id);
         Request::new("GetTokensFromRefreshToken", body.optional("ClientSecret", self.client_secret.as_deref()))
     }
@@ -421,13 +422,6 @@ pub struct AuthenticationResult {
     pub token_type: String,
 }
 
-/// GetTokensFromRefreshToken's answer.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct TokensResponse {
-    #[serde(rename = "AuthenticationResult")]
-    pub authentication_result: AuthenticationResult,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct GetUserResponse {
     #[serde(rename = "Username")]
@@ -614,7 +608,7 @@ mod tests {
                 br#"{"AuthenticationResult":{"AccessToken":"a","IdToken":"i","RefreshToken":"r2","ExpiresIn":3600,"TokenType":"Bearer"}}"#,
             )
             .unwrap();
-        assert_eq!(rotated.authentication_result.refresh_token.as_deref(), Some("r2"));
+        assert_eq!(rotated.authentication_result.unwrap().refresh_token.as_deref(), Some("r2"));
         let reused = public
             .parse_response(
                 400,

@@ -34,8 +34,8 @@ struct CognitoFile {
     password_policy: Option<PolicyFile>,
     #[serde(rename = "mfaConfiguration")]
     mfa_configuration: Option<MfaConfiguration>,
-    #[serde(rename = "allowedFirstAuthFactors")]
-    allowed_first_auth_factors: Option<Vec<String>>,
+    #[serde(rename = "emailOtp")]
+    email_otp: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -75,7 +75,7 @@ impl From<CognitoFile> for CognitoSettings {
             auth_flow: file.auth_flow.unwrap_or_default(),
             password_policy: file.password_policy.map(PasswordPolicy::from).unwrap_or_default(),
             mfa_configuration: file.mfa_configuration.unwrap_or_default(),
-            allowed_first_auth_factors: file.allowed_first_auth_factors.unwrap_or_default(),
+            email_otp: file.email_otp.unwrap_or_default(),
         }
     }
 }
@@ -115,7 +115,7 @@ mod tests {
                     require_symbols: true,
                 },
                 mfa_configuration: MfaConfiguration::Optional,
-                allowed_first_auth_factors: vec!["PASSWORD".into(), "EMAIL_OTP".into()],
+                email_otp: true,
             }),
             dev_mailbox: Some("/dev/mailbox".into()),
         }
@@ -137,7 +137,7 @@ mod tests {
         assert_eq!(cognito.auth_flow, AuthFlow::UserSrpAuth);
         assert_eq!(cognito.password_policy, PasswordPolicy { minimum_length: 6, ..PasswordPolicy::default() });
         assert_eq!(cognito.mfa_configuration, MfaConfiguration::Off);
-        assert!(cognito.allowed_first_auth_factors.is_empty() && !cognito.offers_email_code());
+        assert!(!cognito.email_otp);
         let json = r#"{"apiBaseUrl":"/","microFrontends":{},"cognito":{"region":"r","userPoolId":"p","userPoolClientId":"c","endpoint":"e"}}"#;
         assert_eq!(RuntimeConfig::from_json(json).unwrap().cognito.unwrap().password_policy, PasswordPolicy::default());
     }

@@ -121,33 +121,10 @@ pub struct CognitoSettings {
     /// with ON sign-in has the person set one up if they have none.
     #[serde(default)]
     pub mfa_configuration: MfaConfiguration,
-    /// The first sign-in factors the client may use, as the pool's `SignInPolicy` names them
-    /// (`PASSWORD`, `EMAIL_OTP`): with `EMAIL_OTP` the shell offers sign-in by emailed code.
+    /// Whether the shell offers sign-in by emailed code: the pool's `SignInPolicy` allows `EMAIL_OTP`, its
+    /// client `ALLOW_USER_AUTH`, and MFA is not required (Cognito does not offer the code then).
     #[serde(default)]
-    pub allowed_first_auth_factors: Vec<String>,
-}
-
-impl CognitoSettings {
-    /// Whether sign-in by emailed code is offered: the pool allows it, and does not require MFA (Cognito
-    /// does not offer it then).
-    pub fn offers_email_code(&self) -> bool {
-        self.mfa_configuration != MfaConfiguration::On
-            && self.allowed_first_auth_factors.iter().any(|f| f == "EMAIL_OTP")
-    }
-}
-
-/// A pool's MfaConfiguration; the second factor is an authenticator app (TOTP).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
-pub enum MfaConfiguration {
-    #[default]
-    #[serde(rename = "OFF")]
-    Off,
-    /// Each person chooses.
-    #[serde(rename = "OPTIONAL")]
-    Optional,
-    /// Required of everyone.
-    #[serde(rename = "ON")]
-    On,
+    pub email_otp: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
@@ -231,6 +208,20 @@ impl RuntimeConfig {
     pub const PATH: &str = "/config.json";
 }
 
+/// A pool's MfaConfiguration; the second factor is an authenticator app (TOTP).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
+pub enum MfaConfiguration {
+    #[default]
+    #[serde(rename = "OFF")]
+    Off,
+    /// Each person chooses.
+    #[serde(rename = "OPTIONAL")]
+    Optional,
+    /// Required of everyone.
+    #[serde(rename = "ON")]
+    On,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,19 +248,6 @@ mod tests {
         let json =
             r#"{"region":"r","userPoolId":"p","userPoolClientId":"c","endpoint":"e","authFlow":"USER_PASSWORD_AUTH"}"#;
         assert_eq!(serde_json::from_str::<CognitoSettings>(json).unwrap().auth_flow, AuthFlow::UserPasswordAuth);
-    }
-
-    #[test]
-    fn sign_in_by_emailed_code_is_offered_when_the_pool_allows_it_and_does_not_require_mfa() {
-        let json = r#"{"region":"r","userPoolId":"p","userPoolClientId":"c","endpoint":"e",
-            "mfaConfiguration":"OPTIONAL","allowedFirstAuthFactors":["PASSWORD","EMAIL_OTP"]}"#;
-        let settings: CognitoSettings = serde_json::from_str(json).unwrap();
-        assert_eq!(settings.mfa_configuration, MfaConfiguration::Optional);
-        assert!(settings.offers_email_code());
-        assert!(!CognitoSettings { mfa_configuration: MfaConfiguration::On, ..settings.clone() }.offers_email_code());
-        assert!(
-            !CognitoSettings { allowed_first_auth_factors: vec!["PASSWORD".into()], ..settings }.offers_email_code()
-        );
     }
 
     #[test]

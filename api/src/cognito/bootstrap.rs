@@ -108,7 +108,7 @@ impl Bootstrap {
         for pool in &bootstrap.pools {
             // The database refuses them too, but less clearly.
             user_auth::check_first_factors(&pool.allowed_first_auth_factors).map_err(|error| {
-                BootstrapError::Invalid { path: shown.clone(), pool: pool.id.clone(), error: error.to_string() }
+                BootstrapError::Invalid { path: shown.clone(), pool: pool.id.clone(), error: error.message }
             })?;
         }
         let frontends = bootstrap.pools.iter().flat_map(|pool| &pool.clients).filter(|client| client.frontend).count();
@@ -130,11 +130,10 @@ impl Bootstrap {
                 auth_flow: client.auth_flow(),
                 password_policy: pool.password_policy.rules(),
                 mfa_configuration: pool.mfa_configuration,
-                // Factors other than the password are reached through USER_AUTH only.
-                allowed_first_auth_factors: match client.allows("ALLOW_USER_AUTH") {
-                    true => pool.allowed_first_auth_factors.clone(),
-                    false => password_only(),
-                },
+                // Reached through USER_AUTH only, and not offered by Cognito when MFA is required.
+                email_otp: client.allows("ALLOW_USER_AUTH")
+                    && pool.mfa_configuration != MfaConfiguration::On
+                    && pool.allowed_first_auth_factors.iter().any(|factor| factor == "EMAIL_OTP"),
             })
         })
     }
@@ -237,12 +236,12 @@ mod tests {
         assert!(dev.pools[0].clients.iter().any(|client| client.secret.is_some()));
         // What the shell's MFA set-up, sign-in by emailed code and refresh-token rotation need.
         assert_eq!(settings.mfa_configuration, MfaConfiguration::Optional);
-        assert!(settings.offers_email_code());
+        assert!(settings.email_otp);
         assert!(dev.pools[0].clients.iter().any(|client| client.frontend && client.refresh_token_rotation));
     }
 
     #[test]
-    fn other_factors_than_the_password_need_a_client_that_allows_user_auth() {
+    fn sign_in_by_emailed_code_needs_a_client_that_allows_user_auth_and_mfa_not_required() {
         let file = r#"[[pools]]
             id = "us-east-1_X"
             name = "x"
@@ -252,8 +251,11 @@ mod tests {
             name = "c"
             frontend = true
             explicit_auth_flows = ["ALLOW_USER_SRP_AUTH"]"#;
-        let bootstrap: Bootstrap = toml::from_str(file).unwrap();
-        assert_eq!(bootstrap.frontend("e").unwrap().allowed_first_auth_factors, ["PASSWORD"]);
+        let email_otp = |file: &str| toml::from_str::<Bootstrap>(file).unwrap().frontend("e").unwrap().email_otp;
+        assert!(!email_otp(file));
+        let user_auth = file.replace("ALLOW_USER_SRP_AUTH\"]", "ALLOW_USER_SRP_AUTH\", \"ALLOW_USER_AUTH\"]");
+        assert!(email_otp(&user_auth));
+        assert!(!email_otp(&user_auth.replace("name = \"x\"", "name = \"x\"\nmfa_configuration = \"ON\"")));
     }
 
     #[test]

@@ -178,7 +178,7 @@ impl SessionStore {
         let cognito = self.cognito();
         match cognito.call(cognito.client.get_tokens_from_refresh_token(&tokens.refresh_token)).await {
             Ok(answer) => {
-                let result = answer.authentication_result;
+                let result = answer.authentication_result.ok_or("The refresh answered without tokens.")?;
                 let refreshed = Tokens {
                     expires_at: expiry(result.expires_in),
                     access_token: result.access_token,

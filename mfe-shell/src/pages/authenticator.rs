@@ -2,12 +2,20 @@
 //! QR code of the app's secret (drawn here, as SVG), the secret itself for typing in, and the app's first
 //! code, which proves it was set up right. Also what every form that asks for the app's code shares.
 
-use cognito_client::{CognitoError, ErrorKind, totp::otpauth_uri};
+use cognito_client::{CognitoError, ErrorKind};
+use js_sys::{Array, Function, Reflect};
 use maud::{Markup, html};
-use qrcodegen::{QrCode, QrCodeEcc};
-use ui_kit::form::{Check, Field, FormSpec, Kind, Refusal};
+use ui_kit::{
+    dom::find,
+    form::{Check, Field, FormSpec, Kind, Refusal},
+};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::Element;
 
 use crate::auth::cognito::explain;
+
+/// Where the QR code is drawn from (`mfe-qr`, with its encoder), loaded only when an app is set up.
+const QR_MODULE: &str = "/mfe/qr/";
 
 /// How the app lists the account, before the person's email address.
 const ISSUER: &str = "Ledgerline";
@@ -58,12 +66,13 @@ pub fn expired_sign_in(error: &CognitoError) -> Option<String> {
         .then(|| "This sign-in has expired: it must be finished within 3 minutes. Start again.".into())
 }
 
-/// The steps of setting up the app for `account` with `secret`, above the form that verifies it.
-pub fn setup_markup(account: &str, secret: &str) -> Markup {
+/// The steps of setting up the app with `secret`, above the form that verifies it; [`draw_qr_code`]
+/// then draws the QR code in its place.
+pub fn setup_markup(secret: &str) -> Markup {
     html! {
         div class="app-setup" data-testid="app-setup" {
             h3 tabindex="-1" data-focus { "Scan this QR code with your authenticator app" }
-            (qr_code(&otpauth_uri(ISSUER, account, secret)))
+            div class="qr qr--loading" data-testid="app-qr-place" { "Drawing the QR code…" }
             p { "Or type this key into the app:" }
             p { code class="secret" data-testid="app-secret" { (grouped(secret)) } }
             p { "Then enter the 6-digit code the app shows for Ledgerline." }
@@ -83,24 +92,20 @@ fn grouped(secret: &str) -> String {
     grouped
 }
 
-/// `text` as a QR code: one SVG path of its dark modules, on white with the standard 4-module margin.
-fn qr_code(text: &str) -> Markup {
-    let Ok(qr) = QrCode::encode_text(text, QrCodeEcc::Medium) else { return html! {} };
-    let size = qr.size();
-    let mut path = String::new();
-    for y in 0..size {
-        for x in 0..size {
-            if qr.get_module(x, y) {
-                path.extend(["M", &x.to_string(), " ", &y.to_string(), "h1v1h-1z"]);
-            }
+/// Draws the QR code of the app's key for `account` in `block`'s [`setup_markup`], once `mfe-qr` has
+/// loaded; if it cannot load, the key shown as text is the way.
+pub fn draw_qr_code(block: &Element, account: &str, secret: &str) {
+    let Some(place) = find(block, "[data-testid=app-qr-place]") else { return };
+    let (account, secret) = (JsValue::from(account), JsValue::from(secret));
+    leptos::task::spawn_local(async move {
+        let drawn = async {
+            let module = mfe_host::import(QR_MODULE).await.map_err(|error| JsValue::from(error.0))?;
+            let draw: Function = Reflect::get(&module, &"draw_totp_qr_code".into())?.dyn_into()?;
+            let arguments = Array::of4(&place, &ISSUER.into(), &account, &secret);
+            draw.apply(&JsValue::NULL, &arguments)
+        };
+        if drawn.await.is_err() {
+            place.set_text_content(Some("The QR code could not be drawn: type the key below into your app."));
         }
-    }
-    let whole = (size + 8).to_string();
-    html! {
-        svg class="qr" role="img" aria-label="QR code of the key for your authenticator app"
-            viewBox={ "-4 -4 " (whole) " " (whole) } data-testid="app-qr" {
-            rect x="-4" y="-4" width=(whole) height=(whole) fill="#fff" {}
-            path d=(path) fill="#000" {}
-        }
-    }
+    });
 }

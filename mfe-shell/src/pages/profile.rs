@@ -15,7 +15,7 @@ use web_sys::Element;
 
 use super::{
     auth_flow::NEW_PASSWORD,
-    authenticator::{APP_CODE, VERIFY_APP_FORM, app_code_refusal, setup_markup},
+    authenticator::{APP_CODE, VERIFY_APP_FORM, app_code_refusal, draw_qr_code, setup_markup},
 };
 use crate::{
     async_value::when_done,
@@ -102,33 +102,22 @@ fn show_attributes(section: &Element, user: ReadSignal<Option<Result<GetUserResp
     });
 }
 
-/// Where the person's authenticator app stands.
-#[derive(Clone, PartialEq)]
-enum App {
-    Loading,
-    Off,
-    /// Associated: the app's secret, waiting for its first code.
-    SettingUp(String),
-    On,
-}
-
 /// "Set up an authenticator app": a new secret (AssociateSoftwareToken) shown as a QR code and as text,
 /// the app's first code (VerifySoftwareToken), then a code at every sign-in (SetUserMFAPreference); and
-/// turning it off.
+/// turning it off. Signals of types the shell has anyway (wasm size): whether the app is on, and the
+/// secret being set up.
 fn wire_authenticator(
     section: &Element,
     session: SessionStore,
     user: ReadSignal<Option<Result<GetUserResponse, String>>>,
 ) {
-    let app = RwSignal::new(App::Loading);
-    let said = RwSignal::new(None::<&'static str>);
+    let on = RwSignal::new(false);
+    let setting_up = RwSignal::new(None::<String>);
     follow(move |_: Option<()>| {
-        let on = user.with(|user| match user {
-            Some(Ok(user)) => Some(user.has_software_token_mfa()),
-            _ => None,
-        });
-        if let Some(on) = on {
-            app.set(if on { App::On } else { App::Off });
+        if let Some(on_now) = user
+            .with(|user| user.as_ref().and_then(|user| user.as_ref().ok()).map(GetUserResponse::has_software_token_mfa))
+        {
+            on.set(on_now);
         }
     });
     let action = Submission::new();
@@ -138,29 +127,32 @@ fn wire_authenticator(
     let account = session.session().and_then(|who| who.email).unwrap_or_default();
     follow(move |old: Option<Element>| {
         let busy = action.busy.get();
-        let markup = match app.get() {
-            App::Loading => html! { div {} },
-            App::Off => html! {
+        let secret = setting_up.get();
+        let loaded = user.with(|user| matches!(user, Some(Ok(_))));
+        let markup = match (loaded.then(|| on.get()), &secret) {
+            (None, _) => html! { div {} },
+            (Some(_), Some(secret)) => html! {
                 div {
-                    p role="status" class="success" { (said.get().unwrap_or_default()) }
-                    p { "Add a second step to signing in: a code from an authenticator app on your phone, as well as your password." }
-                    button type="button" class="button button--primary" data-testid="set-up-app" disabled[busy] {
-                        (if busy { "Preparing…" } else { "Set up an authenticator app" })
-                    }
-                }
-            },
-            App::SettingUp(secret) => html! {
-                div {
-                    (setup_markup(&account, &secret))
+                    (setup_markup(secret))
                     (VERIFY_APP_FORM.markup(&Fill {
                         beside: html! { button type="button" class="button" data-testid="cancel-app" { "Cancel" } },
                         ..Fill::default()
                     }))
                 }
             },
-            App::On => html! {
+            (Some(false), None) => html! {
                 div {
-                    p role="status" class="success" data-testid="app-on" { (said.get().unwrap_or("Sign-in asks for a code from your authenticator app.")) }
+                    p { "Add a second step to signing in: a code from an authenticator app on your phone, as well as your password." }
+                    button type="button" class="button button--primary" data-testid="set-up-app" disabled[busy] {
+                        (if busy { "Preparing…" } else { "Set up an authenticator app" })
+                    }
+                }
+            },
+            (Some(true), None) => html! {
+                div {
+                    p role="status" class="success" data-testid="app-on" {
+                        "Your authenticator app is on: sign-in asks for its code."
+                    }
                     button type="button" class="button button--danger" data-testid="turn-off-app" disabled[busy] {
                         (if busy { "Turning off…" } else { "Turn off the authenticator app" })
                     }
@@ -168,8 +160,9 @@ fn wire_authenticator(
             },
         };
         let shown = replace(old.as_ref().unwrap_or(&placeholder), markup);
-        if matches!(app.get_untracked(), App::SettingUp(_)) {
-            wire_verify(&shown, session, app, said);
+        if let Some(secret) = secret {
+            draw_qr_code(&shown, &account, &secret);
+            wire_verify(&shown, session, on, setting_up);
         }
         shown
     });
@@ -183,17 +176,15 @@ fn wire_authenticator(
                     .call(associate_software_token(SettingUp::AccessToken(&token)))
                     .await
                     .map_err(|e| explain(&e))?;
-                said.set(None);
-                app.set(App::SettingUp(associated.secret_code));
+                setting_up.set(Some(associated.secret_code));
                 Ok(())
             }),
-            Some("cancel-app") => app.set(App::Off),
+            Some("cancel-app") => setting_up.set(None),
             Some("turn-off-app") => action.run(async move {
                 let cognito = session.cognito();
                 let token = session.access_token().await?;
                 cognito.call(set_software_token_mfa(&token, false)).await.map_err(|e| explain(&e))?;
-                said.set(Some("Your authenticator app is off: sign-in asks for your password only."));
-                app.set(App::Off);
+                on.set(false);
                 Ok(())
             }),
             _ => {}
@@ -202,7 +193,7 @@ fn wire_authenticator(
 }
 
 /// The app's first code proves it holds the secret; then sign-in asks for its codes.
-fn wire_verify(block: &Element, session: SessionStore, app: RwSignal<App>, said: RwSignal<Option<&'static str>>) {
+fn wire_verify(block: &Element, session: SessionStore, on: RwSignal<bool>, setting_up: RwSignal<Option<String>>) {
     let form = Form::wire(block, &VERIFY_APP_FORM);
     form.on_submit(move |form| {
         let code = form.text(&APP_CODE);
@@ -212,8 +203,8 @@ fn wire_verify(block: &Element, session: SessionStore, app: RwSignal<App>, said:
             let verify = verify_software_token(SettingUp::AccessToken(&token), code.trim());
             cognito.call(verify).await.map_err(|error| app_code_refusal(&error))?;
             cognito.call(set_software_token_mfa(&token, true)).await.map_err(|e| explain(&e))?;
-            said.set(Some("Your authenticator app is set up: sign-in now asks for its code."));
-            app.set(App::On);
+            setting_up.set(None);
+            on.set(true);
             Ok(())
         });
     });

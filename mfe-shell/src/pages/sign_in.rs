@@ -4,15 +4,15 @@
 //! to confirmation; a temporary password to choosing a new one.
 
 use cognito_client::{
-    CognitoError, ErrorKind,
+    AppClient, AuthResponse, CognitoError, ErrorKind, Request,
     ops::{SettingUp, associate_software_token, verify_software_token},
 };
 use leptos::prelude::*;
 use maud::{Markup, html};
 use mfe_contract::RuntimeConfig;
 use ui_kit::{
-    dom::{Place, fill, find, follow, listen, set_or_remove},
-    form::{Check, Field, Fill, Form, FormSpec, Kind, Refusal, Submission, show_error},
+    dom::{fill, find, listen},
+    form::{Check, Field, Fill, Form, FormSpec, Kind, Refusal, Submission, show_button_busy},
     link,
 };
 use web_sys::Element;
@@ -22,7 +22,7 @@ use super::{
         CODE, NEW_PASSWORD, SIGN_IN_EMAIL, auth_card, dev_mailbox_markup, follow_dev_mailbox, next_page, page_url,
         query,
     },
-    authenticator::{APP_CODE, VERIFY_APP_FORM, app_code_refusal, expired_sign_in, setup_markup},
+    authenticator::{APP_CODE, VERIFY_APP_FORM, app_code_refusal, draw_qr_code, expired_sign_in, setup_markup},
 };
 use crate::{
     auth::{
@@ -130,7 +130,7 @@ pub fn show(page: &Element) {
 
 fn password_form(page: &Element, onward: Onward, email: &str) {
     let next = [("next", onward.next.as_str())];
-    let email_code = expect_context::<RuntimeConfig>().cognito.is_some_and(|cognito| cognito.offers_email_code());
+    let email_code = expect_context::<RuntimeConfig>().cognito.is_some_and(|cognito| cognito.email_otp);
     let links = html! {
         @if email_code {
             p class="auth__alternative" {
@@ -176,13 +176,7 @@ fn password_form(page: &Element, onward: Onward, email: &str) {
 fn wire_send_email_code(page: &Element, form: &Form, onward: Onward) {
     let button = find(page, "[data-testid=send-email-code]").expect("the button is on the page");
     let sending = Submission::new();
-    show_error(&button, Place::After, sending.error);
-    let busy_button = button.clone();
-    follow(move |_: Option<()>| {
-        let busy = sending.busy.get();
-        set_or_remove(&busy_button, "disabled", busy.then_some(""));
-        busy_button.set_text_content(Some(if busy { SEND_EMAIL_CODE.1 } else { SEND_EMAIL_CODE.0 }));
-    });
+    show_button_busy(&button, sending, SEND_EMAIL_CODE);
     let (form, page) = (form.clone(), page.clone());
     listen(&button, "click", move |_| {
         if let Some(problem) = form.problem(&SIGN_IN_EMAIL) {
@@ -198,50 +192,62 @@ fn wire_send_email_code(page: &Element, form: &Form, onward: Onward) {
     });
 }
 
-/// The code that was mailed (EMAIL_OTP), which signs the person in alone.
-fn email_code_form(page: &Element, onward: Onward, pending: Pending, destination: &str) {
-    let body = html! {
-        p role="status" { "We emailed a 6-digit sign-in code to " strong { (destination) } ". It works for 3 minutes." }
-        (dev_mailbox_markup())
-        (EMAIL_CODE_FORM.markup(&Fill::default()))
-        (start_again_markup())
-    };
-    fill(page, auth_card("Enter the code from your email", body));
-    let email = pending.account.clone();
-    follow_dev_mailbox(page, move || email.clone());
-    let form = Form::wire(page, &EMAIL_CODE_FORM);
-    wire_start_again(page, onward.clone(), &pending.account);
-    let page = page.clone();
-    form.on_submit(move |form| {
-        let (onward, pending, page, code) = (onward.clone(), pending.clone(), page.clone(), form.text(&CODE));
-        form.run(async move {
-            let cognito = onward.session.cognito();
-            let request = cognito.client.respond_email_otp(&pending.username, code.trim(), &pending.session);
-            let step = cognito.step(request, &pending.account).await;
-            onward.go_on(&page, step, email_code_refusal)
-        });
-    });
+/// A code that finishes signing in: the one mailed (EMAIL_OTP, which signs in alone) or the authenticator
+/// app's (SOFTWARE_TOKEN_MFA). A wrong code may be corrected within the sign-in's 3 minutes.
+struct CodeStep {
+    title: &'static str,
+    form: &'static FormSpec,
+    field: &'static Field,
+    answer: fn(&AppClient, &Pending, &str) -> Request<AuthResponse>,
+    refuse: fn(&CognitoError) -> Refusal,
 }
 
-/// The code of the person's authenticator app (SOFTWARE_TOKEN_MFA). A wrong code may be corrected within
-/// the sign-in's 3 minutes.
-fn app_code_form(page: &Element, onward: Onward, pending: Pending) {
-    let body = html! {
-        p { "Your account asks for a second step. Open your authenticator app and enter the 6-digit code it shows for Ledgerline." }
-        (APP_CODE_FORM.markup(&Fill::default()))
-        (start_again_markup())
+const EMAIL_CODE_STEP: CodeStep = CodeStep {
+    title: "Enter the code from your email",
+    form: &EMAIL_CODE_FORM,
+    field: &CODE,
+    answer: |client, pending, code| client.respond_email_otp(&pending.username, code, &pending.session),
+    refuse: email_code_refusal,
+};
+
+const APP_CODE_STEP: CodeStep = CodeStep {
+    title: "Enter your authenticator code",
+    form: &APP_CODE_FORM,
+    field: &APP_CODE,
+    answer: |client, pending, code| client.respond_software_token_mfa(&pending.username, code, &pending.session),
+    refuse: app_code_refusal,
+};
+
+fn email_code_form(page: &Element, onward: Onward, pending: Pending, destination: &str) {
+    let intro = html! {
+        p role="status" { "We emailed a 6-digit sign-in code to " strong { (destination) } ". It works for 3 minutes." }
+        (dev_mailbox_markup())
     };
-    fill(page, auth_card("Enter your authenticator code", body));
-    let form = Form::wire(page, &APP_CODE_FORM);
+    code_form(page, onward, pending, &EMAIL_CODE_STEP, intro);
+}
+
+fn app_code_form(page: &Element, onward: Onward, pending: Pending) {
+    let intro = html! {
+        p { "Your account asks for a second step. Open your authenticator app and enter the 6-digit code it shows for Ledgerline." }
+    };
+    code_form(page, onward, pending, &APP_CODE_STEP, intro);
+}
+
+fn code_form(page: &Element, onward: Onward, pending: Pending, step: &'static CodeStep, intro: Markup) {
+    let body = html! { (intro) (step.form.markup(&Fill::default())) (start_again_markup()) };
+    fill(page, auth_card(step.title, body));
+    let email = pending.account.clone();
+    follow_dev_mailbox(page, move || email.clone());
+    let form = Form::wire(page, step.form);
     wire_start_again(page, onward.clone(), &pending.account);
     let page = page.clone();
     form.on_submit(move |form| {
-        let (onward, pending, page, code) = (onward.clone(), pending.clone(), page.clone(), form.text(&APP_CODE));
+        let (onward, pending, page, code) = (onward.clone(), pending.clone(), page.clone(), form.text(step.field));
         form.run(async move {
             let cognito = onward.session.cognito();
-            let request = cognito.client.respond_software_token_mfa(&pending.username, code.trim(), &pending.session);
-            let step = cognito.step(request, &pending.account).await;
-            onward.go_on(&page, step, app_code_refusal)
+            let request = (step.answer)(&cognito.client, &pending, code.trim());
+            let outcome = cognito.step(request, &pending.account).await;
+            onward.go_on(&page, outcome, step.refuse)
         });
     });
 }
@@ -275,11 +281,12 @@ fn app_setup_form(page: &Element, onward: Onward, pending: Pending) {
 fn app_setup_steps(page: &Element, onward: Onward, verifying: Pending, secret: &str) {
     let body = html! {
         p { "Your organisation requires a second step at sign-in: a code from an authenticator app on your phone." }
-        (setup_markup(&verifying.account, secret))
+        (setup_markup(secret))
         (VERIFY_APP_FORM.markup(&Fill::default()))
         (start_again_markup())
     };
     fill(page, auth_card("Set up your authenticator app", body));
+    draw_qr_code(page, &verifying.account, secret);
     let form = Form::wire(page, &VERIFY_APP_FORM);
     wire_start_again(page, onward.clone(), &verifying.account);
     let page = page.clone();
