@@ -68,10 +68,12 @@ pub fn expired_sign_in(error: &CognitoError) -> Option<String> {
 
 /// The steps of setting up the app with `secret`, above the form that verifies it; [`draw_qr_code`]
 /// then draws the QR code in its place.
-pub fn setup_markup(secret: &str) -> Markup {
+/// `in_section`: below a section's `h2` (the profile), else below the page's `h1` (sign-in).
+pub fn setup_markup(secret: &str, in_section: bool) -> Markup {
     html! {
         div class="app-setup" data-testid="app-setup" {
-            h3 tabindex="-1" data-focus { "Scan this QR code with your authenticator app" }
+            @let title = "Scan this QR code with your authenticator app";
+            @if in_section { h3 tabindex="-1" data-focus { (title) } } @else { h2 tabindex="-1" data-focus { (title) } }
             div class="qr qr--loading" data-testid="app-qr-place" { "Drawing the QR code…" }
             p { "Or type this key into the app:" }
             p { code class="secret" data-testid="app-secret" { (grouped(secret)) } }

@@ -9,6 +9,7 @@ use maud::html;
 use mfe_contract::{MfaConfiguration, RuntimeConfig};
 use ui_kit::{
     dom::{Place, fill, find, follow, listen, replace, target},
+    focus,
     form::{Check, Field, Fill, Form, FormSpec, Kind, Submission, show_error},
 };
 use web_sys::Element;
@@ -130,10 +131,10 @@ fn wire_authenticator(
         let secret = setting_up.get();
         let loaded = user.with(|user| matches!(user, Some(Ok(_))));
         let markup = match (loaded.then(|| on.get()), &secret) {
-            (None, _) => html! { div {} },
+            (None, _) => html! { div data-state="loading" {} },
             (Some(_), Some(secret)) => html! {
-                div {
-                    (setup_markup(secret))
+                div data-state="setting-up" {
+                    (setup_markup(secret, true))
                     (VERIFY_APP_FORM.markup(&Fill {
                         beside: html! { button type="button" class="button" data-testid="cancel-app" { "Cancel" } },
                         ..Fill::default()
@@ -141,7 +142,7 @@ fn wire_authenticator(
                 }
             },
             (Some(false), None) => html! {
-                div {
+                div data-state="off" {
                     p { "Add a second step to signing in: a code from an authenticator app on your phone, as well as your password." }
                     button type="button" class="button button--primary" data-testid="set-up-app" disabled[busy] {
                         (if busy { "Preparing…" } else { "Set up an authenticator app" })
@@ -149,8 +150,8 @@ fn wire_authenticator(
                 }
             },
             (Some(true), None) => html! {
-                div {
-                    p role="status" class="success" data-testid="app-on" {
+                div data-state="on" {
+                    p role="status" class="success" data-testid="app-on" tabindex="-1" data-focus {
                         "Your authenticator app is on: sign-in asks for its code."
                     }
                     button type="button" class="button button--danger" data-testid="turn-off-app" disabled[busy] {
@@ -159,7 +160,13 @@ fn wire_authenticator(
                 }
             },
         };
+        let was = old.as_ref().and_then(|old| old.get_attribute("data-state"));
         let shown = replace(old.as_ref().unwrap_or(&placeholder), markup);
+        // What the person did changed the block (the busy button they pressed had lost the focus): the
+        // focus goes to the new block's start.
+        if was.is_some_and(|was| was != "loading" && Some(was) != shown.get_attribute("data-state")) {
+            focus::enter(&shown);
+        }
         if let Some(secret) = secret {
             draw_qr_code(&shown, &account, &secret);
             wire_verify(&shown, session, on, setting_up);

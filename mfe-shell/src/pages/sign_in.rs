@@ -12,6 +12,7 @@ use maud::{Markup, html};
 use mfe_contract::RuntimeConfig;
 use ui_kit::{
     dom::{fill, find, listen},
+    focus,
     form::{Check, Field, Fill, Form, FormSpec, Kind, Refusal, Submission, show_button_busy},
     link,
 };
@@ -109,6 +110,8 @@ impl Onward {
             SignedIn::AppSetup(pending) => app_setup_form(page, onward, pending),
             SignedIn::EmailCode(pending, destination) => email_code_form(page, onward, pending, &destination),
         });
+        // The busy button that was pressed lost the focus: it goes to the new step's first field.
+        focus::enter(page);
         Ok(())
     }
 }
@@ -265,6 +268,7 @@ fn app_setup_form(page: &Element, onward: Onward, pending: Pending) {
             Ok(associated) => {
                 let verifying = Pending { session: associated.session.unwrap_or_default(), ..pending };
                 app_setup_steps(&page, onward, verifying, &associated.secret_code);
+                focus::enter(&page);
             }
             Err(error) => {
                 let body = html! {
@@ -281,7 +285,7 @@ fn app_setup_form(page: &Element, onward: Onward, pending: Pending) {
 fn app_setup_steps(page: &Element, onward: Onward, verifying: Pending, secret: &str) {
     let body = html! {
         p { "Your organisation requires a second step at sign-in: a code from an authenticator app on your phone." }
-        (setup_markup(secret))
+        (setup_markup(secret, false))
         (VERIFY_APP_FORM.markup(&Fill::default()))
         (start_again_markup())
     };
