@@ -2,7 +2,7 @@
 //! profile (its QR code drawn by the lazily loaded encoder, the key read from the page and turned into codes
 //! by the test with `totp-rs`, as the app would), then asked for at sign-in, a wrong code refused, and
 //! turned off; an app set up during sign-in when the pool requires one (MFA_SETUP); and sign-in by a code
-//! mailed to the person (EMAIL_OTP), read from the dev mailbox.
+//! mailed to the person (EMAIL_OTP), read from the dev mailbox, a wrong code and an expired sign-in said so.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -171,6 +171,23 @@ async fn sign_in_by_a_code_mailed_to_the_person() {
     browser.expect_text("[data-testid=form-error]", "That code is not right.").await;
     browser.screenshot(&screenshots(), "59-sign-in-email-code-wrong").await;
     assert!(browser.stored_session().await.is_null(), "no session with a wrong code");
+
+    // A sign-in left longer than its 3 minutes (here its session is made to expire) says so, and starts
+    // again with the address kept.
+    sqlx::query("UPDATE auth_sessions SET expires_at = now() - interval '1 second'")
+        .execute(&stack.app.db)
+        .await
+        .unwrap();
+    browser.fill("#email-code-code", &stack.latest_code(email).await).await;
+    browser.click("[data-testid=email-code-form] button[type=submit]").await;
+    browser.expect_text("[data-testid=form-error]", "This sign-in has expired").await;
+    browser.screenshot(&screenshots(), "59b-sign-in-expired").await;
+    browser.click("[data-testid=start-again]").await;
+    browser.find("[data-testid=sign-in-form]").await;
+    let kept = browser.find("#sign-in-email").await.prop("value").await.unwrap();
+    assert_eq!(kept.as_deref(), Some(email), "the address is kept");
+    browser.click("[data-testid=send-email-code]").await;
+    browser.find("[data-testid=email-code-form]").await;
 
     let code = stack.latest_code(email).await;
     browser.fill("#email-code-code", &code).await;
