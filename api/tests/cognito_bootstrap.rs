@@ -46,6 +46,29 @@ async fn the_dev_pool_is_created_and_the_shell_is_told_about_it() {
             .await
             .unwrap();
     assert_eq!(admin_group, 1);
+
+    // What the shell's MFA set-up, sign-in by emailed code and refresh-token rotation need is applied,
+    // and the shell is told.
+    assert_eq!(cognito.mfa_configuration, mfe_contract::MfaConfiguration::Optional);
+    assert!(cognito.email_otp);
+    let (mfa, software_token, factors): (String, bool, Vec<String>) = sqlx::query_as(
+        "SELECT mfa_configuration, software_token_mfa, allowed_first_auth_factors FROM user_pools \
+         WHERE id = 'us-east-1_LedgerDev'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        (mfa.as_str(), software_token, factors),
+        ("OPTIONAL", true, vec!["PASSWORD".into(), "EMAIL_OTP".into()])
+    );
+    let (rotation, grace): (bool, i32) =
+        sqlx::query_as("SELECT refresh_token_rotation, retry_grace_period_secs FROM user_pool_clients WHERE id = $1")
+            .bind(&cognito.user_pool_client_id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!((rotation, grace), (true, 10));
 }
 
 #[tokio::test]

@@ -51,6 +51,10 @@ error_kinds! {
     InvalidPasswordException,
     CodeMismatchException,
     ExpiredCodeException,
+    /// VerifySoftwareToken's wrong code for the authenticator app being set up.
+    EnableSoftwareTokenMFAException,
+    /// A rotated-out refresh token was used after its grace period: its whole sign-in is revoked.
+    RefreshTokenReuseException,
     LimitExceededException,
     TooManyRequestsException,
     TooManyFailedAttemptsException,
@@ -154,6 +158,8 @@ mod tests {
             "UserNotFoundException",
             "InvalidParameterException",
             "PasswordResetRequiredException",
+            "EnableSoftwareTokenMFAException",
+            "RefreshTokenReuseException",
         ] {
             let kind = ErrorKind::from_name(name);
             assert!(!matches!(kind, ErrorKind::Other(_)), "{name}");

@@ -6,6 +6,7 @@
 //! - [`mod@secret_hash`]: `SECRET_HASH` for app clients with a secret.
 //! - [`ops`]: the requests and typed responses of the public operations.
 //! - [`error`]: Cognito's exceptions as [`CognitoError`].
+//! - [`totp`]: the `otpauth://` URI an authenticator app's QR code carries.
 //!
 //! A sign-in with SRP, the caller doing the HTTP (`post` stands for it):
 //!
@@ -32,6 +33,7 @@ pub mod error;
 pub mod ops;
 pub mod secret_hash;
 pub mod srp;
+pub mod totp;
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;

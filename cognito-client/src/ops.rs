@@ -140,6 +140,22 @@ impl AppClient {
         self.initiate_auth("REFRESH_TOKEN_AUTH", username, Body::default().field("REFRESH_TOKEN", refresh_token))
     }
 
+    /// InitiateAuth(USER_AUTH) with `PREFERRED_CHALLENGE=EMAIL_OTP`: a sign-in code is mailed to the user, and
+    /// the answer is the `EMAIL_OTP` challenge for [`AppClient::respond_email_otp`].
+    pub fn initiate_email_otp_auth(&self, username: &str) -> Request<AuthResponse> {
+        let parameters = Body::default().field("USERNAME", username).field("PREFERRED_CHALLENGE", "EMAIL_OTP");
+        self.initiate_auth("USER_AUTH", username, parameters)
+    }
+
+    /// GetTokensFromRefreshToken: new ID and access tokens, and a new refresh token when the client rotates
+    /// them (the one sent then stops working after the client's grace period). Takes the client secret itself,
+    /// not a SECRET_HASH.
+    /// It answers `AuthenticationResult` alone, read as an [`AuthResponse`] without a challenge.
+    pub fn get_tokens_from_refresh_token(&self, refresh_token: &str) -> Request<AuthResponse> {
+        let body = Body::default().field("RefreshToken", refresh_token).field("ClientId", &self.client_id);
+        Request::new("GetTokensFromRefreshToken", body.optional("ClientSecret", self.client_secret.as_deref()))
+    }
+
     /// RespondToAuthChallenge(PASSWORD_VERIFIER) with the claim [`SrpClient::answer`] computed. `session` is the
     /// challenge's `Session`, if it had one.
     pub fn respond_password_verifier(&self, claim: &PasswordClaim, session: Option<&str>) -> Request<AuthResponse> {
@@ -156,6 +172,25 @@ impl AppClient {
     pub fn respond_new_password(&self, username: &str, new_password: &str, session: &str) -> Request<AuthResponse> {
         let responses = Body::default().field("USERNAME", username).field("NEW_PASSWORD", new_password);
         self.respond_to_auth_challenge("NEW_PASSWORD_REQUIRED", username, responses, Some(session))
+    }
+
+    /// RespondToAuthChallenge(SOFTWARE_TOKEN_MFA) with the code the user's authenticator app shows.
+    pub fn respond_software_token_mfa(&self, username: &str, code: &str, session: &str) -> Request<AuthResponse> {
+        let responses = Body::default().field("USERNAME", username).field("SOFTWARE_TOKEN_MFA_CODE", code);
+        self.respond_to_auth_challenge("SOFTWARE_TOKEN_MFA", username, responses, Some(session))
+    }
+
+    /// RespondToAuthChallenge(MFA_SETUP), once an app was associated and verified with the challenge's session:
+    /// `session` is [`VerifySoftwareTokenResponse::session`].
+    pub fn respond_mfa_setup(&self, username: &str, session: &str) -> Request<AuthResponse> {
+        let responses = Body::default().field("USERNAME", username);
+        self.respond_to_auth_challenge("MFA_SETUP", username, responses, Some(session))
+    }
+
+    /// RespondToAuthChallenge(EMAIL_OTP) with the code that was mailed.
+    pub fn respond_email_otp(&self, username: &str, code: &str, session: &str) -> Request<AuthResponse> {
+        let responses = Body::default().field("USERNAME", username).field("EMAIL_OTP_CODE", code);
+        self.respond_to_auth_challenge("EMAIL_OTP", username, responses, Some(session))
     }
 
     /// ForgotPassword: sends a code for [`AppClient::confirm_forgot_password`].
@@ -228,6 +263,45 @@ pub fn global_sign_out(access_token: &str) -> Request<Empty> {
 
 pub fn delete_user(access_token: &str) -> Request<Empty> {
     Request::new("DeleteUser", with_token(access_token))
+}
+
+/// Who sets up an authenticator app: a signed-in user, or one in the middle of signing in to a pool that
+/// requires MFA (the MFA_SETUP challenge's `Session`, then each answer's).
+#[derive(Debug, Clone, Copy)]
+pub enum SettingUp<'a> {
+    AccessToken(&'a str),
+    Session(&'a str),
+}
+
+impl SettingUp<'_> {
+    fn body(self) -> Body {
+        match self {
+            Self::AccessToken(token) => with_token(token),
+            Self::Session(session) => Body::default().field("Session", session),
+        }
+    }
+}
+
+/// AssociateSoftwareToken: a new secret for an authenticator app, in use once [`verify_software_token`] got a
+/// right code from the app.
+pub fn associate_software_token(who: SettingUp) -> Request<AssociateSoftwareTokenResponse> {
+    Request::new("AssociateSoftwareToken", who.body())
+}
+
+/// VerifySoftwareToken: the code the newly set-up app shows; the app replaces any earlier one.
+pub fn verify_software_token(who: SettingUp, code: &str) -> Request<VerifySoftwareTokenResponse> {
+    Request::new("VerifySoftwareToken", who.body().field("UserCode", code))
+}
+
+/// SetUserMFAPreference for authenticator apps: `enabled` asks for a code at every sign-in (and makes the app
+/// the preferred factor); off, the password alone signs in again (unless the pool requires MFA).
+pub fn set_software_token_mfa(access_token: &str, enabled: bool) -> Request<Empty> {
+    let settings = [r#"{"Enabled":"#, bool_json(enabled), r#","PreferredMfa":"#, bool_json(enabled), "}"].concat();
+    Request::new("SetUserMFAPreference", with_token(access_token).value("SoftwareTokenMfaSettings", settings))
+}
+
+fn bool_json(value: bool) -> &'static str {
+    if value { "true" } else { "false" }
 }
 
 fn with_token(access_token: &str) -> Body {
@@ -354,6 +428,38 @@ pub struct GetUserResponse {
     pub username: String,
     #[serde(rename = "UserAttributes")]
     pub user_attributes: Option<Vec<Attribute>>,
+    /// The second factors in use, e.g. `SOFTWARE_TOKEN_MFA`.
+    #[serde(rename = "UserMFASettingList")]
+    pub user_mfa_setting_list: Option<Vec<String>>,
+    #[serde(rename = "PreferredMfaSetting")]
+    pub preferred_mfa_setting: Option<String>,
+}
+
+impl GetUserResponse {
+    /// Whether sign-in asks this user for an authenticator app's code.
+    pub fn has_software_token_mfa(&self) -> bool {
+        self.user_mfa_setting_list.iter().flatten().any(|setting| setting == "SOFTWARE_TOKEN_MFA")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct AssociateSoftwareTokenResponse {
+    /// The app's secret, base32, as authenticator apps take it.
+    #[serde(rename = "SecretCode")]
+    pub secret_code: String,
+    /// The next step's session, when setting up during sign-in.
+    #[serde(rename = "Session")]
+    pub session: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct VerifySoftwareTokenResponse {
+    /// `SUCCESS` (a wrong code is an EnableSoftwareTokenMFAException).
+    #[serde(rename = "Status")]
+    pub status: Option<String>,
+    /// For RespondToAuthChallenge(MFA_SETUP), when setting up during sign-in.
+    #[serde(rename = "Session")]
+    pub session: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -486,6 +592,120 @@ mod tests {
     }
 
     #[test]
+    fn refreshing_with_get_tokens_from_refresh_token_sends_the_secret_itself() {
+        let public = AppClient::public("spa").get_tokens_from_refresh_token("opaque");
+        assert_eq!(public.operation, "GetTokensFromRefreshToken");
+        assert_eq!(body(&public), json!({"RefreshToken": "opaque", "ClientId": "spa"}));
+        let confidential = AppClient::with_secret(CLIENT_ID, SECRET).get_tokens_from_refresh_token("opaque");
+        assert_eq!(
+            body(&confidential),
+            json!({"RefreshToken": "opaque", "ClientId": CLIENT_ID, "ClientSecret": SECRET})
+        );
+        let rotated = public
+            .parse_response(
+                200,
+                None,
+                br#"{"AuthenticationResult":{"AccessToken":"a","IdToken":"i","RefreshToken":"r2","ExpiresIn":3600,"TokenType":"Bearer"}}"#,
+            )
+            .unwrap();
+        assert_eq!(rotated.authentication_result.unwrap().refresh_token.as_deref(), Some("r2"));
+        let reused = public
+            .parse_response(
+                400,
+                Some("RefreshTokenReuseException:"),
+                br#"{"message":"Refresh token has already been used."}"#,
+            )
+            .unwrap_err();
+        assert_eq!(reused.kind, crate::ErrorKind::RefreshTokenReuseException);
+    }
+
+    #[test]
+    fn mfa_challenges_are_answered_with_the_apps_code_or_after_setting_it_up() {
+        let client = AppClient::with_secret(CLIENT_ID, SECRET);
+        let alice = "alice@example.com";
+        assert_eq!(
+            body(&client.respond_software_token_mfa(alice, "123456", "s")),
+            json!({
+                "ChallengeName": "SOFTWARE_TOKEN_MFA",
+                "ClientId": CLIENT_ID,
+                "ChallengeResponses": {"USERNAME": alice, "SOFTWARE_TOKEN_MFA_CODE": "123456", "SECRET_HASH": ALICE_HASH},
+                "Session": "s",
+            })
+        );
+        assert_eq!(
+            body(&AppClient::public("spa").respond_mfa_setup(alice, "verified")),
+            json!({
+                "ChallengeName": "MFA_SETUP",
+                "ClientId": "spa",
+                "ChallengeResponses": {"USERNAME": alice},
+                "Session": "verified",
+            })
+        );
+    }
+
+    #[test]
+    fn an_authenticator_app_is_set_up_with_an_access_token_or_a_sign_in_session() {
+        let signed_in = associate_software_token(SettingUp::AccessToken("t"));
+        assert_eq!((signed_in.operation, body(&signed_in)), ("AssociateSoftwareToken", json!({"AccessToken": "t"})));
+        let signing_in = associate_software_token(SettingUp::Session("s1"));
+        assert_eq!(body(&signing_in), json!({"Session": "s1"}));
+        let associated =
+            signing_in.parse_response(200, None, br#"{"SecretCode":"JBSWY3DPEHPK3PXP","Session":"s2"}"#).unwrap();
+        assert_eq!((associated.secret_code.as_str(), associated.session.as_deref()), ("JBSWY3DPEHPK3PXP", Some("s2")));
+
+        let verify = verify_software_token(SettingUp::Session("s2"), "123456");
+        assert_eq!(
+            (verify.operation, body(&verify)),
+            ("VerifySoftwareToken", json!({"Session": "s2", "UserCode": "123456"}))
+        );
+        assert_eq!(
+            body(&verify_software_token(SettingUp::AccessToken("t"), "1")),
+            json!({"AccessToken": "t", "UserCode": "1"})
+        );
+        let verified = verify.parse_response(200, None, br#"{"Status":"SUCCESS","Session":"s3"}"#).unwrap();
+        assert_eq!((verified.status.as_deref(), verified.session.as_deref()), (Some("SUCCESS"), Some("s3")));
+        let wrong = verify
+            .parse_response(400, Some("EnableSoftwareTokenMFAException:"), br#"{"message":"Code mismatch"}"#)
+            .unwrap_err();
+        assert_eq!(wrong.kind, crate::ErrorKind::EnableSoftwareTokenMFAException);
+
+        let on = set_software_token_mfa("t", true);
+        assert_eq!(
+            (on.operation, body(&on)),
+            (
+                "SetUserMFAPreference",
+                json!({"AccessToken": "t", "SoftwareTokenMfaSettings": {"Enabled": true, "PreferredMfa": true}})
+            )
+        );
+        assert_eq!(
+            body(&set_software_token_mfa("t", false))["SoftwareTokenMfaSettings"],
+            json!({"Enabled": false, "PreferredMfa": false})
+        );
+    }
+
+    #[test]
+    fn a_sign_in_by_emailed_code_prefers_the_email_otp_challenge() {
+        let client = AppClient::public("spa");
+        assert_eq!(
+            body(&client.initiate_email_otp_auth("alice@example.com")),
+            json!({
+                "AuthFlow": "USER_AUTH",
+                "ClientId": "spa",
+                "AuthParameters": {"USERNAME": "alice@example.com", "PREFERRED_CHALLENGE": "EMAIL_OTP"},
+            })
+        );
+        assert_eq!(
+            body(&client.respond_email_otp("alice@example.com", "654321", "s")),
+            json!({
+                "ChallengeName": "EMAIL_OTP",
+                "ClientId": "spa",
+                "ChallengeResponses": {"USERNAME": "alice@example.com", "EMAIL_OTP_CODE": "654321"},
+                "Session": "s",
+            })
+        );
+    }
+
+    #[test]
     fn parses_tokens_and_challenges() {
         let request = AppClient::public("spa").initiate_password_auth("alice", "pw");
         let signed_in = request
@@ -521,10 +741,20 @@ mod tests {
         let user = get_user("t")
             .parse_response(200, None, br#"{"Username":"u-1","UserAttributes":[{"Name":"email","Value":"a@b.c"}]}"#)
             .unwrap();
+        assert!(!user.has_software_token_mfa());
         assert_eq!(
             (user.username.as_str(), user.user_attributes),
             ("u-1", Some(vec![Attribute::new("email", "a@b.c")]))
         );
+        let with_app = get_user("t")
+            .parse_response(
+                200,
+                None,
+                br#"{"Username":"u-1","UserMFASettingList":["SOFTWARE_TOKEN_MFA"],"PreferredMfaSetting":"SOFTWARE_TOKEN_MFA"}"#,
+            )
+            .unwrap();
+        assert!(with_app.has_software_token_mfa());
+        assert_eq!(with_app.preferred_mfa_setting.as_deref(), Some("SOFTWARE_TOKEN_MFA"));
         let signed_up = AppClient::public("spa")
             .sign_up("a@b.c", "pw", &[])
             .parse_response(

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use miniserde::{Deserialize, json};
 
-use crate::{AuthFlow, CognitoSettings, PasswordPolicy, RuntimeConfig};
+use crate::{AuthFlow, CognitoSettings, MfaConfiguration, PasswordPolicy, RuntimeConfig};
 
 #[derive(Deserialize)]
 struct ConfigFile {
@@ -32,6 +32,10 @@ struct CognitoFile {
     auth_flow: Option<AuthFlow>,
     #[serde(rename = "passwordPolicy")]
     password_policy: Option<PolicyFile>,
+    #[serde(rename = "mfaConfiguration")]
+    mfa_configuration: Option<MfaConfiguration>,
+    #[serde(rename = "emailOtp")]
+    email_otp: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -70,6 +74,8 @@ impl From<CognitoFile> for CognitoSettings {
             endpoint: file.endpoint,
             auth_flow: file.auth_flow.unwrap_or_default(),
             password_policy: file.password_policy.map(PasswordPolicy::from).unwrap_or_default(),
+            mfa_configuration: file.mfa_configuration.unwrap_or_default(),
+            email_otp: file.email_otp.unwrap_or_default(),
         }
     }
 }
@@ -108,6 +114,8 @@ mod tests {
                     require_numbers: false,
                     require_symbols: true,
                 },
+                mfa_configuration: MfaConfiguration::Optional,
+                email_otp: true,
             }),
             dev_mailbox: Some("/dev/mailbox".into()),
         }
@@ -128,6 +136,8 @@ mod tests {
         let cognito = RuntimeConfig::from_json(json).unwrap().cognito.unwrap();
         assert_eq!(cognito.auth_flow, AuthFlow::UserSrpAuth);
         assert_eq!(cognito.password_policy, PasswordPolicy { minimum_length: 6, ..PasswordPolicy::default() });
+        assert_eq!(cognito.mfa_configuration, MfaConfiguration::Off);
+        assert!(!cognito.email_otp);
         let json = r#"{"apiBaseUrl":"/","microFrontends":{},"cognito":{"region":"r","userPoolId":"p","userPoolClientId":"c","endpoint":"e"}}"#;
         assert_eq!(RuntimeConfig::from_json(json).unwrap().cognito.unwrap().password_policy, PasswordPolicy::default());
     }

@@ -117,6 +117,14 @@ pub struct CognitoSettings {
     /// The pool's password rules, shown and checked as the person types (the server checks again).
     #[serde(default)]
     pub password_policy: PasswordPolicy,
+    /// The pool's MfaConfiguration: with OPTIONAL the profile offers to set up an authenticator app;
+    /// with ON sign-in has the person set one up if they have none.
+    #[serde(default)]
+    pub mfa_configuration: MfaConfiguration,
+    /// Whether the shell offers sign-in by emailed code: the pool's `SignInPolicy` allows `EMAIL_OTP`, its
+    /// client `ALLOW_USER_AUTH`, and MFA is not required (Cognito does not offer the code then).
+    #[serde(default)]
+    pub email_otp: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
@@ -198,6 +206,20 @@ impl PasswordRule {
 
 impl RuntimeConfig {
     pub const PATH: &str = "/config.json";
+}
+
+/// A pool's MfaConfiguration; the second factor is an authenticator app (TOTP).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
+pub enum MfaConfiguration {
+    #[default]
+    #[serde(rename = "OFF")]
+    Off,
+    /// Each person chooses.
+    #[serde(rename = "OPTIONAL")]
+    Optional,
+    /// Required of everyone.
+    #[serde(rename = "ON")]
+    On,
 }
 
 #[cfg(test)]

@@ -119,11 +119,11 @@ impl Stack {
         (status, answer)
     }
 
-    /// Trades a refresh token for new tokens with the shell's client (REFRESH_TOKEN_AUTH).
+    /// Trades a refresh token for new tokens with the shell's client (GetTokensFromRefreshToken: the dev
+    /// client rotates refresh tokens, so REFRESH_TOKEN_AUTH is refused to it, as Cognito refuses it).
     pub async fn refresh(&self, refresh_token: &str) -> (u16, Value) {
-        let body = json!({ "AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": FRONTEND_CLIENT,
-            "AuthParameters": { "REFRESH_TOKEN": refresh_token } });
-        self.cognito("InitiateAuth", body).await
+        let body = json!({ "ClientId": FRONTEND_CLIENT, "RefreshToken": refresh_token });
+        self.cognito("GetTokensFromRefreshToken", body).await
     }
 
     /// The newest code mailed to `email`, read from the dev mailbox.

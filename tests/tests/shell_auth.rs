@@ -55,7 +55,9 @@ async fn sign_up_confirm_sign_in_with_srp_stay_signed_in_refresh_and_sign_out() 
     let refreshed = |after: &Value| after["accessToken"].as_str().is_some_and(|token| token != old_access);
     let after = eventually(|| browser.stored_session(), refreshed).await;
     assert_ne!(after["accessToken"].as_str(), Some(old_access.as_str()), "the access token was refreshed");
-    assert_eq!(after["refreshToken"], before["refreshToken"], "the refresh token is kept");
+    // The dev client rotates refresh tokens: the new one is kept (GetTokensFromRefreshToken).
+    assert!(after["refreshToken"].is_string(), "{after}");
+    assert_ne!(after["refreshToken"], before["refreshToken"], "the rotated refresh token is kept");
     let now: f64 = browser.execute("return Date.now()").await.as_f64().unwrap();
     assert!(after["expiresAt"].as_f64().unwrap() > now + 60_000.0, "the new tokens are fresh: {after}");
     browser.expect_text("[data-testid=shell-user]", email).await;
@@ -72,7 +74,8 @@ async fn sign_up_confirm_sign_in_with_srp_stay_signed_in_refresh_and_sign_out() 
     browser.expect_text("[data-testid=profile-attributes]", "Yes").await;
     browser.screenshot(&screenshots(), "16-profile").await;
 
-    // Sign out revokes the refresh token (which worked until then) and forgets the session.
+    // Sign out revokes the refresh token (which worked until then; trading it here rotates it, and its
+    // successor is of the same sign-in) and forgets the session.
     let refresh_token = after["refreshToken"].as_str().unwrap().to_owned();
     let (status, answer) = stack.refresh(&refresh_token).await;
     assert_eq!(status, 200, "the refresh token works before sign-out: {answer}");
@@ -217,6 +220,9 @@ async fn the_shell_sends_passwords_with_user_password_auth_when_the_config_says_
     assert!(dev.contains(srp_flows), "dev.toml's frontend client lists its flows as expected");
     let password_only =
         dev.replacen(srp_flows, r#"explicit_auth_flows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]"#, 1);
+    // And refresh tokens that do not rotate: the shell keeps the one it has.
+    assert!(password_only.contains("refresh_token_rotation = true"), "dev.toml's frontend client rotates");
+    let password_only = password_only.replacen("refresh_token_rotation = true", "refresh_token_rotation = false", 1);
     let file = tempfile::NamedTempFile::new().expect("a temporary file");
     std::fs::write(file.path(), password_only).expect("write the bootstrap file");
     let stack = Stack::start_with_bootstrap(file.path(), &[]).await;
@@ -227,7 +233,21 @@ async fn the_shell_sends_passwords_with_user_password_auth_when_the_config_says_
     stack.create_user(email).await;
     stack.open("/sign-in").await;
     stack.sign_in_on_page(email, PASSWORD).await;
-    assert!(stack.browser.stored_session().await["refreshToken"].is_string(), "the session is kept");
+    let browser = &stack.browser;
+    let before = browser.stored_session().await;
+    assert!(before["refreshToken"].is_string(), "the session is kept");
+    browser.expire_tokens().await;
+    let old_access = before["accessToken"].clone();
+    let after = eventually(|| browser.stored_session(), |after| after["accessToken"] != old_access).await;
+    assert_ne!(after["accessToken"], old_access, "the tokens were refreshed");
+    assert_eq!(after["refreshToken"], before["refreshToken"], "without rotation the refresh token is kept");
+    let (status, answer) = stack.refresh(before["refreshToken"].as_str().unwrap()).await;
+    assert_eq!((status, answer["AuthenticationResult"]["RefreshToken"].is_null()), (200, true), "{answer}");
+    // REFRESH_TOKEN_AUTH still works for a client without rotation.
+    let body = json!({ "AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": e2e::FRONTEND_CLIENT,
+        "AuthParameters": { "REFRESH_TOKEN": before["refreshToken"] } });
+    let (status, answer) = stack.cognito("InitiateAuth", body).await;
+    assert_eq!(status, 200, "{answer}");
 }
 
 #[tokio::test]

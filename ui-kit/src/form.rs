@@ -446,6 +446,18 @@ fn show_busy(button: &Element, busy: RwSignal<bool>, (label, busy_label): (&'sta
     });
 }
 
+/// A button of its own action (not a form's submit): disabled, with its busy label, while `submission`
+/// runs, and its error announced after it.
+pub fn show_button_busy(button: &Element, submission: Submission, (label, busy_label): (&'static str, &'static str)) {
+    show_error(button, Place::After, submission.error);
+    let button = button.clone();
+    follow(move |_: Option<()>| {
+        let busy = submission.busy.get();
+        set_or_remove(&button, "disabled", busy.then_some(""));
+        button.set_text_content(Some(if busy { busy_label } else { label }));
+    });
+}
+
 /// A form's (or a button's) error, announced as soon as it appears, at `place` by `anchor`.
 pub fn show_error(anchor: &Element, place: Place, error: RwSignal<Option<String>>) {
     let anchor = anchor.clone();

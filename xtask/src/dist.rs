@@ -12,8 +12,9 @@ use crate::{
     workspace,
 };
 
-/// Each is the crate `mfe-<name>`, served by the api at `/mfe/<name>/`.
-pub const MICRO_FRONTENDS: [&str; 2] = ["accounts", "payments"];
+/// Each is the crate `mfe-<name>`, served by the api at `/mfe/<name>/`. `qr` is no micro-frontend but the
+/// shell's lazily loaded QR-code encoder, built, served and loaded the same way.
+pub const MICRO_FRONTENDS: [&str; 3] = ["accounts", "payments", "qr"];
 
 #[derive(Clone, Copy)]
 pub enum Profile {

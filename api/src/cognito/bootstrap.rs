@@ -4,11 +4,11 @@
 
 use std::path::Path;
 
-use mfe_contract::{AuthFlow, CognitoSettings};
+use mfe_contract::{AuthFlow, CognitoSettings, MfaConfiguration};
 use serde::Deserialize;
 use sqlx::{PgPool, types::Json};
 
-use super::{error::CognitoResult, pools::PasswordPolicy};
+use super::{error::CognitoResult, pools::PasswordPolicy, user_auth};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -29,6 +29,12 @@ pub struct PoolSpec {
     #[serde(default)]
     pub auto_verified_attributes: Vec<String>,
     pub post_confirmation_webhook: Option<String>,
+    /// OFF, OPTIONAL or ON; the second factor is an authenticator app.
+    #[serde(default)]
+    pub mfa_configuration: MfaConfiguration,
+    /// The `SignInPolicy`'s first factors (USER_AUTH): PASSWORD, and EMAIL_OTP for sign-in by emailed code.
+    #[serde(default = "password_only")]
+    pub allowed_first_auth_factors: Vec<String>,
     #[serde(default)]
     pub clients: Vec<ClientSpec>,
     #[serde(default)]
@@ -45,13 +51,26 @@ pub struct ClientSpec {
     /// The client `/config.json` hands to the shell (at most one in the file).
     #[serde(default)]
     pub frontend: bool,
+    /// `RefreshTokenRotation.Feature` ENABLED: each refresh (GetTokensFromRefreshToken) replaces the token.
+    #[serde(default)]
+    pub refresh_token_rotation: bool,
+    /// `RefreshTokenRotation.RetryGracePeriodSeconds` (0 to 60): how long a replaced token still works.
+    #[serde(default)]
+    pub retry_grace_period_secs: i32,
+}
+
+fn password_only() -> Vec<String> {
+    vec!["PASSWORD".into()]
 }
 
 impl ClientSpec {
+    fn allows(&self, flow: &str) -> bool {
+        self.explicit_auth_flows.iter().any(|allowed| allowed == flow)
+    }
+
     /// SRP when the client allows it (the password never leaves the browser), else passwords.
     fn auth_flow(&self) -> AuthFlow {
-        let allows = |flow: &str| self.explicit_auth_flows.iter().any(|allowed| allowed == flow);
-        if !allows("ALLOW_USER_SRP_AUTH") && allows("ALLOW_USER_PASSWORD_AUTH") {
+        if !self.allows("ALLOW_USER_SRP_AUTH") && self.allows("ALLOW_USER_PASSWORD_AUTH") {
             AuthFlow::UserPasswordAuth
         } else {
             AuthFlow::UserSrpAuth
@@ -75,6 +94,8 @@ pub enum BootstrapError {
     Parse { path: String, source: toml::de::Error },
     #[error("{path}: more than one client is marked `frontend`")]
     TwoFrontends { path: String },
+    #[error("{path}: pool {pool}: {error}")]
+    Invalid { path: String, pool: String, error: String },
 }
 
 impl Bootstrap {
@@ -84,6 +105,12 @@ impl Bootstrap {
             std::fs::read_to_string(path).map_err(|source| BootstrapError::Read { path: shown.clone(), source })?;
         let bootstrap: Self =
             toml::from_str(&text).map_err(|source| BootstrapError::Parse { path: shown.clone(), source })?;
+        for pool in &bootstrap.pools {
+            // The database refuses them too, but less clearly.
+            user_auth::check_first_factors(&pool.allowed_first_auth_factors).map_err(|error| {
+                BootstrapError::Invalid { path: shown.clone(), pool: pool.id.clone(), error: error.message }
+            })?;
+        }
         let frontends = bootstrap.pools.iter().flat_map(|pool| &pool.clients).filter(|client| client.frontend).count();
         if frontends > 1 {
             return Err(BootstrapError::TwoFrontends { path: shown });
@@ -102,6 +129,11 @@ impl Bootstrap {
                 endpoint: endpoint.to_owned(),
                 auth_flow: client.auth_flow(),
                 password_policy: pool.password_policy.rules(),
+                mfa_configuration: pool.mfa_configuration,
+                // Reached through USER_AUTH only, and not offered by Cognito when MFA is required.
+                email_otp: client.allows("ALLOW_USER_AUTH")
+                    && pool.mfa_configuration != MfaConfiguration::On
+                    && pool.allowed_first_auth_factors.iter().any(|factor| factor == "EMAIL_OTP"),
             })
         })
     }
@@ -123,13 +155,25 @@ impl Bootstrap {
     }
 }
 
+/// As Cognito and the database write it.
+fn mfa_configuration_name(configuration: MfaConfiguration) -> &'static str {
+    match configuration {
+        MfaConfiguration::Off => "OFF",
+        MfaConfiguration::Optional => "OPTIONAL",
+        MfaConfiguration::On => "ON",
+    }
+}
+
 async fn upsert_pool(tx: &mut sqlx::PgConnection, pool: &PoolSpec) -> CognitoResult<()> {
+    // The only second factor is the authenticator app: it is enabled whenever MFA is.
     sqlx::query(
         "INSERT INTO user_pools (id, name, password_policy, username_attributes, auto_verified_attributes, \
-         post_confirmation_webhook) VALUES ($1, $2, $3, $4, $5, $6) \
+         post_confirmation_webhook, mfa_configuration, software_token_mfa, allowed_first_auth_factors) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7 <> 'OFF', $8) \
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, password_policy = excluded.password_policy, \
          username_attributes = excluded.username_attributes, auto_verified_attributes = excluded.auto_verified_attributes, \
-         post_confirmation_webhook = excluded.post_confirmation_webhook",
+         post_confirmation_webhook = excluded.post_confirmation_webhook, mfa_configuration = excluded.mfa_configuration, \
+         software_token_mfa = excluded.software_token_mfa, allowed_first_auth_factors = excluded.allowed_first_auth_factors",
     )
     .bind(&pool.id)
     .bind(&pool.name)
@@ -137,6 +181,8 @@ async fn upsert_pool(tx: &mut sqlx::PgConnection, pool: &PoolSpec) -> CognitoRes
     .bind(&pool.username_attributes)
     .bind(&pool.auto_verified_attributes)
     .bind(&pool.post_confirmation_webhook)
+    .bind(mfa_configuration_name(pool.mfa_configuration))
+    .bind(&pool.allowed_first_auth_factors)
     .execute(tx)
     .await?;
     Ok(())
@@ -144,15 +190,19 @@ async fn upsert_pool(tx: &mut sqlx::PgConnection, pool: &PoolSpec) -> CognitoRes
 
 async fn upsert_client(tx: &mut sqlx::PgConnection, pool_id: &str, client: &ClientSpec) -> CognitoResult<()> {
     sqlx::query(
-        "INSERT INTO user_pool_clients (id, pool_id, name, secret, explicit_auth_flows) VALUES ($1, $2, $3, $4, $5) \
+        "INSERT INTO user_pool_clients (id, pool_id, name, secret, explicit_auth_flows, refresh_token_rotation, \
+         retry_grace_period_secs) VALUES ($1, $2, $3, $4, $5, $6, $7) \
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, secret = excluded.secret, \
-         explicit_auth_flows = excluded.explicit_auth_flows",
+         explicit_auth_flows = excluded.explicit_auth_flows, refresh_token_rotation = excluded.refresh_token_rotation, \
+         retry_grace_period_secs = excluded.retry_grace_period_secs",
     )
     .bind(&client.id)
     .bind(pool_id)
     .bind(&client.name)
     .bind(&client.secret)
     .bind(&client.explicit_auth_flows)
+    .bind(client.refresh_token_rotation)
+    .bind(client.retry_grace_period_secs)
     .execute(tx)
     .await?;
     Ok(())
@@ -184,6 +234,42 @@ mod tests {
         assert_eq!(settings.user_pool_id, "us-east-1_LedgerDev");
         assert!(dev.pools[0].groups.iter().any(|group| group.name == "Admin"));
         assert!(dev.pools[0].clients.iter().any(|client| client.secret.is_some()));
+        // What the shell's MFA set-up, sign-in by emailed code and refresh-token rotation need.
+        assert_eq!(settings.mfa_configuration, MfaConfiguration::Optional);
+        assert!(settings.email_otp);
+        assert!(dev.pools[0].clients.iter().any(|client| client.frontend && client.refresh_token_rotation));
+    }
+
+    #[test]
+    fn sign_in_by_emailed_code_needs_a_client_that_allows_user_auth_and_mfa_not_required() {
+        let file = r#"[[pools]]
+            id = "us-east-1_X"
+            name = "x"
+            allowed_first_auth_factors = ["PASSWORD", "EMAIL_OTP"]
+            [[pools.clients]]
+            id = "c"
+            name = "c"
+            frontend = true
+            explicit_auth_flows = ["ALLOW_USER_SRP_AUTH"]"#;
+        let email_otp = |file: &str| toml::from_str::<Bootstrap>(file).unwrap().frontend("e").unwrap().email_otp;
+        assert!(!email_otp(file));
+        let user_auth = file.replace("ALLOW_USER_SRP_AUTH\"]", "ALLOW_USER_SRP_AUTH\", \"ALLOW_USER_AUTH\"]");
+        assert!(email_otp(&user_auth));
+        assert!(!email_otp(&user_auth.replace("name = \"x\"", "name = \"x\"\nmfa_configuration = \"ON\"")));
+    }
+
+    #[test]
+    fn mfa_and_first_factors_are_checked_when_the_file_is_loaded() {
+        for (pool, refused) in [
+            ("mfa_configuration = \"SOMETIMES\"", "SOMETIMES"),
+            ("allowed_first_auth_factors = [\"EMAIL_OTP\"]", "must include PASSWORD"),
+            ("allowed_first_auth_factors = [\"PASSWORD\", \"SMS_OTP\"]", "SMS_OTP"),
+        ] {
+            let file = tempfile::NamedTempFile::new().unwrap();
+            std::fs::write(file.path(), format!("[[pools]]\nid = \"us-east-1_X\"\nname = \"x\"\n{pool}\n")).unwrap();
+            let error = Bootstrap::load(file.path()).unwrap_err().to_string();
+            assert!(error.contains(refused), "{pool}: {error}");
+        }
     }
 
     #[test]

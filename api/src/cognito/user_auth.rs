@@ -20,6 +20,19 @@ use crate::AppState;
 /// The values of a SignInPolicy's AllowedFirstAuthFactors this service offers.
 pub const FIRST_FACTORS: [&str; 2] = ["PASSWORD", "EMAIL_OTP"];
 
+/// A SignInPolicy's AllowedFirstAuthFactors, as this service takes them: PASSWORD, maybe EMAIL_OTP.
+pub fn check_first_factors(factors: &[String]) -> CognitoResult<()> {
+    if let Some(unsupported) = factors.iter().find(|f| !FIRST_FACTORS.contains(&f.as_str())) {
+        return Err(CognitoError::invalid_parameter(format!(
+            "AllowedFirstAuthFactors: {unsupported} is not supported; this service offers PASSWORD and EMAIL_OTP."
+        )));
+    }
+    if !factors.iter().any(|factor| factor == "PASSWORD") {
+        return Err(CognitoError::invalid_parameter("AllowedFirstAuthFactors must include PASSWORD."));
+    }
+    Ok(())
+}
+
 /// What USER_AUTH's InitiateAuth sends: AuthParameters, and the Session of an auto sign-in.
 pub struct Start<'a> {
     pub parameters: &'a HashMap<String, String>,

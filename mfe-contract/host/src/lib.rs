@@ -2,7 +2,8 @@
 //!
 //! [`load`] fetches `<base>/manifest.json`, imports the micro-frontend's JS module with a dynamic
 //! `import()` and initialises its wasm; the module's start function then defines its custom element,
-//! which upgrades any `<mfe-NAME>` already in the document. One load per base URL per page.
+//! which upgrades any `<mfe-NAME>` already in the document. One load per base URL per page. [`import`]
+//! loads a module the same way and hands back its exports (the shell's own lazily loaded parts).
 
 use std::{cell::RefCell, collections::HashMap};
 
@@ -35,6 +36,12 @@ thread_local! {
 /// Loads the micro-frontend built at `base_url` (absolute or relative to the page, ending in `/`).
 /// Concurrent and repeated calls share one load; a failed load is retried by the next call.
 pub async fn load(base_url: &str) -> Result<(), LoadError> {
+    import(base_url).await.map(drop)
+}
+
+/// Loads the module built at `base_url` as [`load`] does, and returns its exports (the wasm-bindgen JS
+/// module's namespace, its wasm started).
+pub async fn import(base_url: &str) -> Result<JsValue, LoadError> {
     let base = absolute(base_url)?;
     let promise = LOADS.with_borrow_mut(|loads| {
         loads.entry(base.clone()).or_insert_with(|| future_to_promise(load_module(base.clone()))).clone()
@@ -43,7 +50,7 @@ pub async fn load(base_url: &str) -> Result<(), LoadError> {
     if outcome.is_err() {
         LOADS.with_borrow_mut(|loads| loads.remove(&base));
     }
-    outcome.map(drop).map_err(|error| LoadError(error.as_string().unwrap_or_else(|| format!("{error:?}"))))
+    outcome.map_err(|error| LoadError(error.as_string().unwrap_or_else(|| format!("{error:?}"))))
 }
 
 async fn load_module(base: String) -> Result<JsValue, JsValue> {
@@ -55,7 +62,8 @@ async fn load_module(base: String) -> Result<JsValue, JsValue> {
     let options = Object::new();
     Reflect::set(&options, &"module_or_path".into(), &resolve(&manifest.wasm, &base)?.into())?;
     let started: Promise = init.call1(&JsValue::NULL, &options)?.dyn_into()?;
-    JsFuture::from(started).await.map_err(|e| failure(&base, "cannot start its wasm", &e))
+    JsFuture::from(started).await.map_err(|e| failure(&base, "cannot start its wasm", &e))?;
+    Ok(module)
 }
 
 /// The manifest is revalidated on every load so a new deployment of the micro-frontend shows up.

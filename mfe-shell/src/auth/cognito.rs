@@ -15,14 +15,27 @@ pub struct Cognito {
     flow: AuthFlow,
 }
 
-/// Where a correct password leads.
+/// Where a sign-in step leads: tokens, or the next challenge to answer.
 pub enum SignedIn {
     Tokens(AuthenticationResult),
     /// An admin created the user with a temporary password: they choose their own now.
-    NewPasswordRequired {
-        username: String,
-        session: String,
-    },
+    NewPasswordRequired(Pending),
+    /// The code the person's authenticator app shows (SOFTWARE_TOKEN_MFA).
+    AppCode(Pending),
+    /// The pool requires an authenticator app and the person has none yet (MFA_SETUP).
+    AppSetup(Pending),
+    /// A sign-in code was mailed to the person (EMAIL_OTP); the masked address it went to.
+    EmailCode(Pending, String),
+}
+
+/// A challenge to answer: for whom (Cognito's own username when it says it, as the answer must name it)
+/// and its session.
+#[derive(Clone)]
+pub struct Pending {
+    pub username: String,
+    pub session: String,
+    /// The address the person signs in with, as they typed it.
+    pub account: String,
 }
 
 impl Cognito {
@@ -59,34 +72,47 @@ impl Cognito {
                 self.call(self.client.respond_password_verifier(&claim, challenge.session.as_deref())).await?
             }
         };
-        outcome(answer)
+        outcome(answer, email)
     }
 
-    pub async fn choose_new_password(
-        &self,
-        username: &str,
-        password: &str,
-        session: &str,
-    ) -> Result<SignedIn, CognitoError> {
-        outcome(self.call(self.client.respond_new_password(username, password, session)).await?)
+    /// A step of signing in (InitiateAuth or RespondToAuthChallenge for the person signing in as `account`),
+    /// and where it leads. One function for every step, so its future is compiled once (wasm size).
+    pub async fn step(&self, request: Request<AuthResponse>, account: &str) -> Result<SignedIn, CognitoError> {
+        outcome(self.call(request).await?, account)
     }
 }
 
-fn outcome(answer: AuthResponse) -> Result<SignedIn, CognitoError> {
+/// Tokens, or the challenge the answer names, for the person signing in as `account`.
+fn outcome(answer: AuthResponse, account: &str) -> Result<SignedIn, CognitoError> {
     if let Some(tokens) = answer.authentication_result {
         return Ok(SignedIn::Tokens(tokens));
     }
+    let mut parameters = answer.challenge_parameters.unwrap_or_default();
+    let username = parameters.remove("USER_ID_FOR_SRP").unwrap_or_else(|| account.to_owned());
     match (answer.challenge_name.as_deref(), answer.session) {
-        (Some("NEW_PASSWORD_REQUIRED"), Some(session)) => {
-            let username =
-                answer.challenge_parameters.and_then(|mut p| p.remove("USER_ID_FOR_SRP")).unwrap_or_default();
-            Ok(SignedIn::NewPasswordRequired { username, session })
+        (Some(challenge), Some(session)) => {
+            let pending = Pending { username, session, account: account.to_owned() };
+            match challenge {
+                "NEW_PASSWORD_REQUIRED" => return Ok(SignedIn::NewPasswordRequired(pending)),
+                "SOFTWARE_TOKEN_MFA" => return Ok(SignedIn::AppCode(pending)),
+                "MFA_SETUP" => return Ok(SignedIn::AppSetup(pending)),
+                "EMAIL_OTP" => {
+                    let destination = parameters.remove("CODE_DELIVERY_DESTINATION").unwrap_or_default();
+                    return Ok(SignedIn::EmailCode(pending, destination));
+                }
+                _ => {}
+            }
+            unsupported(challenge)
         }
-        (challenge, _) => Err(CognitoError {
-            kind: ErrorKind::Other("UnsupportedChallenge".into()),
-            message: format!("Ledgerline cannot answer the {} challenge yet.", challenge.unwrap_or("unnamed")),
-        }),
+        (challenge, _) => unsupported(challenge.unwrap_or("unnamed")),
     }
+}
+
+fn unsupported(challenge: &str) -> Result<SignedIn, CognitoError> {
+    Err(CognitoError {
+        kind: ErrorKind::Other("UnsupportedChallenge".into()),
+        message: format!("Ledgerline cannot answer the {challenge} challenge yet."),
+    })
 }
 
 fn unreachable(cause: String) -> CognitoError {

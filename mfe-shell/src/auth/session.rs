@@ -164,15 +164,21 @@ impl SessionStore {
         })
     }
 
-    /// REFRESH_TOKEN_AUTH. A refused refresh token (revoked, expired, user deleted) ends the
+    /// GetTokensFromRefreshToken, keeping the new refresh token when the client rotates them. Another tab
+    /// may have refreshed first: its tokens, if still fresh, are taken rather than refreshing with a refresh
+    /// token it already replaced. A refused refresh token (revoked, expired, reused, user deleted) ends the
     /// session; a network failure keeps it for the next try.
     async fn refresh(self) -> Result<String, String> {
         let tokens = self.tokens.get_untracked().ok_or("Nobody is signed in.")?;
-        let username = claims(&tokens.access_token).and_then(|c| c.username).unwrap_or_default();
+        if let Some(saved) = load().filter(|saved| *saved != tokens && !is_due(saved)) {
+            let access_token = saved.access_token.clone();
+            self.tokens.set(Some(saved));
+            return Ok(access_token);
+        }
         let cognito = self.cognito();
-        match cognito.call(cognito.client.initiate_refresh_auth(&tokens.refresh_token, &username)).await {
+        match cognito.call(cognito.client.get_tokens_from_refresh_token(&tokens.refresh_token)).await {
             Ok(answer) => {
-                let result = answer.authentication_result.ok_or("The refresh answered with a challenge.")?;
+                let result = answer.authentication_result.ok_or("The refresh answered without tokens.")?;
                 let refreshed = Tokens {
                     expires_at: expiry(result.expires_in),
                     access_token: result.access_token,
@@ -184,7 +190,9 @@ impl SessionStore {
                 self.tokens.set(Some(refreshed));
                 Ok(access_token)
             }
-            Err(error) if error.kind == ErrorKind::NotAuthorizedException => {
+            Err(error)
+                if matches!(error.kind, ErrorKind::NotAuthorizedException | ErrorKind::RefreshTokenReuseException) =>
+            {
                 self.forget("Your session has ended. Please sign in again.");
                 Err(error.message)
             }
@@ -243,7 +251,6 @@ fn expiry(expires_in_seconds: u64) -> f64 {
 #[derive(Deserialize)]
 struct Claims {
     email: Option<String>,
-    username: Option<String>,
     #[serde(rename = "cognito:username")]
     cognito_username: Option<String>,
     #[serde(rename = "cognito:groups")]

@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 use maud::html;
 use ui_kit::{
-    dom::{Place, fill, find, follow, listen, set_or_remove},
-    form::{Check, Field, Fill, Form, FormSpec, Kind, Submission, code_problem, show_error},
+    dom::{fill, find, follow, listen},
+    form::{Check, Field, Fill, Form, FormSpec, Kind, Submission, code_problem, show_button_busy},
 };
 use web_sys::Element;
 
@@ -77,13 +77,7 @@ fn wire_resend(page: &Element, form: &Form, session: SessionStore) {
     let status = button.next_element_sibling().expect("the resend status follows the button");
     let resend = Submission::new();
     let resent = RwSignal::new(None::<String>);
-    show_error(&button, Place::After, resend.error);
-    let busy_button = button.clone();
-    follow(move |_: Option<()>| {
-        let busy = resend.busy.get();
-        set_or_remove(&busy_button, "disabled", busy.then_some(""));
-        busy_button.set_text_content(Some(if busy { RESEND.1 } else { RESEND.0 }));
-    });
+    show_button_busy(&button, resend, RESEND);
     follow(move |_: Option<()>| status.set_text_content(resent.get().as_deref()));
     let form = form.clone();
     listen(&button, "click", move |_| {

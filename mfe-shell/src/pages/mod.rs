@@ -1,6 +1,7 @@
 //! One page per flow; each owns its form and where it leads. [`crate::router`] chooses the page.
 
 pub mod auth_flow;
+pub mod authenticator;
 pub mod confirm;
 pub mod forgot_password;
 pub mod home;

@@ -43,16 +43,8 @@ impl Policies {
     /// The pool's first factors, checked; None when the request leaves them out.
     pub fn first_factors(&self) -> CognitoResult<Option<Vec<String>>> {
         let Some(policy) = &self.sign_in_policy else { return Ok(None) };
-        let factors = &policy.allowed_first_auth_factors;
-        if let Some(unsupported) = factors.iter().find(|f| !user_auth::FIRST_FACTORS.contains(&f.as_str())) {
-            return Err(CognitoError::invalid_parameter(format!(
-                "AllowedFirstAuthFactors: {unsupported} is not supported; this service offers PASSWORD and EMAIL_OTP."
-            )));
-        }
-        if !factors.iter().any(|factor| factor == "PASSWORD") {
-            return Err(CognitoError::invalid_parameter("AllowedFirstAuthFactors must include PASSWORD."));
-        }
-        Ok(Some(factors.clone()))
+        user_auth::check_first_factors(&policy.allowed_first_auth_factors)?;
+        Ok(Some(policy.allowed_first_auth_factors.clone()))
     }
 }
 
