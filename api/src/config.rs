@@ -108,6 +108,12 @@ pub struct Config {
     #[arg(long = "api-client", env = "API_CLIENT_IDS", value_name = "API_CLIENT_IDS", value_delimiter = ',')]
     pub api_client_ids: Vec<String>,
 
+    /// How long the AWS credentials that identity pools hand out (GetCredentialsForIdentity) stay
+    /// valid, in seconds; AWS's are valid for an hour, and Amplify reuses them for 50 minutes.
+    #[arg(long, env = "IDENTITY_CREDENTIALS_LIFETIME_SECS", value_name = "IDENTITY_CREDENTIALS_LIFETIME_SECS",
+          default_value_t = 3600, value_parser = clap::value_parser!(u32).range(1..=43_200))]
+    pub identity_credentials_lifetime_secs: u32,
+
     /// Development conveniences: every outgoing message (codes included) is printed in the log and
     /// listed at /dev/mailbox. Never turn this on in production.
     #[arg(long, env = "DEV_MODE", value_name = "DEV_MODE")]

@@ -47,6 +47,8 @@ pub struct TestApp {
     /// The pool the app itself uses, as the api's role.
     pub api_db: PgPool,
     pub config: Config,
+    /// The app's state, for checks through the domain code (e.g. what a session token holds).
+    pub state: crate::AppState,
     /// The Content-Security-Policy violations browsers reported to the app.
     pub csp_reports: crate::site::csp::Reports,
     shutdown: Option<oneshot::Sender<()>>,
@@ -80,11 +82,21 @@ impl TestApp {
         let api_db = db::connect_api(&config).await.expect("connect as the api's role");
         let state = server::prepare(api_db.clone(), config.clone()).await.expect("the app starts");
         let csp_reports = state.csp_reports.clone();
-        let server = tokio::spawn(server::serve(listener, state, async move {
+        let server = tokio::spawn(server::serve(listener, state.clone(), async move {
             let _ = signal.await;
         }));
         let (db, database_url) = (database.pool, database.url);
-        Self { addr, db, database_url, api_db, config, csp_reports, shutdown: Some(shutdown), server: Some(server) }
+        Self {
+            addr,
+            db,
+            database_url,
+            api_db,
+            config,
+            state,
+            csp_reports,
+            shutdown: Some(shutdown),
+            server: Some(server),
+        }
     }
 
     /// The app's database, for another app to start on.

@@ -1,5 +1,5 @@
 //! The gate in front of Cognito's admin operations: they must arrive SigV4-signed (service
-//! `cognito-idp`, this server's region) with the admin credentials from the configuration. Never
+//! `cognito-idp` for user pools, `cognito-identity` for identity pools; this server's region) with the admin credentials from the configuration. Never
 //! accepted unsigned or with a wrong signature.
 
 use axum::{
@@ -14,10 +14,17 @@ use crate::{
     sigv4::{self, Expectation, SigV4Error, SignedRequest},
 };
 
-pub fn authorize(state: &AppState, method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes) -> CognitoResult<()> {
+pub fn authorize(
+    state: &AppState,
+    service: &str,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> CognitoResult<()> {
     let config = &state.config;
     let request = SignedRequest { method, uri, headers, body };
-    let expectation = Expectation::new("cognito-idp", [config.cognito_region.clone()]);
+    let expectation = Expectation::new(service, [config.cognito_region.clone()]);
     let parsed = sigv4::parse(&request, &expectation, OffsetDateTime::now_utc()).map_err(refusal)?;
     let admin = config.cognito_admin_access_key_id.as_deref().zip(config.cognito_admin_secret_access_key.as_ref());
     match admin {
