@@ -22,7 +22,7 @@ use tower_http::{
 };
 use tracing::Level;
 
-use crate::{Config, cognito, health, rest, site};
+use crate::{Config, cognito, health, iam, rest, site};
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
@@ -39,6 +39,8 @@ pub struct AppState {
     pub site: Option<Arc<site::Site>>,
     /// The latest Content-Security-Policy violations browsers reported to this instance.
     pub csp_reports: site::csp::Reports,
+    /// IAM roles' parsed policies, as the IAM authorizer evaluates them.
+    pub iam_policies: Arc<iam::roles::PolicyCache>,
 }
 
 impl AppState {
@@ -53,6 +55,7 @@ impl AppState {
             http,
             site: None,
             csp_reports: site::csp::Reports::default(),
+            iam_policies: Arc::default(),
         }
     }
 
@@ -72,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .route(mfe_contract::RuntimeConfig::PATH, get(site::runtime_config))
         .route(site::csp::REPORT_PATH, post(site::csp::receive))
         .merge(cognito::routes(config.dev_mode))
+        .merge(iam::routes())
         .merge(rest::routes());
     if config.dev_mode {
         app = app.route(site::csp::DEV_REPORTS_PATH, get(site::csp::dev_list));

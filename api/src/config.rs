@@ -108,6 +108,10 @@ pub struct Config {
     #[arg(long = "api-client", env = "API_CLIENT_IDS", value_name = "API_CLIENT_IDS", value_delimiter = ',')]
     pub api_client_ids: Vec<String>,
 
+    /// The AWS account id this server plays: in role ARNs and API Gateway's execute-api ARNs.
+    #[arg(long, env = "AWS_ACCOUNT_ID", value_name = "AWS_ACCOUNT_ID", default_value = "123456789012")]
+    pub aws_account_id: String,
+
     /// How long the AWS credentials that identity pools hand out (GetCredentialsForIdentity) stay
     /// valid, in seconds; AWS's are valid for an hour, and Amplify reuses them for 50 minutes.
     #[arg(long, env = "IDENTITY_CREDENTIALS_LIFETIME_SECS", value_name = "IDENTITY_CREDENTIALS_LIFETIME_SECS",

@@ -429,3 +429,52 @@ async fn open_id_tokens_are_rs512_jwts_of_the_identity() {
         ("InvalidParameterException".into(), "Basic (classic) flow is not enabled, please use enhanced flow.".into())
     );
 }
+
+/// boto3's `cognito-identity` client through the whole enhanced flow and the admin operations.
+#[tokio::test]
+async fn boto3_runs_the_enhanced_flow() {
+    use serde_json::json;
+    use support::boto3::{Signer, boto3, error};
+    let fixture = IdentityFixture::new(false).await;
+    let token = fixture.id_token("alice").await;
+    let admin = Signer { key: support::ADMIN_KEY, secret: support::ADMIN_SECRET, token: None };
+    let logins = json!({ fixture.login_key(): token });
+    let pool = &fixture.pool_id;
+    let results = boto3(
+        &fixture.users.app,
+        "cognito-identity",
+        "/cognito",
+        admin,
+        json!([
+            ["describe_identity_pool", {"IdentityPoolId": pool}],
+            ["get_identity_pool_roles", {"IdentityPoolId": pool}],
+            ["list_identity_pools", {"MaxResults": 60}],
+            ["get_id", {"IdentityPoolId": pool, "Logins": logins}],
+            ["get_id", {"IdentityPoolId": pool}],
+        ]),
+    )
+    .await;
+    assert_eq!(results[0]["ok"]["IdentityPoolName"], "ledgerline identities");
+    assert_eq!(results[1]["ok"]["Roles"]["authenticated"], AUTH_ROLE);
+    assert_eq!(results[2]["ok"]["IdentityPools"][0]["IdentityPoolId"], pool.as_str());
+    let identity = results[3]["ok"]["IdentityId"].as_str().unwrap().to_owned();
+    assert_eq!(error(&results[4]), ("NotAuthorizedException", 400));
+
+    let unsigned = Signer { key: "unused", secret: "unused", token: None };
+    let results = boto3(
+        &fixture.users.app,
+        "cognito-identity",
+        "/cognito",
+        unsigned,
+        json!([
+            ["get_credentials_for_identity", {"IdentityId": identity, "Logins": logins}],
+            ["describe_identity", {"IdentityId": identity}],
+        ]),
+    )
+    .await;
+    let credentials = &results[0]["ok"]["Credentials"];
+    assert!(credentials["AccessKeyId"].as_str().unwrap().starts_with("ASIA"), "{credentials}");
+    // botocore parsed Expiration (epoch seconds) into a datetime.
+    assert!(credentials["Expiration"].as_str().unwrap().starts_with("20"), "{credentials}");
+    assert_eq!(error(&results[1]), ("UnrecognizedClientException", 400), "admin operations need the admin key");
+}
