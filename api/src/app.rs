@@ -76,7 +76,7 @@ pub fn router(state: AppState) -> Router {
         .route(site::csp::REPORT_PATH, post(site::csp::receive))
         .merge(cognito::routes(config.dev_mode))
         .merge(iam::routes())
-        .merge(rest::routes());
+        .merge(rest::routes(&state));
     if config.dev_mode {
         app = app.route(site::csp::DEV_REPORTS_PATH, get(site::csp::dev_list));
     }
@@ -131,12 +131,19 @@ fn cors(config: &Config) -> CorsLayer {
             HeaderName::from_static("x-amz-security-token"),
             HeaderName::from_static("x-amz-target"),
             HeaderName::from_static("x-amz-user-agent"),
+            HeaderName::from_static("x-amz-content-sha256"),
+            HeaderName::from_static("amz-sdk-invocation-id"),
+            HeaderName::from_static("amz-sdk-request"),
+            header::CACHE_CONTROL,
         ])
+        // AWS clients read the error type, and correct their clock from Date (SigV4's ±5 minutes).
         .expose_headers([
             header::ETAG,
             header::LOCATION,
             REQUEST_ID,
             HeaderName::from_static("x-amzn-requestid"),
+            HeaderName::from_static("x-amzn-errortype"),
+            header::DATE,
             HeaderName::from_static("deleted-count"),
         ])
         .max_age(std::time::Duration::from_secs(600))

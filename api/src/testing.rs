@@ -144,16 +144,38 @@ pub fn sigv4_headers(
     region: &str,
     service: &str,
 ) -> Vec<(String, String)> {
+    let credentials = aws_credential_types::Credentials::new(key.id, key.secret, None, None, "test");
+    let signing = Signing { region, service, time: std::time::SystemTime::now() };
+    sigv4_headers_with(method, url, headers, body, &credentials, &signing)
+}
+
+/// Where and when a request is signed.
+pub struct Signing<'a> {
+    pub region: &'a str,
+    pub service: &'a str,
+    pub time: std::time::SystemTime,
+}
+
+/// [`sigv4_headers`] with any credentials (temporary ones add a signed `x-amz-security-token`) at
+/// any time.
+pub fn sigv4_headers_with(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    credentials: &aws_credential_types::Credentials,
+    signing: &Signing<'_>,
+) -> Vec<(String, String)> {
     use aws_sigv4::{
         http_request::{SignableBody, SignableRequest, SigningSettings, sign},
         sign::v4,
     };
-    let identity = aws_credential_types::Credentials::new(key.id, key.secret, None, None, "test").into();
+    let identity = credentials.clone().into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
-        .region(region)
-        .name(service)
-        .time(std::time::SystemTime::now())
+        .region(signing.region)
+        .name(signing.service)
+        .time(signing.time)
         .settings(SigningSettings::default())
         .build()
         .expect("signing parameters")

@@ -44,10 +44,10 @@ struct Condition {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Operator {
-    StringEquals,
-    StringNotEquals,
-    StringLike,
-    StringNotLike,
+    Equals,
+    NotEquals,
+    Like,
+    NotLike,
 }
 
 /// One request, as the evaluation sees it.
@@ -169,10 +169,10 @@ impl Condition {
         let mut conditions = Vec::new();
         for (operator, keys) in block {
             let operator = match operator.as_str() {
-                "StringEquals" => Operator::StringEquals,
-                "StringNotEquals" => Operator::StringNotEquals,
-                "StringLike" => Operator::StringLike,
-                "StringNotLike" => Operator::StringNotLike,
+                "StringEquals" => Operator::Equals,
+                "StringNotEquals" => Operator::NotEquals,
+                "StringLike" => Operator::Like,
+                "StringNotLike" => Operator::NotLike,
                 other => return Err(malformed(&format!("Condition operator {other} is not supported here."))),
             };
             for (key, values) in keys.as_object().ok_or_else(|| malformed("Syntax errors in policy."))? {
@@ -194,12 +194,12 @@ impl Condition {
         let equal = |actual: &String| values.iter().any(|v| v == actual);
         let like = |actual: &String| values.iter().any(|v| wildcard_match(v, actual));
         match (self.operator, present) {
-            (Operator::StringEquals, Some(actual)) => actual.iter().any(equal),
-            (Operator::StringLike, Some(actual)) => actual.iter().any(like),
-            (Operator::StringNotEquals, Some(actual)) => !actual.iter().any(equal),
-            (Operator::StringNotLike, Some(actual)) => !actual.iter().any(like),
-            (Operator::StringEquals | Operator::StringLike, None) => false,
-            (Operator::StringNotEquals | Operator::StringNotLike, None) => true,
+            (Operator::Equals, Some(actual)) => actual.iter().any(equal),
+            (Operator::Like, Some(actual)) => actual.iter().any(like),
+            (Operator::NotEquals, Some(actual)) => !actual.iter().any(equal),
+            (Operator::NotLike, Some(actual)) => !actual.iter().any(like),
+            (Operator::Equals | Operator::Like, None) => false,
+            (Operator::NotEquals | Operator::NotLike, None) => true,
         }
     }
 }

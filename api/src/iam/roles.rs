@@ -167,7 +167,10 @@ pub async fn policy_names(db: &PgPool, role: &str, after: Option<&str>, take: i6
 /// A role's inline policies, parsed, by role name: read at most [`CACHE_TTL`] ago. A role that does
 /// not exist has none (everything is implicitly denied).
 #[derive(Default)]
-pub struct PolicyCache(RwLock<HashMap<String, (Instant, Arc<[Policy]>)>>);
+pub struct PolicyCache(RwLock<HashMap<String, CachedPolicies>>);
+
+/// When a role's policies were read, and what they were.
+type CachedPolicies = (Instant, Arc<[Policy]>);
 
 impl PolicyCache {
     pub async fn policies(&self, db: &PgPool, role: &str) -> Result<Arc<[Policy]>, sqlx::Error> {
