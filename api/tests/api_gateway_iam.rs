@@ -283,3 +283,42 @@ async fn credentials_work_on_every_instance_and_only_where_iam_is_accepted() {
     let response = sign(&cognito_only, "GET", "/v1/caller", b"", &credentials, NORMAL).send().await;
     assert_eq!(response.status(), 401, "a Cognito-only api refuses SigV4 as its bearer authorizer does");
 }
+
+/// `cargo xtask dev`'s bootstrap file: sign-up and SRP sign-in on the dev user pool, GetId and
+/// GetCredentialsForIdentity on the dev identity pool (with Amplify's Logins key), then signed calls
+/// that the dev role's policy allows.
+#[tokio::test]
+async fn the_dev_bootstrap_runs_the_whole_chain() {
+    let dev_file = concat!(env!("CARGO_MANIFEST_DIR"), "/bootstrap/dev.toml");
+    let app = support::admin_app(&["--cognito-bootstrap", dev_file, "--cors-allowed-origin", ORIGIN]).await;
+    let (user_pool, web_client) = ("us-east-1_LedgerDev", "ledgerlineweb0000000000001");
+    let users = support::sdk(&app);
+    let sign_up = users.sign_up().client_id(web_client).username("ada@example.com").password(support::PASSWORD);
+    sign_up.send().await.unwrap();
+    let admin = support::sdk_with_credentials(&app, support::ADMIN_KEY, support::ADMIN_SECRET);
+    admin.admin_confirm_sign_up().user_pool_id(user_pool).username("ada@example.com").send().await.unwrap();
+    let client = cognito_client::AppClient::public(web_client);
+    let signed_in = support::srp_sign_in(&app, user_pool, &client, "ada@example.com", support::PASSWORD).await.unwrap();
+    let id_token = signed_in.authentication_result.unwrap().id_token;
+
+    let identities = support::identity::identity_sdk(&app, "unused", "unused");
+    let pool = "us-east-1:1ed9e5d1-0000-4000-8000-00000000de01";
+    let amplify_key = format!("{}/{user_pool}", app.addr);
+    let identity = identities.get_id().identity_pool_id(pool).logins(&amplify_key, &id_token).send().await.unwrap();
+    let identity = identity.identity_id().unwrap().to_owned();
+    let out = identities.get_credentials_for_identity().identity_id(&identity).logins(&amplify_key, &id_token);
+    let out = out.send().await.unwrap();
+    let credentials = out.credentials().unwrap();
+
+    let response = sign(&app, "GET", "/v1/caller", b"", credentials, NORMAL).send().await;
+    assert_eq!(response.status(), 200);
+    let caller: Value = response.json().await.unwrap();
+    assert_eq!(caller["identity"]["cognitoIdentityId"], identity.as_str());
+    assert_eq!(
+        caller["identity"]["userArn"],
+        "arn:aws:sts::123456789012:assumed-role/ledgerline-dev-users/CognitoIdentityCredentials"
+    );
+    let body = json!({"name": "Cash", "number": "1000", "currency": "EUR"}).to_string();
+    let created = sign(&app, "POST", "/v1/accounts", body.as_bytes(), credentials, NORMAL).send().await;
+    assert_eq!(created.status(), 201);
+}
