@@ -322,3 +322,29 @@ async fn the_dev_bootstrap_runs_the_whole_chain() {
     let created = sign(&app, "POST", "/v1/accounts", body.as_bytes(), credentials, NORMAL).send().await;
     assert_eq!(created.status(), 201);
 }
+
+/// Guests' credentials pass the signature and the policy, but `/v1` acts for a user: refused there.
+#[tokio::test]
+async fn guest_credentials_reach_no_user_endpoint() {
+    let args = ["--cors-allowed-origin", ORIGIN];
+    let fixture = IdentityFixture::on(PoolFixture::with_args(&args).await, true).await;
+    let db = &fixture.users.app.api_db;
+    let role = support::identity::GUEST_ROLE.rsplit('/').next().unwrap();
+    let new = NewRole {
+        name: role,
+        path: "/",
+        assume_role_policy_document: "{}",
+        description: None,
+        max_session_duration: None,
+    };
+    roles::create(db, &new).await.unwrap();
+    let policy =
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}}"#;
+    roles::put_policy(db, role, "invoke", policy).await.unwrap();
+    let guest = fixture.public.get_id().identity_pool_id(&fixture.pool_id).send().await.unwrap();
+    let out = fixture.public.get_credentials_for_identity().identity_id(guest.identity_id().unwrap()).send().await;
+    let out = out.unwrap();
+    let response = sign(&fixture.users.app, "GET", "/v1/caller", b"", out.credentials().unwrap(), NORMAL).send().await;
+    assert_eq!(response.status(), 403);
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
+}

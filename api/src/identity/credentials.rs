@@ -47,10 +47,6 @@ impl Session {
     pub fn role_name(&self) -> &str {
         self.role_arn.rsplit('/').next().unwrap_or(&self.role_arn)
     }
-
-    pub fn expires_at(&self) -> OffsetDateTime {
-        OffsetDateTime::from_unix_timestamp(self.expires).unwrap_or(OffsetDateTime::UNIX_EPOCH)
-    }
 }
 
 /// Credentials as GetCredentialsForIdentity answers them.

@@ -26,18 +26,10 @@ pub struct Login {
     pub provider: String,
     pub client_id: String,
     pub sub: Uuid,
-    pub username: String,
     pub groups: Vec<String>,
     /// The ID token's claims, with the group-role claims AWS adds (`cognito:roles`,
     /// `cognito:preferred_role`): what role mappings look at.
     pub claims: Map<String, Value>,
-}
-
-impl Login {
-    /// `<provider>,<provider>:CognitoSignIn:<sub>`: API Gateway's `cognitoAuthenticationProvider`.
-    pub fn authentication_provider(&self) -> String {
-        format!("{0},{0}:CognitoSignIn:{1}", self.provider, self.sub)
-    }
 }
 
 /// The login among `logins` (an identity pool takes one user-pool login at a time), or `None` for a
@@ -92,7 +84,6 @@ pub async fn check(
         provider: aws_provider_name(&user_pool_id),
         client_id: verified.client_id,
         sub: verified.sub,
-        username: verified.username,
         groups: verified.groups,
         claims,
     }))
