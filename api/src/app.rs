@@ -22,7 +22,7 @@ use tower_http::{
 };
 use tracing::Level;
 
-use crate::{Config, cognito, health, rest, site};
+use crate::{Config, cognito, health, iam, rest, site};
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
@@ -39,6 +39,8 @@ pub struct AppState {
     pub site: Option<Arc<site::Site>>,
     /// The latest Content-Security-Policy violations browsers reported to this instance.
     pub csp_reports: site::csp::Reports,
+    /// IAM roles' parsed policies, as the IAM authorizer evaluates them.
+    pub iam_policies: Arc<iam::roles::PolicyCache>,
 }
 
 impl AppState {
@@ -53,6 +55,7 @@ impl AppState {
             http,
             site: None,
             csp_reports: site::csp::Reports::default(),
+            iam_policies: Arc::default(),
         }
     }
 
@@ -72,7 +75,8 @@ pub fn router(state: AppState) -> Router {
         .route(mfe_contract::RuntimeConfig::PATH, get(site::runtime_config))
         .route(site::csp::REPORT_PATH, post(site::csp::receive))
         .merge(cognito::routes(config.dev_mode))
-        .merge(rest::routes());
+        .merge(iam::routes())
+        .merge(rest::routes(&state));
     if config.dev_mode {
         app = app.route(site::csp::DEV_REPORTS_PATH, get(site::csp::dev_list));
     }
@@ -127,12 +131,19 @@ fn cors(config: &Config) -> CorsLayer {
             HeaderName::from_static("x-amz-security-token"),
             HeaderName::from_static("x-amz-target"),
             HeaderName::from_static("x-amz-user-agent"),
+            HeaderName::from_static("x-amz-content-sha256"),
+            HeaderName::from_static("amz-sdk-invocation-id"),
+            HeaderName::from_static("amz-sdk-request"),
+            header::CACHE_CONTROL,
         ])
+        // AWS clients read the error type, and correct their clock from Date (SigV4's ±5 minutes).
         .expose_headers([
             header::ETAG,
             header::LOCATION,
             REQUEST_ID,
             HeaderName::from_static("x-amzn-requestid"),
+            HeaderName::from_static("x-amzn-errortype"),
+            header::DATE,
             HeaderName::from_static("deleted-count"),
         ])
         .max_age(std::time::Duration::from_secs(600))

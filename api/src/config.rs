@@ -108,6 +108,28 @@ pub struct Config {
     #[arg(long = "api-client", env = "API_CLIENT_IDS", value_name = "API_CLIENT_IDS", value_delimiter = ',')]
     pub api_client_ids: Vec<String>,
 
+    /// The authorizers the REST api accepts, comma-separated: `cognito` (`Authorization: Bearer`
+    /// with a user pool's token) and `iam` (SigV4 with an identity pool's credentials, as API
+    /// Gateway's AWS_IAM); with both, each request's Authorization header says which it uses.
+    #[arg(long = "api-authorizer", env = "API_AUTHORIZERS", value_name = "API_AUTHORIZERS", value_enum,
+          value_delimiter = ',', default_values_t = [Authorizer::Cognito, Authorizer::Iam])]
+    pub api_authorizers: Vec<Authorizer>,
+
+    /// The api's id in the execute-api ARNs that IAM policies name
+    /// (`arn:aws:execute-api:<region>:<account>:<api id>/<stage>/<METHOD>/<path>`).
+    #[arg(long, env = "API_GATEWAY_ID", value_name = "API_GATEWAY_ID", default_value = "ledgerline")]
+    pub api_gateway_id: String,
+
+    /// The AWS account id this server plays: in role ARNs and API Gateway's execute-api ARNs.
+    #[arg(long, env = "AWS_ACCOUNT_ID", value_name = "AWS_ACCOUNT_ID", default_value = "123456789012")]
+    pub aws_account_id: String,
+
+    /// How long the AWS credentials that identity pools hand out (GetCredentialsForIdentity) stay
+    /// valid, in seconds; AWS's are valid for an hour, and Amplify reuses them for 50 minutes.
+    #[arg(long, env = "IDENTITY_CREDENTIALS_LIFETIME_SECS", value_name = "IDENTITY_CREDENTIALS_LIFETIME_SECS",
+          default_value_t = 3600, value_parser = clap::value_parser!(u32).range(1..=43_200))]
+    pub identity_credentials_lifetime_secs: u32,
+
     /// Development conveniences: every outgoing message (codes included) is printed in the log and
     /// listed at /dev/mailbox. Never turn this on in production.
     #[arg(long, env = "DEV_MODE", value_name = "DEV_MODE")]
@@ -206,6 +228,13 @@ pub enum SmtpTls {
     Starttls,
     Tls,
     None,
+}
+
+/// An authorizer of the REST api.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Authorizer {
+    Cognito,
+    Iam,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

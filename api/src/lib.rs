@@ -15,6 +15,8 @@ pub mod cognito;
 pub mod config;
 pub mod db;
 pub mod health;
+pub mod iam;
+pub mod identity;
 pub mod rest;
 pub mod rules;
 pub mod server;

@@ -47,6 +47,8 @@ pub struct TestApp {
     /// The pool the app itself uses, as the api's role.
     pub api_db: PgPool,
     pub config: Config,
+    /// The app's state, for checks through the domain code (e.g. what a session token holds).
+    pub state: crate::AppState,
     /// The Content-Security-Policy violations browsers reported to the app.
     pub csp_reports: crate::site::csp::Reports,
     shutdown: Option<oneshot::Sender<()>>,
@@ -80,11 +82,21 @@ impl TestApp {
         let api_db = db::connect_api(&config).await.expect("connect as the api's role");
         let state = server::prepare(api_db.clone(), config.clone()).await.expect("the app starts");
         let csp_reports = state.csp_reports.clone();
-        let server = tokio::spawn(server::serve(listener, state, async move {
+        let server = tokio::spawn(server::serve(listener, state.clone(), async move {
             let _ = signal.await;
         }));
         let (db, database_url) = (database.pool, database.url);
-        Self { addr, db, database_url, api_db, config, csp_reports, shutdown: Some(shutdown), server: Some(server) }
+        Self {
+            addr,
+            db,
+            database_url,
+            api_db,
+            config,
+            state,
+            csp_reports,
+            shutdown: Some(shutdown),
+            server: Some(server),
+        }
     }
 
     /// The app's database, for another app to start on.
@@ -132,16 +144,38 @@ pub fn sigv4_headers(
     region: &str,
     service: &str,
 ) -> Vec<(String, String)> {
+    let credentials = aws_credential_types::Credentials::new(key.id, key.secret, None, None, "test");
+    let signing = Signing { region, service, time: std::time::SystemTime::now() };
+    sigv4_headers_with(method, url, headers, body, &credentials, &signing)
+}
+
+/// Where and when a request is signed.
+pub struct Signing<'a> {
+    pub region: &'a str,
+    pub service: &'a str,
+    pub time: std::time::SystemTime,
+}
+
+/// [`sigv4_headers`] with any credentials (temporary ones add a signed `x-amz-security-token`) at
+/// any time.
+pub fn sigv4_headers_with(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    credentials: &aws_credential_types::Credentials,
+    signing: &Signing<'_>,
+) -> Vec<(String, String)> {
     use aws_sigv4::{
         http_request::{SignableBody, SignableRequest, SigningSettings, sign},
         sign::v4,
     };
-    let identity = aws_credential_types::Credentials::new(key.id, key.secret, None, None, "test").into();
+    let identity = credentials.clone().into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
-        .region(region)
-        .name(service)
-        .time(std::time::SystemTime::now())
+        .region(signing.region)
+        .name(signing.service)
+        .time(signing.time)
         .settings(SigningSettings::default())
         .build()
         .expect("signing parameters")

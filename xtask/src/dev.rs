@@ -147,6 +147,13 @@ fn serve_shell(tools: &Tools, dist: &Path, micro_frontend_builds: &Path) -> Comm
     serve
 }
 
+/// The identity pool that `DEV_POOLS` declares, if it declares one.
+fn dev_identity_pool() -> Option<String> {
+    let text = std::fs::read_to_string(workspace::root().join(DEV_POOLS)).ok()?;
+    let file: toml::Value = toml::from_str(&text).ok()?;
+    Some(file.get("identity_pools")?.get(0)?.get("id")?.as_str()?.to_owned())
+}
+
 fn print_banner(database_url: &str, own_cluster: bool, started: Instant) {
     let database = if own_cluster { database_url } else { "DATABASE_URL from your environment" };
     say!("\n==> Ledgerline is running (ready in {})", seconds(started.elapsed()));
@@ -155,6 +162,9 @@ fn print_banner(database_url: &str, own_cluster: bool, started: Instant) {
     say!("    database   {database}");
     say!("    cognito    endpoint http://{API}/cognito, pools from {DEV_POOLS}");
     say!("               admin credentials {} / {} (local only)", DEV_ADMIN.0, DEV_ADMIN.1);
+    if let Some(identity_pool) = dev_identity_pool() {
+        say!("    identity   pool {identity_pool} (same endpoint); iam at http://{API}/iam");
+    }
     say!("    mailbox    http://{API}/dev/mailbox?to=<email> (confirmation and reset codes)");
     say!("    Ctrl-C stops everything.\n");
 }

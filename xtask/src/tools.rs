@@ -34,11 +34,13 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// Test clients nobody here wrote, each pinned from PyPI into a virtualenv of its own; the api's
 /// tests find each one's Python in its variable.
-const TEST_PYTHON_PACKAGES: [(PythonPackage, &str); 2] = [
+const TEST_PYTHON_PACKAGES: [(PythonPackage, &str); 3] = [
     // An SRP client: the Cognito tests sign in through it.
     (PythonPackage { name: "pycognito", extras: "", version: "2024.5.1" }, "PYCOGNITO_PYTHON"),
     // A property-based fuzzer that holds the REST api to its OpenAPI document.
     (PythonPackage { name: "schemathesis", extras: "", version: "4.32.5" }, "SCHEMATHESIS_PYTHON"),
+    // The AWS SDK for Python: the IAM and identity-pool tests call the api through it.
+    (PythonPackage { name: "boto3", extras: "", version: "1.44.18" }, "BOTO3_PYTHON"),
 ];
 
 /// The Cognito emulators the benchmark compares with: moto's server mode (PyPI) and cognito-local (npm).

@@ -1,7 +1,10 @@
 //! The one type every authorizer produces and every handler receives.
 
+use std::sync::Arc;
+
 use uuid::Uuid;
 
+use super::iam::IamIdentity;
 use crate::db::Identity;
 
 /// The group whose members read every tenant (as the seed's admins did).
@@ -14,6 +17,8 @@ pub struct Caller {
     pub groups: Vec<String>,
     /// The tenants the caller belongs to, oldest membership first (the personal tenant, usually).
     pub tenants: Vec<Uuid>,
+    /// The identity-pool credentials the request was signed with, when the IAM authorizer let it in.
+    pub iam: Option<Arc<IamIdentity>>,
 }
 
 impl Caller {
@@ -38,9 +43,17 @@ pub struct Principal {
     pub groups: Vec<String>,
     /// The sign-in the credentials descend from, checked for revocation on every request.
     pub sign_in: Option<Uuid>,
+    pub iam: Option<Arc<IamIdentity>>,
 }
 
 impl Principal {
+    /// The user behind identity-pool credentials (none for a guest). Like AWS's, the credentials
+    /// are not tied to the sign-in: they outlive a sign-out until they expire.
+    pub fn of_identity(identity: Arc<IamIdentity>) -> Option<Self> {
+        let user = identity.session.user.as_ref()?;
+        Some(Self { user_id: user.sub, groups: user.groups.clone(), sign_in: None, iam: Some(identity.clone()) })
+    }
+
     /// Admins read every tenant.
     pub fn reads_all_tenants(&self) -> bool {
         in_admin_group(&self.groups)
@@ -52,7 +65,7 @@ impl Principal {
     }
 
     pub fn into_caller(self, tenants: Vec<Uuid>) -> Caller {
-        Caller { user_id: self.user_id, groups: self.groups, tenants }
+        Caller { user_id: self.user_id, groups: self.groups, tenants, iam: self.iam }
     }
 }
 

@@ -22,7 +22,7 @@ pub async fn authorize(headers: &HeaderMap, state: &AppState) -> Result<Principa
     {
         return Err(AuthError::InvalidToken("The token is not valid here."));
     }
-    Ok(Principal { user_id: verified.sub, groups: verified.groups, sign_in: Some(verified.origin_jti) })
+    Ok(Principal { user_id: verified.sub, groups: verified.groups, sign_in: Some(verified.origin_jti), iam: None })
 }
 
 fn bearer_token(headers: &HeaderMap) -> Result<&str, AuthError> {

@@ -2,12 +2,17 @@
 //! credentials into a [`Principal`]; the database adds the caller's tenants, and handlers receive
 //! an [`Authorized`] request: the [`Caller`] and the transaction that runs as them.
 //!
-//! Today the Cognito authorizer (bearer tokens); the IAM (SigV4) authorizer joins it behind the
-//! same extractor, producing the same `Caller`.
+//! Two authorizers, as configured (`API_AUTHORIZERS`): the Cognito one (bearer tokens) and the IAM
+//! one (SigV4 with an identity pool's credentials, a middleware since it needs the body), producing
+//! the same `Caller`.
 
 pub mod caller;
 pub mod cognito;
+pub mod context;
 pub mod error;
+pub mod iam;
+
+use std::sync::Arc;
 
 use axum::{extract::FromRequestParts, http::request::Parts};
 
@@ -32,7 +37,7 @@ impl FromRequestParts<AppState> for Authorized {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
-        let principal = cognito::authorize(&parts.headers, state).await?;
+        let principal = principal(parts, state).await?;
         let identity = principal.identity();
         let (tx, tenants) =
             db::begin_request(&state.db, identity).await.map_err(AuthError::from)?.ok_or(AuthError::Revoked)?;
@@ -49,6 +54,16 @@ impl FromRequestParts<AppState> for Identified {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
-        Ok(Self(cognito::authorize(&parts.headers, state).await?.identity()))
+        Ok(Self(principal(parts, state).await?.identity()))
+    }
+}
+
+/// The principal the IAM authorizer found (a signed-in user's identity; a guest has no user here),
+/// or else the Cognito authorizer's.
+async fn principal(parts: &Parts, state: &AppState) -> Result<Principal, Problem> {
+    match parts.extensions.get::<Arc<iam::IamIdentity>>() {
+        Some(identity) => Principal::of_identity(identity.clone())
+            .ok_or_else(|| Problem::forbidden("Guest identities have no user, and this endpoint acts for one.")),
+        None => Ok(cognito::authorize(&parts.headers, state).await?),
     }
 }

@@ -1,6 +1,7 @@
-//! The gate in front of Cognito's admin operations: they must arrive SigV4-signed (service
-//! `cognito-idp`, this server's region) with the admin credentials from the configuration. Never
-//! accepted unsigned or with a wrong signature.
+//! The gate in front of the admin operations: they must arrive SigV4-signed with the admin
+//! credentials from the configuration (for Cognito: service `cognito-idp` for user pools,
+//! `cognito-identity` for identity pools, this server's region; IAM has its own service and
+//! region). Never accepted unsigned or with a wrong signature.
 
 use axum::{
     body::Bytes,
@@ -14,17 +15,26 @@ use crate::{
     sigv4::{self, Expectation, SigV4Error, SignedRequest},
 };
 
-pub fn authorize(state: &AppState, method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes) -> CognitoResult<()> {
+pub fn authorize(
+    state: &AppState,
+    service: &str,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> CognitoResult<()> {
+    let expectation = Expectation::new(service, [state.config.cognito_region.clone()]);
+    check(state, &expectation, &SignedRequest { method, uri, headers, body }).map_err(refusal)
+}
+
+/// Whether `request` is signed, as `expectation` says, with the admin credentials.
+pub fn check(state: &AppState, expectation: &Expectation, request: &SignedRequest<'_>) -> Result<(), SigV4Error> {
     let config = &state.config;
-    let request = SignedRequest { method, uri, headers, body };
-    let expectation = Expectation::new("cognito-idp", [config.cognito_region.clone()]);
-    let parsed = sigv4::parse(&request, &expectation, OffsetDateTime::now_utc()).map_err(refusal)?;
+    let parsed = sigv4::parse(request, expectation, OffsetDateTime::now_utc())?;
     let admin = config.cognito_admin_access_key_id.as_deref().zip(config.cognito_admin_secret_access_key.as_ref());
     match admin {
-        Some((key_id, secret)) if key_id == parsed.access_key_id() => {
-            parsed.verify(secret.expose(), None).map_err(refusal)
-        }
-        _ => Err(refusal(SigV4Error::UnknownAccessKey)),
+        Some((key_id, secret)) if key_id == parsed.access_key_id() => parsed.verify(secret.expose(), None),
+        _ => Err(SigV4Error::UnknownAccessKey),
     }
 }
 

@@ -1,20 +1,58 @@
-//! A declarative file of pools, app clients and groups (e.g. `api/bootstrap/dev.toml`), applied at
-//! every start: what it lists is created or brought up to date, nothing else is touched. Its
-//! `frontend` client is the one the shell signs people in with.
+//! A declarative file of pools, app clients and groups (e.g. `api/bootstrap/dev.toml`), and of
+//! identity pools and the IAM roles they hand out, applied at every start: what it lists is created
+//! or brought up to date, nothing else is touched. Its `frontend` client is the one the shell signs
+//! people in with.
 
-use std::path::Path;
+use std::{collections::BTreeMap, path::Path};
 
 use mfe_contract::{AuthFlow, CognitoSettings, MfaConfiguration};
 use serde::Deserialize;
 use sqlx::{PgPool, types::Json};
 
 use super::{error::CognitoResult, pools::PasswordPolicy, user_auth};
+use crate::{
+    iam::policy::Policy,
+    identity::{
+        logins::aws_provider_name,
+        pools::{Provider, Settings},
+        roles::Roles,
+    },
+};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Bootstrap {
     #[serde(default)]
     pub pools: Vec<PoolSpec>,
+    #[serde(default)]
+    pub identity_pools: Vec<IdentityPoolSpec>,
+    #[serde(default)]
+    pub iam_roles: Vec<RoleSpec>,
+}
+
+/// An identity pool accepting the ID tokens of app clients of the file's user pools.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityPoolSpec {
+    /// `<region>:<uuid>`, fixed so that identities survive a restart.
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub allow_unauthenticated_identities: bool,
+    /// `<user pool id>:<app client id>` of each accepted client.
+    pub clients: Vec<String>,
+    pub authenticated_role: Option<String>,
+    pub unauthenticated_role: Option<String>,
+}
+
+/// An IAM role (at path `/`) and its inline policies, by name, as JSON documents.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleSpec {
+    pub name: String,
+    pub assume_role_policy_document: String,
+    #[serde(default)]
+    pub policies: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -96,6 +134,10 @@ pub enum BootstrapError {
     TwoFrontends { path: String },
     #[error("{path}: pool {pool}: {error}")]
     Invalid { path: String, pool: String, error: String },
+    #[error("{path}: the policy {policy} of the role {role} is not a policy this server evaluates: {message}")]
+    Policy { path: String, role: String, policy: String, message: String },
+    #[error("{path}: the identity pool {pool} names the client {client}, which is not `<user pool id>:<client id>`")]
+    Client { path: String, pool: String, client: String },
 }
 
 impl Bootstrap {
@@ -114,6 +156,21 @@ impl Bootstrap {
         let frontends = bootstrap.pools.iter().flat_map(|pool| &pool.clients).filter(|client| client.frontend).count();
         if frontends > 1 {
             return Err(BootstrapError::TwoFrontends { path: shown });
+        }
+        for role in &bootstrap.iam_roles {
+            for (policy, document) in &role.policies {
+                Policy::parse(document).map_err(|error| BootstrapError::Policy {
+                    path: shown.clone(),
+                    role: role.name.clone(),
+                    policy: policy.clone(),
+                    message: error.0,
+                })?;
+            }
+        }
+        for pool in &bootstrap.identity_pools {
+            if let Some(client) = pool.clients.iter().find(|client| !client.contains(':')) {
+                return Err(BootstrapError::Client { path: shown, pool: pool.id.clone(), client: client.clone() });
+            }
         }
         Ok(bootstrap)
     }
@@ -149,6 +206,12 @@ impl Bootstrap {
             for group in &pool.groups {
                 upsert_group(&mut tx, &pool.id, group).await?;
             }
+        }
+        for role in &self.iam_roles {
+            upsert_role(&mut tx, role).await?;
+        }
+        for pool in &self.identity_pools {
+            upsert_identity_pool(&mut tx, pool).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -222,6 +285,67 @@ async fn upsert_group(tx: &mut sqlx::PgConnection, pool_id: &str, group: &GroupS
     Ok(())
 }
 
+async fn upsert_role(tx: &mut sqlx::PgConnection, role: &RoleSpec) -> CognitoResult<()> {
+    let role_id = format!("AROA{}", super::pools::random_string(17, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"));
+    sqlx::query(
+        "INSERT INTO iam_roles (name, role_id, assume_role_policy_document) VALUES ($1, $2, $3) \
+         ON CONFLICT (name) DO UPDATE SET assume_role_policy_document = excluded.assume_role_policy_document",
+    )
+    .bind(&role.name)
+    .bind(role_id)
+    .bind(&role.assume_role_policy_document)
+    .execute(&mut *tx)
+    .await?;
+    for (policy, document) in &role.policies {
+        sqlx::query(
+            "INSERT INTO iam_role_policies (role_name, policy_name, document) VALUES ($1, $2, $3) \
+             ON CONFLICT (role_name, policy_name) DO UPDATE SET document = excluded.document",
+        )
+        .bind(&role.name)
+        .bind(policy)
+        .bind(document)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn upsert_identity_pool(tx: &mut sqlx::PgConnection, pool: &IdentityPoolSpec) -> CognitoResult<()> {
+    let providers = pool
+        .clients
+        .iter()
+        .filter_map(|client| client.split_once(':'))
+        .map(|(user_pool, client)| Provider {
+            provider_name: aws_provider_name(user_pool),
+            client_id: client.to_owned(),
+            server_side_token_check: false,
+        })
+        .collect();
+    let settings = Settings {
+        allow_unauthenticated_identities: pool.allow_unauthenticated_identities,
+        allow_classic_flow: None,
+        supported_login_providers: BTreeMap::new(),
+        developer_provider_name: None,
+        open_id_connect_provider_arns: Vec::new(),
+        cognito_identity_providers: providers,
+        saml_provider_arns: Vec::new(),
+        identity_pool_tags: BTreeMap::new(),
+    };
+    let roles =
+        Roles { authenticated: pool.authenticated_role.clone(), unauthenticated: pool.unauthenticated_role.clone() };
+    sqlx::query(
+        "INSERT INTO identity_pools (id, name, settings, roles) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, settings = excluded.settings, roles = excluded.roles",
+    )
+    .bind(&pool.id)
+    .bind(&pool.name)
+    .bind(Json(&settings))
+    .bind(Json(&roles))
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,6 +362,10 @@ mod tests {
         assert_eq!(settings.mfa_configuration, MfaConfiguration::Optional);
         assert!(settings.email_otp);
         assert!(dev.pools[0].clients.iter().any(|client| client.frontend && client.refresh_token_rotation));
+        let identities = &dev.identity_pools[0];
+        assert_eq!(identities.clients, ["us-east-1_LedgerDev:ledgerlineweb0000000000001"]);
+        let role = identities.authenticated_role.as_deref().unwrap();
+        assert!(dev.iam_roles.iter().any(|r| role.ends_with(&format!(":role/{}", r.name)) && !r.policies.is_empty()));
     }
 
     #[test]
@@ -270,6 +398,17 @@ mod tests {
             let error = Bootstrap::load(file.path()).unwrap_err().to_string();
             assert!(error.contains(refused), "{pool}: {error}");
         }
+    }
+
+    #[test]
+    fn policies_that_do_not_parse_are_refused_at_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.toml");
+        let text =
+            "[[iam_roles]]\nname = \"r\"\nassume_role_policy_document = \"{}\"\n[iam_roles.policies]\np = \"{}\"\n";
+        std::fs::write(&path, text).unwrap();
+        let error = Bootstrap::load(&path).unwrap_err().to_string();
+        assert!(error.contains("the policy p of the role r"), "{error}");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Errors in Cognito's wire shape: status 400 (500 only for our own faults), the exception name in
+//! Errors in Cognito's wire shape (user pools and identity pools alike): status 400 (500 only for our own faults), the exception name in
 //! both the body's `__type` and the `x-amzn-ErrorType` header (botocore reads one, aws-sdk-rust and
 //! amplify-js the other), and a human message.
 
@@ -39,6 +39,8 @@ pub enum Exception {
     IncompleteSignature,
     MissingAuthenticationToken,
     UnrecognizedClient,
+    InvalidIdentityPoolConfiguration,
+    ResourceConflict,
 }
 
 impl Exception {
@@ -71,6 +73,8 @@ impl Exception {
             Self::IncompleteSignature => "IncompleteSignatureException",
             Self::MissingAuthenticationToken => "MissingAuthenticationTokenException",
             Self::UnrecognizedClient => "UnrecognizedClientException",
+            Self::InvalidIdentityPoolConfiguration => "InvalidIdentityPoolConfigurationException",
+            Self::ResourceConflict => "ResourceConflictException",
         }
     }
 

@@ -48,7 +48,7 @@ impl NewGroup<'_> {
 }
 
 /// Cognito's pattern for a RoleArn: `arn:<partition>:<service>:<region>:<account>:<resource>`.
-fn is_role_arn(arn: &str) -> bool {
+pub fn is_role_arn(arn: &str) -> bool {
     let word = |part: &str| !part.is_empty() && part.chars().all(|c| c.is_alphanumeric() || "_+=/,.@-".contains(c));
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     (20..=2048).contains(&arn.len())

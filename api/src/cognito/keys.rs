@@ -34,6 +34,8 @@ pub struct ServerSecrets {
     pub codes: [u8; 32],
     /// Keys the HMACs that authenticate challenge sessions (NEW_PASSWORD_REQUIRED's `Session`).
     pub sessions: [u8; 32],
+    /// Derives identity pools' credentials' secrets and seals their session tokens.
+    pub credentials: [u8; 32],
 }
 
 pub struct PoolKeys {
@@ -91,6 +93,7 @@ impl KeyRing {
                     srp_block: server_secret(db, "srp-secret-block").await?,
                     codes: server_secret(db, "verification-codes").await?,
                     sessions: server_secret(db, "challenge-sessions").await?,
+                    credentials: server_secret(db, "identity-credentials").await?,
                 })
             })
             .await

@@ -47,5 +47,6 @@ pub fn routes(dev_mode: bool) -> Router<AppState> {
         .route("/cognito/", post(wire::endpoint))
         .route("/{pool_id}/.well-known/jwks.json", get(tokens::jwks))
         .route("/{pool_id}/.well-known/openid-configuration", get(tokens::openid_configuration))
+        .route(crate::identity::openid::JWKS_PATH, get(crate::identity::openid::jwks))
         .layer(middleware::from_fn(wire::amzn_request_id))
 }

@@ -303,7 +303,7 @@ pub async fn verify_access_token(state: &AppState, token: &str) -> CognitoResult
 }
 
 /// The token's user, unless the token was revoked since it was issued: one query for both.
-async fn current_user(db: &PgPool, claims: &VerifiedToken) -> CognitoResult<User> {
+pub async fn current_user(db: &PgPool, claims: &VerifiedToken) -> CognitoResult<User> {
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
@@ -333,6 +333,12 @@ async fn current_user(db: &PgPool, claims: &VerifiedToken) -> CognitoResult<User
 
 /// The claims of a compact JWS `header.payload.signature`, not yet verified.
 fn unverified_claims(token: &str) -> Option<BearerClaims> {
+    serde_json::from_value(Value::Object(payload(token)?)).ok()
+}
+
+/// The payload of a compact JWS `header.payload.signature` as a JSON object: trusted only once
+/// [`verify`] accepted the token.
+pub fn payload(token: &str) -> Option<Map<String, Value>> {
     let mut parts = token.split('.');
     let (Some(_header), Some(payload), Some(_signature), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())

@@ -1,6 +1,7 @@
 //! The endpoint SDKs talk to: `POST /cognito` with `X-Amz-Target:
-//! AWSCognitoIdentityProviderService.<Operation>` and a JSON body (`application/x-amz-json-1.1`).
-//! Every reply, error or not, carries `x-amzn-RequestId`.
+//! AWSCognitoIdentityProviderService.<Operation>` (user pools) or
+//! `AWSCognitoIdentityService.<Operation>` (identity pools, [`crate::identity`]) and a JSON body
+//! (`application/x-amz-json-1.1`). Every reply, error or not, carries `x-amzn-RequestId`.
 
 use std::future::Future;
 
@@ -18,9 +19,41 @@ use super::{
     error::{CognitoError, CognitoResult, Exception},
     ops,
 };
-use crate::AppState;
+use crate::{AppState, identity};
 
-const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+/// The two services this endpoint answers, told apart by their `X-Amz-Target` prefix, each with the
+/// SigV4 service name its admin operations are signed for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Service {
+    UserPools,
+    IdentityPools,
+}
+
+impl Service {
+    const ALL: [(Self, &'static str); 2] =
+        [(Self::UserPools, "AWSCognitoIdentityProviderService."), (Self::IdentityPools, "AWSCognitoIdentityService.")];
+
+    fn operations(self) -> &'static [(&'static str, Access)] {
+        match self {
+            Self::UserPools => OPERATIONS,
+            Self::IdentityPools => identity::wire::OPERATIONS,
+        }
+    }
+
+    fn signing_name(self) -> &'static str {
+        match self {
+            Self::UserPools => "cognito-idp",
+            Self::IdentityPools => "cognito-identity",
+        }
+    }
+
+    async fn dispatch(self, state: &AppState, operation: &str, body: &[u8]) -> CognitoResult<Vec<u8>> {
+        match self {
+            Self::UserPools => dispatch(state, operation, body).await,
+            Self::IdentityPools => identity::wire::dispatch(state, operation, body).await,
+        }
+    }
+}
 
 /// Who may call an operation: anyone (the request itself proves who it acts for, with tokens, codes
 /// or a password), or only the configured IAM credentials (SigV4-signed, as AWS's admin API).
@@ -30,9 +63,9 @@ pub enum Access {
     Admin,
 }
 
-/// An operation missing from [`OPERATIONS`] is unknown, whatever its name looks like.
-fn access(operation: &str) -> Option<Access> {
-    OPERATIONS.iter().find(|(name, _)| *name == operation).map(|(_, access)| *access)
+/// An operation missing from its service's table is unknown, whatever its name looks like.
+fn access(service: Service, operation: &str) -> Option<Access> {
+    service.operations().iter().find(|(name, _)| *name == operation).map(|(_, access)| *access)
 }
 
 const AMZ_JSON: HeaderValue = HeaderValue::from_static("application/x-amz-json-1.1");
@@ -45,12 +78,14 @@ pub async fn endpoint(
     body: Bytes,
 ) -> Response {
     let outcome = match operation(&headers) {
-        Ok(operation) => match access(operation) {
-            Some(Access::Admin) => match admin::authorize(&state, &method, &uri, &headers, &body) {
-                Ok(()) => dispatch(&state, operation, &body).await,
-                Err(error) => Err(error),
-            },
-            Some(Access::Public) => dispatch(&state, operation, &body).await,
+        Ok((service, operation)) => match access(service, operation) {
+            Some(Access::Admin) => {
+                match admin::authorize(&state, service.signing_name(), &method, &uri, &headers, &body) {
+                    Ok(()) => service.dispatch(&state, operation, &body).await,
+                    Err(error) => Err(error),
+                }
+            }
+            Some(Access::Public) => service.dispatch(&state, operation, &body).await,
             None => Err(unknown_operation(operation)),
         },
         Err(error) => Err(error),
@@ -63,11 +98,11 @@ pub async fn endpoint(
     response
 }
 
-fn operation(headers: &HeaderMap) -> CognitoResult<&str> {
-    headers
-        .get("x-amz-target")
-        .and_then(|value| value.to_str().ok())
-        .and_then(|target| target.strip_prefix(TARGET_PREFIX))
+fn operation(headers: &HeaderMap) -> CognitoResult<(Service, &str)> {
+    let target = headers.get("x-amz-target").and_then(|value| value.to_str().ok()).unwrap_or_default();
+    Service::ALL
+        .iter()
+        .find_map(|(service, prefix)| Some((*service, target.strip_prefix(prefix)?)))
         .ok_or_else(|| CognitoError::new(Exception::UnknownOperation, "Missing or unknown X-Amz-Target."))
 }
 
@@ -76,17 +111,23 @@ fn operation(headers: &HeaderMap) -> CognitoResult<&str> {
 /// be dispatched without being classified.
 macro_rules! operations {
     ($($name:literal: $access:ident => $($path:ident)::+,)*) => {
-        /// Every operation the endpoint answers, and who may call it.
-        pub const OPERATIONS: &[(&str, Access)] = &[$(($name, Access::$access)),*];
+        /// Every operation the endpoint answers for this service, and who may call it.
+        pub const OPERATIONS: &[(&str, $crate::cognito::wire::Access)] =
+            &[$(($name, $crate::cognito::wire::Access::$access)),*];
 
-        async fn dispatch(state: &AppState, operation: &str, body: &[u8]) -> CognitoResult<Vec<u8>> {
+        pub(crate) async fn dispatch(
+            state: &$crate::AppState,
+            operation: &str,
+            body: &[u8],
+        ) -> $crate::cognito::error::CognitoResult<Vec<u8>> {
             match operation {
-                $($name => call(body, |request| ops::$($path)::+(state, request)).await,)*
-                other => Err(unknown_operation(other)),
+                $($name => $crate::cognito::wire::call(body, |request| ops::$($path)::+(state, request)).await,)*
+                other => Err($crate::cognito::wire::unknown_operation(other)),
             }
         }
     };
 }
+pub(crate) use operations;
 
 operations! {
     "SignUp": Public => sign_up::run,
@@ -143,12 +184,12 @@ operations! {
     "SetUserPoolMfaConfig": Admin => set_user_pool_mfa_config::run,
 }
 
-fn unknown_operation(operation: &str) -> CognitoError {
+pub(crate) fn unknown_operation(operation: &str) -> CognitoError {
     CognitoError::new(Exception::UnknownOperation, format!("Unknown operation {operation}."))
 }
 
 /// Parses the request, runs the operation, serialises its answer.
-async fn call<Req, Res, Fut>(body: &[u8], operation: impl FnOnce(Req) -> Fut) -> CognitoResult<Vec<u8>>
+pub(crate) async fn call<Req, Res, Fut>(body: &[u8], operation: impl FnOnce(Req) -> Fut) -> CognitoResult<Vec<u8>>
 where
     Req: DeserializeOwned,
     Res: Serialize,

@@ -7,13 +7,13 @@ pub mod extract;
 pub mod openapi;
 pub mod problem;
 
-use crate::{AppState, accounts, tenants};
+use crate::{AppState, accounts, auth, cognito, tenants};
 use axum::{
     Router,
     body::Bytes,
     extract::Request,
     http::{HeaderValue, header},
-    middleware::Next,
+    middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::{any, get},
 };
@@ -23,22 +23,28 @@ pub const PREFIX: &str = "/v1";
 
 /// Every `/v1` route, and the document that describes them: one list, so neither can miss one.
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    openapi::document(accounts::routes().merge(tenants::routes()))
+    openapi::document(accounts::routes().merge(tenants::routes()).merge(auth::context::routes()))
 }
 
-pub fn routes() -> Router<AppState> {
+/// The routes, unknown paths included (as API Gateway authorizes before it routes), behind the IAM
+/// authorizer's middleware (which lets bearer requests through to the Cognito one, as configured),
+/// every answer with `x-amzn-RequestId` as API Gateway's; the OpenAPI document is public.
+pub fn routes(state: &AppState) -> Router<AppState> {
     let (router, openapi) = api();
     let document = Bytes::from(serde_json::to_vec(&openapi).expect("the OpenAPI document serializes"));
     router
+        .route("/v1/{*rest}", any(|| async { Problem::not_found("There is no such endpoint.") }))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::iam::authorize))
+        .layer(middleware::from_fn(cognito::wire::amzn_request_id))
         .route(
             "/v1/openapi.json",
             get(move || std::future::ready(([(header::CONTENT_TYPE, "application/json")], document.clone()))),
         )
-        .route("/v1/{*rest}", any(|| async { Problem::not_found("There is no such endpoint.") }))
 }
 
 /// Turns the bare error responses of layers and the router (405, 408, 413, a panic's 500) under
-/// `/v1` into problems, keeping their status and headers.
+/// `/v1` into problems, keeping their status and headers; API Gateway's own refusals (the IAM
+/// authorizer's, with `x-amzn-ErrorType`) keep their shape.
 pub async fn problems_everywhere(request: Request, next: Next) -> Response {
     let under_api = request.uri().path().starts_with(PREFIX);
     let response = next.run(request).await;
@@ -56,4 +62,5 @@ pub async fn problems_everywhere(request: Request, next: Next) -> Response {
 
 fn is_problem(response: &Response) -> bool {
     response.headers().get(header::CONTENT_TYPE).is_some_and(|value| value == problem::CONTENT_TYPE)
+        || response.headers().contains_key("x-amzn-errortype")
 }

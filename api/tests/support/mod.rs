@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test binary uses its own part of this module
 
+pub mod boto3;
+pub mod identity;
 pub mod smtp;
 
 use std::time::{SystemTime, UNIX_EPOCH};
