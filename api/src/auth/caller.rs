@@ -2,7 +2,7 @@
 
 use uuid::Uuid;
 
-use crate::db::Identity;
+use crate::{db::Identity, organisations::Role};
 
 /// The group whose members read every tenant (as the seed's admins did).
 pub const ADMIN_GROUP: &str = "Admin";
@@ -12,8 +12,9 @@ pub struct Caller {
     /// The user's `sub`: stable across renames, what memberships refer to.
     pub user_id: Uuid,
     pub groups: Vec<String>,
-    /// The tenants the caller belongs to, oldest membership first (the personal tenant, usually).
-    pub tenants: Vec<Uuid>,
+    /// The tenants the caller belongs to with their role in each, oldest membership first (the
+    /// personal tenant, usually): the same the database's policies see for this request.
+    pub memberships: Vec<(Uuid, Role)>,
 }
 
 impl Caller {
@@ -22,12 +23,16 @@ impl Caller {
     }
 
     pub fn is_member_of(&self, tenant: Uuid) -> bool {
-        self.tenants.contains(&tenant)
+        self.role_in(tenant).is_some()
+    }
+
+    pub fn role_in(&self, tenant: Uuid) -> Option<Role> {
+        self.memberships.iter().find(|(id, _)| *id == tenant).map(|(_, role)| *role)
     }
 
     /// Where new things go when the request does not say: the caller's first tenant.
     pub fn home_tenant(&self) -> Option<Uuid> {
-        self.tenants.first().copied()
+        self.memberships.first().map(|(tenant, _)| *tenant)
     }
 }
 
@@ -51,8 +56,8 @@ impl Principal {
         Identity { user_id: self.user_id, reads_all_tenants: self.reads_all_tenants(), sign_in: self.sign_in }
     }
 
-    pub fn into_caller(self, tenants: Vec<Uuid>) -> Caller {
-        Caller { user_id: self.user_id, groups: self.groups, tenants }
+    pub fn into_caller(self, memberships: Vec<(Uuid, Role)>) -> Caller {
+        Caller { user_id: self.user_id, groups: self.groups, memberships }
     }
 }
 

@@ -69,10 +69,9 @@ pub fn static_files<S: Clone + Send + Sync + 'static>(site: &Site) -> Router<S> 
     let files = ServeDir::new(dir)
         .precompressed_gzip()
         .fallback(axum::handler::HandlerWithoutStateExt::into_service(shell_route));
-    Router::new()
-        .fallback_service(files)
-        .layer(middleware::from_fn(cache_control))
-        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, policy_for_pages(site.policy.clone())))
+    Router::new().fallback_service(files).layer(middleware::from_fn(cache_control)).layer(
+        SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, policy_for_pages(site.policy.clone())),
+    )
 }
 
 /// The policy governs documents only: on a script or wasm file browsers ignore it, and it would cost
