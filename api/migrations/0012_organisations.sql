@@ -199,7 +199,7 @@ CREATE TRIGGER keep_an_owner AFTER UPDATE OF role OR DELETE ON tenant_members
 FOR EACH ROW EXECUTE FUNCTION keep_an_owner();
 
 -- The audit trail: appended to by the triggers below, in the transaction that made the change;
--- never changed (the api's role may not UPDATE or DELETE it). No foreign key: an organisation's
+-- never changed. No foreign key: an organisation's
 -- trail outlives it.
 CREATE TABLE tenant_audit (
     tenant_id  uuid NOT NULL,
@@ -214,16 +214,19 @@ CREATE TABLE tenant_audit (
     request_id text,
     PRIMARY KEY (tenant_id, seq)
 );
-REVOKE UPDATE, DELETE, TRUNCATE ON tenant_audit FROM ledgerline_api;
+-- The api reads it; only the triggers below write it (as the schema's owner, SECURITY DEFINER), so
+-- no statement of the api's can forge, change or remove an entry.
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON tenant_audit FROM ledgerline_api;
 
 CREATE FUNCTION audit(tenant uuid, action text, subject uuid, details jsonb) RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE sql SET search_path = public, pg_temp AS $$
     INSERT INTO tenant_audit (tenant_id, actor, action, subject, details, request_id)
     VALUES (tenant, app_user_id(), action, subject, details, nullif(current_setting('app.request_id', true), ''))
 $$;
+REVOKE EXECUTE ON FUNCTION audit(uuid, text, uuid, jsonb) FROM PUBLIC;
 
 CREATE FUNCTION audit_tenants() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         PERFORM audit(NEW.id, 'organisation.created', NULL, jsonb_build_object('name', NEW.name));
@@ -238,11 +241,15 @@ $$;
 CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON tenants FOR EACH ROW EXECUTE FUNCTION audit_tenants();
 
 CREATE FUNCTION audit_members() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         PERFORM audit(NEW.tenant_id, 'member.added', NEW.user_id, jsonb_build_object('role', NEW.role));
     ELSIF TG_OP = 'DELETE' THEN
+        -- The organisation's deletion takes its members with it: that one entry says so.
+        IF NOT EXISTS (SELECT 1 FROM tenants WHERE id = OLD.tenant_id) THEN
+            RETURN NULL;
+        END IF;
         PERFORM audit(OLD.tenant_id, CASE WHEN OLD.user_id = app_user_id() THEN 'member.left' ELSE 'member.removed' END,
                       OLD.user_id, jsonb_build_object('role', OLD.role));
     ELSIF NEW.role IS DISTINCT FROM OLD.role THEN
@@ -256,7 +263,7 @@ CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON tenant_members
 FOR EACH ROW EXECUTE FUNCTION audit_members();
 
 CREATE FUNCTION audit_invitations() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         PERFORM audit(NEW.tenant_id, 'invitation.sent', NULL, jsonb_build_object(
@@ -320,7 +327,8 @@ ALTER TABLE tenant_audit ENABLE ROW LEVEL SECURITY;
 ALTER TABLE tenant_audit FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_audit_read ON tenant_audit FOR SELECT
     USING (tenant_id = ANY ((SELECT app_tenants_with('admin'))::uuid[]) OR (SELECT app_reads_all_tenants()));
--- Appended in the caller's name, for a tenant they are (or, accepting, just became) a member of.
+-- Appended (by the triggers) in the caller's name, for a tenant they are (or, accepting, just
+-- became) a member of.
 CREATE POLICY tenant_audit_append ON tenant_audit FOR INSERT
     WITH CHECK (actor = (SELECT app_user_id())
                 AND (tenant_id = ANY ((SELECT app_tenant_ids())::uuid[])
