@@ -49,6 +49,7 @@ pub async fn list_tenants(Authorized { caller, mut tx }: Authorized) -> RestResu
                 ("GetAudit" = (operation_id = "get_audit", parameters(("id" = "$response.body#/id")))),
                 ("RenameTenant" = (operation_id = "rename_tenant", parameters(("id" = "$response.body#/id")))),
                 ("Invite" = (operation_id = "invite", parameters(("id" = "$response.body#/id")))),
+                ("TransferOwnership" = (operation_id = "transfer_ownership", parameters(("id" = "$response.body#/id")))),
                 ("DeleteTenant" = (operation_id = "delete_tenant", parameters(("id" = "$response.body#/id")))),
             )),
         (status = 400, response = BadRequest), (status = 413, response = PayloadTooLarge),
@@ -104,7 +105,14 @@ pub async fn delete_tenant(Authorized { caller, mut tx }: Authorized, PathId(id)
 
 /// The organisation's members with their roles, oldest first.
 #[utoipa::path(get, path = "/v1/tenants/{id}/members", tag = TAG, params(("id" = Uuid, Path)),
-    responses((status = 200, body = Vec<Member>), (status = 404, response = NotFound)))]
+    responses(
+        (status = 200, body = Vec<Member>, links(
+            ("ChangeRole" = (operation_id = "change_role",
+                parameters(("id" = "$request.path.id"), ("userId" = "$response.body#/0/userId")))),
+            ("RemoveMember" = (operation_id = "remove_member",
+                parameters(("id" = "$request.path.id"), ("userId" = "$response.body#/0/userId")))),
+        )),
+        (status = 404, response = NotFound)))]
 pub async fn list_members(
     Authorized { caller, mut tx }: Authorized,
     PathId(id): PathId,
