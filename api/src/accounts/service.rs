@@ -233,14 +233,17 @@ fn no_tenant() -> Problem {
     Problem::forbidden("You belong to no tenant yet.")
 }
 
-/// Constraint violations are the client's doing; anything else is ours.
+/// Constraint violations are the client's doing; the policies' refusals and the database's faults
+/// are answered as every handler answers them.
 fn write_error(error: sqlx::Error, action: &str) -> Problem {
-    let Some(violation) = error.as_database_error() else { return error.into() };
-    match violation.constraint() {
-        Some("accounts_tenant_id_number_key") => {
+    let Some(constraint) = error.as_database_error().and_then(|violation| violation.constraint()) else {
+        return error.into();
+    };
+    match constraint {
+        "accounts_tenant_id_number_key" => {
             Problem::conflict("number-taken", "Another account has this number.").with_extension("field", "number")
         }
-        Some("accounts_tenant_id_parent_id_fkey") => no_such_parent(),
+        "accounts_tenant_id_parent_id_fkey" => no_such_parent(),
         _ => {
             tracing::error!(%error, action, "accounts write");
             Problem::internal()
