@@ -351,6 +351,22 @@ async fn an_invitation_is_mailed_accepted_after_sign_up_and_used_once() {
     let (dave_token, _) = mailed_token(&fixture, "dave@example.com").await;
     let wrong = outcome(carol.post(&format!("/v1/invitations/{dave_token}/accept"), json!({}))).await;
     assert_eq!(wrong, (StatusCode::FORBIDDEN, "/problems/email-mismatch".into()));
+    // Nor in the database: Carol holding Dave's token cannot add herself.
+    let hash = api::organisations::token::Token::parse(&dave_token).unwrap().hash();
+    let mut tx = fixture.app.api_db.begin().await.unwrap();
+    sqlx::query("SELECT begin_request($1, false, NULL)").bind(sub(&carol)).execute(&mut *tx).await.unwrap();
+    sqlx::query("SELECT set_config('app.invitation', $1, true)")
+        .bind(hex::encode(hash))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let join = sqlx::query("INSERT INTO tenant_members (tenant_id, user_id, role) VALUES ($1, $2, 'viewer')")
+        .bind(tenant)
+        .bind(sub(&carol))
+        .execute(&mut *tx)
+        .await;
+    assert!(join.unwrap_err().to_string().contains("row-level security"));
+    drop(tx);
     let (twice, problem) = invite(&alice, tenant, "dave@example.com", "viewer").await;
     assert_eq!((twice, problem["type"].as_str()), (StatusCode::CONFLICT, Some("/problems/already-invited")));
 
@@ -382,13 +398,29 @@ async fn an_invitation_is_mailed_accepted_after_sign_up_and_used_once() {
     let expired = outcome(erin.post(&format!("/v1/invitations/{erin_token}/accept"), json!({}))).await;
     assert_eq!(expired, (StatusCode::GONE, "/problems/invitation-expired".into()));
 
+    // An address that is not verified does not accept, though it is the one invited.
+    invite(&alice, tenant, "fay@example.com", "member").await;
+    let (fay_token, _) = mailed_token(&fixture, "fay@example.com").await;
+    let fay = fixture.rest_user("fay").await;
+    sqlx::query("UPDATE users SET attributes = attributes || '{\"email_verified\": \"false\"}' WHERE username = 'fay'")
+        .execute(&fixture.app.db)
+        .await
+        .unwrap();
+    let unverified = outcome(fay.post(&format!("/v1/invitations/{fay_token}/accept"), json!({}))).await;
+    assert_eq!(unverified, (StatusCode::FORBIDDEN, "/problems/email-mismatch".into()));
+
     let states: Value = alice.get(&path).send().await.unwrap().json().await.unwrap();
     let mut states: Vec<_> =
         states.as_array().unwrap().iter().map(|i| format!("{} {}", i["email"], i["state"])).collect();
     states.sort();
     assert_eq!(
         states,
-        [r#""bob@example.com" "accepted""#, r#""dave@example.com" "revoked""#, r#""erin@example.com" "expired""#]
+        [
+            r#""bob@example.com" "accepted""#,
+            r#""dave@example.com" "revoked""#,
+            r#""erin@example.com" "expired""#,
+            r#""fay@example.com" "pending""#
+        ]
     );
     // A token that never was, or is no token.
     let unknown = format!("/v1/invitations/{}{}/accept", &erin_token[..22], "A".repeat(42));
