@@ -81,7 +81,7 @@ pub async fn has_member_with_email(db: &mut PgConnection, tenant: Uuid, email: &
     .await
 }
 
-/// Adds the member; answers whether the policies let the row in (an error tells why not).
+/// Adds the member; the policies refuse a row the caller may not add with an error.
 pub async fn add_member(db: &mut PgConnection, tenant: Uuid, user: Uuid, role: Role) -> sqlx::Result<()> {
     sqlx::query("INSERT INTO tenant_members (tenant_id, user_id, role) VALUES ($1, $2, $3)")
         .bind(tenant)
