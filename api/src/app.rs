@@ -66,7 +66,8 @@ impl AppState {
 }
 
 const WEBHOOK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
-const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// Every request's id: the caller's, or a new UUID.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 pub fn router(state: AppState) -> Router {
     let config = &state.config;

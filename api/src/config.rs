@@ -47,6 +47,11 @@ pub struct Config {
           value_parser = parse_base_url)]
     pub public_base_url: Url,
 
+    /// The URL at which people open the site, for links in mails (an invitation's); the api's own
+    /// (`PUBLIC_BASE_URL`) when it serves the site itself.
+    #[arg(long, env = "SITE_URL", value_name = "SITE_URL", value_parser = parse_base_url)]
+    pub site_url: Option<Url>,
+
     /// Origins allowed to call the api from a browser, comma-separated (e.g. `http://localhost:8080`).
     #[arg(long = "cors-allowed-origin", env = "CORS_ALLOWED_ORIGINS", value_name = "CORS_ALLOWED_ORIGINS",
           value_delimiter = ',', value_parser = parse_origin)]
@@ -145,6 +150,12 @@ pub struct Config {
 }
 
 impl Config {
+    /// `path` on the site, as a link in a mail.
+    pub fn site_link(&self, path: &str) -> String {
+        let site = self.site_url.as_ref().unwrap_or(&self.public_base_url);
+        format!("{}{path}", site.as_str().trim_end_matches('/'))
+    }
+
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
     }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use sqlx::{Connection, PgPool, Postgres, Transaction, migrate::Migrator, postgres::PgPoolOptions};
 use uuid::Uuid;
 
-use crate::Config;
+use crate::{Config, organisations::Role};
 
 /// Every file of `api/migrations`, applied in order at start.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
@@ -69,13 +69,18 @@ pub fn end_reading(tx: RequestTx) {
     drop(tx);
 }
 
-/// The SQLSTATEs raised by the functions that serve a request in one statement, which opens the request
-/// itself (migration 0005, `request_children`).
+/// The SQLSTATEs the database's own functions and triggers raise: those that serve a request in one
+/// statement, which opens the request itself (migration 0005, `request_children`), and the
+/// organisations' invariants (migration 0012).
 pub mod sqlstate {
     /// The sign-in behind the credentials has ended (revoked, or the user disabled or deleted).
     pub const SIGN_IN_ENDED: &str = "LL401";
     /// What the request names is not there for the caller.
     pub const NOT_FOUND: &str = "LL404";
+    /// The change would break an invariant of the data (an organisation without an owner).
+    pub const CONFLICT: &str = "LL409";
+    /// What the request names was there and is no more (an invitation already used or revoked).
+    pub const GONE: &str = "LL410";
 }
 
 /// The SQLSTATE of `error`, when the database raised it.
@@ -92,15 +97,29 @@ pub struct Identity {
     pub sign_in: Option<Uuid>,
 }
 
-/// Begins the request's transaction as `identity`. Answers its tenants, or `None` when the sign-in
-/// was revoked (or the user deleted or disabled) since the credentials were issued.
-pub async fn begin_request(db: &PgPool, identity: Identity) -> Result<Option<(RequestTx, Vec<Uuid>)>, sqlx::Error> {
+/// Begins the request's transaction as `identity`, the request's id noted for the audit trail.
+/// Answers the caller's tenants with their roles, or `None` when the sign-in was revoked (or the
+/// user deleted or disabled) since the credentials were issued.
+pub async fn begin_request(
+    db: &PgPool,
+    identity: Identity,
+    request_id: Option<&str>,
+) -> Result<Option<(RequestTx, Vec<(Uuid, Role)>)>, sqlx::Error> {
     let mut tx = db.begin().await?;
-    let tenants: Option<Vec<Uuid>> = sqlx::query_scalar("SELECT begin_request($1, $2, $3)")
-        .bind(identity.user_id)
-        .bind(identity.reads_all_tenants)
-        .bind(identity.sign_in)
-        .fetch_one(&mut *tx)
-        .await?;
-    Ok(tenants.map(|tenants| (tx, tenants)))
+    let (tenants, roles): (Option<Vec<Uuid>>, Option<Vec<String>>) =
+        sqlx::query_as("SELECT tenants, roles FROM begin_request($1, $2, $3, $4)")
+            .bind(identity.user_id)
+            .bind(identity.reads_all_tenants)
+            .bind(identity.sign_in)
+            .bind(request_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    let (Some(tenants), Some(roles)) = (tenants, roles) else { return Ok(None) };
+    let roles = roles.iter().map(|role| Role::parse(role).ok_or_else(|| unknown_role(role)));
+    let memberships = tenants.into_iter().zip(roles).map(|(tenant, role)| Ok((tenant, role?)));
+    Ok(Some((tx, memberships.collect::<Result<_, sqlx::Error>>()?)))
+}
+
+fn unknown_role(role: &str) -> sqlx::Error {
+    sqlx::Error::Decode(format!("unknown role {role:?}").into())
 }

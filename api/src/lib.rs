@@ -4,7 +4,7 @@
 //! - [`app`]: the router, a function of the configuration and the shared state.
 //! - [`server`]: binding, migrations at start and graceful shutdown.
 //! - [`cognito`]: the Cognito-compatible user pools; [`sigv4`]: AWS request signatures.
-//! - [`rest`]: the REST api under `/v1` ([`accounts`], [`tenants`]), behind the [`auth`] authorizers.
+//! - [`rest`]: the REST api under `/v1` ([`accounts`], [`organisations`]), behind the [`auth`] authorizers.
 //! - [`rules`]: input rules that the server checks and the OpenAPI document states.
 //! - [`db`], [`health`], [`site`], [`telemetry`]: one concern each.
 
@@ -17,13 +17,13 @@ pub mod db;
 pub mod health;
 pub mod iam;
 pub mod identity;
+pub mod organisations;
 pub mod rest;
 pub mod rules;
 pub mod server;
 pub mod sigv4;
 pub mod site;
 pub mod telemetry;
-pub mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;
 

@@ -259,8 +259,11 @@ async fn the_api_role_is_confined_and_row_security_fails_closed() {
     let sub: uuid::Uuid =
         sqlx::query_scalar("SELECT user_id FROM tenant_members").fetch_one(&fixture.app.db).await.unwrap();
     let mut tx = connection.begin().await.unwrap();
-    let tenants: Option<Vec<uuid::Uuid>> =
-        sqlx::query_scalar("SELECT begin_request($1, false, NULL)").bind(sub).fetch_one(&mut *tx).await.unwrap();
+    let tenants: Option<Vec<uuid::Uuid>> = sqlx::query_scalar("SELECT tenants FROM begin_request($1, false, NULL)")
+        .bind(sub)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
     assert_eq!(tenants, Some(vec![tenant]));
     let inside: i64 = sqlx::query_scalar("SELECT count(*) FROM accounts").fetch_one(&mut *tx).await.unwrap();
     assert_eq!(inside, 1);

@@ -62,6 +62,7 @@ async fn schemathesis_finds_no_failures() {
     let fixture = PoolFixture::new().await;
     let alice = fixture.rest_user("alice").await;
     seed_tree(&alice).await;
+    let seeds = seed_organisations(&fixture, &alice).await;
     // Its own directory, for whatever it leaves behind.
     let workdir = tempfile::tempdir().unwrap();
     let started = Instant::now();
@@ -72,6 +73,7 @@ async fn schemathesis_finds_no_failures() {
         .args(["run", "--no-color"])
         .arg(fixture.app.url("/v1/openapi.json"))
         .env("SCHEMATHESIS_TOKEN", &alice.token)
+        .envs(seeds)
         .stdin(Stdio::null())
         .output()
         .await
@@ -80,6 +82,49 @@ async fn schemathesis_finds_no_failures() {
     println!("Schemathesis took {:.1} s", started.elapsed().as_secs_f64());
     // Its report lists each failure with the curl command that reproduces it.
     assert!(output.status.success(), "Schemathesis failed:\n{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+}
+
+/// What the organisations' operations need to reach their rules, as environment variables for
+/// `tests/schemathesis.toml`: an invitation to alice (its token is only ever mailed), and an
+/// organisation of hers with a pending invitation, and her own id.
+async fn seed_organisations(fixture: &PoolFixture, alice: &RestUser) -> Vec<(&'static str, String)> {
+    let olga = fixture.rest_user("olga").await;
+    let olgas = organisation(&olga, "Olga's").await;
+    invite(&olga, &olgas, "alice@example.com").await;
+    let token = mailed_token(fixture, "alice@example.com").await;
+
+    let ours = organisation(alice, "Alice & co").await;
+    let pending = invite(alice, &ours, "walt@example.com").await;
+    let members: Value = alice.get(&format!("/v1/tenants/{ours}/members")).send().await.unwrap().json().await.unwrap();
+    vec![
+        ("SCHEMATHESIS_INVITATION", token),
+        ("SCHEMATHESIS_TENANT", ours),
+        ("SCHEMATHESIS_USER", members[0]["userId"].as_str().unwrap().to_owned()),
+        ("SCHEMATHESIS_INVITATION_ID", pending["id"].as_str().unwrap().to_owned()),
+    ]
+}
+
+async fn organisation(owner: &RestUser, name: &str) -> String {
+    let created: Value = owner.post("/v1/tenants", json!({ "name": name })).send().await.unwrap().json().await.unwrap();
+    created["id"].as_str().unwrap().to_owned()
+}
+
+async fn invite(owner: &RestUser, tenant: &str, email: &str) -> Value {
+    let invite = owner.post(&format!("/v1/tenants/{tenant}/invitations"), json!({ "email": email, "role": "viewer" }));
+    let response = invite.send().await.unwrap();
+    assert_eq!(response.status(), 201);
+    response.json().await.unwrap()
+}
+
+/// The token in the link of the newest message to `email`.
+async fn mailed_token(fixture: &PoolFixture, email: &str) -> String {
+    let body: String = sqlx::query_scalar("SELECT body FROM outbox WHERE destination = $1 ORDER BY id DESC LIMIT 1")
+        .bind(email)
+        .fetch_one(&fixture.app.db)
+        .await
+        .unwrap();
+    let link = body.split_whitespace().find(|word| word.contains("/invitations/")).unwrap();
+    link.rsplit('/').next().unwrap().to_owned()
 }
 
 /// Roots with children and grandchildren, in two currencies, so lists, pages and subtrees have content.

@@ -127,14 +127,28 @@ async fn the_openapi_document_lists_every_route() {
         operations,
         [
             "DELETE /v1/accounts/{id}",
+            "DELETE /v1/tenants/{id}",
+            "DELETE /v1/tenants/{id}/invitations/{invitationId}",
+            "DELETE /v1/tenants/{id}/members/{userId}",
             "GET /v1/accounts",
             "GET /v1/accounts/{id}",
             "GET /v1/accounts/{id}/children",
             "GET /v1/accounts/{id}/subtree",
+            "GET /v1/invitations/{token}",
             "GET /v1/tenants",
+            "GET /v1/tenants/{id}",
+            "GET /v1/tenants/{id}/audit",
+            "GET /v1/tenants/{id}/invitations",
+            "GET /v1/tenants/{id}/members",
             "PATCH /v1/accounts/{id}",
+            "PATCH /v1/tenants/{id}",
+            "PATCH /v1/tenants/{id}/members/{userId}",
             "POST /v1/accounts",
             "POST /v1/accounts/{id}/move",
+            "POST /v1/invitations/{token}/accept",
+            "POST /v1/tenants",
+            "POST /v1/tenants/{id}/invitations",
+            "POST /v1/tenants/{id}/transfer",
         ]
     );
     let schemas = document["components"]["schemas"].as_object().unwrap();

@@ -101,6 +101,7 @@ fn start_api(services: &mut Services, database_url: &str, verifier_keys: &str, s
         .env("DATABASE_URL", database_url)
         .env("VERIFIER_KEYS", verifier_keys)
         .env("PUBLIC_BASE_URL", format!("http://{API}"))
+        .env("SITE_URL", format!("http://{SHELL}"))
         .env("CORS_ALLOWED_ORIGINS", format!("http://{SHELL},http://localhost:{}", SHELL.port()))
         .env("STATIC_DIR", site)
         .env("COGNITO_BOOTSTRAP", workspace::root().join(DEV_POOLS))

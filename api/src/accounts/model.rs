@@ -50,7 +50,7 @@ fn search_schema() -> Object {
 fn balance_schema() -> Object {
     BALANCE.schema()
 }
-fn page_size_schema() -> Object {
+pub fn page_size_schema() -> Object {
     PAGE_SIZE.schema()
 }
 fn depth_schema() -> Object {

@@ -124,7 +124,7 @@ pub async fn create(db: &mut PgConnection, caller: &Caller, new: NewAccount) -> 
             if new.tenant_id.is_some_and(|tenant| tenant != parent.tenant_id) {
                 return Err(cross_tenant());
             }
-            writable(caller, &parent)?;
+            writable(caller, parent.tenant_id)?;
             parent.tenant_id
         }
         None => {
@@ -132,6 +132,7 @@ pub async fn create(db: &mut PgConnection, caller: &Caller, new: NewAccount) -> 
             if !caller.is_member_of(tenant) {
                 return Err(not_your_tenant("tenantId"));
             }
+            writable(caller, tenant)?;
             tenant
         }
     };
@@ -148,7 +149,7 @@ pub async fn update(
 ) -> RestResult<Account> {
     let changes = changes.validated().map_err(Problem::validation)?;
     let versions = if_match.required()?;
-    writable(caller, &get(db, id).await?)?;
+    writable(caller, get(db, id).await?.tenant_id)?;
     match store::update(db, id, &changes, versions.as_deref()).await.map_err(|e| write_error(e, "update"))? {
         Some(account) => Ok(account),
         None => Err(missing_or_stale(db, id).await),
@@ -163,7 +164,7 @@ pub async fn move_to(
     if_match: IfMatch,
 ) -> RestResult<Account> {
     let account = get(db, id).await?;
-    writable(caller, &account)?;
+    writable(caller, account.tenant_id)?;
     store::lock_tree(db, account.tenant_id).await?;
     if let Some(parent) = parent {
         let parent = store::get(db, parent).await?.ok_or_else(no_such_parent)?;
@@ -189,7 +190,7 @@ pub async fn delete(
     if_match: IfMatch,
 ) -> RestResult<u64> {
     let account = get(db, id).await?;
-    writable(caller, &account)?;
+    writable(caller, account.tenant_id)?;
     store::lock_tree(db, account.tenant_id).await?;
     if account.has_children && !subtree {
         let below = store::descendants(db, id).await?;
@@ -205,11 +206,13 @@ pub async fn delete(
     }
 }
 
-/// Admins read every tenant but change only their own.
-fn writable(caller: &Caller, account: &Account) -> RestResult<()> {
-    match caller.is_member_of(account.tenant_id) {
-        true => Ok(()),
-        false => Err(Problem::forbidden("You can read this account but not change it: it is not in your tenants.")),
+/// Members (and admins and owners) change their tenants' accounts; viewers only read them, and the
+/// Admin group reads every tenant but changes only those it belongs to. The policies say the same.
+fn writable(caller: &Caller, tenant: Uuid) -> RestResult<()> {
+    match caller.role_in(tenant) {
+        Some(role) if role.writes_data() => Ok(()),
+        Some(_) => Err(Problem::forbidden("Viewers read this organisation's accounts but cannot change them.")),
+        None => Err(Problem::forbidden("You can read this account but not change it: it is not in your tenants.")),
     }
 }
 
@@ -230,14 +233,17 @@ fn no_tenant() -> Problem {
     Problem::forbidden("You belong to no tenant yet.")
 }
 
-/// Constraint violations are the client's doing; anything else is ours.
+/// Constraint violations are the client's doing; the policies' refusals and the database's faults
+/// are answered as every handler answers them.
 fn write_error(error: sqlx::Error, action: &str) -> Problem {
-    let Some(violation) = error.as_database_error() else { return error.into() };
-    match violation.constraint() {
-        Some("accounts_tenant_id_number_key") => {
+    let Some(constraint) = error.as_database_error().and_then(|violation| violation.constraint()) else {
+        return error.into();
+    };
+    match constraint {
+        "accounts_tenant_id_number_key" => {
             Problem::conflict("number-taken", "Another account has this number.").with_extension("field", "number")
         }
-        Some("accounts_tenant_id_parent_id_fkey") => no_such_parent(),
+        "accounts_tenant_id_parent_id_fkey" => no_such_parent(),
         _ => {
             tracing::error!(%error, action, "accounts write");
             Problem::internal()

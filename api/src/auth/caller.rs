@@ -5,7 +5,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 use super::iam::IamIdentity;
-use crate::db::Identity;
+use crate::{db::Identity, organisations::Role};
 
 /// The group whose members read every tenant (as the seed's admins did).
 pub const ADMIN_GROUP: &str = "Admin";
@@ -15,8 +15,9 @@ pub struct Caller {
     /// The user's `sub`: stable across renames, what memberships refer to.
     pub user_id: Uuid,
     pub groups: Vec<String>,
-    /// The tenants the caller belongs to, oldest membership first (the personal tenant, usually).
-    pub tenants: Vec<Uuid>,
+    /// The tenants the caller belongs to with their role in each, oldest membership first (the
+    /// personal tenant, usually): the same the database's policies see for this request.
+    pub memberships: Vec<(Uuid, Role)>,
     /// The identity-pool credentials the request was signed with, when the IAM authorizer let it in.
     pub iam: Option<Arc<IamIdentity>>,
 }
@@ -27,12 +28,16 @@ impl Caller {
     }
 
     pub fn is_member_of(&self, tenant: Uuid) -> bool {
-        self.tenants.contains(&tenant)
+        self.role_in(tenant).is_some()
+    }
+
+    pub fn role_in(&self, tenant: Uuid) -> Option<Role> {
+        self.memberships.iter().find(|(id, _)| *id == tenant).map(|(_, role)| *role)
     }
 
     /// Where new things go when the request does not say: the caller's first tenant.
     pub fn home_tenant(&self) -> Option<Uuid> {
-        self.tenants.first().copied()
+        self.memberships.first().map(|(tenant, _)| *tenant)
     }
 }
 
@@ -64,8 +69,8 @@ impl Principal {
         Identity { user_id: self.user_id, reads_all_tenants: self.reads_all_tenants(), sign_in: self.sign_in }
     }
 
-    pub fn into_caller(self, tenants: Vec<Uuid>) -> Caller {
-        Caller { user_id: self.user_id, groups: self.groups, tenants, iam: self.iam }
+    pub fn into_caller(self, memberships: Vec<(Uuid, Role)>) -> Caller {
+        Caller { user_id: self.user_id, groups: self.groups, memberships, iam: self.iam }
     }
 }
 

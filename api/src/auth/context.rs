@@ -61,7 +61,7 @@ pub async fn caller(Authorized { caller, tx }: Authorized) -> RestResult<Json<Ca
     Ok(Json(CallerContext {
         user: caller.user_id,
         groups: caller.groups,
-        tenants: caller.tenants,
+        tenants: caller.memberships.iter().map(|(tenant, _)| *tenant).collect(),
         authorizer: if identity.is_some() { "iam" } else { "cognito" },
         identity,
     }))

@@ -21,6 +21,7 @@ pub use error::AuthError;
 
 use crate::{
     AppState,
+    app::REQUEST_ID,
     db::{self, Identity, RequestTx},
     rest::problem::Problem,
 };
@@ -39,9 +40,13 @@ impl FromRequestParts<AppState> for Authorized {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
         let principal = principal(parts, state).await?;
         let identity = principal.identity();
-        let (tx, tenants) =
-            db::begin_request(&state.db, identity).await.map_err(AuthError::from)?.ok_or(AuthError::Revoked)?;
-        Ok(Self { caller: principal.into_caller(tenants), tx })
+        // The audit trail keeps it: a caller's own id only within reason.
+        let request_id = parts.headers.get(REQUEST_ID).and_then(|id| id.to_str().ok()).filter(|id| id.len() <= 200);
+        let (tx, memberships) = db::begin_request(&state.db, identity, request_id)
+            .await
+            .map_err(AuthError::from)?
+            .ok_or(AuthError::Revoked)?;
+        Ok(Self { caller: principal.into_caller(memberships), tx })
     }
 }
 

@@ -84,14 +84,8 @@ pub async fn queue_message(
     subject: &str,
     body: &str,
 ) -> CognitoResult<()> {
-    sqlx::query("INSERT INTO outbox (pool_id, username, destination, subject, body) VALUES ($1, $2, $3, $4, $5)")
-        .bind(&user.pool_id)
-        .bind(&user.username)
-        .bind(destination)
-        .bind(subject)
-        .bind(body)
-        .execute(tx)
-        .await?;
+    let recipient = Some((user.pool_id.as_str(), user.username.as_str()));
+    super::delivery::queue(tx, recipient, destination, subject, body).await?;
     // Never the body: it holds codes and temporary passwords.
     tracing::info!(pool = %user.pool_id, username = %user.username, %destination, %subject, "message queued");
     Ok(())

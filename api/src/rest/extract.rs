@@ -82,6 +82,21 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
     }
 }
 
+/// The `{id}` and the nested resource's `{...}` of a path such as `/v1/tenants/{id}/members/{userId}`;
+/// as with [`PathId`], ids that are not UUIDs name nothing: 404.
+pub struct PathIds(pub Uuid, pub Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathIds {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        match Path::<(Uuid, Uuid)>::from_request_parts(parts, state).await {
+            Ok(Path((outer, inner))) => Ok(PathIds(outer, inner)),
+            Err(_) => Err(Problem::not_found("There is no such resource.")),
+        }
+    }
+}
+
 /// serde's message, without the position suffix, for the field at `path` (`.` is the whole
 /// document: then a missing or unknown field's name is in the message).
 fn field_error(path: String, message: &str) -> FieldError {

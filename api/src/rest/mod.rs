@@ -7,7 +7,7 @@ pub mod extract;
 pub mod openapi;
 pub mod problem;
 
-use crate::{AppState, accounts, auth, cognito, tenants};
+use crate::{AppState, accounts, auth, cognito, organisations};
 use axum::{
     Router,
     body::Bytes,
@@ -23,7 +23,7 @@ pub const PREFIX: &str = "/v1";
 
 /// Every `/v1` route, and the document that describes them: one list, so neither can miss one.
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    openapi::document(accounts::routes().merge(tenants::routes()).merge(auth::context::routes()))
+    openapi::document(accounts::routes().merge(organisations::routes()).merge(auth::context::routes()))
 }
 
 /// The routes, unknown paths included (as API Gateway authorizes before it routes), behind the IAM

@@ -27,7 +27,7 @@ pub fn document<S: Clone + Send + Sync + 'static>(
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Ledgerline api", description = "Accounts and tenants, for callers signed in with Cognito."),
+    info(title = "Ledgerline api", description = "Accounts and organisations, for callers signed in with Cognito."),
     components(
         schemas(Problem),
         responses(
@@ -37,6 +37,7 @@ pub fn document<S: Clone + Send + Sync + 'static>(
             NotFound,
             RequestTimeout,
             Conflict,
+            Gone,
             PreconditionFailed,
             PayloadTooLarge,
             UnsupportedMediaType,
@@ -75,7 +76,7 @@ pub struct BadRequest(pub Problem);
 )]
 pub struct Unauthorized(pub Problem);
 
-/// The caller may read this but not change it, or belongs to no tenant yet.
+/// The caller may read this but not change it (their role is too low), or belongs to no tenant yet.
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
 pub struct Forbidden(pub Problem);
@@ -94,6 +95,11 @@ pub struct RequestTimeout(pub Problem);
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
 pub struct Conflict(pub Problem);
+
+/// What the request names is no longer usable (`type` says why: used, revoked, expired).
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct Gone(pub Problem);
 
 /// `If-Match` names a version other than the current one, which `ETag` gives.
 #[derive(ToResponse)]

@@ -11,6 +11,9 @@ use utoipa::ToSchema;
 
 pub const CONTENT_TYPE: &str = "application/problem+json";
 
+/// Postgres's SQLSTATE for a privilege or row-level security refusal.
+const INSUFFICIENT_PRIVILEGE: &str = "42501";
+
 /// RFC 9457 problem details; members particular to a kind of problem may follow (e.g. `descendants`).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Problem {
@@ -89,6 +92,11 @@ impl Problem {
         Self::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", detail)
     }
 
+    /// What the request names was there, and is no more (used, revoked, expired).
+    pub fn gone(slug: &str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::GONE, slug, "Gone", detail)
+    }
+
     pub fn internal() -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", "The server failed; try again.")
     }
@@ -112,9 +120,15 @@ impl Problem {
 }
 
 impl From<sqlx::Error> for Problem {
-    /// 503 when the database cannot be reached (the request may succeed if repeated), 500 for any
-    /// other fault: the same for every handler, and as the authorizer answers.
+    /// 503 when the database cannot be reached (the request may succeed if repeated), 403 when its
+    /// row-level security refused a write that the caller's role does not allow (a handler should
+    /// have said so first), 500 for any other fault: the same for every handler, and as the
+    /// authorizer answers.
     fn from(error: sqlx::Error) -> Self {
+        if error.as_database_error().and_then(|e| e.code()).as_deref() == Some(INSUFFICIENT_PRIVILEGE) {
+            tracing::warn!(%error, "the database refused a write");
+            return Self::forbidden("Your role does not allow this.");
+        }
         tracing::error!(%error, "database");
         match error {
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {

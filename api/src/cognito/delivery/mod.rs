@@ -41,6 +41,27 @@ pub struct Message {
     pub created_at: OffsetDateTime,
 }
 
+/// Queues a message to `destination` in the outbox, which the caller's transaction commits along
+/// with whatever the message is about; `recipient` is the user (pool and username) it is for, when
+/// it is for one (an invitation goes to an address that may have none).
+pub async fn queue(
+    tx: &mut PgConnection,
+    recipient: Option<(&str, &str)>,
+    destination: &str,
+    subject: &str,
+    body: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO outbox (pool_id, username, destination, subject, body) VALUES ($1, $2, $3, $4, $5)")
+        .bind(recipient.map(|(pool, _)| pool))
+        .bind(recipient.map(|(_, username)| username))
+        .bind(destination)
+        .bind(subject)
+        .bind(body)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
 /// Where messages go.
 pub enum Sink {
     /// Prints each message, body included: dev mode only.
