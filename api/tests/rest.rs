@@ -134,6 +134,7 @@ async fn the_openapi_document_lists_every_route() {
             "GET /v1/accounts/{id}",
             "GET /v1/accounts/{id}/children",
             "GET /v1/accounts/{id}/subtree",
+            "GET /v1/caller",
             "GET /v1/invitations/{token}",
             "GET /v1/tenants",
             "GET /v1/tenants/{id}",
