@@ -22,7 +22,7 @@ use tower_http::{
 };
 use tracing::Level;
 
-use crate::{Config, cognito, health, iam, rest, site};
+use crate::{Config, cognito, graphql, health, iam, rest, site};
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
@@ -41,6 +41,8 @@ pub struct AppState {
     pub csp_reports: site::csp::Reports,
     /// IAM roles' parsed policies, as the IAM authorizer evaluates them.
     pub iam_policies: Arc<iam::roles::PolicyCache>,
+    /// The GraphQL schema, with the configured limits.
+    pub graphql: graphql::ApiSchema,
 }
 
 impl AppState {
@@ -49,6 +51,7 @@ impl AppState {
         let http = reqwest::Client::builder().timeout(WEBHOOK_TIMEOUT).build().expect("an HTTP client");
         Self {
             db,
+            graphql: graphql::schema(&config),
             config: Arc::new(config),
             cognito: Arc::default(),
             frontend_cognito: None,
@@ -77,7 +80,8 @@ pub fn router(state: AppState) -> Router {
         .route(site::csp::REPORT_PATH, post(site::csp::receive))
         .merge(cognito::routes(config.dev_mode))
         .merge(iam::routes())
-        .merge(rest::routes(&state));
+        .merge(rest::routes(&state))
+        .merge(graphql::routes(&state));
     if config.dev_mode {
         app = app.route(site::csp::DEV_REPORTS_PATH, get(site::csp::dev_list));
     }
