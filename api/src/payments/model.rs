@@ -98,6 +98,8 @@ mod iso_date {
 }
 
 pub const MESSAGE_MAX: usize = 140;
+/// Stripe's bound.
+pub const IDEMPOTENCY_KEY_MAX: usize = 255;
 pub const REFERENCE_MAX: usize = 35;
 pub const COUNTERPARTY_NAME_MAX: usize = 140;
 

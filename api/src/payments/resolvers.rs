@@ -241,12 +241,28 @@ impl PaymentsMutation {
     /// A payment between two accounts of an organisation, or out of one to a counterparty: approved
     /// at once when below the organisation's threshold (or when nobody else may approve), pending
     /// otherwise.
-    async fn create_payment(&self, ctx: &Context<'_>, input: CreatePaymentInput) -> Result<Payment> {
+    ///
+    /// With `idempotencyKey` (at most 255 characters, per organisation, kept at least 24 hours): the
+    /// same key with the same input answers the payment the first request made, without making
+    /// another; with other input, an `IdempotencyError`.
+    async fn create_payment(
+        &self,
+        ctx: &Context<'_>,
+        input: CreatePaymentInput,
+        idempotency_key: Option<String>,
+    ) -> Result<Payment> {
         let session = session(ctx);
         let tenant = input.tenant_id.clone();
         let created = session
             .write(async |db| {
-                service::create(db, &session.caller, tenant.as_ref().map(|id| id.as_str()), input.into()).await
+                service::create(
+                    db,
+                    &session.caller,
+                    tenant.as_ref().map(|id| id.as_str()),
+                    input.into(),
+                    idempotency_key.as_deref(),
+                )
+                .await
             })
             .await;
         created.map_err(|e: PaymentError| error::payment(e, "createPayment", "Mutation"))

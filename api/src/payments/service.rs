@@ -124,12 +124,15 @@ fn parse_token(text: &str) -> Result<After, Invalid> {
 }
 
 /// Creates a payment in the tenant of its `fromAccount` (which `tenant`, if given, must name: one
-/// of the caller's), approved at once or pending as the organisation's policy says.
+/// of the caller's), approved at once or pending as the organisation's policy says. With an
+/// idempotency key (per tenant, as Stripe's): the same key with the same input answers the payment
+/// the first request made; with other input, an error.
 pub async fn create(
     db: &mut PgConnection,
     caller: &Caller,
     tenant: Option<&str>,
     draft: Draft,
+    idempotency_key: Option<&str>,
 ) -> PaymentResult<Payment> {
     let named =
         tenant.map(|t| t.parse::<Uuid>().map_err(|_| Invalid::new("input.tenantId", "is not an id"))).transpose()?;
@@ -140,7 +143,28 @@ pub async fn create(
     if named.is_some_and(|named| named != tenant) {
         return Err(Invalid::new("input.fromAccount", "is not an account of tenantId").into());
     }
-    Ok(store::insert(db, tenant, Uuid::new_v4(), &content, caller.user_id).await?)
+    let id = Uuid::new_v4();
+    if let Some(key) = idempotency_key {
+        if key.is_empty() || key.len() > model::IDEMPOTENCY_KEY_MAX {
+            return Err(Invalid::new("idempotencyKey", "must be 1 to 255 characters").into());
+        }
+        let fingerprint = content.fingerprint(tenant);
+        if let Some(first) = store::claim_key(db, tenant, key, &fingerprint, id).await? {
+            return replay(db, key, &fingerprint, first).await;
+        }
+    }
+    Ok(store::insert(db, tenant, id, &content, caller.user_id).await?)
+}
+
+/// The answer to a key used before: the payment it made, if the input is the same.
+async fn replay(db: &mut PgConnection, key: &str, fingerprint: &[u8], first: store::KeyUse) -> PaymentResult<Payment> {
+    if first.request_hash != fingerprint {
+        return Err(PaymentError::Idempotency(format!(
+            "Keys for idempotent requests can only be used with the same parameters they were first used with. \
+             Try using a key other than '{key}' if you meant to execute a different request."
+        )));
+    }
+    store::get(db, first.payment_id).await?.ok_or(PaymentError::NotFound)
 }
 
 /// Changes a pending payment at `version`; what the draft leaves out stays.

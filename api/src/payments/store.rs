@@ -56,6 +56,44 @@ pub async fn account(db: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<(Uu
     sqlx::query_as("SELECT tenant_id, currency FROM accounts WHERE id = $1").bind(id).fetch_optional(db).await
 }
 
+/// The first use of an idempotency key.
+#[derive(sqlx::FromRow)]
+pub struct KeyUse {
+    pub request_hash: Vec<u8>,
+    pub payment_id: Uuid,
+}
+
+/// Claims `key` for the payment `id` about to be made; or, when the key was used before, answers
+/// that use. A concurrent request with the same key waits here until the first one's transaction
+/// ends, then sees what it made (or, if it failed, claims the key itself).
+pub async fn claim_key(
+    db: &mut PgConnection,
+    tenant: Uuid,
+    key: &str,
+    fingerprint: &[u8],
+    id: Uuid,
+) -> sqlx::Result<Option<KeyUse>> {
+    let claimed = sqlx::query(
+        "INSERT INTO payment_idempotency_keys (tenant_id, key, request_hash, payment_id) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(tenant)
+    .bind(key)
+    .bind(fingerprint)
+    .bind(id)
+    .execute(&mut *db)
+    .await?;
+    if claimed.rows_affected() == 1 {
+        return Ok(None);
+    }
+    sqlx::query_as("SELECT request_hash, payment_id FROM payment_idempotency_keys WHERE tenant_id = $1 AND key = $2")
+        .bind(tenant)
+        .bind(key)
+        .fetch_one(db)
+        .await
+        .map(Some)
+}
+
 pub async fn insert(
     db: &mut PgConnection,
     tenant: Uuid,
