@@ -70,7 +70,7 @@ CREATE TABLE payment_approval_policies (
 -- The settlement worker's transactions say so; its policies below let it see and settle approved
 -- payments of every tenant (a request never sets this).
 CREATE FUNCTION app_is_settlement_worker() RETURNS boolean
-LANGUAGE sql STABLE AS $$ SELECT current_setting('app.worker', true) = 'settlement' $$;
+LANGUAGE sql STABLE AS $$ SELECT coalesce(current_setting('app.worker', true) = 'settlement', false) $$;
 
 -- A new payment's status, decided here for every writer: approved at once when it is below the
 -- threshold, or when nobody but its creator may approve in the organisation (admins and owners

@@ -56,6 +56,16 @@ impl Payment {
     }
 }
 
+/// An organisation's threshold in one currency: payments at or above it need a second person's approval.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApprovalPolicy {
+    pub tenant_id: Uuid,
+    pub currency: String,
+    pub threshold_minor: i64,
+    pub updated_by: Uuid,
+    pub updated_at: OffsetDateTime,
+}
+
 /// A rule that input broke: the field's path in the input (`input.amount.amount`) and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invalid {

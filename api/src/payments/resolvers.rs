@@ -8,7 +8,7 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use super::{
     filter::PaymentFilter,
-    model::{Payment, PaymentStatus, PaymentType},
+    model::{ApprovalPolicy, Payment, PaymentStatus, PaymentType},
     service::{self, Decision, Draft, PaymentError},
 };
 use crate::graphql::{
@@ -113,6 +113,27 @@ impl Payment {
     /// Grows by one with every change; `expectedVersion` of the mutations.
     async fn version(&self) -> i32 {
         i32::try_from(self.version).unwrap_or(i32::MAX)
+    }
+}
+
+/// Dual control: payments at or above `threshold` need the approval of an admin or owner other than
+/// their creator; below it (or where nobody else may approve) they are approved when created.
+/// Without a policy for a currency, every payment in it needs a second person.
+#[Object]
+impl ApprovalPolicy {
+    async fn tenant_id(&self) -> ID {
+        ID(self.tenant_id.to_string())
+    }
+    async fn threshold(&self) -> Money {
+        let exponent = crate::accounts::currency::exponent(&self.currency).unwrap_or(2);
+        let money = super::money::Money { minor: self.threshold_minor, currency: self.currency.clone(), exponent };
+        Money { amount: Decimal(money.decimal()), minor_units: Long(money.minor), currency: money.currency }
+    }
+    async fn updated_by(&self) -> ID {
+        ID(self.updated_by.to_string())
+    }
+    async fn updated_at(&self) -> AwsDateTime {
+        AwsDateTime(self.updated_at)
     }
 }
 
@@ -226,6 +247,15 @@ impl PaymentsQuery {
         .map_err(|e| error::payment(e, "listPayments", "Query"))?;
         Ok(ModelPaymentConnection { items: page.items, next_token: page.next_token })
     }
+
+    /// The organisation's approval thresholds, one per currency that has one.
+    async fn approval_policies(&self, ctx: &Context<'_>, tenant_id: ID) -> Result<Vec<ApprovalPolicy>> {
+        let session = session(ctx);
+        let mut db = session.db().await;
+        service::approval_policies(db.connection(), &session.caller, &tenant_id)
+            .await
+            .map_err(|e| error::payment(e, "approvalPolicies", "Query"))
+    }
 }
 
 #[derive(Default)]
@@ -312,6 +342,29 @@ impl PaymentsMutation {
             .write(async |db| service::delete(db, &session.caller, &input.id, version(expected_version)).await)
             .await;
         deleted.map_err(|e: PaymentError| error::payment(e, "deletePayment", "Mutation"))
+    }
+
+    /// Sets the organisation's approval threshold in `threshold`'s currency: admins and owners.
+    async fn set_approval_threshold(
+        &self,
+        ctx: &Context<'_>,
+        tenant_id: ID,
+        threshold: MoneyInput,
+    ) -> Result<ApprovalPolicy> {
+        let session = session(ctx);
+        let set = session
+            .write(async |db| {
+                service::set_approval_threshold(
+                    db,
+                    &session.caller,
+                    &tenant_id,
+                    &threshold.amount.0,
+                    &threshold.currency,
+                )
+                .await
+            })
+            .await;
+        set.map_err(|e: PaymentError| error::payment(e, "setApprovalThreshold", "Mutation"))
     }
 }
 

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{
     filter::PaymentFilter,
-    model::{self, Content, Destination, Invalid, Payment, PaymentStatus, PaymentType},
+    model::{self, ApprovalPolicy, Content, Destination, Invalid, Payment, PaymentStatus, PaymentType},
     store::{self, After},
 };
 use crate::{auth::Caller, db, organisations::Role};
@@ -313,6 +313,44 @@ pub async fn delete(db: &mut PgConnection, caller: &Caller, id: &str, version: O
         Some(payment) => Ok(payment),
         None => Err(stale_or_gone(db, current.id).await),
     }
+}
+
+/// An organisation's approval thresholds, one per currency that has one (readers of the tenant).
+pub async fn approval_policies(
+    db: &mut PgConnection,
+    caller: &Caller,
+    tenant: &str,
+) -> PaymentResult<Vec<ApprovalPolicy>> {
+    let tenant = tenant.parse().map_err(|_| Invalid::new("tenantId", "is not an id"))?;
+    if !caller.is_member_of(tenant) && !caller.is_admin() {
+        return Err(PaymentError::Unauthorized);
+    }
+    Ok(store::approval_policies(db, tenant).await?)
+}
+
+/// Sets the organisation's threshold in a currency (admins and owners): payments at or above it
+/// need the approval of someone other than their creator; below it they are approved at once.
+pub async fn set_approval_threshold(
+    db: &mut PgConnection,
+    caller: &Caller,
+    tenant: &str,
+    amount: &str,
+    currency: &str,
+) -> PaymentResult<ApprovalPolicy> {
+    let tenant = tenant.parse().map_err(|_| Invalid::new("tenantId", "is not an id"))?;
+    if !caller.role_in(tenant).is_some_and(|role| role >= Role::Admin) {
+        return Err(PaymentError::Unauthorized);
+    }
+    let exponent = crate::accounts::currency::exponent(currency).ok_or_else(|| {
+        Invalid::new("threshold.currency", format!("{currency:?} {}", crate::accounts::currency::MESSAGE))
+    })?;
+    let minor = super::money::parse_minor(amount, exponent)
+        .ok()
+        .filter(|minor| (0..=super::money::MAX_MINOR).contains(minor))
+        .ok_or_else(|| {
+            Invalid::new("threshold.amount", format!("must be from 0 to 10^11 with at most {exponent} decimals"))
+        })?;
+    Ok(store::set_approval_threshold(db, tenant, currency, minor, caller.user_id).await?)
 }
 
 async fn visible(db: &mut PgConnection, id: &str) -> PaymentResult<Payment> {

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::{
     filter::{self, PaymentFilter},
-    model::{Content, Destination, Invalid, Payment, PaymentStatus},
+    model::{ApprovalPolicy, Content, Destination, Invalid, Payment, PaymentStatus},
 };
 
 pub const COLUMNS: &str = "tenant_id, id, amount_minor, currency, exponent, due_date, from_account_id, to_account_id, \
@@ -54,6 +54,37 @@ pub async fn list(
 /// The tenant and currency of an account the caller can see.
 pub async fn account(db: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<(Uuid, String)>> {
     sqlx::query_as("SELECT tenant_id, currency FROM accounts WHERE id = $1").bind(id).fetch_optional(db).await
+}
+
+pub async fn approval_policies(db: &mut PgConnection, tenant: Uuid) -> sqlx::Result<Vec<ApprovalPolicy>> {
+    sqlx::query_as(
+        "SELECT tenant_id, currency, threshold_minor, updated_by, updated_at FROM payment_approval_policies \
+         WHERE tenant_id = $1 ORDER BY currency",
+    )
+    .bind(tenant)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn set_approval_threshold(
+    db: &mut PgConnection,
+    tenant: Uuid,
+    currency: &str,
+    threshold_minor: i64,
+    by: Uuid,
+) -> sqlx::Result<ApprovalPolicy> {
+    sqlx::query_as(
+        "INSERT INTO payment_approval_policies (tenant_id, currency, threshold_minor, updated_by) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (tenant_id, currency) DO UPDATE SET threshold_minor = excluded.threshold_minor, \
+         updated_by = excluded.updated_by, updated_at = now() \
+         RETURNING tenant_id, currency, threshold_minor, updated_by, updated_at",
+    )
+    .bind(tenant)
+    .bind(currency)
+    .bind(threshold_minor)
+    .bind(by)
+    .fetch_one(db)
+    .await
 }
 
 /// The first use of an idempotency key.
