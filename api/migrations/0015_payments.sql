@@ -180,8 +180,8 @@ CREATE POLICY payments_change ON payments FOR UPDATE
     WITH CHECK (tenant_id = ANY ((SELECT app_tenants_with('member'))::uuid[]));
 CREATE POLICY payments_delete ON payments FOR DELETE
     USING (tenant_id = ANY ((SELECT app_tenants_with('member'))::uuid[]) AND status = 'PENDING');
-CREATE POLICY payments_settle_read ON payments FOR SELECT
-    USING ((SELECT app_is_settlement_worker()) AND status = 'APPROVED');
+-- (Reading covers the rows it writes, as Postgres checks an updated row against SELECT policies too.)
+CREATE POLICY payments_settle_read ON payments FOR SELECT USING ((SELECT app_is_settlement_worker()));
 CREATE POLICY payments_settle ON payments FOR UPDATE
     USING ((SELECT app_is_settlement_worker()) AND status = 'APPROVED')
     WITH CHECK ((SELECT app_is_settlement_worker()) AND status IN ('SETTLED', 'FAILED'));

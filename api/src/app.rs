@@ -43,6 +43,8 @@ pub struct AppState {
     pub iam_policies: Arc<iam::roles::PolicyCache>,
     /// The GraphQL schema, with the configured limits.
     pub graphql: graphql::ApiSchema,
+    /// Wakes this instance's settlement worker (a payment may have become due).
+    pub settlement: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -52,6 +54,7 @@ impl AppState {
         Self {
             db,
             graphql: graphql::schema(&config),
+            settlement: Arc::default(),
             config: Arc::new(config),
             cognito: Arc::default(),
             frontend_cognito: None,

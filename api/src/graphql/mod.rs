@@ -101,11 +101,16 @@ impl Session {
         result
     }
 
-    /// Commits what the mutations kept; a request that only read is rolled back.
-    async fn finish(&self) -> Result<(), sqlx::Error> {
+    /// Commits what the mutations kept (and wakes settlement: a payment may be due now); a request
+    /// that only read is rolled back.
+    async fn finish(&self, settlement: &tokio::sync::Notify) -> Result<(), sqlx::Error> {
         let Some(tx) = self.tx.lock().await.take() else { return Ok(()) };
         match self.wrote.load(Ordering::Relaxed) {
-            true => tx.commit().await,
+            true => {
+                tx.commit().await?;
+                settlement.notify_one();
+                Ok(())
+            }
             false => {
                 crate::db::end_reading(tx);
                 Ok(())
@@ -172,7 +177,7 @@ async fn execute(state: &AppState, authorized: Authorized, mut request: async_gr
         request = request.disable_introspection();
     }
     let response = state.graphql.execute(request.data(session.clone())).await;
-    if let Err(error) = session.finish().await {
+    if let Err(error) = session.finish(&state.settlement).await {
         tracing::error!(%error, "committing a GraphQL request");
         return refusal(StatusCode::INTERNAL_SERVER_ERROR, "InternalFailure", "The server failed; try again.");
     }

@@ -2,12 +2,15 @@
 //! with statuses, dual control and idempotency keys, served over GraphQL as AppSync served the seed's.
 //!
 //! - [`resolvers`]: the GraphQL fields; [`service`]: the rules; [`store`]: the SQL;
-//!   [`model`]: the shapes and input rules; [`money`]; [`filter`]: `listPayments`' filter.
-//! - Storage, isolation, approval and the life of a payment: `api/migrations/0015_payments.sql`.
+//!   [`model`]: the shapes and input rules; [`money`]; [`filter`]: `listPayments`' filter;
+//!   [`settlement`]: the worker that settles due payments.
+//! - Storage, isolation, approval and the life of a payment: `api/migrations/0015_payments.sql`;
+//!   the ledger and settlement: `0016_ledger.sql`.
 
 pub mod filter;
 pub mod model;
 pub mod money;
 pub mod resolvers;
 pub mod service;
+pub mod settlement;
 pub mod store;
