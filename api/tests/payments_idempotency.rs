@@ -44,8 +44,8 @@ async fn the_same_key_with_the_same_input_answers_the_first_payment() {
 
     // Another key, or none, makes another payment.
     create(&org, As::Member, input(&org, "10.00"), "key-2").await.ok("createPayment");
-    let query = format!("mutation($input: CreatePaymentInput!) {{ createPayment(input: $input) {{ id }} }}");
-    org.graphql(As::Member, &query, json!({ "input": input(&org, "10.00") })).await.ok("createPayment");
+    let query = "mutation($input: CreatePaymentInput!) { createPayment(input: $input) { id } }";
+    org.graphql(As::Member, query, json!({ "input": input(&org, "10.00") })).await.ok("createPayment");
     assert_eq!(payments(&org).await, 3);
 }
 

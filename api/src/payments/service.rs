@@ -338,7 +338,7 @@ pub async fn set_approval_threshold(
     currency: &str,
 ) -> PaymentResult<ApprovalPolicy> {
     let tenant = tenant.parse().map_err(|_| Invalid::new("tenantId", "is not an id"))?;
-    if !caller.role_in(tenant).is_some_and(|role| role >= Role::Admin) {
+    if caller.role_in(tenant).is_none_or(|role| role < Role::Admin) {
         return Err(PaymentError::Unauthorized);
     }
     let exponent = crate::accounts::currency::exponent(currency).ok_or_else(|| {

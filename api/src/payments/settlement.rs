@@ -26,7 +26,7 @@ pub async fn run(db: PgPool, wake: Arc<Notify>) {
             Ok(0) => {
                 idle_rounds = idle_rounds.wrapping_add(1);
                 // Now and then, while idle, forget idempotency keys older than a day.
-                if idle_rounds % 240 == 0 {
+                if idle_rounds.is_multiple_of(240) {
                     forget_old_keys(&db).await;
                 }
                 tokio::select! {
