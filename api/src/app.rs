@@ -22,7 +22,7 @@ use tower_http::{
 };
 use tracing::Level;
 
-use crate::{Config, cognito, health, iam, rest, site};
+use crate::{Config, cognito, graphql, health, iam, rest, site};
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
@@ -41,6 +41,10 @@ pub struct AppState {
     pub csp_reports: site::csp::Reports,
     /// IAM roles' parsed policies, as the IAM authorizer evaluates them.
     pub iam_policies: Arc<iam::roles::PolicyCache>,
+    /// The GraphQL schema, with the configured limits.
+    pub graphql: graphql::ApiSchema,
+    /// Wakes this instance's settlement worker (a payment may have become due).
+    pub settlement: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -49,6 +53,8 @@ impl AppState {
         let http = reqwest::Client::builder().timeout(WEBHOOK_TIMEOUT).build().expect("an HTTP client");
         Self {
             db,
+            graphql: graphql::schema(&config),
+            settlement: Arc::default(),
             config: Arc::new(config),
             cognito: Arc::default(),
             frontend_cognito: None,
@@ -77,7 +83,8 @@ pub fn router(state: AppState) -> Router {
         .route(site::csp::REPORT_PATH, post(site::csp::receive))
         .merge(cognito::routes(config.dev_mode))
         .merge(iam::routes())
-        .merge(rest::routes(&state));
+        .merge(rest::routes(&state))
+        .merge(graphql::routes(&state));
     if config.dev_mode {
         app = app.route(site::csp::DEV_REPORTS_PATH, get(site::csp::dev_list));
     }

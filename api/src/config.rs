@@ -135,6 +135,20 @@ pub struct Config {
           default_value_t = 3600, value_parser = clap::value_parser!(u32).range(1..=43_200))]
     pub identity_credentials_lifetime_secs: u32,
 
+    /// Whether GraphQL introspection (`__schema`, `__type`) is answered; AppSync's
+    /// `introspectionConfig`. Turn it off in production if the schema is not public.
+    #[arg(long, env = "GRAPHQL_INTROSPECTION", value_name = "GRAPHQL_INTROSPECTION", default_value_t = true,
+          action = clap::ArgAction::Set)]
+    pub graphql_introspection: bool,
+
+    /// How deep a GraphQL operation may nest its selections (AppSync's `queryDepthLimit`).
+    #[arg(long, env = "GRAPHQL_DEPTH_LIMIT", value_name = "GRAPHQL_DEPTH_LIMIT", default_value_t = 12)]
+    pub graphql_depth_limit: usize,
+
+    /// How many fields a GraphQL operation may resolve at most, lists counted by their `limit`.
+    #[arg(long, env = "GRAPHQL_COMPLEXITY_LIMIT", value_name = "GRAPHQL_COMPLEXITY_LIMIT", default_value_t = 5000)]
+    pub graphql_complexity_limit: usize,
+
     /// Development conveniences: every outgoing message (codes included) is printed in the log and
     /// listed at /dev/mailbox. Never turn this on in production.
     #[arg(long, env = "DEV_MODE", value_name = "DEV_MODE")]

@@ -5,6 +5,7 @@
 //! - [`server`]: binding, migrations at start and graceful shutdown.
 //! - [`cognito`]: the Cognito-compatible user pools; [`sigv4`]: AWS request signatures.
 //! - [`rest`]: the REST api under `/v1` ([`accounts`], [`organisations`]), behind the [`auth`] authorizers.
+//! - [`graphql`]: the GraphQL api at `/graphql` ([`payments`]), behind the same authorizers.
 //! - [`rules`]: input rules that the server checks and the OpenAPI document states.
 //! - [`db`], [`health`], [`site`], [`telemetry`]: one concern each.
 
@@ -14,10 +15,12 @@ pub mod auth;
 pub mod cognito;
 pub mod config;
 pub mod db;
+pub mod graphql;
 pub mod health;
 pub mod iam;
 pub mod identity;
 pub mod organisations;
+pub mod payments;
 pub mod rest;
 pub mod rules;
 pub mod server;

@@ -16,7 +16,7 @@ use crate::{
         users,
         verifiers::VerifierKeys,
     },
-    db, router,
+    db, payments, router,
     site::Site,
 };
 
@@ -118,7 +118,11 @@ pub async fn serve(
     if !sinks.is_empty() {
         tokio::spawn(delivery::relay(state.db.clone(), sinks));
     }
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await.map_err(StartError::Serve)
+    let settlement = tokio::spawn(payments::settlement::run(state.db.clone(), state.settlement.clone()));
+    let served = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await;
+    // A batch in flight rolls back: its payments stay approved for the next instance or start.
+    settlement.abort();
+    served.map_err(StartError::Serve)
 }
 
 /// Completes on the first SIGINT (Ctrl-C) or SIGTERM (what process managers and Lambda send).

@@ -1,6 +1,6 @@
-//! ISO 4217: the active currency codes (list one, less funds, metals and test codes). Browsers
-//! know each currency's minor-unit digits (Intl.NumberFormat), so the api only validates codes.
-//! The OpenAPI document lists them as the `enum` of the request's `currency`.
+//! ISO 4217: the active currency codes (list one, less funds, metals and test codes) and their
+//! minor-unit digits (exponents), which payments' amounts are written in. The OpenAPI document
+//! lists the codes as the `enum` of the request's `currency`.
 
 use utoipa::openapi::{Object, ObjectBuilder, Type};
 
@@ -18,10 +18,28 @@ const CURRENCIES: &[&str] = &[
     "VND", "VUV", "WST", "XAF", "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG",
 ];
 
+/// ISO 4217's minor-unit digits are 2 but for these currencies.
+const NO_MINOR_UNITS: &[&str] =
+    &["BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"];
+const THREE_MINOR_DIGITS: &[&str] = &["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"];
+
 pub const MESSAGE: &str = "must be an ISO 4217 currency code, such as EUR or USD";
 
 pub fn is_currency(code: &str) -> bool {
     CURRENCIES.binary_search(&code).is_ok()
+}
+
+/// The number of digits after the decimal point of the currency's amounts (JPY 0, EUR 2, BHD 3),
+/// for a known code.
+pub fn exponent(code: &str) -> Option<u32> {
+    if !is_currency(code) {
+        return None;
+    }
+    Some(match code {
+        _ if NO_MINOR_UNITS.contains(&code) => 0,
+        _ if THREE_MINOR_DIGITS.contains(&code) => 3,
+        _ => 2,
+    })
 }
 
 pub fn schema() -> Object {
@@ -45,5 +63,15 @@ mod tests {
     fn known_codes_only() {
         assert!(is_currency("EUR") && is_currency("JPY") && is_currency("ZWG"));
         assert!(!is_currency("eur") && !is_currency("XXX") && !is_currency("EURO") && !is_currency(""));
+    }
+
+    #[test]
+    fn exponents_are_iso_4217s() {
+        assert_eq!(
+            [exponent("JPY"), exponent("EUR"), exponent("BHD"), exponent("KWD")],
+            [Some(0), Some(2), Some(3), Some(3)]
+        );
+        assert_eq!(exponent("XXX"), None);
+        assert!(NO_MINOR_UNITS.iter().chain(THREE_MINOR_DIGITS).all(|code| is_currency(code)));
     }
 }

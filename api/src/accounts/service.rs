@@ -200,7 +200,7 @@ pub async fn delete(
         )
         .with_extension("descendants", below));
     }
-    match store::delete_subtree(db, id, if_match.optional().as_deref()).await? {
+    match store::delete_subtree(db, id, if_match.optional().as_deref()).await.map_err(|e| write_error(e, "delete"))? {
         0 => Err(missing_or_stale(db, id).await),
         deleted => Ok(deleted),
     }
@@ -244,6 +244,12 @@ fn write_error(error: sqlx::Error, action: &str) -> Problem {
             Problem::conflict("number-taken", "Another account has this number.").with_extension("field", "number")
         }
         "accounts_tenant_id_parent_id_fkey" => no_such_parent(),
+        "payments_tenant_id_from_account_id_fkey"
+        | "payments_tenant_id_to_account_id_fkey"
+        | "ledger_entries_tenant_id_account_id_fkey" => Problem::conflict(
+            "has-payments",
+            "Payments or ledger entries refer to this account (or one below it): it stays, for the books.",
+        ),
         _ => {
             tracing::error!(%error, action, "accounts write");
             Problem::internal()

@@ -12,6 +12,8 @@ pub enum AuthError {
     InvalidToken(&'static str),
     /// Valid credentials of a sign-in that has since ended (sign-out, revocation, user disabled).
     Revoked,
+    /// Identity-pool credentials of a guest: no user for the endpoint to act for.
+    Guest,
     /// The keys or the database could not be reached.
     Unavailable,
 }
@@ -32,6 +34,9 @@ impl From<AuthError> for Problem {
             AuthError::InvalidToken(detail) => (detail, r#"Bearer realm="ledgerline", error="invalid_token""#),
             AuthError::Revoked => {
                 ("The sign-in behind this token has ended.", r#"Bearer realm="ledgerline", error="invalid_token""#)
+            }
+            AuthError::Guest => {
+                return Problem::forbidden("Guest identities have no user, and this endpoint acts for one.");
             }
             AuthError::Unavailable => {
                 return Problem::from_status(StatusCode::SERVICE_UNAVAILABLE, "Try again in a moment.");

@@ -38,16 +38,20 @@ impl FromRequestParts<AppState> for Authorized {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
-        let principal = principal(parts, state).await?;
-        let identity = principal.identity();
-        // The audit trail keeps it: a caller's own id only within reason.
-        let request_id = parts.headers.get(REQUEST_ID).and_then(|id| id.to_str().ok()).filter(|id| id.len() <= 200);
-        let (tx, memberships) = db::begin_request(&state.db, identity, request_id)
-            .await
-            .map_err(AuthError::from)?
-            .ok_or(AuthError::Revoked)?;
-        Ok(Self { caller: principal.into_caller(memberships), tx })
+        Ok(authorize(parts, state).await?)
     }
+}
+
+/// Runs the authorizers on a request and opens its transaction as the caller: what every api's
+/// handlers start from (the REST api through [`Authorized`]'s extractor, GraphQL directly, as it
+/// answers refusals in its own shape).
+pub async fn authorize(parts: &Parts, state: &AppState) -> Result<Authorized, AuthError> {
+    let principal = principal(parts, state).await?;
+    let identity = principal.identity();
+    // The audit trail keeps it: a caller's own id only within reason.
+    let request_id = parts.headers.get(REQUEST_ID).and_then(|id| id.to_str().ok()).filter(|id| id.len() <= 200);
+    let (tx, memberships) = db::begin_request(&state.db, identity, request_id).await?.ok_or(AuthError::Revoked)?;
+    Ok(Authorized { caller: principal.into_caller(memberships), tx })
 }
 
 /// A request that passed an authorizer, for a handler that reads in one statement which opens the
@@ -65,10 +69,9 @@ impl FromRequestParts<AppState> for Identified {
 
 /// The principal the IAM authorizer found (a signed-in user's identity; a guest has no user here),
 /// or else the Cognito authorizer's.
-async fn principal(parts: &Parts, state: &AppState) -> Result<Principal, Problem> {
+async fn principal(parts: &Parts, state: &AppState) -> Result<Principal, AuthError> {
     match parts.extensions.get::<Arc<iam::IamIdentity>>() {
-        Some(identity) => Principal::of_identity(identity.clone())
-            .ok_or_else(|| Problem::forbidden("Guest identities have no user, and this endpoint acts for one.")),
-        None => Ok(cognito::authorize(&parts.headers, state).await?),
+        Some(identity) => Principal::of_identity(identity.clone()).ok_or(AuthError::Guest),
+        None => cognito::authorize(&parts.headers, state).await,
     }
 }

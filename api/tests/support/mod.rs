@@ -5,6 +5,7 @@
 
 pub mod boto3;
 pub mod identity;
+pub mod payments;
 pub mod smtp;
 
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -1,0 +1,217 @@
+//! The GraphQL api at `/graphql` (POST, and GET for queries), as AppSync serves the seed's schema:
+//! the same authorizers as the REST api produce the same [`Caller`]; each request is one
+//! transaction as that caller (each mutation in a savepoint of it, so one that fails leaves no
+//! trace while the others keep theirs); errors in AppSync's shape ([`error`]); depth and
+//! complexity limits and introspection as configured. GraphiQL at `GET /graphql` in dev mode.
+//!
+//! The resolvers live with their domain (`payments::resolvers`); this module assembles the schema
+//! and speaks the wire.
+
+pub mod error;
+pub mod scalars;
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicBool, Ordering},
+};
+
+use async_graphql::{EmptySubscription, MergedObject, Schema, http::GraphiQLSource};
+use axum::{
+    Json, Router,
+    extract::{Request, State},
+    http::{StatusCode, header},
+    middleware,
+    response::{Html, IntoResponse, Response},
+    routing::get,
+};
+use serde_json::{Value, json};
+use sqlx::PgConnection;
+use tokio::sync::{Mutex, MutexGuard};
+
+use crate::{
+    AppState,
+    auth::{self, AuthError, Authorized, Caller},
+    config::Config,
+    db::RequestTx,
+    payments::resolvers::{PaymentsMutation, PaymentsQuery},
+};
+
+pub const PATH: &str = "/graphql";
+
+#[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
+pub struct Query(PaymentsQuery);
+
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct Mutation(PaymentsMutation);
+
+pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// The schema with the configured limits.
+pub fn schema(config: &Config) -> ApiSchema {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(config.graphql_depth_limit)
+        .limit_complexity(config.graphql_complexity_limit)
+        .finish()
+}
+
+/// The schema's SDL, as committed in `api/schema.graphql`.
+pub fn sdl() -> String {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription).finish().sdl()
+}
+
+pub fn routes(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .route(PATH, get(get_request).post(post_request))
+        // Requests signed with identity-pool credentials are authorized as on the REST api.
+        .layer(middleware::from_fn_with_state(state.clone(), auth::iam::authorize))
+}
+
+/// What every resolver of one request shares: the caller, and the request's transaction.
+pub struct Session {
+    pub caller: Caller,
+    tx: Mutex<Option<RequestTx>>,
+    wrote: AtomicBool,
+}
+
+impl Session {
+    fn new(Authorized { caller, tx }: Authorized) -> Self {
+        Self { caller, tx: Mutex::new(Some(tx)), wrote: AtomicBool::new(false) }
+    }
+
+    /// The request's transaction, for one resolver at a time.
+    pub async fn db(&self) -> SessionDb<'_> {
+        SessionDb(self.tx.lock().await)
+    }
+
+    /// Runs a mutation in a savepoint: kept when it succeeds, undone when it fails.
+    pub async fn write<T, E: From<sqlx::Error>>(
+        &self,
+        mutation: impl AsyncFnOnce(&mut PgConnection) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut db = self.db().await;
+        sqlx::query("SAVEPOINT mutation").execute(db.connection()).await?;
+        let result = mutation(db.connection()).await;
+        let end = if result.is_ok() { "RELEASE SAVEPOINT mutation" } else { "ROLLBACK TO SAVEPOINT mutation" };
+        sqlx::query(end).execute(db.connection()).await?;
+        if result.is_ok() {
+            self.wrote.store(true, Ordering::Relaxed);
+        }
+        result
+    }
+
+    /// Commits what the mutations kept (and wakes settlement: a payment may be due now); a request
+    /// that only read is rolled back.
+    async fn finish(&self, settlement: &tokio::sync::Notify) -> Result<(), sqlx::Error> {
+        let Some(tx) = self.tx.lock().await.take() else { return Ok(()) };
+        match self.wrote.load(Ordering::Relaxed) {
+            true => {
+                tx.commit().await?;
+                settlement.notify_one();
+                Ok(())
+            }
+            false => {
+                crate::db::end_reading(tx);
+                Ok(())
+            }
+        }
+    }
+}
+
+pub struct SessionDb<'a>(MutexGuard<'a, Option<RequestTx>>);
+
+impl SessionDb<'_> {
+    pub fn connection(&mut self) -> &mut PgConnection {
+        self.0.as_mut().expect("the request's transaction is open while resolvers run")
+    }
+}
+
+async fn post_request(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let limit = usize::try_from(state.config.body_limit_bytes).unwrap_or(usize::MAX);
+    let Ok(body) = axum::body::to_bytes(body, limit).await else {
+        return refusal(StatusCode::PAYLOAD_TOO_LARGE, "BadRequestException", "The request is too large.");
+    };
+    let authorized = match auth::authorize(&parts, &state).await {
+        Ok(authorized) => authorized,
+        Err(error) => return unauthorized(error),
+    };
+    match serde_json::from_slice::<async_graphql::Request>(&body) {
+        Ok(request) => execute(&state, authorized, request).await,
+        Err(error) => refusal(
+            StatusCode::BAD_REQUEST,
+            "BadRequestException",
+            &format!("The body is not a GraphQL request: {error}"),
+        ),
+    }
+}
+
+/// Queries by GET (`?query=...&variables=...`); GraphiQL in dev mode when there is no query.
+async fn get_request(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, _) = request.into_parts();
+    let query = parts.uri.query().unwrap_or_default();
+    if state.config.dev_mode && !query.contains("query=") {
+        return Html(GraphiQLSource::build().endpoint(PATH).finish()).into_response();
+    }
+    let mut request = match async_graphql::http::parse_query_string(query) {
+        Ok(request) => request,
+        Err(error) => return refusal(StatusCode::BAD_REQUEST, "BadRequestException", &error.to_string()),
+    };
+    let mutates = request.parsed_query().is_ok_and(|document| {
+        document.operations.iter().any(|(_, op)| op.node.ty == async_graphql::parser::types::OperationType::Mutation)
+    });
+    if mutates {
+        return refusal(StatusCode::METHOD_NOT_ALLOWED, "BadRequestException", "Mutations are sent with POST.");
+    }
+    let authorized = match auth::authorize(&parts, &state).await {
+        Ok(authorized) => authorized,
+        Err(error) => return unauthorized(error),
+    };
+    execute(&state, authorized, request).await
+}
+
+async fn execute(state: &AppState, authorized: Authorized, mut request: async_graphql::Request) -> Response {
+    let session = Arc::new(Session::new(authorized));
+    if !state.config.graphql_introspection {
+        request = request.disable_introspection();
+    }
+    let response = state.graphql.execute(request.data(session.clone())).await;
+    if let Err(error) = session.finish(&state.settlement).await {
+        tracing::error!(%error, "committing a GraphQL request");
+        return refusal(StatusCode::INTERNAL_SERVER_ERROR, "InternalFailure", "The server failed; try again.");
+    }
+    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
+    appsync_errors(&mut body);
+    Json(body).into_response()
+}
+
+/// AppSync puts `errorType` on the error itself, beside (not only in) `extensions`.
+fn appsync_errors(body: &mut Value) {
+    let Some(errors) = body.get_mut("errors").and_then(Value::as_array_mut) else { return };
+    for error in errors {
+        let error_type = error.pointer("/extensions/errorType").cloned();
+        if let (Some(error), Some(error_type)) = (error.as_object_mut(), error_type) {
+            error.insert("errorType".into(), error_type);
+        }
+    }
+}
+
+/// A request the authorizer refused, as AppSync answers it: 401 `UnauthorizedException`.
+fn unauthorized(error: AuthError) -> Response {
+    let message = match error {
+        AuthError::Missing => "Valid authorization header not provided.",
+        AuthError::InvalidToken(_) => "Valid authorization header not provided.",
+        AuthError::Revoked => "Token has been revoked.",
+        AuthError::Guest => "Guest identities have no user to act for.",
+        AuthError::Unavailable => {
+            return refusal(StatusCode::SERVICE_UNAVAILABLE, "ServiceUnavailableException", "Try again in a moment.");
+        }
+    };
+    refusal(StatusCode::UNAUTHORIZED, "UnauthorizedException", message)
+}
+
+fn refusal(status: StatusCode, error_type: &str, message: &str) -> Response {
+    let body = json!({ "errors": [{ "errorType": error_type, "message": message }] });
+    (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
+}
