@@ -88,6 +88,21 @@ pub async fn run(load: Load, operation: impl Operation, service: &str) -> Outcom
     }
 }
 
+/// The round with the median rate.
+pub fn median(rounds: &[Outcome]) -> Option<&Outcome> {
+    let mut sorted: Vec<&Outcome> = rounds.iter().collect();
+    sorted.sort_by(|a, b| a.per_second().total_cmp(&b.per_second()));
+    sorted.get(sorted.len() / 2).copied()
+}
+
+/// The lowest and the highest rate of the rounds.
+pub fn rate_range(rounds: &[Outcome]) -> (f64, f64) {
+    rounds
+        .iter()
+        .map(Outcome::per_second)
+        .fold((f64::MAX, 0.0_f64), |(low, high), rate| (low.min(rate), high.max(rate)))
+}
+
 #[derive(Default)]
 struct Tally {
     latencies: Vec<Duration>,
