@@ -9,6 +9,11 @@
 //! takes the next user in turn, so no user sees more than a few sign-ins a second; all passwords are right, so
 //! the lockout after failed sign-ins never comes into play. A call counts when it answers 200 with what the
 //! operation returns (tokens, the user): the peers leave out some fields ours sends.
+//!
+//! Identity pools on ours alone: GetId and GetCredentialsForIdentity with each user's ID token, in an
+//! identity pool over the benchmark's user pool that the benchmark makes through the api's admin
+//! operations ([`crate::identity`]). cognito-local has no identity pools, and moto's check no token
+//! and hand every caller the same fixed key, so there is nothing to compare them with.
 
 use std::{
     sync::Arc,
@@ -16,10 +21,6 @@ use std::{
 };
 
 use aws_credential_types::Credentials;
-use aws_sigv4::{
-    http_request::{SignableBody, SignableRequest, SigningSettings, sign},
-    sign::v4,
-};
 use cognito_client::{
     AppClient, Attribute, AuthResponse, CognitoError, Request, SrpClient,
     ops::{self, CONTENT_TYPE, TARGET_PREFIX},
@@ -29,7 +30,11 @@ use reqwest::{RequestBuilder, Url};
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
-use crate::load::{self, Failure, Load, Operation, Outcome, Rotation};
+use crate::{
+    identity::IdentityPool,
+    load::{self, Failure, Load, Operation, Outcome, Rotation},
+    sigv4::Signer,
+};
 
 /// Meets every service's default password policy.
 const PASSWORD: &str = "Bench-pass-1";
@@ -59,7 +64,7 @@ pub struct Args {
     /// Users to create on each service and take turns with.
     #[arg(long, default_value_t = 256)]
     users: usize,
-    /// Measure only these scenarios (srp, password, refresh, get-user); all by default.
+    /// Measure only these scenarios (srp, password, refresh, get-user, get-id, credentials); all by default.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     #[command(flatten)]
@@ -86,18 +91,24 @@ fn parse_peer(value: &str) -> Result<Peer, String> {
 
 pub async fn run(api: &Url, args: Args) -> Result<(), Failure> {
     let ours = Peer { name: "ledgerline".into(), endpoint: api.join("cognito")?, process: load::API.into() };
+    let chosen: Vec<Scenario> = Scenario::ALL
+        .into_iter()
+        .filter(|scenario| args.only.is_empty() || args.only.iter().any(|key| key == scenario.key()))
+        .collect();
     let mut services = Vec::new();
     for peer in std::iter::once(ours).chain(args.peers.iter().cloned()) {
         println!("{}: a pool, a client and {} confirmed users, each signed in once ...", peer.name, args.users);
         let pool = Arc::new(Pool::create(peer.endpoint.clone(), &args.admin).await?);
-        let users = create_users(&pool, args.users, args.load.concurrency).await?;
-        services.push(Service { ours: services.is_empty(), peer, pool, users: Arc::new(Rotation::new(users)) });
+        let mut users = create_users(&pool, args.users, args.load.concurrency).await?;
+        let ours = services.is_empty();
+        let identity = match ours && chosen.iter().any(|scenario| scenario.uses_identity_pool()) {
+            true => Some(Arc::new(identity_pool_for(&pool, &api.join("iam")?, &mut users).await?)),
+            false => None,
+        };
+        services.push(Service { ours, peer, pool, identity, users: Arc::new(Rotation::new(users)) });
     }
     let mut table = Table { load: args.load, users: args.users, rounds: args.rounds, rows: Vec::new() };
-    for scenario in Scenario::ALL {
-        if !args.only.is_empty() && !args.only.iter().any(|key| key == scenario.key()) {
-            continue;
-        }
+    for scenario in chosen {
         let measured: Vec<&Service> =
             services.iter().filter(|service| service.ours || scenario.peers_run_it()).collect();
         let mut outcomes: Vec<Vec<Outcome>> = measured.iter().map(|_| Vec::new()).collect();
@@ -109,7 +120,12 @@ pub async fn run(api: &Url, args: Args) -> Result<(), Failure> {
                     service.peer.name,
                     args.rounds
                 );
-                let call = Call { scenario, pool: Arc::clone(&service.pool), users: Arc::clone(&service.users) };
+                let call = Call {
+                    scenario,
+                    pool: Arc::clone(&service.pool),
+                    identity: service.identity.clone(),
+                    users: Arc::clone(&service.users),
+                };
                 let outcome = load::run(args.load, call, &service.peer.process).await;
                 if let Some(failure) = &outcome.first_failure {
                     println!("    {} failures, the first: {failure}", outcome.failures);
@@ -130,17 +146,29 @@ struct Service {
     ours: bool,
     peer: Peer,
     pool: Arc<Pool>,
+    /// Ours only, when an identity-pool scenario is measured.
+    identity: Option<Arc<IdentityPool>>,
     users: Arc<Rotation<User>>,
+}
+
+/// An identity pool over `pool` (its role made at `iam`), and each user's identity in it (GetId).
+async fn identity_pool_for(pool: &Pool, iam: &Url, users: &mut [User]) -> Result<IdentityPool, Failure> {
+    println!("ledgerline: an IAM role and an identity pool, and each user's identity ...");
+    let identity = IdentityPool::create(pool, iam).await?;
+    for user in users {
+        user.identity_id = Some(identity.get_id(pool, user.id_token()?).await?);
+    }
+    Ok(identity)
 }
 
 /// A service's endpoint, the pool and the client the benchmark made there.
 pub struct Pool {
-    http: reqwest::Client,
-    endpoint: Url,
-    pool_id: String,
-    client: AppClient,
+    pub http: reqwest::Client,
+    pub endpoint: Url,
+    pub pool_id: String,
+    pub client: AppClient,
     admin: Credentials,
-    region: String,
+    pub region: String,
 }
 
 impl Pool {
@@ -184,34 +212,27 @@ impl Pool {
 
     /// An admin operation, SigV4-signed as the AWS SDKs sign it.
     async fn admin(&self, operation: &str, body: &Value) -> Result<Value, Failure> {
-        let (body, target) = (body.to_string(), format!("{TARGET_PREFIX}{operation}"));
-        let host = match self.endpoint.port() {
-            Some(port) => format!("{}:{port}", self.endpoint.host_str().unwrap_or_default()),
-            None => self.endpoint.host_str().unwrap_or_default().to_owned(),
-        };
-        let headers = [("host", host.as_str()), ("content-type", CONTENT_TYPE), ("x-amz-target", &target)];
-        let identity = self.admin.clone().into();
-        let params = v4::SigningParams::builder()
-            .identity(&identity)
-            .region(&self.region)
-            .name("cognito-idp")
-            .time(SystemTime::now())
-            .settings(SigningSettings::default())
-            .build()?
-            .into();
-        let signable = SignableRequest::new(
-            "POST",
-            self.endpoint.as_str(),
-            headers.into_iter(),
-            SignableBody::Bytes(body.as_bytes()),
-        )?;
-        let (signature, _) = sign(signable, &params)?.into_parts();
-        let post = signature
-            .headers()
-            .fold(self.post(), |post, (name, value)| post.header(name, value))
-            .header("content-type", CONTENT_TYPE)
-            .header("x-amz-target", &target);
-        answer(exchange(post.body(body)).await?)
+        self.signed_call(&self.endpoint, "cognito-idp", &format!("{TARGET_PREFIX}{operation}"), body).await
+    }
+
+    /// POSTs a JSON 1.1 operation to `endpoint` (`x-amz-target: target`), signed with the admin
+    /// credentials for `service`; its JSON answer when 200.
+    pub async fn signed_call(
+        &self,
+        endpoint: &Url,
+        service: &'static str,
+        target: &str,
+        body: &Value,
+    ) -> Result<Value, Failure> {
+        let headers = [("content-type", CONTENT_TYPE), ("x-amz-target", target)];
+        let body = body.to_string();
+        let signed = self.admin_signer(service).sign("POST", endpoint, &headers, body.as_bytes(), SystemTime::now())?;
+        answer(exchange(self.http.post(endpoint.clone()).headers(signed).body(body)).await?)
+    }
+
+    /// Signs as the admin, in the pool's region.
+    pub fn admin_signer(&self, service: &'static str) -> Signer {
+        Signer { credentials: self.admin.clone(), service, region: self.region.clone() }
     }
 
     fn post(&self) -> RequestBuilder {
@@ -237,7 +258,7 @@ impl Pool {
 }
 
 /// Sends a request; returns the status, the `x-amzn-ErrorType` header and the body.
-async fn exchange(post: RequestBuilder) -> Result<(u16, Option<String>, Vec<u8>), reqwest::Error> {
+pub async fn exchange(post: RequestBuilder) -> Result<(u16, Option<String>, Vec<u8>), reqwest::Error> {
     let response = post.send().await?;
     let status = response.status().as_u16();
     let error_type = response.headers().get("x-amzn-ErrorType").and_then(|value| value.to_str().ok()).map(String::from);
@@ -245,14 +266,14 @@ async fn exchange(post: RequestBuilder) -> Result<(u16, Option<String>, Vec<u8>)
 }
 
 /// The JSON of a 200 answer, or the service's error.
-fn answer((status, error_type, body): (u16, Option<String>, Vec<u8>)) -> Result<Value, Failure> {
+pub fn answer((status, error_type, body): (u16, Option<String>, Vec<u8>)) -> Result<Value, Failure> {
     match status {
         200 => Ok(serde_json::from_slice(&body)?),
         _ => Err(CognitoError::from_response(status, error_type.as_deref(), &body).into()),
     }
 }
 
-fn string_at(answer: &Value, pointer: &str) -> Result<String, Failure> {
+pub fn string_at(answer: &Value, pointer: &str) -> Result<String, Failure> {
     answer
         .pointer(pointer)
         .and_then(Value::as_str)
@@ -264,15 +285,18 @@ fn string_at(answer: &Value, pointer: &str) -> Result<String, Failure> {
 #[derive(Clone)]
 pub struct Tokens {
     pub access_token: String,
+    /// None where a peer's refresh answers without one.
+    pub id_token: Option<String>,
     pub refresh_token: Option<String>,
 }
 
 impl Tokens {
     fn from_answer(answer: &Value) -> Result<Self, Failure> {
         let access_token = string_at(answer, "/AuthenticationResult/AccessToken")?;
+        let id_token = answer.pointer("/AuthenticationResult/IdToken").and_then(Value::as_str).map(str::to_owned);
         let refresh_token =
             answer.pointer("/AuthenticationResult/RefreshToken").and_then(Value::as_str).map(str::to_owned);
-        Ok(Self { access_token, refresh_token })
+        Ok(Self { access_token, id_token, refresh_token })
     }
 }
 
@@ -280,6 +304,8 @@ impl Tokens {
 pub struct User {
     username: String,
     pub tokens: Tokens,
+    /// In the identity pool, when one was made.
+    identity_id: Option<String>,
 }
 
 /// Creates `count` users, `concurrency` at a time. Names carry the time so that reruns against one database work.
@@ -304,11 +330,17 @@ pub async fn create_users(pool: &Arc<Pool>, count: usize, concurrency: usize) ->
     Ok(users)
 }
 
+impl User {
+    fn id_token(&self) -> Result<&str, Failure> {
+        Ok(self.tokens.id_token.as_deref().ok_or("a sign-in without an ID token")?)
+    }
+}
+
 async fn create_user(pool: &Pool, email: String) -> Result<User, Failure> {
     pool.call(&pool.client.sign_up(&email, PASSWORD, &[Attribute::new("email", &email)])).await?;
     pool.admin("AdminConfirmSignUp", &json!({"UserPoolId": pool.pool_id, "Username": email})).await?;
     let tokens = pool.password_sign_in(&email).await?;
-    Ok(User { username: email, tokens })
+    Ok(User { username: email, tokens, identity_id: None })
 }
 
 /// What is measured, and what ours must reach.
@@ -318,6 +350,8 @@ enum Scenario {
     Password,
     Refresh,
     GetUser,
+    GetId,
+    Credentials,
 }
 
 /// A scenario's target for our api.
@@ -328,7 +362,7 @@ enum Target {
 }
 
 impl Scenario {
-    const ALL: [Self; 4] = [Self::Srp, Self::Password, Self::Refresh, Self::GetUser];
+    const ALL: [Self; 6] = [Self::Srp, Self::Password, Self::Refresh, Self::GetUser, Self::GetId, Self::Credentials];
 
     /// What `--only` calls it.
     fn key(self) -> &'static str {
@@ -337,6 +371,8 @@ impl Scenario {
             Self::Password => "password",
             Self::Refresh => "refresh",
             Self::GetUser => "get-user",
+            Self::GetId => "get-id",
+            Self::Credentials => "credentials",
         }
     }
 
@@ -346,22 +382,30 @@ impl Scenario {
             Self::Password => "USER_PASSWORD_AUTH",
             Self::Refresh => "REFRESH_TOKEN_AUTH",
             Self::GetUser => "GetUser",
+            Self::GetId => "GetId (identity pool, with an ID token)",
+            Self::Credentials => "GetCredentialsForIdentity (with an ID token)",
         }
     }
 
-    /// Issue 14's targets.
-    fn target(self) -> Target {
+    /// Issue 14's targets; issue 15 set none for identity pools.
+    fn target(self) -> Option<Target> {
         match self {
-            Self::Srp => Target::PerSecond(300.0),
-            Self::Password => Target::BestPeerTimes(2.0),
-            Self::Refresh => Target::BestPeerTimes(5.0),
-            Self::GetUser => Target::BestPeerTimes(3.0),
+            Self::Srp => Some(Target::PerSecond(300.0)),
+            Self::Password => Some(Target::BestPeerTimes(2.0)),
+            Self::Refresh => Some(Target::BestPeerTimes(5.0)),
+            Self::GetUser => Some(Target::BestPeerTimes(3.0)),
+            Self::GetId | Self::Credentials => None,
         }
     }
 
-    /// Neither peer checks SRP's proof (moto accepts any password, cognito-local has no SRP): that one is ours only.
+    /// Neither peer checks SRP's proof (moto accepts any password, cognito-local has no SRP), and neither has
+    /// identity pools worth the name (see the module's comment): those are ours only.
     fn peers_run_it(self) -> bool {
-        self != Self::Srp
+        !matches!(self, Self::Srp) && !self.uses_identity_pool()
+    }
+
+    fn uses_identity_pool(self) -> bool {
+        matches!(self, Self::GetId | Self::Credentials)
     }
 }
 
@@ -369,7 +413,14 @@ impl Scenario {
 struct Call {
     scenario: Scenario,
     pool: Arc<Pool>,
+    identity: Option<Arc<IdentityPool>>,
     users: Arc<Rotation<User>>,
+}
+
+impl Call {
+    fn identity_pool(&self) -> Result<&IdentityPool, Failure> {
+        Ok(self.identity.as_deref().ok_or("no identity pool")?)
+    }
 }
 
 impl Operation for Call {
@@ -385,6 +436,11 @@ impl Operation for Call {
             }
             Scenario::GetUser => {
                 string_at(&pool.call(&ops::get_user(&user.tokens.access_token)).await?, "/Username").map(drop)
+            }
+            Scenario::GetId => self.identity_pool()?.get_id(pool, user.id_token()?).await.map(drop),
+            Scenario::Credentials => {
+                let identity_id = user.identity_id.as_deref().ok_or("a user without an identity")?;
+                self.identity_pool()?.credentials(pool, identity_id, user.id_token()?).await.map(drop)
             }
         }
     }
@@ -420,15 +476,17 @@ impl Table {
             let best_peer = services
                 .iter()
                 .skip(1)
-                .filter_map(|(_, outcomes)| median(outcomes).map(Outcome::per_second))
+                .filter_map(|(_, outcomes)| load::median(outcomes).map(Outcome::per_second))
                 .fold(None, |best: Option<f64>, rate| Some(best.map_or(rate, |best| best.max(rate))));
             for (index, (name, outcomes)) in services.iter().enumerate() {
-                let Some(outcome) = median(outcomes) else { continue };
+                let Some(outcome) = load::median(outcomes) else { continue };
                 let rate = outcome.per_second();
-                let rates = outcomes.iter().map(Outcome::per_second);
-                let (low, high) = rates.fold((f64::MAX, 0.0_f64), |(low, high), rate| (low.min(rate), high.max(rate)));
+                let (low, high) = load::rate_range(outcomes);
                 let ratio = best_peer.map_or("—".to_owned(), |best| format!("{:.2}×", rate / best));
-                let target = if index == 0 { verdict(scenario.target(), rate, best_peer) } else { "—".to_owned() };
+                let target = match (index, scenario.target()) {
+                    (0, Some(target)) => verdict(target, rate, best_peer),
+                    _ => "—".to_owned(),
+                };
                 let failures: usize = outcomes.iter().map(|outcome| outcome.failures).sum();
                 println!(
                     "| {} | {name} | {rate:.0} | {low:.0}–{high:.0} | {ratio} | {} | {} | {target} | {failures} | {} |",
@@ -440,13 +498,6 @@ impl Table {
             }
         }
     }
-}
-
-/// The round with the median rate.
-fn median(outcomes: &[Outcome]) -> Option<&Outcome> {
-    let mut sorted: Vec<&Outcome> = outcomes.iter().collect();
-    sorted.sort_by(|a, b| a.per_second().total_cmp(&b.per_second()));
-    sorted.get(sorted.len() / 2).copied()
 }
 
 /// Whether our `rate` meets `target`.

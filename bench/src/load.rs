@@ -88,6 +88,21 @@ pub async fn run(load: Load, operation: impl Operation, service: &str) -> Outcom
     }
 }
 
+/// The round with the median rate.
+pub fn median(rounds: &[Outcome]) -> Option<&Outcome> {
+    let mut sorted: Vec<&Outcome> = rounds.iter().collect();
+    sorted.sort_by(|a, b| a.per_second().total_cmp(&b.per_second()));
+    sorted.get(sorted.len() / 2).copied()
+}
+
+/// The lowest and the highest rate of the rounds.
+pub fn rate_range(rounds: &[Outcome]) -> (f64, f64) {
+    rounds
+        .iter()
+        .map(Outcome::per_second)
+        .fold((f64::MAX, 0.0_f64), |(low, high), rate| (low.min(rate), high.max(rate)))
+}
+
 #[derive(Default)]
 struct Tally {
     latencies: Vec<Duration>,
@@ -211,7 +226,7 @@ impl CpuTicks {
     fn use_until(&self, later: &Self) -> CpuUse {
         let total = later.total.saturating_sub(self.total).max(1) as f64;
         let cores = |ticks: u64| ticks as f64 / total * self.cores;
-        // Saturating: a Postgres backend that exits meanwhile takes its ticks with it.
+        // Saturating, in case a process's children end unwaited-for (their time is then lost).
         let since = |now: u64, then: u64| now.saturating_sub(then);
         let (service, postgres) = (since(later.service, self.service), since(later.postgres, self.postgres));
         let (busy, own) = (since(later.busy, self.busy), since(later.own, self.own));
@@ -249,13 +264,16 @@ fn machine_ticks(proc_stat: &str) -> Option<(u64, u64)> {
     Some((total - idle, total))
 }
 
-/// The command and utime + stime from a /proc/<pid>/stat: `pid (command) state ppid ...`.
+/// The command and the CPU time of a /proc/<pid>/stat (`pid (command) state ppid ...`): its own (utime +
+/// stime) and that of its children that ended (cutime + cstime). The latter keeps a sum over processes from
+/// dropping when one ends: Postgres's postmaster collects the time of its backends and autovacuum workers.
 fn process_ticks(stat: &str) -> Option<(&str, u64)> {
     let (pid_and_command, rest) = stat.rsplit_once(')')?;
     let command = pid_and_command.split_once(" (")?.1;
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    // The fields after the command start at the 3rd (state); utime and stime are the 14th and 15th.
-    Some((command, fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?))
+    // The fields after the command start at the 3rd (state); utime, stime, cutime and cstime are the 14th to 17th.
+    let ticks = fields.get(11..15)?.iter().map(|field| field.parse::<u64>().ok()).sum::<Option<u64>>()?;
+    Some((command, ticks))
 }
 
 #[cfg(test)]
@@ -293,8 +311,8 @@ mod tests {
     fn reads_proc_tick_counts() {
         let proc_stat = "cpu  100 5 50 800 20 3 2 0 0 0\ncpu0 50 2 25 400 10 1 1 0 0 0\n";
         assert_eq!(machine_ticks(proc_stat), Some((160, 980)));
-        let self_stat = "4242 (bench (v2)) R 1 4242 4242 0 -1 4194304 100 0 0 0 731 129 0 0 20 0 3 0";
-        assert_eq!(process_ticks(self_stat), Some(("bench (v2)", 860)));
+        let self_stat = "4242 (bench (v2)) R 1 4242 4242 0 -1 4194304 100 0 0 0 731 129 40 2 20 0 3 0";
+        assert_eq!(process_ticks(self_stat), Some(("bench (v2)", 902)));
         assert_eq!(process_ticks("garbage"), None);
     }
 

@@ -3,7 +3,9 @@
 
 mod accounts;
 mod cognito;
+mod identity;
 mod load;
+mod sigv4;
 
 use std::process::ExitCode;
 
@@ -22,9 +24,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Benchmark {
-    /// The Cognito service: SRP and password sign-in, refresh, GetUser.
+    /// The Cognito service: SRP and password sign-in, refresh, GetUser; GetId and GetCredentialsForIdentity.
     Cognito(cognito::Args),
-    /// The Accounts api: children of a node over 100,000 accounts, next to pgbench.
+    /// The Accounts api: children of a node over 100,000 accounts, with a JWT and SigV4-signed, next to pgbench.
     Accounts(accounts::Args),
 }
 
