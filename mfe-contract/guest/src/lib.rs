@@ -149,7 +149,7 @@ impl Drop for Page {
 
 /// `mount` puts the app in the element and returns what keeps it there.
 pub(crate) fn register(name: &str, mount: impl Fn(HtmlElement, Props) -> Box<dyn Any> + 'static) {
-    log_panics();
+    ui_kit::log_panics();
     // Effects and tasks run on wasm-bindgen's executor; a second call finds it already set.
     let _ = Executor::init_wasm_bindgen();
     let mount = Closure::<dyn Fn(HtmlElement, JsValue) -> Mounted>::new(move |host, initial| {
@@ -159,16 +159,6 @@ pub(crate) fn register(name: &str, mount: impl Fn(HtmlElement, Props) -> Box<dyn
     define_element(&element_name(name), names, &mount);
     // The element class keeps calling it for the page's lifetime.
     mount.forget();
-}
-
-/// Names the place of a panic on the browser console (wasm otherwise dies with a bare
-/// `unreachable`): the file and line are enough to find it. Formatting the message too, as
-/// console_error_panic_hook does, costs mfe-accounts 1.2 KB of its 80 KB budget.
-fn log_panics() {
-    std::panic::set_hook(Box::new(|info| {
-        let (file, line) = info.location().map_or(("", 0), |at| (at.file(), at.line()));
-        web_sys::console::error_3(&"panicked at".into(), &file.into(), &line.into());
-    }));
 }
 
 /// A mounted micro-frontend, owned by its element (JS calls `set` and `unmount`).
