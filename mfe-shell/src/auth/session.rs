@@ -269,6 +269,7 @@ fn session_from(id_token: &str) -> Session {
         username: email.clone().or(cognito_username).unwrap_or_default(),
         email,
         groups: groups.unwrap_or_default(),
+        tenant: None,
     }
 }
 
