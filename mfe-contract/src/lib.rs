@@ -86,8 +86,9 @@ pub struct Session {
     pub tenant: Option<Tenant>,
 }
 
-/// An organisation (the api's tenant) and the person's role in it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// An organisation (the api's tenant) and the person's role in it: an item of `GET /v1/tenants`
+/// (the shell reads that list with miniserde, which skips the other fields).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
 pub struct Tenant {
     pub id: String,
     pub name: String,
@@ -96,12 +97,15 @@ pub struct Tenant {
 
 /// A member's role in an organisation, from least to most, as the api names them
 /// (`docs/organisations.md`; the api's own type also maps them to its database).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, miniserde::Deserialize)]
 pub enum Role {
+    #[serde(rename = "viewer")]
     Viewer,
+    #[serde(rename = "member")]
     Member,
+    #[serde(rename = "admin")]
     Admin,
+    #[serde(rename = "owner")]
     Owner,
 }
 
@@ -358,6 +362,14 @@ mod tests {
         assert_eq!(managed(Role::Admin), [Role::Viewer, Role::Member]);
         assert!(managed(Role::Member).is_empty());
         assert_eq!(Role::ALL.map(Role::writes), [false, true, true, true]);
+    }
+
+    #[test]
+    fn the_apis_list_of_organisations_reads_as_tenants() {
+        let json =
+            r#"[{"id":"t-1","name":"Acme","role":"viewer","personal":false,"createdAt":"2026-12-05T10:00:00Z"}]"#;
+        let tenants: Vec<Tenant> = miniserde::json::from_str(json).unwrap();
+        assert_eq!(tenants, [Tenant { id: "t-1".into(), name: "Acme".into(), role: Role::Viewer }]);
     }
 
     #[test]

@@ -1,6 +1,9 @@
-//! The shell's HTTP calls (Cognito's and `/config.json`), through gloo-net's `fetch` wrapper.
+//! The shell's HTTP calls (Cognito's, `/config.json` and the person's organisations), through gloo-net's `fetch` wrapper.
 
-use gloo_net::{Error, http::Request};
+use gloo_net::{
+    Error,
+    http::{Request, RequestBuilder},
+};
 use web_sys::RequestCache;
 
 /// An answer, whatever its status.
@@ -13,13 +16,16 @@ pub struct Reply {
 
 /// POSTs `body` to `url`; an `Err` means no answer arrived (offline, DNS, CORS).
 pub async fn post(url: &str, headers: &[(&str, String)], body: &str) -> Result<Reply, String> {
-    let request = headers.iter().fold(Request::post(url), |request, (name, value)| request.header(name, value));
-    send(request.body(body).map_err(describe)?).await
+    send(with_headers(Request::post(url), headers).body(body).map_err(describe)?).await
 }
 
-/// GETs `url`, revalidating any cached copy.
-pub async fn get(url: &str) -> Result<Reply, String> {
-    send(Request::get(url).cache(RequestCache::NoCache).build().map_err(describe)?).await
+/// GETs `url` with `headers`, revalidating any cached copy.
+pub async fn get(url: &str, headers: &[(&str, String)]) -> Result<Reply, String> {
+    send(with_headers(Request::get(url), headers).cache(RequestCache::NoCache).build().map_err(describe)?).await
+}
+
+fn with_headers(request: RequestBuilder, headers: &[(&str, String)]) -> RequestBuilder {
+    headers.iter().fold(request, |request, (name, value)| request.header(name, value))
 }
 
 async fn send(request: Request) -> Result<Reply, String> {

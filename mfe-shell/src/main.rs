@@ -7,6 +7,7 @@ mod auth;
 mod http;
 mod layout;
 mod micro_frontend;
+mod organisations;
 mod pages;
 mod router;
 mod runtime_config;

@@ -116,7 +116,8 @@ impl Props {
         init.set_detail(detail);
         init.set_bubbles(true);
         init.set_composed(true);
-        let event = CustomEvent::new_with_event_init_dict(event, &init).ok().expect("a valid event name");
+        // Not `expect`: it would print the JsValue, whose Debug brings its formatter into the wasm.
+        let Ok(event) = CustomEvent::new_with_event_init_dict(event, &init) else { unreachable!("a valid event name") };
         let _ = self.host.with_value(|host| host.dispatch_event(&event));
     }
 }
