@@ -106,6 +106,12 @@ impl Props {
         self.dispatch(events::NAVIGATE, &path.into());
     }
 
+    /// Tells the shell that the person's organisations changed, and to work in `switch_to` from now
+    /// on if given; see [`events::ORGANISATIONS`].
+    pub fn organisations_changed(&self, switch_to: Option<&str>) {
+        self.dispatch(events::ORGANISATIONS, &switch_to.map_or(JsValue::NULL, JsValue::from));
+    }
+
     /// Dispatches a bubbling, composed DOM event from the element, for the shell to handle.
     pub fn emit(&self, event: &str) {
         self.dispatch(event, &JsValue::NULL);
