@@ -183,7 +183,7 @@ impl Page {
             follow_list(self.invitations, part("invitations"), move |invitations| self.invitations_markup(invitations));
             self.wire_invite(host);
         }
-        self.follow_question([part("members-question"), part("invitations-question")]);
+        self.follow_question(host);
         self.wire_new(host);
         listen(host, "click", move |event| {
             let button = target(&event).and_then(|target| target.closest("button[data-action]").ok().flatten());
@@ -283,12 +283,13 @@ impl Page {
                                 }
                             }
                             td { (date(&member.joined_at)) }
-                            td class="actions" {
+                            td class="table__actions" {
                                 @if managed {
                                     button type="button" class="button" id=(["change-", &member.user_id].concat())
                                         data-action="change-role" data-id=(member.user_id) { "Change role" }
                                 }
-                                @if managed || mine {
+                                // Nobody leaves their personal organisation.
+                                @if managed || (mine && !self.personal) {
                                     button type="button" class="button button--danger" id=(["remove-", &member.user_id].concat())
                                         data-action=(if mine { "leave" } else { "remove" }) data-id=(member.user_id) {
                                         (if mine { "Leave…" } else { "Remove…" })
@@ -316,7 +317,7 @@ impl Page {
                                 td { (invitation.role.name()) }
                                 td { span class=(["badge state state--", &invitation.state].concat()) { (state_in_words(&invitation.state)) } }
                                 td { (date(&invitation.expires_at)) }
-                                td class="actions" {
+                                td class="table__actions" {
                                     @if invitation.state == "pending" && self.role().manages(invitation.role) {
                                         button type="button" class="button button--danger" id=(["revoke-", &invitation.id].concat())
                                             data-action="revoke" data-id=(invitation.id) { "Revoke…" }
@@ -397,16 +398,20 @@ impl Page {
 
     /// The question, when there is one, below the list it is about: its words, what it would do and
     /// the way back, which takes the focus; why the api refused, if it did.
-    fn follow_question(self, places: [Element; 2]) {
-        for place in &places {
+    fn follow_question(self, host: &Element) {
+        let places: Vec<(Element, bool)> = [("members-question", false), ("invitations-question", true)]
+            .into_iter()
+            .filter_map(|(name, invitations)| Some((find(host, &["[data-part=", name, "]"].concat())?, invitations)))
+            .collect();
+        for (place, _) in &places {
             show_error(place, Place::After, self.action.error);
         }
         follow(move |was_asking: Option<bool>| {
             let busy = self.action.busy.get();
             let asking = self.asking.get();
             let organisation = self.name.get();
-            for (at, place) in places.iter().enumerate() {
-                let question = asking.as_ref().filter(|question| question.about_invitations() == (at == 1));
+            for (place, invitations) in &places {
+                let question = asking.as_ref().filter(|question| question.about_invitations() == *invitations);
                 fill(
                     place,
                     question.map(|question| question_markup(question, &organisation, busy)).unwrap_or_default(),

@@ -88,8 +88,8 @@ fn wire_switcher(header: &Element, session: SessionStore, router: Router) {
     });
     listen(&place, "change", move |event| {
         if let Some(select) = target(&event).and_then(|t| t.dyn_into::<HtmlSelectElement>().ok()) {
-            organisations.choose(&select.value());
             router.left_organisation();
+            organisations.choose(&select.value());
         }
     });
     listen(&place, "click", move |event| {

@@ -54,10 +54,13 @@ pub fn show(frame: &Element, section: &'static Section) {
     let element = document.create_element(&element_name(name)).expect("a valid custom element name");
     set_prop(&element, props::API_BASE_URL, &config.api_base_url.as_str().into());
     set_prop(&element, props::AUTH_HEADERS, &session.auth_headers());
+    // The path first: a session in another organisation mounts the micro-frontend afresh, which must
+    // not start from a path of the last one (switching leaves `/accounts/<id>` for `/accounts`).
     let shown = element.clone();
-    follow(move |_: Option<()>| set_prop(&shown, props::SESSION, &organisations.session_js()));
-    let shown = element.clone();
-    follow(move |_: Option<()>| set_prop(&shown, props::PATH, &path.with(|p| JsValue::from_str(p))));
+    follow(move |_: Option<()>| {
+        set_prop(&shown, props::PATH, &path.with(|p| JsValue::from_str(p)));
+        set_prop(&shown, props::SESSION, &organisations.session_js());
+    });
     // A micro-frontend that asks to sign out signs the whole app out: after this handler, as
     // signing out takes this page (and the handler) away.
     listen(&element, events::SIGN_OUT, move |_| leptos::task::spawn_local(async move { session.sign_out() }));
