@@ -13,6 +13,7 @@ use mfe_guest::{
 use reactive_graph::{prelude::*, signal::RwSignal};
 use ui_kit::{
     dom::{fill, find, follow, listen, target},
+    focus,
     form::{Submission, show_button_busy},
 };
 
@@ -52,13 +53,19 @@ pub fn app(props: Props) {
     let (title, body) =
         (find(&host, "h1").expect("the page has its title"), find(&host, "h1 + div").expect("and its body"));
     let shown = body.clone();
-    follow(move |_: Option<()>| {
+    follow(move |was_joined: Option<bool>| {
         let (heading, markup) = page.received.with(|received| page.markup(received.as_ref()));
         title.set_text_content(Some(&heading));
         fill(&shown, markup);
         if let Some(button) = find(&shown, "[data-action=accept]") {
             show_button_busy(&button, page.accepting, ACCEPT);
         }
+        // The button that was pressed is gone: the focus goes to what it did.
+        let joined = page.joined.get();
+        if joined && was_joined == Some(false) {
+            focus::enter(&shown);
+        }
+        joined
     });
     let token = props.path.get_untracked().trim_matches('/').to_owned();
     let clicked = token.clone();
@@ -127,10 +134,13 @@ impl Page {
         let working_there =
             session.and_then(|session| session.tenant).is_some_and(|tenant| tenant.id == received.tenant_id);
         let organisation = &received.organisation;
-        let heading = ["Join ", organisation].concat();
+        let member = self.joined.get() || (received.state == "accepted" && for_me);
+        let heading = if member { organisation.clone() } else { ["Join ", organisation].concat() };
         let body = html! {
-            @if self.joined.get() || (received.state == "accepted" && for_me) {
-                p class="success" role="status" data-testid="joined" { "You are " (as_a(received.role)) " of " (organisation) "." }
+            @if member {
+                p class="success" role="status" data-testid="joined" tabindex="-1" data-focus {
+                    "You are " (as_a(received.role)) " of " (organisation) "."
+                }
                 @if working_there {
                     p { "You work in " (organisation) " now. " a href="/accounts" { "Open its accounts" } }
                 } @else {

@@ -136,6 +136,7 @@ async fn a_new_person_signs_up_from_an_invitation_joins_and_shares_the_tree() {
     bob.screenshot(&shots, "63-invitation-to-accept").await;
     bob.click("[data-testid=accept]").await;
     bob.expect_text("[data-testid=joined]", "You are a member of Acme Ltd.").await;
+    bob.expect_focus("[data-testid=joined]").await;
     bob.screenshot(&shots, "64-invitation-accepted").await;
 
     // Still in his own organisation until he switches: then Acme's tree, which he may change.
