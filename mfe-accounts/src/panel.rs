@@ -123,7 +123,11 @@ impl Panel {
         );
         let part = |selector| find(aside, selector).expect("the panel has it");
         let (title, balance, below) = (part("h2"), part("[data-testid=details-balance]"), part("dd:last-of-type"));
-        let mut form = tree.writes.then(|| part("form"));
+        // Both found before the form is drawn, which has `div`s of its own.
+        let (mut form, lower) = match tree.writes {
+            true => (Some(part("form")), Some(part("div"))),
+            false => (None, None),
+        };
         // The edit form is drawn and wired afresh for each version, under an owner of its own: the
         // effect below runs again for every change of the account, the form only for a new version.
         let (account, edit_owner) = (node.account, Owner::new());
@@ -143,7 +147,7 @@ impl Panel {
                 account.version
             })
         });
-        let Some(mut lower) = tree.writes.then(|| part("div")) else { return };
+        let Some(mut lower) = lower else { return };
         follow(move |_| {
             let mode = self.mode.get();
             let markup = match mode {
