@@ -57,6 +57,16 @@ async fn invitation_link(stack: &Stack, email: &str) -> String {
     link.unwrap_or_else(|| panic!("the invitation has a link: {body}")).to_owned()
 }
 
+/// The user id of the member `email`, from their row in the members' table.
+async fn member_id(browser: &Browser, email: &str) -> String {
+    let script = format!(
+        r#"return [...document.querySelectorAll("[data-testid=members] tr[data-user]")]
+            .find(tr => tr.textContent.includes("{email}")).dataset.user"#
+    );
+    let id = browser.execute(&script).await;
+    id.as_str().unwrap_or_else(|| panic!("{email} is a member: {id}")).to_owned()
+}
+
 /// The row of the account named `name` in the tree.
 fn row(name: &str) -> String {
     format!("//li[@role='treeitem'][.//span[@class='tree__name'][text()='{name}']]")
@@ -226,13 +236,7 @@ async fn roles_change_members_go_and_invitations_are_revoked_each_once_confirmed
     let _bob = acme_with(&stack, "bob@example.com", "member").await;
     stack.open("/organisation").await;
     ann.expect_text("[data-testid=members]", "bob@example.com").await;
-    let bob_id = ann
-        .execute(
-            r#"return [...document.querySelectorAll("[data-testid=members] tr[data-user]")]
-        .find(tr => tr.textContent.includes("bob@example.com")).dataset.user"#,
-        )
-        .await;
-    let bob_id = bob_id.as_str().expect("Bob's row").to_owned();
+    let bob_id = member_id(ann, "bob@example.com").await;
 
     // A change of role is asked about, the focus on "Cancel"; cancelled, the focus goes back.
     ann.find(&format!("#role-{bob_id}")).await.select_by_value("viewer").await.expect("viewer is offered");
@@ -258,13 +262,7 @@ async fn roles_change_members_go_and_invitations_are_revoked_each_once_confirmed
     ann.expect_text("[data-testid=invitations]", "Revoked").await;
 
     // The last owner cannot leave: the api's answer is said next to the question.
-    let ann_row = ann
-        .execute(
-            r#"return [...document.querySelectorAll("[data-testid=members] tr[data-user]")]
-        .find(tr => tr.textContent.includes("ann@example.com")).dataset.user"#,
-        )
-        .await;
-    ann.click(&format!("#remove-{}", ann_row.as_str().expect("Ann's row"))).await;
+    ann.click(&format!("#remove-{}", member_id(ann, "ann@example.com").await)).await;
     ann.expect_text("[data-testid=question]", "Leave Acme Ltd?").await;
     ann.click("[data-testid=confirm]").await;
     ann.expect_text("[data-testid=form-error]", "owner").await;
