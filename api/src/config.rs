@@ -64,7 +64,7 @@ pub struct Config {
 
     /// Where the shell finds each micro-frontend, as `name=url` pairs, comma-separated.
     #[arg(long = "micro-frontend", env = "MICRO_FRONTENDS", value_name = "MICRO_FRONTENDS", value_delimiter = ',',
-          default_value = "accounts=/mfe/accounts/,payments=/mfe/payments/", value_parser = parse_micro_frontend)]
+          default_value = "accounts=/mfe/accounts/,payments=/mfe/payments/,organisations=/mfe/organisations/", value_parser = parse_micro_frontend)]
     pub micro_frontends: Vec<(String, String)>,
 
     /// Seconds a request may take before it is answered with 408.

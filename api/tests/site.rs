@@ -102,6 +102,7 @@ async fn runtime_config_points_the_shell_at_the_api_and_micro_frontends() {
     assert_eq!(config.api_base_url, format!("http://{}", app.addr));
     assert_eq!(config.micro_frontends["accounts"], "/mfe/accounts/");
     assert_eq!(config.micro_frontends["payments"], "/mfe/payments/");
+    assert_eq!(config.micro_frontends["organisations"], "/mfe/organisations/");
 }
 
 #[tokio::test]

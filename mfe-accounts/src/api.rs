@@ -1,12 +1,14 @@
-//! The Accounts REST api (`/v1/accounts`), called through the session the shell handed over.
-//! JSON is read and written through the browser's own `JSON` and `Reflect` rather than serde: it
-//! keeps the micro-frontend's wasm small.
+//! The Accounts REST api (`/v1/accounts`), called through the session the shell handed over, in the
+//! organisation the person works in.
 
-use js_sys::{Array, JSON, Object, Reflect};
-use mfe_guest::Props;
-use ui_kit::form::Refusal;
+use js_sys::{Array, Object};
+pub use mfe_guest::rest::{Answer, Problem};
+use mfe_guest::{
+    Props,
+    rest::{get, list, object, text},
+};
+use reactive_graph::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 
 /// Children and roots come in pages of the api's largest size.
 const PAGE: &str = "limit=200";
@@ -55,46 +57,14 @@ impl Descendants {
     }
 }
 
-/// The api's refusal (a problem+json answer), or no answer at all (`status` 0).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Problem {
-    pub status: u16,
-    pub detail: String,
-    /// Field and message, from a validation problem or a conflict that names its field.
-    pub errors: Vec<(String, String)>,
-}
-
-impl Problem {
-    fn unreachable(detail: String) -> Self {
-        Self { detail, ..Self::default() }
-    }
-
-    /// Someone else changed the account since it was read.
-    pub fn is_stale(&self) -> bool {
-        self.status == 412
-    }
-
-    /// The message for `field`, if the api named it.
-    pub fn field(&self, field: &str) -> Option<String> {
-        self.errors.iter().find(|(name, _)| name == field).map(|(_, message)| message.clone())
-    }
-}
-
-/// The api's refusal as a form shows it: by field, or in its own words.
-impl From<Problem> for Refusal {
-    fn from(problem: Problem) -> Self {
-        Self { message: problem.detail, fields: problem.errors }
-    }
-}
-
-pub type Answer<T> = Result<T, Problem>;
-
 #[derive(Clone, Copy)]
 pub struct Api(pub Props);
 
 impl Api {
+    /// The organisation's roots (the api's default, the person's first, in a shell that chose none).
     pub async fn roots(self, cursor: Option<&str>) -> Answer<Page> {
-        self.page(format!("/v1/accounts?{PAGE}"), cursor).await
+        let tenant = self.tenant().map(|tenant| ["&tenant=", &tenant].concat()).unwrap_or_default();
+        self.page(format!("/v1/accounts?{PAGE}{tenant}"), cursor).await
     }
 
     pub async fn children(self, id: &str, cursor: Option<&str>) -> Answer<Page> {
@@ -102,17 +72,20 @@ impl Api {
     }
 
     pub async fn get(self, id: &str) -> Answer<Account> {
-        self.call("GET", &account_path(id), &[], None).await.map(|json| Account::from_json(&json))
+        self.0.call("GET", &account_path(id), &[], None).await.map(|json| Account::from_json(&json))
     }
 
     pub async fn create(self, parent_id: Option<&str>, name: &str, number: &str, currency: &str) -> Answer<Account> {
+        // A root goes to the organisation; a child to its parent's.
+        let tenant = parent_id.is_none().then(|| self.tenant()).flatten();
         let body = object(&[
+            ("tenantId", tenant.map_or(JsValue::NULL, JsValue::from)),
             ("parentId", parent_id.map_or(JsValue::NULL, JsValue::from)),
             ("name", name.into()),
             ("number", number.into()),
             ("currency", currency.into()),
         ]);
-        self.call("POST", "/v1/accounts", &[], Some(&body)).await.map(|json| Account::from_json(&json))
+        self.0.call("POST", "/v1/accounts", &[], Some(&body)).await.map(|json| Account::from_json(&json))
     }
 
     /// Sends the changes with the version they were made to (`If-Match`): 412 when it is stale.
@@ -124,7 +97,7 @@ impl Api {
             ("status", status.into()),
         ]);
         let etag = format!("\"{}\"", account.version);
-        let answer = self.call("PATCH", &account_path(&account.id), &[("If-Match", &etag)], Some(&body)).await?;
+        let answer = self.0.call("PATCH", &account_path(&account.id), &[("If-Match", &etag)], Some(&body)).await?;
         Ok(Account::from_json(&answer))
     }
 
@@ -132,13 +105,13 @@ impl Api {
     pub async fn move_to(self, id: &str, parent_id: Option<&str>) -> Answer<Account> {
         let body = object(&[("parentId", parent_id.map_or(JsValue::NULL, JsValue::from))]);
         let path = format!("{}/move", account_path(id));
-        self.call("POST", &path, &[], Some(&body)).await.map(|json| Account::from_json(&json))
+        self.0.call("POST", &path, &[], Some(&body)).await.map(|json| Account::from_json(&json))
     }
 
     /// Counts the accounts below `id` with a read: nothing is deleted before the person confirms.
     pub async fn descendants(self, id: &str) -> Answer<Descendants> {
         let path = format!("{}/subtree?{SUBTREE_DEPTH}", account_path(id));
-        let json = self.call("GET", &path, &[], None).await?;
+        let json = self.0.call("GET", &path, &[], None).await?;
         let mut found = Descendants { counted: 0, more: get(&json, "truncated").as_bool().unwrap_or_default() };
         count_below(&get(&json, "root"), &mut found);
         Ok(found)
@@ -147,7 +120,7 @@ impl Api {
     /// Deletes the account; with `subtree`, every account below it too.
     pub async fn delete(self, id: &str, subtree: bool) -> Answer<()> {
         let path = format!("{}?subtree={subtree}", account_path(id));
-        self.call("DELETE", &path, &[], None).await.map(drop)
+        self.0.call("DELETE", &path, &[], None).await.map(drop)
     }
 
     async fn page(self, path: String, cursor: Option<&str>) -> Answer<Page> {
@@ -155,23 +128,15 @@ impl Api {
             Some(cursor) => format!("{path}&cursor={}", String::from(js_sys::encode_uri_component(cursor))),
             None => path,
         };
-        let json = self.call("GET", &path, &[], None).await?;
+        let json = self.0.call("GET", &path, &[], None).await?;
         let items = list(&json, "items").map(|item| Account::from_json(&item)).collect();
         Ok(Page { items, next_cursor: get(&json, "nextCursor").as_string() })
     }
 
-    /// The JSON answer (`null` when there is none), or the api's problem.
-    async fn call(self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&JsValue>) -> Answer<JsValue> {
-        let body = body.and_then(|body| JSON::stringify(body).ok()).map(String::from);
-        let response = self.0.request(method, path, headers, body.as_deref()).await.map_err(Problem::unreachable)?;
-        let json = match response.status() {
-            204 => JsValue::NULL,
-            _ => match response.json() {
-                Ok(promise) => JsFuture::from(promise).await.unwrap_or(JsValue::NULL),
-                Err(_) => JsValue::NULL,
-            },
-        };
-        if response.ok() { Ok(json) } else { Err(problem(response.status(), &json)) }
+    /// The organisation the person works in, as the shell says (the same for the micro-frontend's
+    /// lifetime: another one mounts it afresh).
+    fn tenant(self) -> Option<String> {
+        self.0.session.with_untracked(|session| Some(session.as_ref()?.tenant.as_ref()?.id.clone()))
     }
 }
 
@@ -225,37 +190,4 @@ fn count_below(node: &JsValue, found: &mut Descendants) {
         found.counted += 1;
         count_below(&child, found);
     }
-}
-
-fn problem(status: u16, json: &JsValue) -> Problem {
-    let mut errors: Vec<(String, String)> =
-        list(json, "errors").map(|error| (text(&error, "field"), text(&error, "message"))).collect();
-    let detail = text(json, "detail");
-    // A conflict such as a taken number names its field rather than listing errors.
-    if let Some(field) = get(json, "field").as_string() {
-        errors.push((field, detail.clone()));
-    }
-    Problem { status, detail: if detail.is_empty() { format!("The api answered {status}.") } else { detail }, errors }
-}
-
-fn get(json: &JsValue, key: &str) -> JsValue {
-    if json.is_object() { Reflect::get(json, &key.into()).unwrap_or(JsValue::UNDEFINED) } else { JsValue::UNDEFINED }
-}
-
-/// The items of an array member; none when it is absent.
-fn list(json: &JsValue, key: &str) -> impl Iterator<Item = JsValue> {
-    get(json, key).dyn_into::<Array>().ok().into_iter().flat_map(|array| array.to_vec())
-}
-
-fn text(json: &JsValue, key: &str) -> String {
-    get(json, key).as_string().unwrap_or_default()
-}
-
-fn object(fields: &[(&str, JsValue)]) -> JsValue {
-    let object = Object::new();
-    for (key, value) in fields {
-        // Setting a property on a fresh plain object cannot fail.
-        let _ = Reflect::set(&object, &(*key).into(), value);
-    }
-    object.into()
 }

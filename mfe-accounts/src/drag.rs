@@ -14,8 +14,11 @@ use crate::{edits, tree::Tree};
 /// The attribute that marks the row line the dragged account would go under.
 const DROP_TARGET: &str = "data-drop-target";
 
-/// Lets every row in the tree's `area` be dragged onto another.
+/// Lets every row in the tree's `area` be dragged onto another, for a person who may move them.
 pub fn listen(tree: Tree, area: &Element) {
+    if !tree.writes {
+        return;
+    }
     let dragged = StoredValue::new(None::<String>);
     dom::listen(area, "dragstart", move |event| {
         let id = row_of(&event).map(|(_, id)| id);

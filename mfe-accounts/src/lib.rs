@@ -1,7 +1,9 @@
-//! The accounts micro-frontend: `<mfe-accounts>`, the accounts tree. Roots load first, children
-//! when a node is expanded; accounts are edited in place or in the side panel. It talks to the api
-//! only through the session the shell handed over, and asks the shell to put the open account in
-//! the URL (`/accounts/<id>`), which brings deep links back to it.
+//! The accounts micro-frontend: `<mfe-accounts>`, the accounts tree of the organisation the person
+//! works in (the session's tenant; another one mounts it afresh). Roots load first,
+//! children when a node is expanded; accounts are edited in place or in the side panel, except by
+//! viewers, who only read. It talks to the api only through the session the shell handed over, and
+//! asks the shell to put the open account in the URL (`/accounts/<id>`), which brings deep links
+//! back to it.
 
 mod api;
 mod drag;
@@ -33,12 +35,14 @@ pub fn start() {
     mfe_guest::define_page("accounts", app);
 }
 
-fn frame() -> Markup {
+fn frame(writes: bool) -> Markup {
     html! {
         section class="mfe accounts" aria-labelledby="accounts-title" data-testid="mfe-accounts" {
             header class="mfe__header" {
                 h1 id="accounts-title" { "Accounts" }
-                button type="button" class="button" data-testid="new-root" data-action=(Action::NewRoot) { "New account" }
+                @if writes {
+                    button type="button" class="button" data-testid="new-root" data-action=(Action::NewRoot) { "New account" }
+                }
             }
             div class="accounts__layout" {
                 div class="accounts__tree" {}
@@ -105,11 +109,16 @@ impl Render for Action {
     }
 }
 
+/// The tree and its panel, mounted afresh in another organisation (see `mfe_guest`).
 fn app(props: Props) {
-    let tree = Tree::new(Api(props));
+    // No organisation yet (or a standalone harness): the api's default, in which the person writes.
+    let writes = props.session.with_untracked(|session| {
+        session.as_ref().and_then(|session| session.tenant.as_ref()).is_none_or(|tenant| tenant.role.writes())
+    });
+    let tree = Tree::new(Api(props), writes);
     let panel = Panel::new();
     let host = props.host();
-    fill(&host, frame());
+    fill(&host, frame(writes));
     let part = |selector| find(&host, selector).expect("the frame has it");
     let (section, tree_area, aside) = (part("section"), part(".accounts__tree"), part("aside"));
     listen(&section, "click", move |event| {
@@ -191,9 +200,11 @@ fn follow_roots(tree: Tree, area: Element) {
             html! {
                 div class="accounts__empty" data-testid="accounts-empty" {
                     p { strong { "No accounts yet." } }
-                    p class="muted" { "Create the first one; accounts can hold others below them, as deep as you need." }
-                    button type="button" class="button button--primary" data-action=(Action::CreateFirst) {
-                        "Create the first account"
+                    @if tree.writes {
+                        p class="muted" { "Create the first one; accounts can hold others below them, as deep as you need." }
+                        button type="button" class="button button--primary" data-action=(Action::CreateFirst) {
+                            "Create the first account"
+                        }
                     }
                 }
             },

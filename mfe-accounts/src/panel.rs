@@ -105,7 +105,8 @@ impl Panel {
     }
 
     /// The account's details, its edit form (afresh for each saved or reloaded version: a refused
-    /// change keeps what the person typed) and, below, its actions or the form one of them opened.
+    /// change keeps what the person typed) and, below, its actions or the form one of them opened;
+    /// for a viewer, the details alone.
     fn account(self, tree: Tree, aside: &Element, id: String, node: Node) {
         fill(
             aside,
@@ -116,14 +117,17 @@ impl Panel {
                         dt { "Balance, all below included" } dd data-testid="details-balance" {}
                         dt { "Accounts directly below" } dd {}
                     }
-                    form {}
-                    div {}
+                    @if tree.writes { form {} div {} }
                 }
             },
         );
         let part = |selector| find(aside, selector).expect("the panel has it");
-        let (title, balance, below, mut form, mut lower) =
-            (part("h2"), part("[data-testid=details-balance]"), part("dd:last-of-type"), part("form"), part("div"));
+        let (title, balance, below) = (part("h2"), part("[data-testid=details-balance]"), part("dd:last-of-type"));
+        // Both found before the form is drawn, which has `div`s of its own.
+        let (mut form, lower) = match tree.writes {
+            true => (Some(part("form")), Some(part("div"))),
+            false => (None, None),
+        };
         // The edit form is drawn and wired afresh for each version, under an owner of its own: the
         // effect below runs again for every change of the account, the form only for a new version.
         let (account, edit_owner) = (node.account, Owner::new());
@@ -132,17 +136,18 @@ impl Panel {
                 title.set_text_content(Some(&account.name));
                 balance.set_text_content(Some(&money::format_all(&account.rolled_up)));
                 below.set_text_content(Some(&account.child_count.to_string()));
-                if shown != Some(account.version) {
+                if let Some(form) = form.as_mut().filter(|_| shown != Some(account.version)) {
                     let closed = if account.closed { "true" } else { "" };
                     let values =
                         [("name", account.name.as_str()), ("number", account.number.as_str()), ("closed", closed)];
-                    form = replace(&form, EDIT_FORM.markup(&Fill { values: &values, ..Fill::default() }));
+                    *form = replace(form, EDIT_FORM.markup(&Fill { values: &values, ..Fill::default() }));
                     edit_owner.cleanup();
-                    edit_owner.with(|| wire_edit(tree, &form, account.id.clone()));
+                    edit_owner.with(|| wire_edit(tree, form, account.id.clone()));
                 }
                 account.version
             })
         });
+        let Some(mut lower) = lower else { return };
         follow(move |_| {
             let mode = self.mode.get();
             let markup = match mode {

@@ -52,6 +52,8 @@ pub struct Notice {
 #[derive(Clone, Copy)]
 pub struct Tree {
     pub api: Api,
+    /// Whether the person may change the accounts (a viewer only reads them).
+    pub writes: bool,
     nodes: StoredValue<HashMap<String, Node>>,
     roots: StoredValue<ArcRwSignal<Children>>,
     /// The row with the tree's one tab stop.
@@ -64,9 +66,10 @@ pub struct Tree {
 }
 
 impl Tree {
-    pub fn new(api: Api) -> Self {
+    pub fn new(api: Api, writes: bool) -> Self {
         Self {
             api,
+            writes,
             nodes: StoredValue::new(HashMap::new()),
             roots: StoredValue::new(ArcRwSignal::new(Children::default())),
             focused: RwSignal::new(None),

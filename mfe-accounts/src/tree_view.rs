@@ -22,7 +22,7 @@ pub fn listen(tree: Tree, area: &Element) {
     dom::listen(area, "keydown", move |event| on_key(tree, event.unchecked_ref(), typed));
     dom::listen(area, "click", move |event| on_click(tree, &event));
     dom::listen(area, "dblclick", move |event| {
-        if let Some(id) = row_of(&event) {
+        if let Some(id) = row_of(&event).filter(|_| tree.writes) {
             tree.renaming.set(Some(id));
         }
     });
@@ -137,7 +137,7 @@ fn on_key(tree: Tree, event: &KeyboardEvent, typed: StoredValue<(String, f64)>) 
     }
     let Some(id) = row_of(event) else { return };
     let key = event.key();
-    if key == "F2" {
+    if key == "F2" && tree.writes {
         event.prevent_default();
         tree.renaming.set(Some(id));
         return;

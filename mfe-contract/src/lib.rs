@@ -47,6 +47,11 @@ pub mod events {
     /// or `""` for its home), e.g. because the person selected something. The shell owns the URL:
     /// it navigates and hands the new sub-path back through [`props::PATH`](super::props::PATH).
     pub const NAVIGATE: &str = "mfe-navigate";
+    /// The person's organisations changed (one created, joined, renamed or left): the shell reads
+    /// them again. `detail` is the id of the one to work in from now on, or `null` to keep the
+    /// current one (if the person is still in it). The shell owns the choice: the micro-frontends
+    /// get it back in the session's [`tenant`](super::Session::tenant).
+    pub const ORGANISATIONS: &str = "mfe-organisations";
 }
 
 /// Written next to each micro-frontend's build: which hashed files to load. Served with
@@ -75,6 +80,65 @@ pub struct Session {
     /// The Cognito groups the person is in (`cognito:groups`), e.g. `Admin`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<String>,
+    /// The organisation the person works in, chosen in the shell's switcher; absent until the shell
+    /// has read the person's organisations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<Tenant>,
+}
+
+/// An organisation (the api's tenant) and the person's role in it: an item of `GET /v1/tenants`
+/// (the shell reads that list with miniserde, which skips the other fields).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
+pub struct Tenant {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+}
+
+/// A member's role in an organisation, from least to most, as the api names them
+/// (`docs/organisations.md`; the api's own type also maps them to its database).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, miniserde::Deserialize)]
+pub enum Role {
+    #[serde(rename = "viewer")]
+    Viewer,
+    #[serde(rename = "member")]
+    Member,
+    #[serde(rename = "admin")]
+    Admin,
+    #[serde(rename = "owner")]
+    Owner,
+}
+
+impl Role {
+    pub const ALL: [Self; 4] = [Self::Viewer, Self::Member, Self::Admin, Self::Owner];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Viewer => "viewer",
+            Self::Member => "member",
+            Self::Admin => "admin",
+            Self::Owner => "owner",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|role| role.name() == name)
+    }
+
+    /// Viewers only read; members and above change accounts (and payments).
+    pub fn writes(self) -> bool {
+        self >= Self::Member
+    }
+
+    /// The roles someone with this one may grant, change or take away in others: owners all,
+    /// admins those below admin, the others none.
+    pub fn manages(self, role: Self) -> bool {
+        match self {
+            Self::Owner => true,
+            Self::Admin => role < Self::Admin,
+            Self::Member | Self::Viewer => false,
+        }
+    }
 }
 
 impl Session {
@@ -284,6 +348,28 @@ mod tests {
         let session = Session { username: "a".into(), groups: vec!["Admin".into()], ..Session::default() };
         assert!(session.is_admin());
         assert!(!Session::default().is_admin());
+    }
+
+    #[test]
+    fn roles_read_as_the_api_writes_them_and_manage_those_below() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.name()), Some(role));
+            assert_eq!(serde_json::to_string(&role).unwrap(), format!("\"{}\"", role.name()));
+        }
+        assert_eq!(Role::parse("Owner"), None);
+        let managed = |by: Role| Role::ALL.into_iter().filter(|role| by.manages(*role)).collect::<Vec<_>>();
+        assert_eq!(managed(Role::Owner), Role::ALL);
+        assert_eq!(managed(Role::Admin), [Role::Viewer, Role::Member]);
+        assert!(managed(Role::Member).is_empty());
+        assert_eq!(Role::ALL.map(Role::writes), [false, true, true, true]);
+    }
+
+    #[test]
+    fn the_apis_list_of_organisations_reads_as_tenants() {
+        let json =
+            r#"[{"id":"t-1","name":"Acme","role":"viewer","personal":false,"createdAt":"2026-12-05T10:00:00Z"}]"#;
+        let tenants: Vec<Tenant> = miniserde::json::from_str(json).unwrap();
+        assert_eq!(tenants, [Tenant { id: "t-1".into(), name: "Acme".into(), role: Role::Viewer }]);
     }
 
     #[test]

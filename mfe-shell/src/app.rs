@@ -12,6 +12,7 @@ use web_sys::HtmlElement;
 use crate::{
     auth::{cognito::Cognito, session::SessionStore},
     layout::{self, Notice},
+    organisations::Organisations,
     router::{self, Router},
     runtime_config,
 };
@@ -46,12 +47,14 @@ fn show_shell(body: &HtmlElement, config: RuntimeConfig, cognito: Cognito) {
     let notice = Notice::new();
     let router = Router::start();
     provide_context(notice);
-    provide_context(SessionStore::start(cognito, notice));
+    let session = SessionStore::start(cognito, notice);
+    provide_context(session);
+    provide_context(Organisations::start(session, &config.api_base_url));
     // The pool's password rules, for every form that chooses a password.
     let policy = config.cognito.as_ref().map(|cognito| cognito.password_policy.clone()).unwrap_or_default();
     PasswordRules::set(policy);
     provide_context(config);
-    provide_context(router.clone());
+    provide_context(router);
     fill(body, layout::frame());
     let part = |selector| find(body, selector).expect("the frame has its parts");
     layout::wire_top_bar(&part("header"));

@@ -1,13 +1,18 @@
-//! The frame around every page: the top bar with navigation and the session, and a polite live
-//! region for notices such as "You have been signed out."
+//! The frame around every page: the top bar with navigation, the organisation switcher and the
+//! session, and a polite live region for notices such as "You have been signed out."
 
 use leptos::prelude::*;
 use maud::{Markup, html};
-use mfe_contract::Session;
+use mfe_contract::{Session, Tenant};
 use ui_kit::dom::{fill, find, follow, listen, set_or_remove, target};
-use web_sys::Element;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlSelectElement};
 
-use crate::{auth::session::SessionStore, router::Router};
+use crate::{
+    auth::session::SessionStore,
+    organisations::{Listed, Organisations},
+    router::Router,
+};
 
 /// A one-line message for the person, shown until dismissed or replaced.
 #[derive(Clone, Copy)]
@@ -34,7 +39,10 @@ pub fn frame() -> Markup {
         header class="topbar" {
             a class="skip-link" href="#main" { "Skip to content" }
             a class="brand" href="/" { "Ledgerline" }
-            nav class="topbar__nav" aria-label="Main" { a href="/accounts" { "Accounts" } a href="/payments" { "Payments" } }
+            nav class="topbar__nav" aria-label="Main" {
+                a href="/accounts" { "Accounts" } a href="/payments" { "Payments" } a href="/organisation" { "Organisation" }
+            }
+            div class="topbar__organisation" data-testid="shell-organisation" {}
             div class="topbar__session" data-testid="shell-session" {}
         }
         div class="notice-region" role="status" aria-live="polite" data-testid="shell-notice" {}
@@ -43,10 +51,12 @@ pub fn frame() -> Markup {
     }
 }
 
-/// The top bar's changing parts: who is signed in, and which section link is current.
+/// The top bar's changing parts: who is signed in, in which organisation, and which section link is
+/// current.
 pub fn wire_top_bar(header: &Element) {
     let session = expect_context::<SessionStore>();
     let router = expect_context::<Router>();
+    wire_switcher(header, session, router);
     let who = find(header, "[data-testid=shell-session]").expect("the top bar shows the session");
     let links = header.clone();
     // Redrawn only when the person changes, so a link keeps focus while the path changes.
@@ -63,6 +73,56 @@ pub fn wire_top_bar(header: &Element) {
             session.sign_out();
         }
     });
+}
+
+/// The organisation switcher: the person's organisations, the current one chosen, and their role
+/// in it. Choosing another hands it to the micro-frontends (see [`Organisations`]).
+fn wire_switcher(header: &Element, session: SessionStore, router: Router) {
+    let organisations = expect_context::<Organisations>();
+    let place = find(header, "[data-testid=shell-organisation]").expect("the top bar has the switcher's place");
+    let shown = place.clone();
+    follow(move |_: Option<()>| {
+        let signed_in = session.is_signed_in();
+        let current = organisations.current();
+        organisations.list.with(|list| fill(&shown, switcher_markup(signed_in, list, current.as_ref())));
+    });
+    listen(&place, "change", move |event| {
+        if let Some(select) = target(&event).and_then(|t| t.dyn_into::<HtmlSelectElement>().ok()) {
+            router.left_organisation();
+            organisations.choose(&select.value());
+        }
+    });
+    listen(&place, "click", move |event| {
+        if target(&event).is_some_and(|t| t.tag_name() == "BUTTON") {
+            organisations.reload(None);
+        }
+    });
+}
+
+fn switcher_markup(signed_in: bool, list: &Listed, current: Option<&Tenant>) -> Markup {
+    html! {
+        @match (signed_in, list) {
+            (false, _) => {}
+            (true, None) => span class="muted" role="status" { "Loading organisations…" },
+            (true, Some(Err(error))) => {
+                span class="muted" title=(error) { "Organisations unavailable." }
+                button type="button" class="button button--quiet" { "Try again" }
+            },
+            (true, Some(Ok(list))) => {
+                label for="organisation-switcher" class="visually-hidden" { "Organisation" }
+                select id="organisation-switcher" data-testid="organisation-switcher" {
+                    @for tenant in list {
+                        option value=(tenant.id) selected[Some(&tenant.id) == current.map(|c| &c.id)] { (tenant.name) }
+                    }
+                }
+                @if let Some(current) = current {
+                    span class="badge badge--muted" data-testid="organisation-role" {
+                        span class="visually-hidden" { "Your role: " } (current.role.name())
+                    }
+                }
+            },
+        }
+    }
 }
 
 fn session_markup(who: Option<&Session>) -> Markup {

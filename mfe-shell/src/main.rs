@@ -7,6 +7,7 @@ mod auth;
 mod http;
 mod layout;
 mod micro_frontend;
+mod organisations;
 mod pages;
 mod router;
 mod runtime_config;
@@ -15,7 +16,7 @@ use any_spawner::Executor;
 use leptos::prelude::Owner;
 
 fn main() {
-    console_error_panic_hook::set_once();
+    ui_kit::log_panics();
     // Effects and tasks run on wasm-bindgen's executor.
     let _ = Executor::init_wasm_bindgen();
     let body = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()).expect("the page has a body");

@@ -1,6 +1,7 @@
-//! Renders a micro-frontend: loads its module at run time and puts its custom element on the page,
-//! with the session and sub-path as JS properties and the shell listening for its events (sign-out,
-//! and navigation within its route). Built by hand (see `ui_kit`), for wasm size.
+//! Renders a micro-frontend's section: loads its module at run time and puts the section's custom
+//! element on the page, with the session (and the organisation) and sub-path as JS properties and
+//! the shell listening for its events (sign-out, navigation within its route, a change to the
+//! person's organisations). Built by hand (see `ui_kit`), for wasm size.
 
 use js_sys::Reflect;
 use leptos::prelude::*;
@@ -13,27 +14,30 @@ use web_sys::{CustomEvent, Element};
 use crate::{
     auth::session::SessionStore,
     layout::loading_markup,
-    router::{Router, sub_path},
+    organisations::Organisations,
+    router::{Router, Section, sub_path},
 };
 
-/// The section `name` in `frame`: the rest of the URL's path below `/name` is its own.
-pub fn show(frame: &Element, name: &'static str) {
+/// The `section` in `frame`: the rest of the URL's path below `/<path>` is its own.
+pub fn show(frame: &Element, section: &'static Section) {
     let config = expect_context::<RuntimeConfig>();
     let session = expect_context::<SessionStore>();
+    let organisations = expect_context::<Organisations>();
     let router = expect_context::<Router>();
+    let name = section.path;
     frame.set_class_name("mfe-frame");
-    let shown_router = router.clone();
-    let path = Memo::new(move |_| sub_path(&shown_router.path(), name).unwrap_or("/").to_owned());
+    let path = Memo::new(move |_| sub_path(&router.path(), name).unwrap_or("/").to_owned());
     // `None` while loading; a failed load can be tried again.
     let load = RwSignal::new(None::<Result<(), String>>);
-    let base = config.micro_frontends.get(name).cloned();
+    let mfe = section.mfe;
+    let base = config.micro_frontends.get(mfe).cloned();
     let start_load = move || {
         load.set(None);
         let base = base.clone();
         leptos::task::spawn_local(async move {
             let outcome = match base {
                 Some(base) => mfe_host::load(&base).await.map_err(|e| e.to_string()),
-                None => Err(format!("config.json names no micro-frontend called \"{name}\".")),
+                None => Err(format!("config.json names no micro-frontend called \"{mfe}\".")),
             };
             load.set(Some(outcome));
         });
@@ -50,10 +54,13 @@ pub fn show(frame: &Element, name: &'static str) {
     let element = document.create_element(&element_name(name)).expect("a valid custom element name");
     set_prop(&element, props::API_BASE_URL, &config.api_base_url.as_str().into());
     set_prop(&element, props::AUTH_HEADERS, &session.auth_headers());
+    // The path first: a session in another organisation mounts the micro-frontend afresh, which must
+    // not start from a path of the last one (switching leaves `/accounts/<id>` for `/accounts`).
     let shown = element.clone();
-    follow(move |_: Option<()>| set_prop(&shown, props::SESSION, &session.to_js()));
-    let shown = element.clone();
-    follow(move |_: Option<()>| set_prop(&shown, props::PATH, &path.with(|p| JsValue::from_str(p))));
+    follow(move |_: Option<()>| {
+        set_prop(&shown, props::PATH, &path.with(|p| JsValue::from_str(p)));
+        set_prop(&shown, props::SESSION, &organisations.session_js());
+    });
     // A micro-frontend that asks to sign out signs the whole app out: after this handler, as
     // signing out takes this page (and the handler) away.
     listen(&element, events::SIGN_OUT, move |_| leptos::task::spawn_local(async move { session.sign_out() }));
@@ -63,6 +70,10 @@ pub fn show(frame: &Element, name: &'static str) {
         if let Some(sub_path) = detail.filter(|p| p.is_empty() || p.starts_with('/')) {
             router.navigate(&format!("/{name}{sub_path}"));
         }
+    });
+    // And the person's organisations: it reads them again, and switches if asked to.
+    listen(&element, events::ORGANISATIONS, move |event| {
+        organisations.reload(event.unchecked_into::<CustomEvent>().detail().as_string());
     });
     // Added once its properties are set, as a defined element upgrades at once.
     let _ = frame.append_child(&element);

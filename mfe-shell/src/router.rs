@@ -1,23 +1,68 @@
-//! The shell owns the URL. leptos_router's browser history (`BrowserUrl`) follows link clicks and
-//! back/forward; [`Route::at`] chooses the page for a path, and [`show_pages`] builds it by hand in
-//! `<main>`. Leptos's `<Routes>` would compile view code for every route, most of the shell's wasm.
+//! The shell owns the URL. [`Router`] follows link clicks and back/forward and writes the history;
+//! [`Route::at`] chooses the page for a path, and [`show_pages`] builds it by hand in `<main>`.
+//! Leptos's `<Routes>` would compile view code for every route, most of the shell's wasm, and
+//! leptos_router's own history (`BrowserUrl`) cost 2 KB (gzip) more than this one.
 
-use leptos::prelude::*;
-use leptos_router::location::{BrowserUrl, LocationChange, LocationProvider, State};
+use leptos::{ev, prelude::*};
 use maud::html;
-use ui_kit::dom::{append, fill, follow};
-use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement};
+use ui_kit::dom::{append, fill, follow, target};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Element, HtmlElement, MouseEvent, Url, UrlSearchParams};
 
 use crate::{
     auth::session::SessionStore,
-    layout::loading_markup,
+    layout::{Notice, loading_markup},
     micro_frontend,
     pages::{self, auth_flow::page_url},
 };
 
-/// The micro-frontends, each owning the paths below its name (`/accounts/...`), with their pages' title.
-const SECTIONS: [(&str, &str); 2] = [("accounts", "Accounts · Ledgerline"), ("payments", "Payments · Ledgerline")];
+/// A part of the site that a micro-frontend shows: the paths below `/<path>` are its own, and its
+/// element is `<mfe-<path>>`.
+#[derive(PartialEq)]
+pub struct Section {
+    pub path: &'static str,
+    /// The micro-frontend (in `/config.json`) whose module defines the element; one module may
+    /// define the elements of several sections.
+    pub mfe: &'static str,
+    title: &'static str,
+    /// Its sub-paths name things of one organisation (`/accounts/<id>`): switching to another
+    /// organisation goes to its start.
+    per_organisation: bool,
+    /// What a signed-out visitor is told on the way to sign in, if anything.
+    sign_in_notice: &'static str,
+}
+
+const SECTIONS: [Section; 4] = [
+    Section {
+        path: "accounts",
+        mfe: "accounts",
+        title: "Accounts · Ledgerline",
+        per_organisation: true,
+        sign_in_notice: "",
+    },
+    Section {
+        path: "payments",
+        mfe: "payments",
+        title: "Payments · Ledgerline",
+        per_organisation: true,
+        sign_in_notice: "",
+    },
+    Section {
+        path: "organisation",
+        mfe: "organisations",
+        title: "Organisation · Ledgerline",
+        per_organisation: false,
+        sign_in_notice: "",
+    },
+    // The link an invitation mails (`/invitations/<token>`); a new person signs up on the way.
+    Section {
+        path: "invitations",
+        mfe: "organisations",
+        title: "Invitation · Ledgerline",
+        per_organisation: false,
+        sign_in_notice: "Sign in to accept your invitation, or create an account with the address it was sent to.",
+    },
+];
 
 /// The shell's pages, by path.
 #[derive(Clone, Copy, PartialEq)]
@@ -28,7 +73,7 @@ pub enum Route {
     Confirm,
     ForgotPassword,
     Profile,
-    Section(&'static str),
+    Section(&'static Section),
     NotFound,
 }
 
@@ -44,9 +89,9 @@ impl Route {
             "/forgot-password" => Self::ForgotPassword,
             "/profile" => Self::Profile,
             _ => SECTIONS
-                .into_iter()
-                .find(|(name, _)| sub_path(path, name).is_some())
-                .map_or(Self::NotFound, |(name, _)| Self::Section(name)),
+                .iter()
+                .find(|section| sub_path(path, section.path).is_some())
+                .map_or(Self::NotFound, Self::Section),
         }
     }
 
@@ -64,9 +109,7 @@ impl Route {
             Self::Confirm => "Confirm your email · Ledgerline",
             Self::ForgotPassword => "Reset your password · Ledgerline",
             Self::Profile => "Your profile · Ledgerline",
-            Self::Section(name) => {
-                SECTIONS.into_iter().find(|(section, _)| *section == name).map_or("Ledgerline", |(_, title)| title)
-            }
+            Self::Section(section) => section.title,
             Self::NotFound => "Page not found · Ledgerline",
         }
     }
@@ -79,7 +122,7 @@ impl Route {
             Self::Confirm => pages::confirm::show(page),
             Self::ForgotPassword => pages::forgot_password::show(page),
             Self::Profile => pages::profile::show(page),
-            Self::Section(name) => micro_frontend::show(page, name),
+            Self::Section(section) => micro_frontend::show(page, section),
             Self::NotFound => fill(
                 page,
                 html! {
@@ -103,34 +146,84 @@ pub fn sub_path<'a>(path: &'a str, section: &str) -> Option<&'a str> {
     }
 }
 
-/// The browser's URL, as a signal, and navigation.
-#[derive(Clone)]
-pub struct Router(BrowserUrl);
+/// The browser's URL (path and query, as `location` has them), as a signal.
+#[derive(Clone, PartialEq)]
+struct Location {
+    path: String,
+    /// `?…`, or empty.
+    search: String,
+}
+
+impl Location {
+    fn current() -> Self {
+        let location = web_sys::window().map(|window| window.location());
+        let part = |read: fn(&web_sys::Location) -> Result<String, JsValue>| {
+            location.as_ref().and_then(|location| read(location).ok()).unwrap_or_default()
+        };
+        Self { path: part(web_sys::Location::pathname), search: part(web_sys::Location::search) }
+    }
+}
+
+/// The browser's URL, as a signal, and navigation: a click on a link within the site and
+/// back/forward change it without loading the page again, and the router writes the history.
+#[derive(Clone, Copy)]
+pub struct Router(RwSignal<Location>);
 
 impl Router {
     /// Follows the browser's URL from now on: link clicks within the site and back/forward.
     pub fn start() -> Self {
-        let url = BrowserUrl::new().expect("the page has a URL");
-        url.init(None);
-        Self(url)
+        let router = Self(RwSignal::new(Location::current()));
+        // For the page's lifetime, like the shell itself.
+        let _ = window_event_listener(ev::popstate, move |_| router.0.set(Location::current()));
+        let _ = window_event_listener(ev::click, move |event| router.follow_link(&event));
+        router
+    }
+
+    /// A plain click (no modifier key: those open another tab or window) on a link to a page of this
+    /// site, in this window, shows that page here.
+    fn follow_link(self, event: &MouseEvent) {
+        let modified = event.meta_key() || event.alt_key() || event.ctrl_key() || event.shift_key();
+        if event.default_prevented() || event.button() != 0 || modified {
+            return;
+        }
+        let link = target(event).and_then(|target| target.closest("a[href]").ok().flatten());
+        let Some(link) = link.filter(|link| !link.has_attribute("target") && !link.has_attribute("download")) else {
+            return;
+        };
+        let Some(window) = web_sys::window() else { return };
+        let (Ok(page), Some(href)) = (window.location().href(), link.get_attribute("href")) else { return };
+        let Ok(url) = Url::new_with_base(&href, &page) else { return };
+        if window.location().origin().is_ok_and(|origin| origin == url.origin()) {
+            event.prevent_default();
+            self.navigate(&[url.pathname(), url.search(), url.hash()].concat());
+        }
     }
 
     /// The current path; tracked.
     pub fn path(&self) -> String {
-        self.0.as_url().with(|url| url.path().to_owned())
+        self.0.with(|location| location.path.clone())
     }
 
     /// A query parameter of the current URL, as the page was opened.
     pub fn query(&self, name: &str) -> Option<String> {
-        self.0.as_url().with_untracked(|url| url.search_params().get(name))
+        self.0.with_untracked(|location| UrlSearchParams::new_with_str(&location.search).ok()?.get(name))
     }
 
     /// The current path and query, e.g. `/accounts/42?tab=history`.
     fn here(&self) -> String {
-        self.0.as_url().with_untracked(|url| match url.search() {
-            "" => url.path().to_owned(),
-            search => [url.path(), "?", search].concat(),
-        })
+        self.0.with_untracked(|location| [location.path.as_str(), &location.search].concat())
+    }
+
+    /// Another organisation: a section's page of one thing in the last one (`/accounts/<id>`) gives
+    /// way to the section's start.
+    pub fn left_organisation(&self) {
+        let path = self.0.with_untracked(|location| location.path.clone());
+        if let Route::Section(section) = Route::at(&path)
+            && section.per_organisation
+            && sub_path(&path, section.path) != Some("/")
+        {
+            self.navigate(&["/", section.path].concat());
+        }
     }
 
     /// Goes to `to` (a path on this site, with its query), as a new history entry.
@@ -143,15 +236,18 @@ impl Router {
         self.go(to, true);
     }
 
+    /// Writes the history, then shows the page at its top.
     fn go(&self, to: &str, replace: bool) {
-        let Ok(url) = BrowserUrl::parse(to) else { return };
-        self.0.as_url().set(url);
-        self.0.complete_navigation(&LocationChange {
-            value: to.to_owned(),
-            replace,
-            scroll: true,
-            state: State::new(None),
-        });
+        let Some(window) = web_sys::window() else { return };
+        let Ok(history) = window.history() else { return };
+        let written = match replace {
+            true => history.replace_state_with_url(&JsValue::NULL, "", Some(to)),
+            false => history.push_state_with_url(&JsValue::NULL, "", Some(to)),
+        };
+        if written.is_ok() {
+            window.scroll_to_with_x_and_y(0.0, 0.0);
+            self.0.set(Location::current());
+        }
     }
 }
 
@@ -159,12 +255,10 @@ impl Router {
 /// only the query or a section's sub-path does). A private page waits for a signed-in session.
 pub fn show_pages(main: Element, router: Router) {
     let session = expect_context::<SessionStore>();
-    let url = router.0.as_url().clone();
     let route = Memo::new(move |_| {
-        let route = url.with(|url| Route::at(url.path()));
+        let route = router.0.with(|location| Route::at(&location.path));
         (route, !route.is_private() || session.is_signed_in())
     });
-    let here_router = router.clone();
     // What a page starts (effects, listeners) ends when the next page replaces it.
     follow(move |shown: Option<()>| {
         let (route, open) = route.get();
@@ -176,25 +270,24 @@ pub fn show_pages(main: Element, router: Router) {
         if open {
             route.build(&page)
         } else {
-            send_to_sign_in(&page, &here_router)
+            send_to_sign_in(&page, &router, route)
         }
         // After a change of page (not on the first), keyboard and screen-reader users start at its top.
         if shown.is_some() {
             let _ = main.unchecked_ref::<HtmlElement>().focus();
         }
     });
-    // A link click puts its URL in the address bar once the page for it is shown.
-    let history = router.0;
-    follow(move |_: Option<()>| {
-        history.as_url().track();
-        history.ready_to_complete();
-    });
 }
 
 /// A private page visited signed out: sign in first, then come back here. Never a blank page while
 /// the redirect happens.
-fn send_to_sign_in(page: &Element, router: &Router) {
+fn send_to_sign_in(page: &Element, router: &Router, route: Route) {
     fill(page, loading_markup("Taking you to sign in…"));
+    if let Route::Section(section) = route
+        && !section.sign_in_notice.is_empty()
+    {
+        expect_context::<Notice>().show(section.sign_in_notice);
+    }
     router.redirect(page_url("/sign-in", &[("next", &router.here())]).as_str());
 }
 
@@ -214,10 +307,12 @@ mod tests {
             ("/confirm", Route::Confirm),
             ("/forgot-password", Route::ForgotPassword),
             ("/profile", Route::Profile),
-            ("/accounts", Route::Section("accounts")),
-            ("/accounts/", Route::Section("accounts")),
-            ("/accounts/42/history", Route::Section("accounts")),
-            ("/payments", Route::Section("payments")),
+            ("/accounts", Route::Section(&SECTIONS[0])),
+            ("/accounts/", Route::Section(&SECTIONS[0])),
+            ("/accounts/42/history", Route::Section(&SECTIONS[0])),
+            ("/payments", Route::Section(&SECTIONS[1])),
+            ("/organisation", Route::Section(&SECTIONS[2])),
+            ("/invitations/abc", Route::Section(&SECTIONS[3])),
             ("/accountsx", Route::NotFound),
             ("/sign-in/more", Route::NotFound),
             ("/nowhere", Route::NotFound),
@@ -229,11 +324,12 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn private_pages_are_the_profile_and_the_sections() {
-        let private: Vec<bool> = ["/", "/sign-in", "/profile", "/accounts/1", "/payments", "/nowhere"]
-            .into_iter()
-            .map(|path| Route::at(path).is_private())
-            .collect();
-        assert_eq!(private, [false, false, true, true, true, false]);
+        let private: Vec<bool> =
+            ["/", "/sign-in", "/profile", "/accounts/1", "/payments", "/organisation", "/invitations/abc", "/nowhere"]
+                .into_iter()
+                .map(|path| Route::at(path).is_private())
+                .collect();
+        assert_eq!(private, [false, false, true, true, true, true, true, false]);
     }
 
     #[wasm_bindgen_test]

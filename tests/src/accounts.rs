@@ -45,6 +45,23 @@ impl Accounts {
         }
     }
 
+    /// The person's organisations (`GET /v1/tenants`), oldest membership first.
+    pub async fn tenants(&self) -> Vec<Value> {
+        self.list("/v1/tenants").await.as_array().expect("a list").clone()
+    }
+
+    /// The root accounts of the organisation `tenant`.
+    pub async fn roots(&self, tenant: &str) -> Vec<Value> {
+        self.list(&format!("/v1/accounts?tenant={tenant}")).await["items"].as_array().expect("a page").clone()
+    }
+
+    async fn list(&self, path: &str) -> Value {
+        let response = self.http.get(format!("{}{path}", self.base)).bearer_auth(&self.token).send().await;
+        let response = response.expect("the api answers");
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.json().await.expect("JSON")
+    }
+
     /// Renames as someone else would, in another tab: with the current ETag.
     pub async fn rename(&self, id: &str, name: &str) {
         let version = self.get(id).await.expect("the account exists")["version"].to_string();

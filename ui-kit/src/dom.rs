@@ -93,7 +93,8 @@ pub fn insert(anchor: &Element, place: Place, markup: Markup) -> Option<Element>
 /// A new `tag` with `class`, appended to `parent`.
 pub fn append(parent: &Element, tag: &str, class: &str) -> Element {
     let document = parent.owner_document().expect("an element has a document");
-    let child = document.create_element(tag).expect("a valid tag");
+    // Not `expect`: it would print the JsValue, whose Debug brings its formatter into the wasm.
+    let Ok(child) = document.create_element(tag) else { unreachable!("a valid tag") };
     child.set_class_name(class);
     let _ = parent.append_child(&child);
     child

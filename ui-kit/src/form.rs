@@ -368,11 +368,14 @@ impl Form {
         self.show_rules(at);
     }
 
-    /// Empties every field, as new: their errors go until the person tries to send it again.
+    /// Empties every field, as new (a choice stays as it was chosen): their errors go until the
+    /// person tries to send it again.
     pub fn clear(&self) {
         self.attempted.set(false);
         for (at, input) in self.inputs.iter().enumerate() {
-            input.set_value("");
+            if self.spec.fields[at].kind != Kind::Select {
+                input.set_value("");
+            }
             self.show_rules(at);
             self.show_problem(at, None);
         }

@@ -18,6 +18,16 @@ mod href;
 pub use href::{Href, link};
 pub use maud::Markup;
 
+/// Names the place of a panic on the browser console (wasm otherwise dies with a bare
+/// `unreachable`): the file and line are enough to find it. Formatting the message too, as
+/// console_error_panic_hook does, costs each frontend's wasm 0.6 to 1.2 KB of its budget.
+pub fn log_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let (file, line) = info.location().map_or(("", 0), |at| (at.file(), at.line()));
+        web_sys::console::error_3(&"panicked at".into(), &file.into(), &line.into());
+    }));
+}
+
 #[cfg(test)]
 mod tests {
     use maud::html;

@@ -5,8 +5,14 @@
 use std::{fs, path::Path};
 
 /// The source folders of the shell, the micro-frontends and the guest side of their contract.
-const FRONTENDS: [&str; 5] =
-    ["mfe-shell/src", "mfe-accounts/src", "mfe-payments/src", "mfe-qr/src", "mfe-contract/guest/src"];
+const FRONTENDS: [&str; 6] = [
+    "mfe-shell/src",
+    "mfe-accounts/src",
+    "mfe-payments/src",
+    "mfe-organisations/src",
+    "mfe-qr/src",
+    "mfe-contract/guest/src",
+];
 
 /// Calls that write HTML or attributes around the kit, and why each is refused.
 const FORBIDDEN: [(&str, &str); 5] = [

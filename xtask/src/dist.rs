@@ -14,7 +14,7 @@ use crate::{
 
 /// Each is the crate `mfe-<name>`, served by the api at `/mfe/<name>/`. `qr` is no micro-frontend but the
 /// shell's lazily loaded QR-code encoder, built, served and loaded the same way.
-pub const MICRO_FRONTENDS: [&str; 3] = ["accounts", "payments", "qr"];
+pub const MICRO_FRONTENDS: [&str; 4] = ["accounts", "payments", "organisations", "qr"];
 
 #[derive(Clone, Copy)]
 pub enum Profile {

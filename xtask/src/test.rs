@@ -17,7 +17,8 @@ use crate::{
 
 /// Crates that only build for the browser: the native run leaves them out, and their tests run as
 /// wasm in headless Chromium.
-const BROWSER_ONLY_CRATES: [&str; 5] = ["mfe-shell", "mfe-accounts", "mfe-payments", "mfe-guest", "mfe-host"];
+const BROWSER_ONLY_CRATES: [&str; 6] =
+    ["mfe-shell", "mfe-accounts", "mfe-payments", "mfe-organisations", "mfe-guest", "mfe-host"];
 /// Crates tested natively whose browser tests also run as wasm in headless Chromium.
 const ALSO_IN_THE_BROWSER: [&str; 1] = ["ui-kit"];
 

@@ -1,3 +1,5 @@
+const organisation = (session) => (session && session.tenant ? session.tenant.id + " " + session.tenant.role : "");
+
 export function define_element(tag, props, mount) {
   if (customElements.get(tag)) return;
   class MicroFrontend extends HTMLElement {
@@ -27,8 +29,15 @@ export function define_element(tag, props, mount) {
     Object.defineProperty(MicroFrontend.prototype, name, {
       get() { return this._values[name]; },
       set(value) {
+        const before = organisation(this._values.session);
         this._values[name] = value;
-        if (this._handle) this._handle.set(name, value);
+        if (!this._handle) return;
+        if (organisation(this._values.session) === before) {
+          this._handle.set(name, value);
+        } else {
+          this._handle.unmount();
+          this._handle = mount(this, this._values);
+        }
       },
     });
   }

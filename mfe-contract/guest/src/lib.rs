@@ -8,11 +8,12 @@
 
 use std::any::Any;
 
+pub mod rest;
 #[cfg(feature = "leptos")]
 mod view;
 
 use any_spawner::Executor;
-use mfe_contract::{Session, element_name, events, props};
+use mfe_contract::{Role, Session, Tenant, element_name, events, props};
 use reactive_graph::{
     owner::{LocalStorage, Owner, StoredValue},
     prelude::*,
@@ -29,6 +30,8 @@ pub use crate::view::{SessionStatus, define};
 // the document; `props` names the JS properties the shell sets; `mount(element, initialProps)`
 // returns a handle with `set(name, value)` and `unmount()`. A property set before the class was
 // defined is an own property that would hide the class's accessor: connecting takes its value over.
+// A session in another organisation (its tenant's id or the person's role there changed) mounts the
+// micro-frontend afresh, which then loads that organisation's data: nothing of the other one stays.
 #[wasm_bindgen(module = "/src/element.js")]
 extern "C" {
     fn define_element(tag: &str, props: Vec<JsValue>, mount: &Closure<dyn Fn(HtmlElement, JsValue) -> Mounted>);
@@ -50,50 +53,39 @@ pub struct Props {
 impl Props {
     /// The headers that authenticate the api request `method url`, fresh from the shell (which
     /// refreshes the session as needed). An error means nobody is signed in or the session ended.
-    pub async fn auth_headers(&self, method: &str, url: &str) -> Result<Vec<(String, String)>, String> {
+    pub async fn auth_headers(&self, method: &str, url: &str) -> Result<web_sys::Headers, String> {
         let function: js_sys::Function = self
             .auth_headers
             .get_untracked()
             .dyn_into()
             .map_err(|_| "the shell gave no way to authenticate".to_owned())?;
-        let request = js_sys::Object::new();
-        js_sys::Reflect::set(&request, &"method".into(), &method.into()).map_err(describe)?;
-        js_sys::Reflect::set(&request, &"url".into(), &url.into()).map_err(describe)?;
+        let request = rest::object(&[("method", method.into()), ("url", url.into())]);
         let promise: js_sys::Promise =
             function.call1(&JsValue::NULL, &request).map_err(describe)?.dyn_into().map_err(describe)?;
         let headers = wasm_bindgen_futures::JsFuture::from(promise).await.map_err(describe)?;
-        let entries = js_sys::Object::entries(headers.dyn_ref().ok_or("the shell's headers are not an object")?);
-        Ok(entries
-            .iter()
-            .filter_map(|entry| {
-                let pair: js_sys::Array = entry.unchecked_into();
-                Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
-            })
-            .collect())
+        // `{ name: value }` is what `new Headers(...)` takes, as a record.
+        web_sys::Headers::new_with_str_sequence_sequence(&headers).map_err(describe)
     }
 
-    /// `method <api><path>` as the signed-in person, with `headers` and a JSON `body`; the api's
-    /// response whatever its status. An error means the request could not be made or sent.
+    /// `method <api><path>` as the signed-in person, with `headers` and a `json` body (its text); the
+    /// api's response whatever its status. An error means the request could not be made or sent.
     pub async fn request(
         &self,
         method: &str,
         path: &str,
         headers: &[(&str, &str)],
-        body: Option<&str>,
+        json: Option<&JsValue>,
     ) -> Result<web_sys::Response, String> {
         let url = format!("{}{path}", self.api_base_url.get_untracked());
-        let sent = web_sys::Headers::new().map_err(describe)?;
-        for (name, value) in self.auth_headers(method, &url).await? {
-            sent.set(&name, &value).map_err(describe)?;
-        }
+        let sent = self.auth_headers(method, &url).await?;
         for (name, value) in headers {
             sent.set(name, value).map_err(describe)?;
         }
         let init = web_sys::RequestInit::new();
         init.set_method(method);
-        if let Some(body) = body {
+        if let Some(json) = json {
             sent.set("Content-Type", "application/json").map_err(describe)?;
-            init.set_body(&body.into());
+            init.set_body(json);
         }
         init.set_headers(&sent);
         let window = web_sys::window().ok_or("no window")?;
@@ -114,6 +106,12 @@ impl Props {
         self.dispatch(events::NAVIGATE, &path.into());
     }
 
+    /// Tells the shell that the person's organisations changed, and to work in `switch_to` from now
+    /// on if given; see [`events::ORGANISATIONS`].
+    pub fn organisations_changed(&self, switch_to: Option<&str>) {
+        self.dispatch(events::ORGANISATIONS, &switch_to.map_or(JsValue::NULL, JsValue::from));
+    }
+
     /// Dispatches a bubbling, composed DOM event from the element, for the shell to handle.
     pub fn emit(&self, event: &str) {
         self.dispatch(event, &JsValue::NULL);
@@ -124,8 +122,9 @@ impl Props {
         init.set_detail(detail);
         init.set_bubbles(true);
         init.set_composed(true);
-        let event = CustomEvent::new_with_event_init_dict(event, &init).expect("a valid event name");
-        self.host.with_value(|host| host.dispatch_event(&event)).expect("dispatching an event");
+        // Not `expect`: it would print the JsValue, whose Debug brings its formatter into the wasm.
+        let Ok(event) = CustomEvent::new_with_event_init_dict(event, &init) else { unreachable!("a valid event name") };
+        let _ = self.host.with_value(|host| host.dispatch_event(&event));
     }
 }
 
@@ -149,7 +148,7 @@ impl Drop for Page {
 
 /// `mount` puts the app in the element and returns what keeps it there.
 pub(crate) fn register(name: &str, mount: impl Fn(HtmlElement, Props) -> Box<dyn Any> + 'static) {
-    log_panics();
+    ui_kit::log_panics();
     // Effects and tasks run on wasm-bindgen's executor; a second call finds it already set.
     let _ = Executor::init_wasm_bindgen();
     let mount = Closure::<dyn Fn(HtmlElement, JsValue) -> Mounted>::new(move |host, initial| {
@@ -159,16 +158,6 @@ pub(crate) fn register(name: &str, mount: impl Fn(HtmlElement, Props) -> Box<dyn
     define_element(&element_name(name), names, &mount);
     // The element class keeps calling it for the page's lifetime.
     mount.forget();
-}
-
-/// Names the place of a panic on the browser console (wasm otherwise dies with a bare
-/// `unreachable`): the file and line are enough to find it. Formatting the message too, as
-/// console_error_panic_hook does, costs mfe-accounts 1.2 KB of its 80 KB budget.
-fn log_panics() {
-    std::panic::set_hook(Box::new(|info| {
-        let (file, line) = info.location().map_or(("", 0), |at| (at.file(), at.line()));
-        web_sys::console::error_3(&"panicked at".into(), &file.into(), &line.into());
-    }));
 }
 
 /// A mounted micro-frontend, owned by its element (JS calls `set` and `unmount`).
@@ -259,20 +248,37 @@ fn parse_session(value: JsValue) -> Option<Session> {
     if value.is_null() || value.is_undefined() {
         return None;
     }
-    let field = |name: &str| js_sys::Reflect::get(&value, &name.into()).unwrap_or(JsValue::UNDEFINED);
-    let (username, email, groups) = (field("username"), field("email"), field("groups"));
+    let (username, email, groups, tenant) =
+        (field(&value, "username"), field(&value, "email"), field(&value, "groups"), field(&value, "tenant"));
     let groups = match groups.dyn_into::<js_sys::Array>() {
         Ok(groups) => groups.iter().map(|group| group.as_string()).collect(),
         Err(absent) => absent.is_undefined().then(Vec::new),
     };
-    let email = if email.is_undefined() || email.is_null() { Some(None) } else { email.as_string().map(Some) };
-    match (value.is_object(), username.as_string(), email, groups) {
-        (true, Some(username), Some(email), Some(groups)) => Some(Session { username, email, groups }),
-        _ => {
-            web_sys::console::warn_2(&"ignoring a malformed session:".into(), &value);
-            None
+    let session = match (value.is_object(), username.as_string(), optional(email, |email| email.as_string()), groups) {
+        (true, Some(username), Some(email), Some(groups)) => {
+            optional(tenant, parse_tenant).map(|tenant| Session { username, email, groups, tenant })
         }
+        _ => None,
+    };
+    if session.is_none() {
+        web_sys::console::warn_2(&"ignoring a malformed session:".into(), &value);
     }
+    session
+}
+
+/// `{ id, name, role }`.
+fn parse_tenant(value: JsValue) -> Option<Tenant> {
+    let text = |name| field(&value, name).as_string();
+    Some(Tenant { id: text("id")?, name: text("name")?, role: Role::parse(&text("role")?)? })
+}
+
+/// An absent member (`undefined` or `null`) is `Some(None)`; one `parse` cannot read is `None`.
+fn optional<T>(value: JsValue, parse: fn(JsValue) -> Option<T>) -> Option<Option<T>> {
+    if value.is_undefined() || value.is_null() { Some(None) } else { parse(value).map(Some) }
+}
+
+fn field(object: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(object, &name.into()).unwrap_or(JsValue::UNDEFINED)
 }
 
 #[cfg(test)]
@@ -336,12 +342,19 @@ mod tests {
         let json = |text: &str| js_sys::JSON::parse(text).unwrap();
         assert_eq!(parse_session(json(r#"{"email":"ada@example.com"}"#)), None, "no username");
         assert_eq!(parse_session(json(r#"{"username":"ada","groups":[1]}"#)), None, "a group that is no name");
+        let tenant = r#"{"username":"ada","tenant":{"id":"t","name":"Acme","role":"boss"}}"#;
+        assert_eq!(parse_session(json(tenant)), None, "a role the contract does not name");
     }
 
     #[wasm_bindgen_test]
     fn sessions_read_as_the_shell_sends_them() {
-        let full =
-            Session { username: "ada".into(), email: Some("ada@example.com".into()), groups: vec!["Admin".into()] };
+        let tenant = Tenant { id: "t-1".into(), name: "Acme".into(), role: Role::Viewer };
+        let full = Session {
+            username: "ada".into(),
+            email: Some("ada@example.com".into()),
+            groups: vec!["Admin".into()],
+            tenant: Some(tenant),
+        };
         let bare = Session { username: "grace".into(), ..Session::default() };
         for session in [full, bare] {
             assert_eq!(parse_session(mfe_host::session_to_js(Some(&session))), Some(session));

@@ -103,16 +103,25 @@ fn resolve(relative: &str, base: &str) -> Result<String, JsValue> {
 }
 
 /// The session as the micro-frontends' `session` property carries it (`mfe-guest` reads it back):
-/// `{ username, email?, groups }`, or `null` when signed out.
+/// `{ username, email?, groups, tenant?: { id, name, role } }`, or `null` when signed out.
 pub fn session_to_js(session: Option<&Session>) -> JsValue {
     let Some(session) = session else { return JsValue::NULL };
     let groups: js_sys::Array = session.groups.iter().map(|group| JsValue::from_str(group)).collect();
     let mut fields = vec![("username", JsValue::from_str(&session.username)), ("groups", groups.into())];
     fields.extend(session.email.as_deref().map(|email| ("email", JsValue::from_str(email))));
+    fields.extend(session.tenant.as_ref().map(|tenant| {
+        let tenant = [("id", tenant.id.as_str()), ("name", &tenant.name), ("role", tenant.role.name())]
+            .map(|(name, value)| (name, JsValue::from_str(value)));
+        ("tenant", object(&tenant))
+    }));
+    object(&fields)
+}
+
+fn object(fields: &[(&str, JsValue)]) -> JsValue {
     let object = Object::new();
     for (name, value) in fields {
         // Setting a property of a fresh plain object cannot fail.
-        let _ = Reflect::set(&object, &name.into(), &value);
+        let _ = Reflect::set(&object, &(*name).into(), value);
     }
     object.into()
 }
@@ -131,10 +140,11 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn a_session_becomes_a_plain_object_and_signed_out_is_null() {
-        let session = Session { username: "ada".into(), email: None, groups: vec!["Admin".into()] };
+        let session = Session { username: "ada".into(), groups: vec!["Admin".into()], ..Session::default() };
         let object = session_to_js(Some(&session));
         assert_eq!(field(&object, "username"), "ada");
         assert!(!Reflect::has(&object, &"email".into()).unwrap(), "an absent email is left out");
+        assert!(!Reflect::has(&object, &"tenant".into()).unwrap(), "so is an organisation not chosen yet");
         let groups: js_sys::Array = field(&object, "groups").dyn_into().unwrap();
         assert_eq!(groups.to_vec(), vec![JsValue::from_str("Admin")]);
         assert!(session_to_js(None).is_null());

@@ -84,6 +84,11 @@ impl SessionStore {
         self.who.get()
     }
 
+    /// Who is signed in (their username), untracked.
+    pub fn person(&self) -> Option<String> {
+        self.who.with_untracked(|who| who.as_ref().map(|session| session.username.clone()))
+    }
+
     pub fn is_signed_in(&self) -> bool {
         self.who.with(Option::is_some)
     }
@@ -133,11 +138,6 @@ impl SessionStore {
             .await
             .map(|token| token.as_string().unwrap_or_default())
             .map_err(|error| error.as_string().unwrap_or_else(|| "The session could not be refreshed.".into()))
-    }
-
-    /// The session as micro-frontends receive it: an object, or `null` when signed out.
-    pub fn to_js(self) -> JsValue {
-        mfe_host::session_to_js(self.session().as_ref())
     }
 
     pub fn auth_headers(&self) -> JsValue {
@@ -269,6 +269,7 @@ fn session_from(id_token: &str) -> Session {
         username: email.clone().or(cognito_username).unwrap_or_default(),
         email,
         groups: groups.unwrap_or_default(),
+        tenant: None,
     }
 }
 
@@ -290,7 +291,7 @@ fn from_json<T: Deserialize>(json: &str) -> Option<T> {
     json::from_str(json).ok()
 }
 
-fn storage() -> Option<web_sys::Storage> {
+pub fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 

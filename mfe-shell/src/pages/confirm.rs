@@ -59,7 +59,7 @@ pub fn show(page: &Element) {
     follow_dev_mailbox(page, move || address.get());
     form.on_submit(move |form| {
         let (email, code) = (form.text(&SIGN_IN_EMAIL).trim().to_owned(), form.text(&CONFIRMATION_CODE));
-        let (router, next) = (router.clone(), next.clone());
+        let next = next.clone();
         form.run(async move {
             let cognito = session.cognito();
             cognito.call(cognito.client.confirm_sign_up(&email, code.trim())).await.map_err(|e| explain(&e))?;

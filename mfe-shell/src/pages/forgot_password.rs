@@ -72,7 +72,7 @@ fn reset_form(page: &Element, session: SessionStore, address: String) {
     let form = Form::wire(page, &RESET_FORM);
     form.on_submit(move |form| {
         let (address, code, password) = (address.clone(), form.text(&CODE), form.text(&NEW_PASSWORD));
-        let (router, next) = (router.clone(), next.clone());
+        let next = next.clone();
         form.run(async move {
             let cognito = session.cognito();
             let request = cognito.client.confirm_forgot_password(&address, code.trim(), &password);

@@ -56,7 +56,7 @@ pub fn show(page: &Element) {
     form.on_submit(move |form| {
         let email = form.text(&EMAIL).trim().to_owned();
         let attributes = [Attribute::new("email", &email), Attribute::new("name", form.text(&NAME).trim())];
-        let (password, router, next) = (form.text(&PASSWORD), router.clone(), next.clone());
+        let (password, next) = (form.text(&PASSWORD), next.clone());
         form.run(async move {
             let cognito = session.cognito();
             cognito.call(cognito.client.sign_up(&email, &password, &attributes)).await.map_err(|e| explain(&e))?;
