@@ -15,8 +15,6 @@
 //! tree order the way a tenant's accounts accumulate, so each page of children is one index range.
 
 use std::{
-    path::PathBuf,
-    process::Command,
     sync::Arc,
     time::{Duration, Instant, SystemTime},
 };
@@ -31,6 +29,7 @@ use crate::{
     cognito,
     identity::IdentityPool,
     load::{self, Failure, Load, Operation, Outcome, Rotation},
+    pgbench,
     sigv4::Signer,
 };
 
@@ -55,9 +54,8 @@ pub struct Args {
     /// The database's owner (to write the tree and run pgbench), as the api's DATABASE_URL.
     #[arg(long, env = "BENCH_DATABASE_URL", hide_env_values = true)]
     database_url: String,
-    /// pgbench, from the same Postgres installation as the server.
-    #[arg(long, env = "PGBENCH", default_value = "pgbench")]
-    pgbench: PathBuf,
+    #[command(flatten)]
+    pgbench: pgbench::Program,
     #[command(flatten)]
     admin: cognito::Admin,
     /// How many times the JWT and the SigV4 load are each measured, taking turns.
@@ -75,7 +73,7 @@ pub async fn run(api: &Url, args: Args) -> Result<(), Failure> {
     let pool = Arc::new(cognito::Pool::create(api.join("cognito")?, &args.admin).await?);
     let user = cognito::create_users(&pool, 1, 1).await?.remove(0);
     let token = user.tokens.access_token.clone();
-    let claims = unverified_claims(&token)?;
+    let claims = cognito::unverified_claims(&token)?;
     let (sub, sign_in) =
         (claims["sub"].as_str().unwrap_or_default(), claims["origin_jti"].as_str().unwrap_or_default());
     println!("writing {} accounts into the user's tenant ...", ROOTS + ROOTS * FAN_OUT + ROOTS * FAN_OUT * FAN_OUT);
@@ -124,7 +122,7 @@ pub async fn run(api: &Url, args: Args) -> Result<(), Failure> {
         }
     }
     println!("measuring the same SQL with pgbench ...");
-    let direct = pgbench(&args, &load, sub, sign_in)?;
+    let direct = args.pgbench.run(&args.database_url, &load, PGBENCH_SCRIPT, &[("user", sub), ("sign_in", sign_in)])?;
     print_table(&args, &jwt, &sigv4, &direct, signing, pages.len());
     Ok(())
 }
@@ -139,7 +137,7 @@ fn sign_each(signer: &Signer, pages: &[Url]) -> Result<(Vec<(Url, HeaderMap)>, D
     Ok((signed, started.elapsed()))
 }
 
-fn print_table(args: &Args, jwt: &[Outcome], sigv4: &[Outcome], direct: &Pgbench, signing: Duration, pages: usize) {
+fn print_table(args: &Args, jwt: &[Outcome], sigv4: &[Outcome], direct: &pgbench::Rate, signing: Duration, pages: usize) {
     let load = args.load;
     println!(
         "\n{} concurrent clients, {} s measured after {} s of warm-up, {} rounds of each way taking turns, on {}; the load \
@@ -260,58 +258,4 @@ async fn write_tree(database_url: &str, user: &str) -> Result<Vec<String>, Failu
             .fetch_all(&mut db)
             .await?;
     Ok(groups)
-}
-
-struct Pgbench {
-    per_second: f64,
-    p99_ms: f64,
-}
-
-/// pgbench as the api's role, prepared statements (as sqlx), the same clients and duration.
-fn pgbench(args: &Args, load: &Load, user: &str, sign_in: &str) -> Result<Pgbench, Failure> {
-    let dir = std::env::temp_dir().join(format!("ledgerline-pgbench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let script = dir.join("children.sql");
-    std::fs::write(&script, PGBENCH_SCRIPT)?;
-    let mut url = Url::parse(&args.database_url)?;
-    url.set_username("ledgerline_api").map_err(|()| "the database URL has no user")?;
-    let output = Command::new(&args.pgbench)
-        .current_dir(&dir)
-        .args(["--no-vacuum", "--protocol=prepared", "--log", "--log-prefix=tx"])
-        .arg(format!("--client={}", load.concurrency))
-        .arg("--jobs=2")
-        .arg(format!("--time={}", load.duration))
-        .arg(format!("--define=user={user}"))
-        .arg(format!("--define=sign_in={sign_in}"))
-        .arg(format!("--file={}", script.display()))
-        .arg(url.as_str())
-        .output()?;
-    if !output.status.success() {
-        return Err(format!("pgbench failed: {}", String::from_utf8_lossy(&output.stderr)).into());
-    }
-    let report = String::from_utf8_lossy(&output.stdout);
-    let per_second = report
-        .lines()
-        .find_map(|line| line.strip_prefix("tps = ")?.split_whitespace().next()?.parse().ok())
-        .ok_or("pgbench printed no tps")?;
-    let mut latencies_us: Vec<u64> = Vec::new();
-    for entry in std::fs::read_dir(&dir)? {
-        let path = entry?.path();
-        if path.file_name().is_some_and(|name| name.to_string_lossy().starts_with("tx.")) {
-            let log = std::fs::read_to_string(&path)?;
-            latencies_us.extend(log.lines().filter_map(|line| line.split_whitespace().nth(2)?.parse::<u64>().ok()));
-        }
-    }
-    std::fs::remove_dir_all(&dir)?;
-    latencies_us.sort_unstable();
-    let rank = ((latencies_us.len() as f64) * 0.99).ceil() as usize;
-    let p99_ms = latencies_us.get(rank.saturating_sub(1)).copied().unwrap_or_default() as f64 / 1000.0;
-    Ok(Pgbench { per_second, p99_ms })
-}
-
-/// The claims of our own fresh token (the api verifies it; here it only names the user and sign-in).
-fn unverified_claims(token: &str) -> Result<serde_json::Value, Failure> {
-    use base64::{Engine, prelude::BASE64_URL_SAFE_NO_PAD};
-    let payload = token.split('.').nth(1).ok_or("not a JWT")?;
-    Ok(serde_json::from_slice(&BASE64_URL_SAFE_NO_PAD.decode(payload)?)?)
 }

@@ -5,6 +5,8 @@ mod accounts;
 mod cognito;
 mod identity;
 mod load;
+mod payments;
+mod pgbench;
 mod sigv4;
 
 use std::process::ExitCode;
@@ -28,6 +30,8 @@ enum Benchmark {
     Cognito(cognito::Args),
     /// The Accounts api: children of a node over 100,000 accounts, with a JWT and SigV4-signed, next to pgbench.
     Accounts(accounts::Args),
+    /// Payments through the GraphQL api: created and settled (spread and on two hot accounts), listed; pgbench beside.
+    Payments(payments::Args),
 }
 
 #[tokio::main]
@@ -36,6 +40,7 @@ async fn main() -> ExitCode {
     let outcome = match cli.benchmark {
         Benchmark::Cognito(args) => cognito::run(&cli.api, args).await,
         Benchmark::Accounts(args) => accounts::run(&cli.api, args).await,
+        Benchmark::Payments(args) => payments::run(&cli.api, args).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -41,7 +41,7 @@ enum Task {
     Test,
     /// Build a deployable `dist/` (shell and micro-frontends) and the release api.
     Dist,
-    /// Run a benchmark against a throwaway Postgres: `cognito` or `accounts` (the release api under
+    /// Run a benchmark against a throwaway Postgres: `cognito`, `accounts` or `payments` (the release api under
     /// load; ARGS go to the benchmark, `cargo run -p bench -- cognito --help` lists them) or `browser`
     /// (the built site's sizes and timings in headless Chromium).
     Bench {
