@@ -47,7 +47,8 @@ impl Payment {
         Self {
             id: text(json, "id"),
             amount: text(&amount, "amount"),
-            minor_units: text(&amount, "minorUnits").parse().unwrap_or_default(),
+            // Integers parse without the float parser's tables (wasm size); below 2^53 they are exact.
+            minor_units: text(&amount, "minorUnits").parse::<i64>().unwrap_or_default() as f64,
             currency: text(&amount, "currency"),
             due_date: text(json, "dueDate"),
             from_account: text(json, "fromAccount"),
@@ -107,7 +108,7 @@ impl Failure {
             let mut chars = rest.chars();
             message = chars
                 .next()
-                .map(|first| [&first.to_uppercase().to_string(), chars.as_str(), "."].concat())
+                .map(|first| [first.to_ascii_uppercase().encode_utf8(&mut [0; 4]), chars.as_str(), "."].concat())
                 .unwrap_or_default();
         }
         Self { kind: if kind.is_empty() { "InternalFailure".into() } else { kind }, message, field }

@@ -270,10 +270,10 @@ fn submit_on(store: Store, form: &Form, from: Element, to: Element) {
 /// The accounts whose name or number contains `search`, as options; with `external`, the choice
 /// of a counterparty too.
 fn pick(accounts: &[Account], search: &str, external: bool) -> Markup {
-    let search = search.trim().to_lowercase();
+    let search = search.trim().to_ascii_lowercase();
     html! {
         option value="" { "Choose…" }
-        @for account in accounts.iter().filter(|a| a.name.to_lowercase().contains(&search) || a.number.to_lowercase().contains(&search)) {
+        @for account in accounts.iter().filter(|a| a.name.to_ascii_lowercase().contains(&search) || a.number.to_ascii_lowercase().contains(&search)) {
             option value=(account.id) { (account.name) " · " (account.number) " · " (account.currency) }
         }
         @if external { option value=(EXTERNAL) { "A counterparty outside the organisation…" } }
