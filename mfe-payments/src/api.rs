@@ -174,6 +174,15 @@ impl Api {
         self.0.session.with_untracked(|session| Some(session.as_ref()?.tenant.as_ref()?.id.clone()))
     }
 
+    /// The micro-frontend left the page (its session went with it): a read of several requests
+    /// stops rather than make the next.
+    fn gone(self) -> Answer<()> {
+        match self.0.session.try_with_untracked(|_| ()) {
+            Some(()) => Ok(()),
+            None => Err(Failure { kind: "Gone".into(), ..Failure::default() }),
+        }
+    }
+
     /// A page of the organisation's payments that pass `filter` (a `ModelPaymentFilterInput`).
     pub async fn list(self, filter: &JsValue, limit: u32, next_token: Option<&str>) -> Answer<Page> {
         let variables = object(&[
@@ -248,6 +257,7 @@ impl Api {
         let roots = self.rest(&["/v1/accounts?limit=200", &tenant].concat()).await?;
         let mut accounts = Vec::new();
         for root in list(&roots, "items") {
+            self.gone()?;
             let path = ["/v1/accounts/", &text(&root, "id"), "/subtree?depth=5"].concat();
             collect(&get(&self.rest(&path).await?, "root"), &mut accounts);
         }
@@ -269,6 +279,7 @@ impl Api {
         let mut events = Vec::new();
         let mut cursor = String::new();
         loop {
+            self.gone()?;
             let path = ["/v1/tenants/", &tenant, "/audit?limit=200", &cursor].concat();
             let page = self.rest(&path).await?;
             let mut older = false;

@@ -127,6 +127,8 @@ pub fn show(store: Store, area: &Element) {
         );
         return;
     }
+    // Accounts opened since the page was, too.
+    Executor::spawn_local(store.load_directory());
     let today = String::from(js_sys::Date::new_0().to_iso_string()).chars().take(10).collect::<String>();
     let values = [("dueDate", today.as_str())];
     let beside = html! { button type="button" class="button" data-action=(Action::List) { "Cancel" } };
@@ -153,8 +155,8 @@ pub fn show(store: Store, area: &Element) {
     let fill_pickers = move |search: &str| {
         store.directory.with_untracked(|directory| {
             let accounts = directory.as_ref().map(|d| d.accounts.as_slice()).unwrap_or_default();
-            refill(&shown_from, pick(accounts, search, false));
-            refill(&shown_to, pick(accounts, search, true));
+            refill(&shown_from, |chosen| pick(accounts, search, chosen, false));
+            refill(&shown_to, |chosen| pick(accounts, search, chosen, true));
         });
     };
     let on_directory = fill_pickers.clone();
@@ -248,7 +250,11 @@ fn submit_on(store: Store, form: &Form, from: Element, to: Element) {
             }
         };
         form.run(async move {
-            match store.api.create(input, &key).await {
+            let answer = store.api.create(input, &key).await;
+            if !store.alive() {
+                return Ok(());
+            }
+            match answer {
                 Ok(payment) => {
                     sent.set_value((String::new(), String::new()));
                     let id = payment.id.clone();
@@ -267,23 +273,28 @@ fn submit_on(store: Store, form: &Form, from: Element, to: Element) {
     });
 }
 
-/// The accounts whose name or number contains `search`, as options; with `external`, the choice
-/// of a counterparty too.
-fn pick(accounts: &[Account], search: &str, external: bool) -> Markup {
+/// The accounts whose name or number contains `search` (and the one `chosen`, which stays), as
+/// options; with `external`, the choice of a counterparty too.
+fn pick(accounts: &[Account], search: &str, chosen: &str, external: bool) -> Markup {
     let search = search.trim().to_ascii_lowercase();
+    let found = |account: &&Account| {
+        account.id == chosen
+            || account.name.to_ascii_lowercase().contains(&search)
+            || account.number.to_ascii_lowercase().contains(&search)
+    };
     html! {
         option value="" { "Choose…" }
-        @for account in accounts.iter().filter(|a| a.name.to_ascii_lowercase().contains(&search) || a.number.to_ascii_lowercase().contains(&search)) {
+        @for account in accounts.iter().filter(found) {
             option value=(account.id) { (account.name) " · " (account.number) " · " (account.currency) }
         }
         @if external { option value=(EXTERNAL) { "A counterparty outside the organisation…" } }
     }
 }
 
-/// Puts `options` in a select, keeping its choice if it is still offered.
-fn refill(select: &Element, options: Markup) {
+/// Puts the options for its choice in a select, keeping the choice.
+fn refill(select: &Element, options: impl FnOnce(&str) -> Markup) {
     let chosen = value(select);
-    fill(select, options);
+    fill(select, options(&chosen));
     let _ = js_sys::Reflect::set(select, &"value".into(), &chosen.into());
 }
 

@@ -177,7 +177,11 @@ impl Detail {
         let Some(payment) = store.open.get_untracked().flatten() else { return };
         self.mode.set(Mode::Actions);
         Executor::spawn_local(async move {
-            match store.api.decide(decision, &payment).await {
+            let answer = store.api.decide(decision, &payment).await;
+            if !store.alive() {
+                return;
+            }
+            match answer {
                 Ok(_) if decision == Decision::Delete => {
                     store.removed(&payment.id);
                     store.api.0.navigate(&store.rows.with_untracked(|rows| rows.filters.query()));
@@ -210,7 +214,11 @@ impl Detail {
 }
 
 async fn load(store: Store, id: String) {
-    match store.api.get(&id).await {
+    let answer = store.api.get(&id).await;
+    if !store.alive() {
+        return;
+    }
+    match answer {
         Ok(Some(payment)) => {
             store.open.set(Some(Some(payment.clone())));
             store.remember(payment);
@@ -242,7 +250,11 @@ fn wire_edit(store: Store, detail: Detail, within: &Element, payment: Payment) {
         ]);
         let version = payment.version;
         form.run(async move {
-            match store.api.update(input, version).await {
+            let answer = store.api.update(input, version).await;
+            if !store.alive() {
+                return Ok(());
+            }
+            match answer {
                 Ok(changed) => {
                     detail.mode.set(Mode::Actions);
                     store.remember(changed);
@@ -328,6 +340,9 @@ fn confirmation(decision: Decision) -> Markup {
 /// The payment's history from the audit trail, once read.
 async fn show_history(store: Store, payment: Payment, slot: Element) {
     let events = store.api.history(&payment).await;
+    if !store.alive() {
+        return;
+    }
     let markup = store.directory.with_untracked(|directory| {
         let directory = directory.clone().unwrap_or_default();
         html! {

@@ -31,7 +31,7 @@ const ACK_TIMEOUT_MS: i32 = 10_000;
 pub fn start(store: Store) {
     let client = Client { store, state: Rc::new(State::default()) };
     client.connect();
-    StoredValue::new_local(client);
+    StoredValue::new_local(Connection(client));
 }
 
 /// The connection's state, shared by its handlers and the timers that outlive a connection.
@@ -181,11 +181,15 @@ impl Client {
     }
 }
 
-impl Drop for Client {
+/// The client as its owner holds it: dropped when the micro-frontend leaves the page (the handlers
+/// and timers hold clones of the client, which may go before or after it).
+struct Connection(Client);
+
+impl Drop for Connection {
     /// The micro-frontend left the page: the connection closes, and no handler runs after.
     fn drop(&mut self) {
-        self.state.ended.set(true);
-        if let Some((socket, _handlers)) = self.state.socket.take() {
+        self.0.state.ended.set(true);
+        if let Some((socket, _handlers)) = self.0.state.socket.take() {
             detach(&socket);
             let _ = socket.close_with_code(1000);
         }

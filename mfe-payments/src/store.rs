@@ -99,6 +99,12 @@ impl Store {
         }
     }
 
+    /// Whether the micro-frontend is still mounted: what an answer brings after it left (another
+    /// organisation mounts it afresh) has nowhere to go.
+    pub fn alive(&self) -> bool {
+        self.rows.try_with_untracked(|_| ()).is_some()
+    }
+
     /// Members and above create, change and withdraw payments; viewers only read them.
     pub fn writes(&self) -> bool {
         self.role.is_none_or(Role::writes)
@@ -139,9 +145,14 @@ impl Store {
 
     /// Reads the organisation's accounts and members, once.
     pub async fn load_directory(self) {
-        let (accounts, members) = (self.api.accounts().await, self.api.members().await);
-        self.directory
-            .set(Some(Directory { accounts: accounts.unwrap_or_default(), members: members.unwrap_or_default() }));
+        let accounts = self.api.accounts().await;
+        if !self.alive() {
+            return;
+        }
+        let members = self.api.members().await;
+        let _ = self
+            .directory
+            .try_set(Some(Directory { accounts: accounts.unwrap_or_default(), members: members.unwrap_or_default() }));
     }
 
     /// Loads the first page for `filters` (afresh), or the next page of the rows shown (`None`).
@@ -161,8 +172,8 @@ impl Store {
         let Some((filters, token)) = request.flatten() else { return };
         let page = self.api.list(&filters.to_graphql(), TABLE_PAGE, token.as_deref()).await;
         mark("ledgerline:payments-page-arrived");
-        // A page for filters since replaced is no use.
-        if self.rows.with_untracked(|rows| rows.filters != filters) {
+        // A page for filters since replaced (or for a page since left) is no use.
+        if self.rows.try_with_untracked(|rows| rows.filters != filters).unwrap_or(true) {
             return;
         }
         match page {
@@ -194,7 +205,7 @@ impl Store {
         if let Some(id) = open {
             Executor::spawn_local(async move {
                 if let Ok(payment) = self.api.get(&id).await {
-                    self.open.set(Some(payment));
+                    let _ = self.open.try_set(Some(payment));
                 }
             });
         }
@@ -208,6 +219,9 @@ impl Store {
         let filters = self.rows.with_untracked(|rows| rows.filters.clone());
         let passes = filters.is_empty()
             || self.api.list(&filters.only(&id), 1, None).await.is_ok_and(|page| !page.items.is_empty());
+        if !self.alive() {
+            return;
+        }
         self.rows.update(|rows| {
             let shown = rows.ids.contains(&id);
             if passes && !shown {

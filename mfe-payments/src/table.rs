@@ -134,7 +134,7 @@ fn render(store: Store, area: &Element) {
 /// The rows of `ids`, sorted by due date (then newest first, as the api sends them).
 fn rows(store: Store, ids: &[String], directory: Option<&Directory>, fresh: &[String]) -> Markup {
     let mut payments: Vec<Payment> = ids.iter().filter_map(|id| store.payment(id)).collect();
-    payments.sort_by(|a, b| a.due_date.cmp(&b.due_date));
+    payments.sort_unstable_by(|a, b| a.due_date.cmp(&b.due_date).then_with(|| b.created_at.cmp(&a.created_at)));
     let empty = Directory::default();
     let directory = directory.unwrap_or(&empty);
     html! {
