@@ -1,8 +1,9 @@
 //! The subscriptions over `graphql-transport-ws` at `/graphql/ws`: each subscriber gets the payments
 //! of their own tenants only, from whichever api instance made the change; a forged `tenantId` is
 //! refused; every status change (decisions, settlement) is an `onUpdatePayment`; the protocol's
-//! close codes; a token's expiry and the end of its sign-in close the socket; the database listener
-//! comes back after its connection is killed.
+//! close codes; a token's expiry and the end of its sign-in close the socket; a subscriber removed
+//! from an organisation gets its payments no more; the database listener comes back after its
+//! connection is killed.
 
 mod support;
 
@@ -394,4 +395,29 @@ async fn the_listener_comes_back_when_its_connection_is_killed() {
     }
     let payment = pending(&org, As::Member, "10").await;
     assert_eq!(viewer.payment("c", "onCreatePayment").await, payment);
+}
+
+#[tokio::test]
+async fn a_subscriber_removed_from_the_organisation_sees_its_payments_no_more() {
+    let org = Org::new().await;
+    let viewer = org.person(As::Viewer);
+    let own_account = viewer.create("Vic's", "V-1", None).await["id"].clone();
+    let mut socket = Socket::signed_in(org.fixture.app.addr, &viewer.token).await;
+    socket.subscribe("c", "onCreatePayment", None).await;
+    socket.subscribe("d", "onDeletePayment", None).await;
+    until_subscribed(&org.fixture.app, 2).await;
+    sqlx::query("DELETE FROM tenant_members WHERE tenant_id = $1 AND user_id = $2")
+        .bind(org.tenant)
+        .bind(sub(viewer))
+        .execute(&org.fixture.app.db)
+        .await
+        .unwrap();
+    let acme = pending(&org, As::Member, "10").await;
+    let query = format!("mutation($id: ID!) {{ deletePayment(input: {{ id: $id }}) {{ {PAYMENT_FIELDS} }} }}");
+    org.graphql(As::Member, &query, json!({ "id": acme["id"] })).await.ok("deletePayment");
+    // Their own payment is the first event they get: Acme's were withheld.
+    let input = json!({ "amount": { "amount": "5", "currency": "EUR" }, "dueDate": "2099-01-01",
+                        "fromAccount": own_account, "counterparty": { "name": "Bob", "iban": "GB82WEST12345698765432" } });
+    let own = org.create(As::Viewer, input).await.ok("createPayment").clone();
+    assert_eq!(socket.payment("c", "onCreatePayment").await, own);
 }
