@@ -2,7 +2,7 @@
 //! admin) approves it and the accounts' balances move in the accounts micro-frontend; the creator
 //! cannot approve their own; a viewer cannot create; filters in the URL and paging; a submission
 //! retried after the network failed makes one payment; a stale edit shows the conflict and offers
-//! a reload. Each page state worth a picture is a screenshot, audited.
+//! a reload; a colleague's new payment and its approval appear live. Each page state worth a picture is a screenshot, audited.
 
 use e2e::{Browser, ENTER, PASSWORD, Stack, eventually, screenshots};
 use serde_json::{Value, json};
@@ -127,11 +127,8 @@ async fn create_payment(browser: &Browser, amount: &str, message: &str) {
     browser.click("[data-testid=new-payment-form] button[type=submit]").await;
 }
 
-/// Fails on console errors. Until the api serves `/graphql/ws` (the subscriptions' branch), the
-/// browser's failed WebSocket connections are expected and left out.
 async fn assert_no_console_errors(browser: &Browser) {
-    let errors: Vec<String> =
-        browser.console_errors().await.into_iter().filter(|error| !error.contains("/graphql/ws")).collect();
+    let errors = browser.console_errors().await;
     assert!(errors.is_empty(), "console errors: {errors:#?}");
 }
 
@@ -284,11 +281,36 @@ async fn a_submission_retried_after_the_network_failed_makes_one_payment_and_a_s
     bob.click("[data-testid=reload-payment]").await;
     bob.expect_text("[data-testid=detail-message]", "Changed by Ann").await;
     bob.expect_text("[data-testid=detail-amount]", "€12.50").await;
-    let console: Vec<String> = bob
-        .console_errors()
-        .await
-        .into_iter()
-        .filter(|error| !error.contains("/graphql/ws") && !error.contains("Failed to fetch"))
-        .collect();
+    let console: Vec<String> =
+        bob.console_errors().await.into_iter().filter(|error| !error.contains("Failed to fetch")).collect();
     assert!(console.is_empty(), "console errors: {console:#?}");
+}
+
+#[tokio::test]
+async fn a_colleagues_payment_and_its_approval_appear_live() {
+    let stack = Stack::start(&[]).await;
+    let (ann, shots) = (&stack.browser, screenshots());
+    let (_acme, others) = acme(&stack, &[("bob@example.com", "admin")]).await;
+    let bob = &others[0];
+    ann.find("[data-testid=payments-empty]").await;
+    ann.expect_text("[data-testid=live]", "Live").await;
+
+    // Bob creates one: it appears in Ann's table, highlighted, without a reload.
+    bob.expect_text("[data-testid=live]", "Live").await;
+    bob.click("[data-testid=new-payment]").await;
+    create_payment(bob, "42.00", "Live one").await;
+    bob.expect_text("[data-testid=payment-details] .badge", "Pending approval").await;
+    ann.expect_text("[data-testid=payments-table]", "€42.00").await;
+    ann.find(".payments__row--fresh").await;
+    ann.screenshot(&shots, "89-payments-live-row").await;
+
+    // Ann approves it: Bob's open payment follows it, approved, then settled (it is due today).
+    ann.click("[data-testid=payments-table] a[data-open]").await;
+    ann.click("[data-action=approve]").await;
+    ann.click("[data-testid=confirm]").await;
+    bob.expect_text("[data-testid=payment-details] .badge", "Settled").await;
+    bob.screenshot(&shots, "90-payments-live-approved").await;
+    for browser in [ann, bob] {
+        assert_no_console_errors(browser).await;
+    }
 }

@@ -4,17 +4,14 @@
 
 use apollo_compiler::{ExecutableDocument, Schema};
 
-// The subscriptions are checked once the schema has its `Subscription` type.
-#[allow(dead_code)]
 mod ops {
     include!("../../mfe-payments/src/ops.rs");
 }
 
 const SDL: &str = include_str!("../../api/schema.graphql");
 
-/// The operations the micro-frontend sends, by name. The subscriptions join them once the schema
-/// has its `Subscription` type.
-const OPERATIONS: [(&str, &str); 8] = [
+/// The operations the micro-frontend sends, by name.
+const OPERATIONS: [(&str, &str); 11] = [
     ("ListPayments", ops::LIST),
     ("GetPayment", ops::GET),
     ("CreatePayment", ops::CREATE),
@@ -23,6 +20,9 @@ const OPERATIONS: [(&str, &str); 8] = [
     ("RejectPayment", ops::REJECT),
     ("CancelPayment", ops::CANCEL),
     ("DeletePayment", ops::DELETE),
+    ("OnCreatePayment", ops::ON_CREATE),
+    ("OnUpdatePayment", ops::ON_UPDATE),
+    ("OnDeletePayment", ops::ON_DELETE),
 ];
 
 fn schema() -> apollo_compiler::validation::Valid<Schema> {
