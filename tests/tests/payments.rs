@@ -167,9 +167,10 @@ async fn an_admin_creates_a_payment_another_approves_it_and_the_balances_move_a_
     ann.expect_focus("[data-testid=keep]").await;
     ann.screenshot(&shots, "84-payments-approve-confirm").await;
     ann.click("[data-testid=confirm]").await;
-    ann.expect_text("[data-testid=payment-details] .badge", "Approved").await;
 
-    // Due today, it settles: the balances move, in the api and in the accounts micro-frontend.
+    // Due today, it settles at once (the open payment follows it live, past "Approved"): the
+    // balances move, in the api and in the accounts micro-frontend.
+    ann.expect_text("[data-testid=payment-details] .badge", "Settled").await;
     let operating = eventually(|| acme.ann.balance(&acme.operating), |balance| *balance == 75_000).await;
     assert_eq!(operating, 75_000, "250.00 left Operating");
     assert_eq!(acme.ann.balance(&acme.savings).await, 25_000, "and reached Savings");
