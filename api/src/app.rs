@@ -22,7 +22,7 @@ use tower_http::{
 };
 use tracing::Level;
 
-use crate::{Config, cognito, graphql, health, iam, rest, site};
+use crate::{Config, cognito, graphql, health, iam, payments, rest, site};
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
@@ -45,16 +45,20 @@ pub struct AppState {
     pub graphql: graphql::ApiSchema,
     /// Wakes this instance's settlement worker (a payment may have become due).
     pub settlement: Arc<tokio::sync::Notify>,
+    /// Payments' changes, from the database, for this instance's subscribers.
+    pub payment_events: payments::events::Hub,
 }
 
 impl AppState {
     pub fn new(db: PgPool, config: Config) -> Self {
         // A webhook may not hold a confirmation (and its transaction) open for long.
         let http = reqwest::Client::builder().timeout(WEBHOOK_TIMEOUT).build().expect("an HTTP client");
+        let payment_events = payments::events::Hub::default();
         Self {
             db,
-            graphql: graphql::schema(&config),
+            graphql: graphql::schema(&config, payment_events.clone()),
             settlement: Arc::default(),
+            payment_events,
             config: Arc::new(config),
             cognito: Arc::default(),
             frontend_cognito: None,

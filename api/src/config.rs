@@ -149,6 +149,18 @@ pub struct Config {
     #[arg(long, env = "GRAPHQL_COMPLEXITY_LIMIT", value_name = "GRAPHQL_COMPLEXITY_LIMIT", default_value_t = 5000)]
     pub graphql_complexity_limit: usize,
 
+    /// Milliseconds a GraphQL WebSocket may stay open without an accepted `connection_init`
+    /// before it is closed with 4408.
+    #[arg(long, env = "GRAPHQL_WS_INIT_TIMEOUT_MS", value_name = "GRAPHQL_WS_INIT_TIMEOUT_MS",
+          default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    pub graphql_ws_init_timeout_ms: u64,
+
+    /// How often, in milliseconds, a GraphQL WebSocket checks that its sign-in has not ended
+    /// (global sign-out, revocation, user disabled); one that has is closed with 4403.
+    #[arg(long, env = "GRAPHQL_WS_REVOCATION_CHECK_MS", value_name = "GRAPHQL_WS_REVOCATION_CHECK_MS",
+          default_value_t = 5_000, value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    pub graphql_ws_revocation_check_ms: u64,
+
     /// Development conveniences: every outgoing message (codes included) is printed in the log and
     /// listed at /dev/mailbox. Never turn this on in production.
     #[arg(long, env = "DEV_MODE", value_name = "DEV_MODE")]
@@ -172,6 +184,14 @@ impl Config {
 
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
+    }
+
+    pub fn graphql_ws_init_timeout(&self) -> Duration {
+        Duration::from_millis(self.graphql_ws_init_timeout_ms)
+    }
+
+    pub fn graphql_ws_revocation_check(&self) -> Duration {
+        Duration::from_millis(self.graphql_ws_revocation_check_ms)
     }
 
     /// The configuration from `args` alone, as if the environment were empty: a variable set in the
@@ -429,6 +449,7 @@ mod tests {
         assert_eq!(config.listen_addr.to_string(), "127.0.0.1:3000");
         assert_eq!(config.micro_frontends[0], ("accounts".into(), "/mfe/accounts/".into()));
         assert_eq!(config.request_timeout(), Duration::from_secs(30));
+        assert_eq!(config.graphql_ws_init_timeout(), Duration::from_secs(10));
     }
 
     #[test]

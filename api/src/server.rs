@@ -119,9 +119,11 @@ pub async fn serve(
         tokio::spawn(delivery::relay(state.db.clone(), sinks));
     }
     let settlement = tokio::spawn(payments::settlement::run(state.db.clone(), state.settlement.clone()));
+    let events = tokio::spawn(payments::events::listen(state.db.clone(), state.payment_events.clone()));
     let served = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await;
     // A batch in flight rolls back: its payments stay approved for the next instance or start.
     settlement.abort();
+    events.abort();
     served.map_err(StartError::Serve)
 }
 

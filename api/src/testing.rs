@@ -71,8 +71,11 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a free port");
         let addr = listener.local_addr().expect("a local address");
         let (listen, base_url) = (addr.to_string(), format!("http://{addr}"));
-        let mut defaults =
-            vec!["api", "--database-url", database.url.as_str(), "--listen", &listen, "--public-base-url", &base_url];
+        let mut defaults = vec!["api", "--database-url", database.url.as_str(), "--listen", &listen];
+        // Instances behind one address share it (tokens name it as their issuer).
+        if !args.contains(&"--public-base-url") {
+            defaults.extend(["--public-base-url", &base_url]);
+        }
         if !args.contains(&"--verifier-keys") {
             defaults.extend(["--verifier-keys", VERIFIER_KEYS]);
         }

@@ -4,12 +4,10 @@
 
 mod support;
 
-use base64::{Engine, prelude::BASE64_URL_SAFE_NO_PAD};
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::Connection;
-use support::{PoolFixture, RestUser, id};
+use support::{PoolFixture, RestUser, forged, id};
 
 async fn status_of(request: reqwest::RequestBuilder) -> StatusCode {
     request.send().await.unwrap().status()
@@ -20,26 +18,6 @@ async fn assert_unauthorized(response: reqwest::Response) {
     let challenge = response.headers()["www-authenticate"].to_str().unwrap().to_owned();
     assert!(challenge.starts_with("Bearer realm=\"ledgerline\""), "{challenge}");
     assert_eq!(response.headers()["content-type"], "application/problem+json");
-}
-
-/// A token with the claims of `token` changed by `edit`, signed with `pool`'s access key.
-async fn forged(fixture: &PoolFixture, token: &str, key_of_pool: &str, edit: impl FnOnce(&mut Value)) -> String {
-    let mut claims: Value =
-        serde_json::from_slice(&BASE64_URL_SAFE_NO_PAD.decode(token.split('.').nth(1).unwrap()).unwrap()).unwrap();
-    edit(&mut claims);
-    let pkcs8: Vec<u8> =
-        sqlx::query_scalar("SELECT private_key FROM signing_keys WHERE pool_id = $1 AND token_use = 'access'")
-            .bind(key_of_pool)
-            .fetch_one(&fixture.app.db)
-            .await
-            .unwrap();
-    let pem = format!(
-        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
-        base64::prelude::BASE64_STANDARD.encode(pkcs8)
-    );
-    let kid = jsonwebtoken::decode_header(token).unwrap().kid;
-    let header = Header { kid, ..Header::new(Algorithm::RS256) };
-    jsonwebtoken::encode(&header, &claims, &EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap()).unwrap()
 }
 
 fn with_token(user: &RestUser, token: &str) -> reqwest::RequestBuilder {

@@ -9,7 +9,6 @@ mod api;
 mod drag;
 mod edits;
 mod keys;
-mod money;
 mod panel;
 mod rows;
 mod tree;
@@ -244,7 +243,7 @@ fn follow_notice(tree: Tree, section: Element) {
 
 /// The shell's sub-path `/<id>` opens the tree down to that account and selects it.
 fn follow_path(tree: Tree, path: &str) {
-    let id = path.trim_start_matches('/').split('/').next().unwrap_or_default().to_owned();
+    let id = path.trim_start_matches('/').split(['/', '?']).next().unwrap_or_default().to_owned();
     if id.is_empty() {
         tree.selected.set(None);
         return;

@@ -10,13 +10,14 @@ use ui_kit::{
     dom::{fill, find, follow, replace, set_or_remove},
     focus,
     form::{Check, Field, Fill, Form, FormSpec, Kind},
+    money,
 };
 use web_sys::Element;
 
 use crate::{
     Action,
     api::{Changes, Descendants},
-    edits, money,
+    edits,
     tree::{Node, Tree},
     tree_view::focus_row,
 };

@@ -5,13 +5,13 @@
 
 use maud::{Markup, html};
 use reactive_graph::{effect::RenderEffect, prelude::*, signal::RwSignal};
-use ui_kit::dom::{Place, append, fill, insert, set, set_or_remove};
+use ui_kit::{
+    dom::{Place, append, fill, insert, set, set_or_remove},
+    money,
+};
 use web_sys::Element;
 
-use crate::{
-    money,
-    tree::{Children, Node, Tree},
-};
+use crate::tree::{Children, Node, Tree};
 
 /// The rows of `parent`'s children (or of the roots) in `list_element`, then a status item: loading,
 /// an error, or a "load more" button, for as long as it is kept.

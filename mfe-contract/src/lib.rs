@@ -26,7 +26,8 @@ pub fn element_name(mfe: &str) -> String {
 pub mod props {
     /// The signed-in [`Session`](super::Session), or `null`.
     pub const SESSION: &str = "session";
-    /// The part of the URL below the micro-frontend's route, e.g. `/42` for `/accounts/42`.
+    /// The part of the URL below the micro-frontend's route, with the URL's query, e.g. `/42` for
+    /// `/accounts/42` and `/?status=PENDING` for `/payments?status=PENDING`.
     pub const PATH: &str = "path";
     /// A function `() => Promise<object>` resolving to the headers that authenticate an api request
     /// (today `{ Authorization: "Bearer <access token>" }`), fresh each time: the shell refreshes the
@@ -44,7 +45,8 @@ pub mod events {
     /// The person asked to sign out (or the micro-frontend found the session no longer valid).
     pub const SIGN_OUT: &str = "mfe-sign-out";
     /// The micro-frontend wants the URL below its route to become `detail` (a string such as `/42`,
-    /// or `""` for its home), e.g. because the person selected something. The shell owns the URL:
+    /// `?status=PENDING` for its home with a query, or `""` for its home), e.g. because the person
+    /// selected something. The shell owns the URL:
     /// it navigates and hands the new sub-path back through [`props::PATH`](super::props::PATH).
     pub const NAVIGATE: &str = "mfe-navigate";
     /// The person's organisations changed (one created, joined, renamed or left): the shell reads

@@ -26,7 +26,8 @@ pub fn show(frame: &Element, section: &'static Section) {
     let router = expect_context::<Router>();
     let name = section.path;
     frame.set_class_name("mfe-frame");
-    let path = Memo::new(move |_| sub_path(&router.path(), name).unwrap_or("/").to_owned());
+    // With the query: a micro-frontend's view (its filters, say) can be bookmarked.
+    let path = Memo::new(move |_| [sub_path(&router.path(), name).unwrap_or("/"), &router.search()].concat());
     // `None` while loading; a failed load can be tried again.
     let load = RwSignal::new(None::<Result<(), String>>);
     let mfe = section.mfe;
@@ -67,7 +68,7 @@ pub fn show(frame: &Element, section: &'static Section) {
     // The shell owns the URL: a micro-frontend asks for its sub-path and gets it back as `path`.
     listen(&element, events::NAVIGATE, move |event| {
         let detail = event.unchecked_into::<CustomEvent>().detail().as_string();
-        if let Some(sub_path) = detail.filter(|p| p.is_empty() || p.starts_with('/')) {
+        if let Some(sub_path) = detail.filter(|p| p.is_empty() || p.starts_with(['/', '?'])) {
             router.navigate(&format!("/{name}{sub_path}"));
         }
     });

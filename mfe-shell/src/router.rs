@@ -204,6 +204,11 @@ impl Router {
         self.0.with(|location| location.path.clone())
     }
 
+    /// The current query (`?…`, or empty); tracked.
+    pub fn search(&self) -> String {
+        self.0.with(|location| location.search.clone())
+    }
+
     /// A query parameter of the current URL, as the page was opened.
     pub fn query(&self, name: &str) -> Option<String> {
         self.0.with_untracked(|location| UrlSearchParams::new_with_str(&location.search).ok()?.get(name))

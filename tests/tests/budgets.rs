@@ -1,5 +1,6 @@
 //! The size budgets, as a person's browser downloads them: the wasm + JS transferred (gzip, headers
-//! included) on a cold cache, for the shell (the sign-in page) and the accounts micro-frontend. A
+//! included) on a cold cache, for the shell (the sign-in page) and the accounts and payments
+//! micro-frontends. A
 //! budget is a size, so it is a test; the timings are a benchmark (`cargo xtask bench browser`).
 
 use e2e::{Browser, PASSWORD, Stack};
@@ -7,9 +8,10 @@ use e2e::{Browser, PASSWORD, Stack};
 /// The README's targets, in bytes (KB = 1,000 bytes).
 const SHELL_BUDGET: u64 = 150_000;
 const ACCOUNTS_BUDGET: u64 = 80_000;
+const PAYMENTS_BUDGET: u64 = 80_000;
 
 #[tokio::test]
-async fn the_shell_and_the_accounts_micro_frontend_stay_within_their_size_budgets() {
+async fn the_shell_and_the_micro_frontends_stay_within_their_size_budgets() {
     let stack = Stack::start(&[]).await;
     let browser = &stack.browser;
     let email = "budget@example.com";
@@ -29,7 +31,14 @@ async fn the_shell_and_the_accounts_micro_frontend_stay_within_their_size_budget
         accounts <= ACCOUNTS_BUDGET,
         "mfe-accounts transferred {accounts} B, over its budget of {ACCOUNTS_BUDGET} B"
     );
-    println!("transferred, cold cache: shell {shell} B, mfe-accounts {accounts} B");
+    stack.open("/payments").await;
+    browser.find("mfe-payments [data-testid=mfe-payments]").await;
+    let payments = wasm_and_js_transferred(browser, "path.startsWith('/mfe/payments/')").await;
+    assert!(
+        payments <= PAYMENTS_BUDGET,
+        "mfe-payments transferred {payments} B, over its budget of {PAYMENTS_BUDGET} B"
+    );
+    println!("transferred, cold cache: shell {shell} B, mfe-accounts {accounts} B, mfe-payments {payments} B");
 }
 
 /// Bytes transferred for the page's wasm and JS files whose path passes `filter` (a JS expression

@@ -26,6 +26,8 @@ pub enum Kind {
     Email,
     Password,
     Checkbox,
+    /// A calendar date, `YYYY-MM-DD`.
+    Date,
     /// A choice among options the page gives with the markup ([`Fill::options`]).
     Select,
 }
@@ -135,6 +137,7 @@ impl Kind {
             Self::Email => "email",
             Self::Password => "password",
             Self::Checkbox => "checkbox",
+            Self::Date => "date",
             Self::Text | Self::Select => "text",
         }
     }

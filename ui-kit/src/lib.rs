@@ -9,11 +9,13 @@
 //! - Addresses go into links only as an [`Href`]: a path on this site or an http(s) URL.
 //! - [`form`]: forms from a spec, their values looked up by field, the api's refusal shown by field.
 //! - [`focus`]: the focus stays where a person expects when a block of the page is replaced.
+//! - [`money`]: amounts and counts as the browser formats them for the reader.
 
 pub mod dom;
 pub mod focus;
 pub mod form;
 mod href;
+pub mod money;
 
 pub use href::{Href, link};
 pub use maud::Markup;

@@ -10,7 +10,12 @@ use crate::{
 };
 
 pub async fn authorize(headers: &HeaderMap, state: &AppState) -> Result<Principal, AuthError> {
-    let token = bearer_token(headers)?;
+    Ok(verify(bearer_token(headers)?, state).await?.0)
+}
+
+/// The principal of a token and when the token expires (seconds since the epoch): for a connection
+/// that outlives a request, as a GraphQL WebSocket does.
+pub async fn verify(token: &str, state: &AppState) -> Result<(Principal, u64), AuthError> {
     let config = &state.config;
     let verified = tokens::verify(state, token, config.api_token_use).await.map_err(|error| match error {
         TokenError::Invalid => AuthError::InvalidToken("The token is not valid here."),
@@ -22,7 +27,9 @@ pub async fn authorize(headers: &HeaderMap, state: &AppState) -> Result<Principa
     {
         return Err(AuthError::InvalidToken("The token is not valid here."));
     }
-    Ok(Principal { user_id: verified.sub, groups: verified.groups, sign_in: Some(verified.origin_jti), iam: None })
+    let principal =
+        Principal { user_id: verified.sub, groups: verified.groups, sign_in: Some(verified.origin_jti), iam: None };
+    Ok((principal, verified.expires))
 }
 
 fn bearer_token(headers: &HeaderMap) -> Result<&str, AuthError> {

@@ -191,6 +191,8 @@ pub struct VerifiedToken {
     pub groups: Vec<String>,
     /// The sign-in the token descends from.
     pub origin_jti: Uuid,
+    /// `exp`, in seconds since the epoch.
+    pub expires: u64,
 }
 
 /// Why a token was refused. Deliberately coarse: a client learns no more than Cognito tells it.
@@ -260,6 +262,7 @@ pub async fn verify(state: &AppState, token: &str, expected: TokenUse) -> Result
         client_id: claims.client_id,
         groups: claims.groups,
         origin_jti: claims.origin_jti,
+        expires: claims.exp,
     };
     state.cognito.verified.keep(token, claims.exp, &verified);
     Ok(verified)

@@ -3,19 +3,21 @@
 //! transaction as that caller (each mutation in a savepoint of it, so one that fails leaves no
 //! trace while the others keep theirs); errors in AppSync's shape ([`error`]); depth and
 //! complexity limits and introspection as configured. GraphiQL at `GET /graphql` in dev mode.
+//! Subscriptions over WebSocket at `/graphql/ws` ([`ws`]), each event read as the [`Subscriber`].
 //!
 //! The resolvers live with their domain (`payments::resolvers`); this module assembles the schema
 //! and speaks the wire.
 
 pub mod error;
 pub mod scalars;
+pub mod ws;
 
 use std::sync::{
     Arc,
     atomic::{AtomicBool, Ordering},
 };
 
-use async_graphql::{EmptySubscription, MergedObject, Schema, http::GraphiQLSource};
+use async_graphql::{MergedObject, MergedSubscription, Schema, http::GraphiQLSource};
 use axum::{
     Json, Router,
     extract::{Request, State},
@@ -25,15 +27,19 @@ use axum::{
     routing::get,
 };
 use serde_json::{Value, json};
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::{
     AppState,
     auth::{self, AuthError, Authorized, Caller},
     config::Config,
-    db::RequestTx,
-    payments::resolvers::{PaymentsMutation, PaymentsQuery},
+    db::{self, Identity, RequestTx},
+    payments::{
+        events,
+        resolvers::{PaymentsMutation, PaymentsQuery},
+        subscriptions::PaymentsSubscription,
+    },
 };
 
 pub const PATH: &str = "/graphql";
@@ -46,19 +52,24 @@ pub struct Query(PaymentsQuery);
 #[graphql(name = "Mutation")]
 pub struct Mutation(PaymentsMutation);
 
-pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
+#[derive(MergedSubscription, Default)]
+#[graphql(name = "Subscription")]
+pub struct Subscription(PaymentsSubscription);
 
-/// The schema with the configured limits.
-pub fn schema(config: &Config) -> ApiSchema {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+pub type ApiSchema = Schema<Query, Mutation, Subscription>;
+
+/// The schema with the configured limits; its subscriptions follow this instance's `payment_events`.
+pub fn schema(config: &Config, payment_events: events::Hub) -> ApiSchema {
+    Schema::build(Query::default(), Mutation::default(), Subscription::default())
         .limit_depth(config.graphql_depth_limit)
         .limit_complexity(config.graphql_complexity_limit)
+        .data(payment_events)
         .finish()
 }
 
 /// The schema's SDL, as committed in `api/schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription).finish().sdl()
+    Schema::build(Query::default(), Mutation::default(), Subscription::default()).finish().sdl()
 }
 
 pub fn routes(state: &AppState) -> Router<AppState> {
@@ -66,6 +77,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route(PATH, get(get_request).post(post_request))
         // Requests signed with identity-pool credentials are authorized as on the REST api.
         .layer(middleware::from_fn_with_state(state.clone(), auth::iam::authorize))
+        // Authorized by its `connection_init` message instead.
+        .route(ws::PATH, get(ws::upgrade))
 }
 
 /// What every resolver of one request shares: the caller, and the request's transaction.
@@ -116,6 +129,28 @@ impl Session {
                 Ok(())
             }
         }
+    }
+}
+
+/// Who a subscription acts for: the caller its WebSocket's `connection_init` authorized. Each event
+/// is read in a transaction of its own as them, so a sign-in that ended or a membership that did
+/// shows at once.
+pub struct Subscriber {
+    pub caller: Caller,
+    identity: Identity,
+    db: PgPool,
+}
+
+impl Subscriber {
+    /// Runs `read` as the subscriber; `None` once their sign-in has ended.
+    pub async fn read<T>(
+        &self,
+        read: impl AsyncFnOnce(&mut PgConnection) -> sqlx::Result<T>,
+    ) -> sqlx::Result<Option<T>> {
+        let Some((mut tx, _)) = db::begin_request(&self.db, self.identity, None).await? else { return Ok(None) };
+        let value = read(&mut tx).await?;
+        db::end_reading(tx);
+        Ok(Some(value))
     }
 }
 

@@ -20,6 +20,16 @@ pub async fn get(db: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Payment
     sqlx::query_as(sqlx::AssertSqlSafe(query)).bind(id).fetch_optional(db).await
 }
 
+/// A deleted payment (its row as announced, `payment_events`), if the caller could read it: the
+/// condition of the `payments_read` policy (migration 0015), which no longer has a row to apply to.
+pub async fn deleted(db: &mut PgConnection, row: &serde_json::Value) -> sqlx::Result<Option<Payment>> {
+    let query = format!(
+        "SELECT {COLUMNS} FROM jsonb_populate_record(NULL::payments, $1) \
+         WHERE tenant_id = ANY ((SELECT app_tenant_ids())::uuid[]) OR (SELECT app_reads_all_tenants())"
+    );
+    sqlx::query_as(sqlx::AssertSqlSafe(query)).bind(row).fetch_optional(db).await
+}
+
 /// Where the next page starts: after this payment in the listing's order (newest first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct After {

@@ -350,3 +350,25 @@ pub fn secret_hash(secret: &str, username: &str, client_id: &str) -> String {
     let key = hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes());
     base64::prelude::BASE64_STANDARD.encode(hmac::sign(&key, format!("{username}{client_id}").as_bytes()))
 }
+
+/// A token with the claims of `token` changed by `edit`, signed with `pool`'s access key.
+pub async fn forged(fixture: &PoolFixture, token: &str, key_of_pool: &str, edit: impl FnOnce(&mut Value)) -> String {
+    use base64::{Engine, prelude::BASE64_URL_SAFE_NO_PAD};
+    use jsonwebtoken::{EncodingKey, Header};
+    let mut claims: Value =
+        serde_json::from_slice(&BASE64_URL_SAFE_NO_PAD.decode(token.split('.').nth(1).unwrap()).unwrap()).unwrap();
+    edit(&mut claims);
+    let pkcs8: Vec<u8> =
+        sqlx::query_scalar("SELECT private_key FROM signing_keys WHERE pool_id = $1 AND token_use = 'access'")
+            .bind(key_of_pool)
+            .fetch_one(&fixture.app.db)
+            .await
+            .unwrap();
+    let pem = format!(
+        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+        base64::prelude::BASE64_STANDARD.encode(pkcs8)
+    );
+    let kid = jsonwebtoken::decode_header(token).unwrap().kid;
+    let header = Header { kid, ..Header::new(Algorithm::RS256) };
+    jsonwebtoken::encode(&header, &claims, &EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap()).unwrap()
+}

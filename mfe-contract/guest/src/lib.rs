@@ -42,7 +42,7 @@ extern "C" {
 pub struct Props {
     /// The signed-in session, or `None`.
     pub session: ReadSignal<Option<Session>>,
-    /// The URL below the micro-frontend's route, e.g. `/42` for `/accounts/42`.
+    /// The URL below the micro-frontend's route, with its query, e.g. `/42` for `/accounts/42`.
     pub path: ReadSignal<String>,
     /// Where the api is, e.g. `https://api.example` (no trailing `/`).
     pub api_base_url: ReadSignal<String>,
