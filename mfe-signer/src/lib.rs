@@ -1,9 +1,11 @@
 //! The shell's AWS part, a wasm module of its own that the shell imports (as it imports a
 //! micro-frontend, from `/mfe/signer/manifest.json`) only once someone signed in to a shell whose
 //! apis are authorized with IAM: the sign-in page carries none of it. It trades an ID token for an
-//! identity pool's temporary credentials ([`credentials`]) and signs api requests with them for
-//! `execute-api` ([`sign`], SigV4 by `aws-sigv4`). The shell keeps the credentials (in memory only)
-//! and decides when to renew them; a micro-frontend only ever sees the headers of its own request.
+//! identity pool's temporary credentials ([`credentials`]), keeps them for the shell (`keeper`) and
+//! signs api requests with them for `execute-api` ([`sign`], SigV4 by `aws-sigv4`); a micro-frontend
+//! only ever sees the headers of its own request.
+
+mod keeper;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -79,7 +81,6 @@ pub fn time_at(ms: f64) -> SystemTime {
 /// The headers object that signs `request` (`{ method, url, headers: [[name, value]], body }`) with
 /// `credentials` (as [`credentials`] resolves them) for `execute-api` in `region` at `now_ms`
 /// (milliseconds since the epoch, the shell's clock corrected by the api's).
-#[wasm_bindgen]
 pub fn sign(credentials: &JsValue, region: &str, request: &JsValue, now_ms: f64) -> Result<JsValue, JsValue> {
     let keys = Keys {
         access_key_id: text(credentials, "accessKeyId"),
@@ -104,7 +105,6 @@ pub fn sign(credentials: &JsValue, region: &str, request: &JsValue, now_ms: f64)
 /// (`cognito-idp.<region>.amazonaws.com/<user pool id>`). Resolves to `{ accessKeyId, secretKey,
 /// sessionToken, expiration }` (expiration in milliseconds since the epoch); rejects with
 /// `{ type, message }`, Cognito's error (`type` is `NetworkError` when no answer came).
-#[wasm_bindgen]
 pub async fn credentials(
     endpoint: String,
     identity_pool_id: String,

@@ -182,7 +182,7 @@ impl SessionStore {
         if self.tokens.with_untracked(|tokens| tokens.as_ref().is_some_and(is_due)) {
             let _ = JsFuture::from(self.refresh_once()).await;
         }
-        credentials::keep_fresh(self);
+        credentials::keep_fresh();
     }
 
     fn refresh_once(self) -> Promise {
