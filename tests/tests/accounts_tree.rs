@@ -91,8 +91,9 @@ async fn build_walk_edit_move_delete_and_deep_link_the_accounts_tree_in_iam_mode
         )
         .await
         .expect("the caller");
-    assert_eq!(caller["cognitoAuthenticationType"], "authenticated", "{caller}");
-    assert!(caller["accessKey"].as_str().is_some_and(|key| key.starts_with("ASIA")), "{caller}");
+    assert_eq!(caller["authorizer"], "iam", "{caller}");
+    assert_eq!(caller["identity"]["cognitoAuthenticationType"], "authenticated", "{caller}");
+    assert!(caller["identity"]["accessKey"].as_str().is_some_and(|key| key.starts_with("ASIA")), "{caller}");
 }
 
 /// Builds, walks, edits, moves and deletes a tree; every api call of the page before its first

@@ -37,6 +37,9 @@ extern "C" {
     fn define_element(tag: &str, props: Vec<JsValue>, mount: &Closure<dyn Fn(HtmlElement, JsValue) -> Mounted>);
 }
 
+/// Why a request of a micro-frontend that left the page is not made.
+const UNMOUNTED: &str = "the micro-frontend is no longer on the page";
+
 /// What the shell hands a mounted micro-frontend.
 #[derive(Clone, Copy)]
 pub struct Props {
@@ -65,7 +68,8 @@ impl Props {
     ) -> Result<Option<web_sys::Headers>, String> {
         let function: js_sys::Function = self
             .auth_headers
-            .get_untracked()
+            .try_get_untracked()
+            .ok_or(UNMOUNTED)?
             .dyn_into()
             .map_err(|_| "the shell gave no way to authenticate".to_owned())?;
         let pairs: js_sys::Array =
@@ -95,7 +99,8 @@ impl Props {
         headers: &[(&str, &str)],
         json: Option<&JsValue>,
     ) -> Result<web_sys::Response, String> {
-        let url = format!("{}{path}", self.api_base_url.get_untracked());
+        // A task may outlive its mount (the shell remounts a micro-frontend in another organisation).
+        let url = format!("{}{path}", self.api_base_url.try_get_untracked().ok_or(UNMOUNTED)?);
         let mut headers = headers.to_vec();
         if json.is_some() {
             headers.push(("Content-Type", "application/json"));
