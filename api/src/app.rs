@@ -33,6 +33,8 @@ pub struct AppState {
     pub cognito: Arc<cognito::KeyRing>,
     /// The user pool the shell signs people in to (from the bootstrap file).
     pub frontend_cognito: Option<mfe_contract::CognitoSettings>,
+    /// The identity pool that accepts the shell's client (from the bootstrap file).
+    pub frontend_identity_pool: Option<mfe_contract::IdentityPoolSettings>,
     /// For outgoing calls (the pools' webhooks); one pool of connections for the process.
     pub http: reqwest::Client,
     /// The built site to serve, if any.
@@ -62,6 +64,7 @@ impl AppState {
             config: Arc::new(config),
             cognito: Arc::default(),
             frontend_cognito: None,
+            frontend_identity_pool: None,
             http,
             site: None,
             csp_reports: site::csp::Reports::default(),

@@ -6,6 +6,7 @@ use std::{fmt, marker::PhantomData, net::SocketAddr, path::PathBuf, str::FromStr
 use axum::http::HeaderValue;
 use clap::{Args, Parser, ValueEnum, builder::TypedValueParser, error::ErrorKind};
 use lettre::message::Mailbox;
+use mfe_contract::ApiAuthorization;
 use sqlx::postgres::PgConnectOptions;
 use url::Url;
 
@@ -119,6 +120,14 @@ pub struct Config {
     #[arg(long = "api-authorizer", env = "API_AUTHORIZERS", value_name = "API_AUTHORIZERS", value_enum,
           value_delimiter = ',', default_values_t = [Authorizer::Cognito, Authorizer::Iam])]
     pub api_authorizers: Vec<Authorizer>,
+
+    /// How the shell authorizes its calls to each api, as `path=cognito|iam` pairs, comma-separated
+    /// (e.g. `/v1=iam,/graphql=iam`), handed on in `/config.json`: `iam` signs them with SigV4 and the
+    /// credentials of the identity pool that accepts the shell's client (from `COGNITO_BOOTSTRAP`); an
+    /// api not listed gets the user pool's access token.
+    #[arg(long = "shell-api-authorization", env = "SHELL_API_AUTHORIZATION", value_name = "SHELL_API_AUTHORIZATION",
+          value_delimiter = ',', value_parser = parse_api_authorization)]
+    pub shell_api_authorization: Vec<(String, ApiAuthorization)>,
 
     /// The api's id in the execute-api ARNs that IAM policies name
     /// (`arn:aws:execute-api:<region>:<account>:<api id>/<stage>/<METHOD>/<path>`).
@@ -409,6 +418,20 @@ fn parse_mailbox(value: &str) -> Result<Mailbox, String> {
         .map_err(|_| "expected an address such as no-reply@example.com or `Name <no-reply@example.com>`".into())
 }
 
+fn parse_api_authorization(value: &str) -> Result<(String, ApiAuthorization), String> {
+    let (path, authorization) = value.split_once('=').ok_or("expected path=cognito|iam")?;
+    let path = path.trim();
+    if !path.starts_with('/') || path.len() < 2 || path.ends_with('/') {
+        return Err(format!("path {path:?} must start with '/' and not end with one, e.g. /v1"));
+    }
+    let authorization = match authorization.trim() {
+        "cognito" => ApiAuthorization::Cognito,
+        "iam" => ApiAuthorization::Iam,
+        other => return Err(format!("{other:?} is neither cognito nor iam")),
+    };
+    Ok((path.to_owned(), authorization))
+}
+
 fn parse_micro_frontend(value: &str) -> Result<(String, String), String> {
     let (name, url) = value.split_once('=').ok_or("expected name=url")?;
     let (name, url) = (name.trim(), url.trim());
@@ -524,6 +547,18 @@ mod tests {
         assert!(error.contains("SMTP_PASSWORD"), "{error}");
         let error = parse(&[&full[..], &["--smtp-from", "not an address"]].concat()).unwrap_err().to_string();
         assert!(error.contains("SMTP_FROM"), "{error}");
+    }
+
+    #[test]
+    fn the_shells_api_authorization_is_a_list_of_paths() {
+        assert!(parse(&[]).unwrap().shell_api_authorization.is_empty(), "the user pool's token by default");
+        let config = parse(&["--shell-api-authorization", "/v1=iam,/graphql=cognito"]).unwrap();
+        let expected = [("/v1".to_owned(), ApiAuthorization::Iam), ("/graphql".to_owned(), ApiAuthorization::Cognito)];
+        assert_eq!(config.shell_api_authorization, expected);
+        for bad in ["/v1=jwt", "v1=iam", "/v1/=iam", "/v1"] {
+            let error = parse(&["--shell-api-authorization", bad]).unwrap_err().to_string();
+            assert!(error.contains("SHELL_API_AUTHORIZATION"), "{bad}: {error}");
+        }
     }
 
     #[test]

@@ -69,6 +69,7 @@ pub async fn prepare(db: PgPool, config: Config) -> Result<AppState, StartError>
     if let Some(bootstrap) = bootstrap {
         bootstrap.apply(&state.db).await.map_err(StartError::ApplyBootstrap)?;
         state.frontend_cognito = bootstrap.frontend(&state.cognito_endpoint());
+        state.frontend_identity_pool = bootstrap.frontend_identity_pool(&state.cognito_endpoint());
     }
     Ok(state)
 }

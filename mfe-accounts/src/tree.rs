@@ -79,12 +79,14 @@ impl Tree {
         }
     }
 
+    /// `None` also once the micro-frontend unmounted: an api call that answers after that (the shell
+    /// remounts it when the session's organisation arrives) finds nothing to update.
     pub fn node(&self, id: &str) -> Option<Node> {
-        self.nodes.with_value(|nodes| nodes.get(id).cloned())
+        self.nodes.try_with_value(|nodes| nodes.get(id).cloned()).flatten()
     }
 
     pub fn account(&self, id: &str) -> Option<Account> {
-        self.node(id).map(|node| node.account.get_untracked())
+        self.node(id).and_then(|node| node.account.try_get_untracked())
     }
 
     /// The children of `parent`, or the roots.

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 
 use miniserde::{Deserialize, json};
 
-use crate::{AuthFlow, CognitoSettings, MfaConfiguration, PasswordPolicy, RuntimeConfig};
+use crate::{
+    ApiAuthorization, AuthFlow, CognitoSettings, IdentityPoolSettings, MfaConfiguration, PasswordPolicy, RuntimeConfig,
+};
 
 #[derive(Deserialize)]
 struct ConfigFile {
@@ -18,6 +20,16 @@ struct ConfigFile {
     cognito: Option<CognitoFile>,
     #[serde(rename = "devMailbox")]
     dev_mailbox: Option<String>,
+    #[serde(rename = "identityPool")]
+    identity_pool: Option<IdentityPoolFile>,
+    #[serde(rename = "apiAuthorization")]
+    api_authorization: Option<BTreeMap<String, ApiAuthorization>>,
+}
+
+#[derive(Deserialize)]
+struct IdentityPoolFile {
+    id: String,
+    endpoint: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -61,6 +73,8 @@ impl RuntimeConfig {
             micro_frontends: file.micro_frontends,
             cognito: file.cognito.map(CognitoSettings::from),
             dev_mailbox: file.dev_mailbox,
+            identity_pool: file.identity_pool.map(|pool| IdentityPoolSettings { id: pool.id, endpoint: pool.endpoint }),
+            api_authorization: file.api_authorization.unwrap_or_default(),
         })
     }
 }
@@ -118,12 +132,29 @@ mod tests {
                 email_otp: true,
             }),
             dev_mailbox: Some("/dev/mailbox".into()),
+            identity_pool: Some(IdentityPoolSettings {
+                id: "us-east-1:1ed9e5d1-0000-4000-8000-00000000de01".into(),
+                endpoint: Some("http://127.0.0.1:3000/cognito".into()),
+            }),
+            api_authorization: [("/v1".into(), ApiAuthorization::Iam), ("/graphql".into(), ApiAuthorization::Cognito)]
+                .into(),
         }
     }
 
     #[test]
     fn reads_what_the_api_writes() {
-        for config in [full_config(), RuntimeConfig { cognito: None, dev_mailbox: None, ..full_config() }] {
+        let bare = RuntimeConfig {
+            cognito: None,
+            dev_mailbox: None,
+            identity_pool: None,
+            api_authorization: BTreeMap::new(),
+            ..full_config()
+        };
+        let aws_pool = RuntimeConfig {
+            identity_pool: Some(IdentityPoolSettings { id: "eu-west-1:abc".into(), endpoint: None }),
+            ..full_config()
+        };
+        for config in [full_config(), bare, aws_pool] {
             let written = serde_json::to_string(&config).unwrap();
             assert_eq!(RuntimeConfig::from_json(&written), Some(config), "{written}");
         }
@@ -146,7 +177,10 @@ mod tests {
     fn anything_else_is_refused() {
         let missing_pool = r#"{"apiBaseUrl":"/","microFrontends":{},"cognito":{"region":"r","endpoint":"e"}}"#;
         let unknown_flow = r#"{"apiBaseUrl":"/","microFrontends":{},"cognito":{"region":"r","userPoolId":"p","userPoolClientId":"c","endpoint":"e","authFlow":"CUSTOM_AUTH"}}"#;
-        for text in ["", "<html></html>", r#"{"microFrontends":{}}"#, missing_pool, unknown_flow] {
+        let unknown_authorization = r#"{"apiBaseUrl":"/","microFrontends":{},"apiAuthorization":{"/v1":"jwt"}}"#;
+        let pool_without_id = r#"{"apiBaseUrl":"/","microFrontends":{},"identityPool":{"endpoint":"e"}}"#;
+        let cases = [missing_pool, unknown_flow, unknown_authorization, pool_without_id];
+        for text in ["", "<html></html>", r#"{"microFrontends":{}}"#].into_iter().chain(cases) {
             assert_eq!(RuntimeConfig::from_json(text), None, "{text}");
         }
     }

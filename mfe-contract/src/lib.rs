@@ -29,12 +29,20 @@ pub mod props {
     /// The part of the URL below the micro-frontend's route, with the URL's query, e.g. `/42` for
     /// `/accounts/42` and `/?status=PENDING` for `/payments?status=PENDING`.
     pub const PATH: &str = "path";
-    /// A function `() => Promise<object>` resolving to the headers that authenticate an api request
-    /// (today `{ Authorization: "Bearer <access token>" }`), fresh each time: the shell refreshes the
-    /// session behind it, so a micro-frontend never holds a token for long nor refreshes one itself.
-    /// It takes the request it is for (`{ method, url }`), so that signing requests (SigV4 with
-    /// identity-pool credentials) can later slot in behind the same property. It rejects when nobody
-    /// is signed in.
+    /// A function `({ method, url, headers, body, refused? }) => Promise<object | null>` resolving to
+    /// the headers that authenticate that api request, fresh each time: `{ Authorization: "Bearer
+    /// <access token>" }` for an api authorized by the user pool (`cognito`), SigV4 headers
+    /// (`Authorization`, `X-Amz-Date`, `X-Amz-Security-Token`) for one authorized by IAM (`iam`, see
+    /// [`RuntimeConfig::api_authorization`](super::RuntimeConfig::api_authorization)). `headers` are
+    /// the `[[name, value]]` the request will carry besides these, `body` its text (or `null`): a
+    /// signature covers both. The shell refreshes the session and the credentials behind it, so a
+    /// micro-frontend never holds a token or a credential. It rejects when nobody is signed in.
+    ///
+    /// When the api refused the request with a gateway error (403 with `x-amzn-ErrorType`), the
+    /// micro-frontend asks again with `refused: { errorType, message, date }` (the response's
+    /// `x-amzn-ErrorType`, its body's message and its `Date`): the shell corrects its clock or renews
+    /// the credentials and resolves to the headers to retry with, or to `null` when a retry would not
+    /// help. Credentials refused again end the session (the promise rejects).
     pub const AUTH_HEADERS: &str = "authHeaders";
     /// Where the api is reached from the browser, as in `/config.json`, e.g. `https://api.example`.
     pub const API_BASE_URL: &str = "apiBaseUrl";
@@ -166,6 +174,61 @@ pub struct RuntimeConfig {
     /// Development only: where the api lists the messages (codes) it sent, `<devMailbox>?to=<email>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dev_mailbox: Option<String>,
+    /// The identity pool whose AWS credentials sign the calls to `iam` apis; absent when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_pool: Option<IdentityPoolSettings>,
+    /// How each api below `apiBaseUrl` is authorized, by its path (`/v1`, `/graphql`): an api not
+    /// listed takes the user pool's access token.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub api_authorization: BTreeMap<String, ApiAuthorization>,
+}
+
+impl RuntimeConfig {
+    /// How the api request to `url` is authorized: by the longest listed path it is below.
+    pub fn authorization_of(&self, url: &str) -> ApiAuthorization {
+        let Some(path) = url.strip_prefix(self.api_base_url.as_str()) else { return ApiAuthorization::Cognito };
+        self.api_authorization
+            .iter()
+            .filter(|(api, _)| {
+                path.strip_prefix(api.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?']))
+            })
+            .max_by_key(|(api, _)| api.len())
+            .map_or(ApiAuthorization::Cognito, |(_, authorization)| *authorization)
+    }
+}
+
+/// How an api authorizes its callers, as API Gateway's authorizers do.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, miniserde::Deserialize)]
+pub enum ApiAuthorization {
+    /// `Authorization: Bearer <access token>` of the user pool (a Cognito authorizer).
+    #[default]
+    #[serde(rename = "cognito")]
+    Cognito,
+    /// SigV4 for `execute-api` with the identity pool's credentials (AWS_IAM).
+    #[serde(rename = "iam")]
+    Iam,
+}
+
+/// A Cognito identity pool: the shell trades the ID token for AWS credentials there (GetId,
+/// GetCredentialsForIdentity).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityPoolSettings {
+    /// `<region>:<uuid>`; the region is also the one api requests are signed for.
+    pub id: String,
+    /// Cognito Identity's endpoint; absent for AWS's own, `https://cognito-identity.<region>.amazonaws.com/`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+}
+
+impl IdentityPoolSettings {
+    pub fn region(&self) -> &str {
+        self.id.split(':').next().unwrap_or_default()
+    }
+
+    pub fn endpoint(&self) -> String {
+        self.endpoint.clone().unwrap_or_else(|| format!("https://cognito-identity.{}.amazonaws.com/", self.region()))
+    }
 }
 
 /// Where the shell finds its Cognito user pool: ours, or real AWS Cognito (its endpoint is then
@@ -299,6 +362,8 @@ mod tests {
             micro_frontends: [("accounts".into(), "/mfe/accounts/".into())].into(),
             cognito: None,
             dev_mailbox: None,
+            identity_pool: None,
+            api_authorization: BTreeMap::new(),
         };
         let json = serde_json::to_string(&config).unwrap();
         assert_eq!(json, r#"{"apiBaseUrl":"http://127.0.0.1:3000","microFrontends":{"accounts":"/mfe/accounts/"}}"#);
@@ -372,6 +437,39 @@ mod tests {
             r#"[{"id":"t-1","name":"Acme","role":"viewer","personal":false,"createdAt":"2026-12-05T10:00:00Z"}]"#;
         let tenants: Vec<Tenant> = miniserde::json::from_str(json).unwrap();
         assert_eq!(tenants, [Tenant { id: "t-1".into(), name: "Acme".into(), role: Role::Viewer }]);
+    }
+
+    #[test]
+    fn each_api_is_authorized_as_its_longest_listed_path_says() {
+        let config = RuntimeConfig {
+            api_base_url: "https://api.example".into(),
+            micro_frontends: BTreeMap::new(),
+            cognito: None,
+            dev_mailbox: None,
+            identity_pool: None,
+            api_authorization: [
+                ("/v1".into(), ApiAuthorization::Iam),
+                ("/v1/public".into(), ApiAuthorization::Cognito),
+            ]
+            .into(),
+        };
+        let of = |url: &str| config.authorization_of(url);
+        assert_eq!(of("https://api.example/v1/accounts?limit=2"), ApiAuthorization::Iam);
+        assert_eq!(of("https://api.example/v1"), ApiAuthorization::Iam);
+        assert_eq!(of("https://api.example/v1?x=1"), ApiAuthorization::Iam);
+        assert_eq!(of("https://api.example/v1/public/x"), ApiAuthorization::Cognito);
+        assert_eq!(of("https://api.example/v10/x"), ApiAuthorization::Cognito, "a path, not a prefix of a name");
+        assert_eq!(of("https://api.example/graphql"), ApiAuthorization::Cognito, "not listed");
+        assert_eq!(of("https://elsewhere.example/v1/x"), ApiAuthorization::Cognito, "not this api");
+    }
+
+    #[test]
+    fn an_identity_pool_without_an_endpoint_is_aws_own() {
+        let pool = IdentityPoolSettings { id: "eu-west-1:1ed9e5d1-0000-4000-8000-00000000de01".into(), endpoint: None };
+        assert_eq!(pool.region(), "eu-west-1");
+        assert_eq!(pool.endpoint(), "https://cognito-identity.eu-west-1.amazonaws.com/");
+        let local = IdentityPoolSettings { endpoint: Some("http://127.0.0.1:3000/cognito".into()), ..pool };
+        assert_eq!(local.endpoint(), "http://127.0.0.1:3000/cognito");
     }
 
     #[test]

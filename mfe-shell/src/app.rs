@@ -47,7 +47,7 @@ fn show_shell(body: &HtmlElement, config: RuntimeConfig, cognito: Cognito) {
     let notice = Notice::new();
     let router = Router::start();
     provide_context(notice);
-    let session = SessionStore::start(cognito, notice);
+    let session = SessionStore::start(cognito, config.clone(), notice);
     provide_context(session);
     provide_context(Organisations::start(session, &config.api_base_url));
     // The pool's password rules, for every form that chooses a password.

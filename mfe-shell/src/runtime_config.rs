@@ -7,7 +7,7 @@ use crate::http;
 
 pub async fn fetch() -> Result<RuntimeConfig, String> {
     let path = RuntimeConfig::PATH;
-    let reply = http::get(path, &[]).await.map_err(|e| format!("The server could not be reached ({e})."))?;
+    let reply = http::get::<&str>(path, &[]).await.map_err(|e| format!("The server could not be reached ({e})."))?;
     if !(200..300).contains(&reply.status) {
         return Err(format!("The server answered {} for {path}.", reply.status));
     }

@@ -46,6 +46,9 @@ pub const DEV_BOOTSTRAP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../api/boo
 const ADMIN_KEY: &str = "AKIDLEDGERLINEE2E";
 const ADMIN_SECRET: &str = "e2e-admin-secret-not-for-deployment";
 const REGION: &str = "us-east-1";
+/// The api flags of IAM mode: the shell signs its calls to both apis with SigV4 and the dev identity
+/// pool's credentials (the api keeps accepting access tokens, for the tests' own calls beside the browser).
+pub const IAM: [&str; 2] = ["--shell-api-authorization", "/v1=iam,/graphql=iam"];
 
 impl Stack {
     /// The api serving the built site in dev mode with the dev pool (so the shell can sign people in
@@ -377,6 +380,40 @@ impl Browser {
                window.dispatchEvent(new StorageEvent("storage", { key, newValue: json }));"#,
         )
         .await;
+    }
+
+    /// Records the page's calls to the api and to Cognito from now until it is reloaded, for
+    /// [`Browser::api_calls`]; with `window.forgeSessionTokens = true` the page's SigV4-signed calls to
+    /// `/v1` go out with a session token the api never issued, as if it refused the credentials.
+    pub async fn record_api_calls(&self) {
+        self.execute(
+            r#"window.recordedCalls = [];
+               const original = window.fetch;
+               window.fetch = async function (input, init) {
+                 let request = new Request(input, init);
+                 const path = new URL(request.url).pathname;
+                 if (window.forgeSessionTokens && path.startsWith("/v1/") && request.headers.has("x-amz-security-token")) {
+                   const headers = new Headers(request.headers);
+                   headers.set("x-amz-security-token", "Zm9yZ2Vk");
+                   request = new Request(request, { headers });
+                 }
+                 const call = { method: request.method, path, target: request.headers.get("x-amz-target"),
+                                scheme: (request.headers.get("authorization") || "").split(" ")[0] };
+                 const response = await original.call(this, request);
+                 call.status = response.status;
+                 call.errorType = response.headers.get("x-amzn-errortype");
+                 window.recordedCalls.push(call);
+                 return response;
+               };"#,
+        )
+        .await;
+    }
+
+    /// The calls recorded since [`Browser::record_api_calls`]: `{ method, path, target, scheme,
+    /// status, errorType }` (`target` is Cognito's `X-Amz-Target`, `scheme` the Authorization's first word).
+    pub async fn api_calls(&self) -> Vec<Value> {
+        let calls = self.execute("return window.recordedCalls").await;
+        calls.as_array().unwrap_or_else(|| panic!("no calls recorded: {calls}")).clone()
     }
 
     pub async fn execute(&self, script: &str) -> Value {

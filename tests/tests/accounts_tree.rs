@@ -5,7 +5,7 @@
 //! alone in its own harness; the panel's ids and focus; names that are markup shown as text.
 
 use e2e::{
-    ENTER, PASSWORD, Stack,
+    ENTER, IAM, PASSWORD, Stack,
     accounts::{Accounts, id, seed_children},
     screenshots,
 };
@@ -22,10 +22,13 @@ fn line(account: &Value) -> String {
     format!("{} > .tree__row", row(account))
 }
 
-/// Signs a new user in on the accounts page; the api as that user, for what happens in other tabs.
+/// Signs a new user in on the accounts page (recording the page's api calls); the api as that user,
+/// for what happens in other tabs.
 async fn signed_in_at_accounts(stack: &Stack, email: &str) -> Accounts {
     stack.create_user(email).await;
     stack.open("/accounts").await;
+    stack.browser.find("[data-testid=sign-in-form]").await;
+    stack.browser.record_api_calls().await;
     stack.sign_in_on_page(email, PASSWORD).await;
     stack.browser.find("mfe-accounts [data-testid=mfe-accounts]").await;
     Accounts::of_signed_in(stack).await
@@ -66,10 +69,39 @@ async fn assert_no_console_errors(stack: &Stack) {
 
 #[tokio::test]
 async fn build_walk_edit_move_delete_and_deep_link_the_accounts_tree() {
-    let stack = Stack::start(&[]).await;
+    build_walk_edit_move_delete_and_deep_link(&Stack::start(&[]).await, "Bearer", &screenshots()).await;
+}
+
+/// The same with the shell signing its calls (SigV4 with the identity pool's credentials).
+#[tokio::test]
+async fn build_walk_edit_move_delete_and_deep_link_the_accounts_tree_in_iam_mode() {
+    let stack = Stack::start(&IAM).await;
+    build_walk_edit_move_delete_and_deep_link(&stack, "AWS4-HMAC-SHA256", &screenshots().join("iam")).await;
+    // The api took the shell's own calls as an identity pool's, as API Gateway's request context says.
+    let caller = stack
+        .browser
+        .client
+        .execute_async(
+            r#"const done = arguments[0];
+               const element = document.querySelector("mfe-accounts");
+               const url = element.apiBaseUrl + "/v1/caller";
+               element.authHeaders({ method: "GET", url, headers: [], body: null })
+                 .then((headers) => fetch(url, { headers })).then((response) => response.json()).then(done);"#,
+            vec![],
+        )
+        .await
+        .expect("the caller");
+    assert_eq!(caller["authorizer"], "iam", "{caller}");
+    assert_eq!(caller["identity"]["cognitoAuthenticationType"], "authenticated", "{caller}");
+    assert!(caller["identity"]["accessKey"].as_str().is_some_and(|key| key.starts_with("ASIA")), "{caller}");
+}
+
+/// Builds, walks, edits, moves and deletes a tree; every api call of the page before its first
+/// reload carried an `Authorization` of `scheme`.
+async fn build_walk_edit_move_delete_and_deep_link(stack: &Stack, scheme: &str, shots: &std::path::Path) {
     let browser = &stack.browser;
-    let shots = screenshots();
-    let api = signed_in_at_accounts(&stack, "tree-user@example.com").await;
+    let shots = shots.to_owned();
+    let api = signed_in_at_accounts(stack, "tree-user@example.com").await;
 
     // No accounts yet: an invitation to create the first one, which then opens.
     browser.expect_text("[data-testid=accounts-empty]", "No accounts yet").await;
@@ -100,6 +132,11 @@ async fn build_walk_edit_move_delete_and_deep_link_the_accounts_tree() {
     let savings = api.create(Some(&bank), "Savings", "1120", 50_000).await;
     let cash = api.create(Some(&assets), "Cash", "1200", 5_000).await;
     let equity = api.create(None, "Equity", "3000", 0).await;
+    let calls = browser.api_calls().await;
+    let to_the_api: Vec<&Value> =
+        calls.iter().filter(|call| call["path"].as_str().unwrap().starts_with("/v1/")).collect();
+    assert!(to_the_api.len() >= 4, "the page called the api: {calls:#?}");
+    assert!(to_the_api.iter().all(|call| call["scheme"] == scheme), "every call with {scheme}: {to_the_api:#?}");
 
     // Reloaded at the accounts home: the roots, collapsed, with their rolled-up balances.
     stack.open("/accounts").await;

@@ -33,7 +33,10 @@ const DEV_POOLS: &str = "api/bootstrap/dev.toml";
 /// `--endpoint-url http://127.0.0.1:3000/cognito`).
 pub const DEV_ADMIN: (&str, &str) = ("AKIALOCALDEVELOPMENT", "local-development-admin-secret");
 
-pub fn run() -> Result {
+/// `--iam`: how the shell authorizes its calls to each api, and the only authorizer the api accepts.
+const IAM_MODE: [(&str, &str); 2] = [("SHELL_API_AUTHORIZATION", "/v1=iam,/graphql=iam"), ("API_AUTHORIZERS", "iam")];
+
+pub fn run(iam: bool) -> Result {
     let started = Instant::now();
     let dev_dir = workspace::root().join(".dev");
     // Locals drop in reverse: the services stop first, then Postgres, and the lock goes last.
@@ -45,9 +48,10 @@ pub fn run() -> Result {
         process::run(Command::new("cargo").args(["build", "-p", "api"]).current_dir(workspace::root()))
     })?;
     let mut services = Services::default();
-    start_api(&mut services, &database_url, &verifier_keys::dev(&dev_dir)?, &dev_dir.join("site"))?;
+    let mode: &[(&str, &str)] = if iam { &IAM_MODE } else { &[] };
+    start_api(&mut services, &database_url, &verifier_keys::dev(&dev_dir)?, &dev_dir.join("site"), mode)?;
     start_front_end(&mut services, &tools, &dev_dir)?;
-    print_banner(&database_url, cluster.is_some(), started);
+    print_banner(&database_url, cluster.is_some(), iam, started);
     services.supervise()
 }
 
@@ -93,7 +97,14 @@ fn database(tools: &Tools, dev_dir: &Path) -> Result<(String, Option<Cluster>)> 
     Ok((cluster.url(DATABASE), Some(cluster)))
 }
 
-fn start_api(services: &mut Services, database_url: &str, verifier_keys: &str, site: &Path) -> Result {
+/// `mode`: extra settings of the api (`--iam`'s).
+fn start_api(
+    services: &mut Services,
+    database_url: &str,
+    verifier_keys: &str,
+    site: &Path,
+    mode: &[(&str, &str)],
+) -> Result {
     fs::create_dir_all(site.join("mfe"))?;
     let mut api = Command::new(workspace::target_dir()?.join("debug/api"));
     api.current_dir(workspace::root())
@@ -108,7 +119,8 @@ fn start_api(services: &mut Services, database_url: &str, verifier_keys: &str, s
         // Codes appear in the api's log and at /dev/mailbox.
         .env("DEV_MODE", "true")
         .env("COGNITO_ADMIN_ACCESS_KEY_ID", DEV_ADMIN.0)
-        .env("COGNITO_ADMIN_SECRET_ACCESS_KEY", DEV_ADMIN.1);
+        .env("COGNITO_ADMIN_SECRET_ACCESS_KEY", DEV_ADMIN.1)
+        .envs(mode.iter().copied());
     services.spawn("the api", &mut api)?;
     step("waiting for the api to answer /healthz", || {
         services.wait_until("the api", Some(Duration::from_secs(120)), || http::is_ok(API, "/healthz"))
@@ -155,7 +167,7 @@ fn dev_identity_pool() -> Option<String> {
     Some(file.get("identity_pools")?.get(0)?.get("id")?.as_str()?.to_owned())
 }
 
-fn print_banner(database_url: &str, own_cluster: bool, started: Instant) {
+fn print_banner(database_url: &str, own_cluster: bool, iam: bool, started: Instant) {
     let database = if own_cluster { database_url } else { "DATABASE_URL from your environment" };
     say!("\n==> Ledgerline is running (ready in {})", seconds(started.elapsed()));
     say!("    open       http://{SHELL}");
@@ -165,6 +177,9 @@ fn print_banner(database_url: &str, own_cluster: bool, started: Instant) {
     say!("               admin credentials {} / {} (local only)", DEV_ADMIN.0, DEV_ADMIN.1);
     if let Some(identity_pool) = dev_identity_pool() {
         say!("    identity   pool {identity_pool} (same endpoint); iam at http://{API}/iam");
+    }
+    if iam {
+        say!("    api auth   IAM: the shell signs /v1 and /graphql with SigV4 (identity-pool credentials)");
     }
     say!("    mailbox    http://{API}/dev/mailbox?to=<email> (confirmation and reset codes)");
     say!("    Ctrl-C stops everything.\n");

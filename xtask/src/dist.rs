@@ -12,9 +12,10 @@ use crate::{
     workspace,
 };
 
-/// Each is the crate `mfe-<name>`, served by the api at `/mfe/<name>/`. `qr` is no micro-frontend but the
-/// shell's lazily loaded QR-code encoder, built, served and loaded the same way.
-pub const MICRO_FRONTENDS: [&str; 4] = ["accounts", "payments", "organisations", "qr"];
+/// Each is the crate `mfe-<name>`, served by the api at `/mfe/<name>/`. `qr` and `signer` are no
+/// micro-frontends but the shell's lazily loaded parts (the QR-code encoder; the identity-pool
+/// credentials and SigV4), built, served and loaded the same way.
+pub const MICRO_FRONTENDS: [&str; 5] = ["accounts", "payments", "organisations", "qr", "signer"];
 
 #[derive(Clone, Copy)]
 pub enum Profile {

@@ -36,7 +36,12 @@ enum Task {
     /// Install or check every tool the other tasks need (they run it themselves).
     Setup,
     /// Run Postgres, the api and the front end with live rebuilds, until Ctrl-C.
-    Dev,
+    Dev {
+        /// The shell signs its api calls with SigV4 and the dev identity pool's credentials, and the
+        /// api accepts only those (API Gateway's AWS_IAM), instead of the user pool's access token.
+        #[arg(long, env = "LEDGERLINE_IAM")]
+        iam: bool,
+    },
     /// Run every test: the workspace's tests (api, end-to-end) and the micro-frontends' wasm tests.
     Test,
     /// Build a deployable `dist/` (shell and micro-frontends) and the release api.
@@ -68,7 +73,7 @@ fn main() -> ExitCode {
 fn run(task: Task) -> Result {
     match task {
         Task::Setup => tools::setup(tools::TestClients::Required).map(drop),
-        Task::Dev => dev::run(),
+        Task::Dev { iam } => dev::run(iam),
         Task::Test => test::run(),
         Task::Dist => dist::run(),
         Task::Bench { benchmark, args } => bench::run(&benchmark, &args),

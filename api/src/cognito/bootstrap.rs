@@ -5,7 +5,7 @@
 
 use std::{collections::BTreeMap, path::Path};
 
-use mfe_contract::{AuthFlow, CognitoSettings, MfaConfiguration};
+use mfe_contract::{AuthFlow, CognitoSettings, IdentityPoolSettings, MfaConfiguration};
 use serde::Deserialize;
 use sqlx::{PgPool, types::Json};
 
@@ -195,6 +195,16 @@ impl Bootstrap {
         })
     }
 
+    /// The identity pool that accepts the `frontend` client's ID tokens, if one does: where the shell
+    /// gets the credentials that sign its calls to `iam` apis.
+    pub fn frontend_identity_pool(&self, endpoint: &str) -> Option<IdentityPoolSettings> {
+        let frontend = self.pools.iter().find_map(|pool| {
+            pool.clients.iter().find(|client| client.frontend).map(|client| format!("{}:{}", pool.id, client.id))
+        })?;
+        let pool = self.identity_pools.iter().find(|pool| pool.clients.contains(&frontend))?;
+        Some(IdentityPoolSettings { id: pool.id.clone(), endpoint: Some(endpoint.to_owned()) })
+    }
+
     /// Creates or updates everything listed, in one transaction.
     pub async fn apply(&self, db: &PgPool) -> CognitoResult<()> {
         let mut tx = db.begin().await?;
@@ -366,6 +376,11 @@ mod tests {
         assert_eq!(identities.clients, ["us-east-1_LedgerDev:ledgerlineweb0000000000001"]);
         let role = identities.authenticated_role.as_deref().unwrap();
         assert!(dev.iam_roles.iter().any(|r| role.ends_with(&format!(":role/{}", r.name)) && !r.policies.is_empty()));
+        let shells = dev.frontend_identity_pool("http://127.0.0.1:3000/cognito").unwrap();
+        assert_eq!(
+            (shells.id.as_str(), shells.endpoint.as_deref()),
+            (identities.id.as_str(), Some("http://127.0.0.1:3000/cognito"))
+        );
     }
 
     #[test]

@@ -33,6 +33,8 @@ pub async fn runtime_config(State(state): State<AppState>) -> impl IntoResponse 
         micro_frontends: config.micro_frontends.iter().cloned().collect(),
         cognito: state.frontend_cognito.clone(),
         dev_mailbox: config.dev_mode.then(|| format!("{api_base_url}{}", crate::cognito::delivery::MAILBOX_PATH)),
+        identity_pool: state.frontend_identity_pool.clone(),
+        api_authorization: config.shell_api_authorization.iter().cloned().collect(),
     };
     ([(header::CACHE_CONTROL, NO_CACHE)], Json(body))
 }

@@ -37,6 +37,9 @@ extern "C" {
     fn define_element(tag: &str, props: Vec<JsValue>, mount: &Closure<dyn Fn(HtmlElement, JsValue) -> Mounted>);
 }
 
+/// Why a request of a micro-frontend that left the page is not made.
+const UNMOUNTED: &str = "the micro-frontend is no longer on the page";
+
 /// What the shell hands a mounted micro-frontend.
 #[derive(Clone, Copy)]
 pub struct Props {
@@ -51,24 +54,44 @@ pub struct Props {
 }
 
 impl Props {
-    /// The headers that authenticate the api request `method url`, fresh from the shell (which
-    /// refreshes the session as needed). An error means nobody is signed in or the session ended.
-    pub async fn auth_headers(&self, method: &str, url: &str) -> Result<web_sys::Headers, String> {
+    /// The headers that authenticate the api request `method url` carrying `headers` and `body`, fresh
+    /// from the shell (which refreshes the session and its credentials as needed); with `refused`, the
+    /// gateway's refusal of it, those to retry with, or `None` when a retry would not help. An error
+    /// means nobody is signed in or the session ended.
+    pub async fn auth_headers(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+        refused: Option<&JsValue>,
+    ) -> Result<Option<web_sys::Headers>, String> {
         let function: js_sys::Function = self
             .auth_headers
-            .get_untracked()
+            .try_get_untracked()
+            .ok_or(UNMOUNTED)?
             .dyn_into()
             .map_err(|_| "the shell gave no way to authenticate".to_owned())?;
-        let request = rest::object(&[("method", method.into()), ("url", url.into())]);
+        let pairs: js_sys::Array =
+            headers.iter().map(|(name, value)| js_sys::Array::of2(&(*name).into(), &(*value).into())).collect();
+        let mut fields = vec![("method", method.into()), ("url", url.into()), ("headers", pairs.into())];
+        fields.push(("body", body.map_or(JsValue::NULL, JsValue::from)));
+        fields.extend(refused.map(|refused| ("refused", refused.clone())));
         let promise: js_sys::Promise =
-            function.call1(&JsValue::NULL, &request).map_err(describe)?.dyn_into().map_err(describe)?;
+            function.call1(&JsValue::NULL, &rest::object(&fields)).map_err(describe)?.dyn_into().map_err(describe)?;
         let headers = wasm_bindgen_futures::JsFuture::from(promise).await.map_err(describe)?;
+        if headers.is_null() {
+            return Ok(None);
+        }
         // `{ name: value }` is what `new Headers(...)` takes, as a record.
-        web_sys::Headers::new_with_str_sequence_sequence(&headers).map_err(describe)
+        web_sys::Headers::new_with_str_sequence_sequence(&headers).map(Some).map_err(describe)
     }
 
     /// `method <api><path>` as the signed-in person, with `headers` and a `json` body (its text); the
-    /// api's response whatever its status. An error means the request could not be made or sent.
+    /// api's response whatever its status. A gateway's refusal (a 403 with `x-amzn-ErrorType`: a
+    /// signature out of time, credentials refused) goes back to the shell, which says whether to
+    /// retry (see `mfe_contract::props::AUTH_HEADERS`); at most twice, for the clock and for the
+    /// credentials. An error means the request could not be made or sent.
     pub async fn request(
         &self,
         method: &str,
@@ -76,23 +99,27 @@ impl Props {
         headers: &[(&str, &str)],
         json: Option<&JsValue>,
     ) -> Result<web_sys::Response, String> {
-        let url = format!("{}{path}", self.api_base_url.get_untracked());
-        let sent = self.auth_headers(method, &url).await?;
-        for (name, value) in headers {
-            sent.set(name, value).map_err(describe)?;
+        // A task may outlive its mount (the shell remounts a micro-frontend in another organisation).
+        let url = format!("{}{path}", self.api_base_url.try_get_untracked().ok_or(UNMOUNTED)?);
+        let mut headers = headers.to_vec();
+        if json.is_some() {
+            headers.push(("Content-Type", "application/json"));
         }
-        let init = web_sys::RequestInit::new();
-        init.set_method(method);
-        if let Some(json) = json {
-            sent.set("Content-Type", "application/json").map_err(describe)?;
-            init.set_body(json);
+        let body = json.and_then(JsValue::as_string);
+        let mut refused = None;
+        let mut answered = None;
+        for _ in 0..3 {
+            let Some(sent) = self.auth_headers(method, &url, &headers, body.as_deref(), refused.as_ref()).await? else {
+                break;
+            };
+            let response = send(method, &url, &headers, json, &sent).await?;
+            refused = refusal(&response, &sent).await;
+            answered = Some(response);
+            if refused.is_none() {
+                break;
+            }
         }
-        init.set_headers(&sent);
-        let window = web_sys::window().ok_or("no window")?;
-        let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init(&url, &init))
-            .await
-            .map_err(|_| "the api cannot be reached".to_owned())?;
-        Ok(response.unchecked_into())
+        answered.ok_or_else(|| "the shell gave no way to authenticate".to_owned())
     }
 
     /// The micro-frontend's element, for an app that builds its page by hand rather than as a view.
@@ -126,6 +153,48 @@ impl Props {
         let Ok(event) = CustomEvent::new_with_event_init_dict(event, &init) else { unreachable!("a valid event name") };
         let _ = self.host.with_value(|host| host.dispatch_event(&event));
     }
+}
+
+/// `method url` with `headers`, the `json` body and the authenticating headers `sent`.
+async fn send(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    json: Option<&JsValue>,
+    sent: &web_sys::Headers,
+) -> Result<web_sys::Response, String> {
+    for (name, value) in headers {
+        sent.set(name, value).map_err(describe)?;
+    }
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    if let Some(json) = json {
+        init.set_body(json);
+    }
+    init.set_headers(sent);
+    let window = web_sys::window().ok_or("no window")?;
+    let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(|_| "the api cannot be reached".to_owned())?;
+    Ok(response.unchecked_into())
+}
+
+/// A gateway's refusal of the request sent with `sent`, as the shell reads it: `{ errorType,
+/// message, date, authorization }`; `None` for any other answer. Read from a copy: the answer's body
+/// stays for the caller.
+async fn refusal(response: &web_sys::Response, sent: &web_sys::Headers) -> Option<JsValue> {
+    let error_type = response.headers().get("x-amzn-ErrorType").ok().flatten().filter(|_| response.status() == 403)?;
+    let copy = response.clone().ok()?;
+    let json = wasm_bindgen_futures::JsFuture::from(copy.json().ok()?).await.unwrap_or(JsValue::NULL);
+    let header = |headers: &web_sys::Headers, name| headers.get(name).ok().flatten().unwrap_or_default();
+    let date = header(&response.headers(), "Date");
+    let fields = [
+        ("errorType", error_type.into()),
+        ("message", rest::get(&json, "message")),
+        ("date", date.into()),
+        ("authorization", header(sent, "Authorization").into()),
+    ];
+    Some(rest::object(&fields))
 }
 
 /// Registers the custom element `mfe-<name>`, whose `app` builds its page in [`Props::host`]; the

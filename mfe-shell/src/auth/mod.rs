@@ -2,4 +2,5 @@
 //! (see `crate::router`).
 
 pub mod cognito;
+pub mod credentials;
 pub mod session;

@@ -7,12 +7,12 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use cognito_client::{AuthenticationResult, ErrorKind};
 use js_sys::{Object, Promise, Reflect};
 use leptos::{ev, prelude::*, task::spawn_local};
-use mfe_contract::Session;
+use mfe_contract::{ApiAuthorization, RuntimeConfig, Session};
 use miniserde::{Deserialize, Serialize, json};
 use wasm_bindgen::{JsValue, prelude::Closure};
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
-use super::cognito::Cognito;
+use super::{cognito::Cognito, credentials};
 use crate::layout::Notice;
 
 const STORAGE_KEY: &str = "ledgerline.session";
@@ -42,6 +42,8 @@ pub struct SessionStore {
     /// pages and micro-frontends are not rendered again every few minutes.
     who: Memo<Option<Session>>,
     cognito: StoredValue<Cognito>,
+    /// How each api is authorized, and the identity pool behind `iam`.
+    config: StoredValue<RuntimeConfig>,
     notice: Notice,
     /// The `authHeaders` function handed to micro-frontends (one per page).
     auth_headers: StoredValue<JsValue, LocalStorage>,
@@ -54,17 +56,21 @@ thread_local! {
 
 impl SessionStore {
     /// Restores the saved session, keeps it fresh, and follows the other tabs.
-    pub fn start(cognito: Cognito, notice: Notice) -> Self {
+    pub fn start(cognito: Cognito, config: RuntimeConfig, notice: Notice) -> Self {
         let tokens = RwSignal::new(load());
         let store = Self {
             tokens,
             who: Memo::new(move |_| tokens.with(|tokens| tokens.as_ref().map(|t| session_from(&t.id_token)))),
             cognito: StoredValue::new(cognito),
+            config: StoredValue::new(config),
             notice,
             auth_headers: StoredValue::new_local(JsValue::UNDEFINED),
         };
         store.auth_headers.set_value(store.auth_headers_function());
         spawn_local(store.ensure_fresh());
+        if store.tokens.with_untracked(Option::is_some) {
+            credentials::renew(store);
+        }
         // `set_interval` runs for the page's lifetime, like the shell itself.
         set_interval(move || spawn_local(store.ensure_fresh()), CHECK_EVERY);
         let _ = window_event_listener(ev::storage, move |event| {
@@ -77,6 +83,17 @@ impl SessionStore {
 
     pub fn cognito(&self) -> Cognito {
         self.cognito.get_value()
+    }
+
+    pub fn with_config<T>(&self, read: impl FnOnce(&RuntimeConfig) -> T) -> T {
+        self.config.with_value(read)
+    }
+
+    /// Whether an api is authorized with IAM, with credentials of an identity pool.
+    pub fn uses_iam(&self) -> bool {
+        self.with_config(|config| {
+            config.identity_pool.is_some() && config.api_authorization.values().any(|a| *a == ApiAuthorization::Iam)
+        })
     }
 
     /// Who is signed in, from the ID token's claims; `None` when signed out.
@@ -106,11 +123,18 @@ impl SessionStore {
         self.tokens.set(Some(tokens));
         // What was said before signing in ("Sign in to continue", "You have been signed out") is past.
         self.notice.clear();
+        credentials::forget();
+        credentials::renew(*self);
     }
 
     /// Signs out here and in every other tab, and revokes the refresh token so it is useless even
     /// if it was copied.
     pub fn sign_out(&self) {
+        self.end("You have been signed out.");
+    }
+
+    /// Signs out as [`SessionStore::sign_out`] does, telling the person `why`.
+    pub fn end(&self, why: &str) {
         if let Some(tokens) = self.tokens.get_untracked() {
             let cognito = self.cognito();
             spawn_local(async move {
@@ -118,11 +142,12 @@ impl SessionStore {
                 let _ = cognito.call(cognito.client.revoke_token(&tokens.refresh_token)).await;
             });
         }
-        self.forget("You have been signed out.");
+        self.forget(why);
     }
 
     /// Forgets the session (here and, through storage, in the other tabs) and tells the person why.
     pub fn forget(&self, why: &str) {
+        credentials::forget();
         save(None);
         self.tokens.set(None);
         self.notice.show(why);
@@ -130,14 +155,23 @@ impl SessionStore {
 
     /// An access token valid for at least the margin, refreshed first if needed.
     pub async fn access_token(self) -> Result<String, String> {
+        self.fresh_tokens().await.map(|tokens| tokens.access_token)
+    }
+
+    /// An ID token valid for at least the margin, refreshed first if needed.
+    pub async fn id_token(self) -> Result<String, String> {
+        self.fresh_tokens().await.map(|tokens| tokens.id_token)
+    }
+
+    async fn fresh_tokens(self) -> Result<Tokens, String> {
         let tokens = self.tokens.get_untracked().ok_or("Nobody is signed in.")?;
         if !is_due(&tokens) {
-            return Ok(tokens.access_token);
+            return Ok(tokens);
         }
         JsFuture::from(self.refresh_once())
             .await
-            .map(|token| token.as_string().unwrap_or_default())
-            .map_err(|error| error.as_string().unwrap_or_else(|| "The session could not be refreshed.".into()))
+            .map_err(|error| error.as_string().unwrap_or_else(|| "The session could not be refreshed.".into()))?;
+        self.tokens.get_untracked().ok_or_else(|| "Nobody is signed in.".into())
     }
 
     pub fn auth_headers(&self) -> JsValue {
@@ -148,6 +182,7 @@ impl SessionStore {
         if self.tokens.with_untracked(|tokens| tokens.as_ref().is_some_and(is_due)) {
             let _ = JsFuture::from(self.refresh_once()).await;
         }
+        credentials::keep_fresh();
     }
 
     fn refresh_once(self) -> Promise {
@@ -188,6 +223,7 @@ impl SessionStore {
                 save(Some(&refreshed));
                 let access_token = refreshed.access_token.clone();
                 self.tokens.set(Some(refreshed));
+                credentials::renew(self);
                 Ok(access_token)
             }
             Err(error)
@@ -209,9 +245,13 @@ impl SessionStore {
                     self.notice.clear();
                 }
                 self.tokens.set(Some(tokens));
+                // New tokens, perhaps of another person: this tab's own credentials for them.
+                credentials::forget();
+                credentials::renew(*self);
                 spawn_local(self.ensure_fresh());
             }
             None if self.is_signed_in() => {
+                credentials::forget();
                 self.tokens.set(None);
                 self.notice.show("You signed out in another tab.");
             }
@@ -219,18 +259,28 @@ impl SessionStore {
         }
     }
 
-    /// `({ method, url }) => Promise<{ Authorization }>`. The request is not needed for bearer
-    /// tokens; SigV4 signing would use it.
+    /// `authHeaders` (see `mfe_contract::props::AUTH_HEADERS`).
     fn auth_headers_function(self) -> JsValue {
-        Closure::<dyn Fn(JsValue) -> Promise>::new(move |_request: JsValue| {
-            future_to_promise(async move {
-                let token = self.access_token().await?;
-                let headers = Object::new();
-                Reflect::set(&headers, &"Authorization".into(), &format!("Bearer {token}").into())?;
-                Ok(headers.into())
-            })
+        Closure::<dyn Fn(JsValue) -> Promise>::new(move |request: JsValue| {
+            future_to_promise(async move { self.authenticate(request).await })
         })
         .into_js_value()
+    }
+
+    /// The headers that authenticate `request` (`{ method, url, headers, body, refused? }`): SigV4 for
+    /// an api authorized with IAM, else the access token; after a refusal, those to retry with or `null`.
+    pub async fn authenticate(self, request: JsValue) -> Result<JsValue, JsValue> {
+        let url = Reflect::get(&request, &"url".into())?.as_string().unwrap_or_default();
+        if credentials::is_iam(self, &url) {
+            return credentials::sign(self, request).await;
+        }
+        if Reflect::get(&request, &"refused".into())?.is_object() {
+            return Ok(JsValue::NULL);
+        }
+        let token = self.access_token().await?;
+        let headers = Object::new();
+        Reflect::set(&headers, &"Authorization".into(), &format!("Bearer {token}").into())?;
+        Ok(headers.into())
     }
 }
 
