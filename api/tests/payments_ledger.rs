@@ -200,6 +200,24 @@ async fn money_is_conserved_when_two_instances_settle_concurrent_payments() {
     .await
     .unwrap();
     assert_eq!(unbalanced, 0);
+    // Each account's entries chain: every balance after is the one before plus the entry, the last
+    // one the account's balance.
+    let broken_chains: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT balance_after - amount_minor AS before, \
+             lag(balance_after) OVER (PARTITION BY account_id ORDER BY id) AS previous FROM ledger_entries) e \
+         WHERE e.previous <> e.before",
+    )
+    .fetch_one(db)
+    .await
+    .unwrap();
+    let stale_last: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM accounts a WHERE a.balance_minor <> coalesce((SELECT balance_after FROM ledger_entries e \
+             WHERE e.account_id = a.id ORDER BY e.id DESC LIMIT 1), a.balance_minor)",
+    )
+    .fetch_one(db)
+    .await
+    .unwrap();
+    assert_eq!((broken_chains, stale_last), (0, 0), "the ledger's running balances");
     let settled: i64 =
         sqlx::query_scalar("SELECT count(*) FROM payments WHERE status = 'SETTLED'").fetch_one(db).await.unwrap();
     assert!(settled > 100, "most payments settle: {settled}");

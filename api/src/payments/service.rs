@@ -223,21 +223,26 @@ async fn checked(db: &mut PgConnection, caller: &Caller, prefix: &str, draft: Dr
     let to = draft.to_account.as_deref().map(|to| account_id(&field("toAccount"), to)).transpose()?;
     let counterparty = draft.counterparty.as_ref().map(|(name, iban)| (name.as_str(), iban.as_str()));
     let destination = model::destination(prefix, from, to, counterparty)?;
-    let (tenant, from_currency) = store::account(db, from)
-        .await?
-        .ok_or_else(|| Invalid::new(field("fromAccount"), "there is no such account"))?;
+    let to_account = match &destination {
+        Destination::Account(to) => Some(*to),
+        Destination::External { .. } => None,
+    };
+    let found = store::accounts(db, &[Some(from), to_account].into_iter().flatten().collect::<Vec<_>>()).await?;
+    let account =
+        |id: Uuid| found.iter().find(|(found, ..)| *found == id).map(|(_, tenant, currency)| (*tenant, currency));
+    let (tenant, from_currency) =
+        account(from).ok_or_else(|| Invalid::new(field("fromAccount"), "there is no such account"))?;
     writable(caller, tenant)?;
-    if from_currency != money.currency {
+    if *from_currency != money.currency {
         return Err(Invalid::new(field("amount.currency"), format!("fromAccount holds {from_currency}")).into());
     }
-    if let Destination::Account(to) = destination {
-        let (to_tenant, to_currency) = store::account(db, to)
-            .await?
-            .ok_or_else(|| Invalid::new(field("toAccount"), "there is no such account"))?;
+    if let Some(to) = to_account {
+        let (to_tenant, to_currency) =
+            account(to).ok_or_else(|| Invalid::new(field("toAccount"), "there is no such account"))?;
         if to_tenant != tenant {
             return Err(Invalid::new(field("toAccount"), "is not an account of fromAccount's tenant").into());
         }
-        if to_currency != money.currency {
+        if *to_currency != money.currency {
             return Err(Invalid::new(
                 field("toAccount"),
                 format!("holds {to_currency}, the payment is in {}", money.currency),
