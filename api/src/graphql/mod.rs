@@ -17,7 +17,11 @@ use std::sync::{
     atomic::{AtomicBool, Ordering},
 };
 
-use async_graphql::{MergedObject, MergedSubscription, Schema, http::GraphiQLSource};
+use async_graphql::{
+    MergedObject, MergedSubscription, Schema,
+    http::GraphiQLSource,
+    parser::types::{DocumentOperations, Selection},
+};
 use axum::{
     Json, Router,
     extract::{Request, State},
@@ -215,10 +219,17 @@ async fn get_request(State(state): State<AppState>, request: Request) -> Respons
 }
 
 async fn execute(state: &AppState, authorized: Authorized, mut request: async_graphql::Request) -> Response {
-    let session = Arc::new(Session::new(authorized, single_root_field(&mut request)));
     if !state.config.graphql_introspection {
+        if asks_introspection(&mut request) {
+            return refusal(
+                StatusCode::BAD_REQUEST,
+                "ValidationError",
+                "GraphQL introspection is not allowed on this api.",
+            );
+        }
         request = request.disable_introspection();
     }
+    let session = Arc::new(Session::new(authorized, single_root_field(&mut request)));
     let response = state.graphql.execute(request.data(session.clone())).await;
     if let Err(error) = session.finish(&state.settlement).await {
         tracing::error!(%error, "committing a GraphQL request");
@@ -231,12 +242,24 @@ async fn execute(state: &AppState, authorized: Authorized, mut request: async_gr
 
 /// Whether the request's document is one operation selecting one field (no fragment at the root).
 fn single_root_field(request: &mut async_graphql::Request) -> bool {
-    use async_graphql::parser::types::{DocumentOperations, Selection};
     request.parsed_query().is_ok_and(|document| match &document.operations {
         DocumentOperations::Single(operation) => {
             matches!(operation.node.selection_set.node.items.as_slice(), [only] if matches!(only.node, Selection::Field(_)))
         }
         DocumentOperations::Multiple(_) => false,
+    })
+}
+
+/// Whether an operation of the request selects `__schema` or `__type` at its root: refused, rather
+/// than answered with nulls, when introspection is off.
+fn asks_introspection(request: &mut async_graphql::Request) -> bool {
+    request.parsed_query().is_ok_and(|document| {
+        document.operations.iter().any(|(_, operation)| {
+            operation.node.selection_set.node.items.iter().any(|item| match &item.node {
+                Selection::Field(field) => matches!(field.node.name.node.as_str(), "__schema" | "__type"),
+                _ => false,
+            })
+        })
     })
 }
 
@@ -266,6 +289,6 @@ fn unauthorized(error: AuthError) -> Response {
 }
 
 fn refusal(status: StatusCode, error_type: &str, message: &str) -> Response {
-    let body = json!({ "errors": [{ "errorType": error_type, "message": message }] });
+    let body = json!({ "errors": [{ "errorType": error_type, "message": message, "extensions": { "errorType": error_type } }] });
     (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
 }
