@@ -90,11 +90,7 @@ async fn a_due_payment_settles_into_balanced_entries_that_move_balances_and_roll
     assert_eq!(failed["status"], "FAILED");
     assert!(failed["failureReason"].as_str().unwrap().contains("Insufficient funds"), "{failed}");
     assert_eq!(balance(&org, &c2).await.0, 5_000);
-    sqlx::query("UPDATE accounts SET allow_overdraft = true WHERE id = $1")
-        .bind(c2.parse::<Uuid>().unwrap())
-        .execute(&org.fixture.app.db)
-        .await
-        .unwrap();
+    allow_overdraft(&org, &c2).await;
     let p = pay(&org, &c2, &d, "100.00").await;
     assert_eq!(settled(&org, &p).await["status"], "SETTLED");
     assert_eq!(balance(&org, &c2).await.0, -5_000);
@@ -123,6 +119,20 @@ async fn a_due_payment_settles_into_balanced_entries_that_move_balances_and_roll
     assert_eq!(settled_entries, 4);
     let delete = org.person(As::Owner).delete(&format!("/v1/accounts/{d}")).send().await.unwrap();
     assert_eq!(delete.status(), 409);
+}
+
+/// Allows `account` an overdraft through the REST api: a member may not, an owner may.
+async fn allow_overdraft(org: &Org, account: &str) {
+    let path = format!("/v1/accounts/{account}");
+    let etag = |response: &reqwest::Response| response.headers()["etag"].to_str().unwrap().to_owned();
+    let current = org.person(As::Member).get(&path).send().await.unwrap();
+    let body = json!({ "allowOverdraft": true });
+    let refused = org.person(As::Member).patch(&path, &etag(&current), body.clone()).send().await.unwrap();
+    assert_eq!(refused.status(), 403, "a member does not allow overdrafts");
+    let allowed = org.person(As::Owner).patch(&path, &etag(&current), body).send().await.unwrap();
+    assert_eq!(allowed.status(), 200);
+    let account: Value = allowed.json().await.unwrap();
+    assert_eq!(account["allowOverdraft"], true);
 }
 
 /// A deterministic stream of numbers (a linear congruential generator): the same run each time.

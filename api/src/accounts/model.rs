@@ -79,6 +79,8 @@ pub struct Account {
     /// The account's own balance, in minor units of its currency (cents for EUR).
     pub balance_minor: i64,
     pub status: Status,
+    /// Whether settlement lets the balance go below zero (otherwise such a payment fails).
+    pub allow_overdraft: bool,
     pub child_count: i32,
     pub has_children: bool,
     /// The balances of the whole subtree (this account included), per currency, in minor units.
@@ -114,6 +116,9 @@ pub struct NewAccount {
     pub balance_minor: i64,
     #[serde(default = "open")]
     pub status: Status,
+    /// Whether settlement lets the balance go below zero; only admins and owners allow it.
+    #[serde(default)]
+    pub allow_overdraft: bool,
 }
 
 fn opening_balance() -> i64 {
@@ -138,6 +143,10 @@ pub struct AccountChanges {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Status)]
     pub status: Option<Status>,
+    /// Only admins and owners change it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = bool)]
+    pub allow_overdraft: Option<bool>,
 }
 
 /// A field that may be absent but not null: none of the changes can be unset.
@@ -268,8 +277,8 @@ impl NewAccount {
 impl AccountChanges {
     pub fn validated(mut self) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
-        if self.name.is_none() && self.number.is_none() && self.status.is_none() {
-            errors.push(FieldError::new("", "name, number or status: nothing to change"));
+        if self.name.is_none() && self.number.is_none() && self.status.is_none() && self.allow_overdraft.is_none() {
+            errors.push(FieldError::new("", "name, number, status or allowOverdraft: nothing to change"));
         }
         self.name = self.name.map(|name| checked_name(&name, &mut errors));
         self.number = self.number.map(|number| checked_number(&number, &mut errors));
@@ -304,6 +313,7 @@ mod tests {
             currency: "EUR".into(),
             balance_minor: 0,
             status: Status::Open,
+            allow_overdraft: false,
         }
     }
 

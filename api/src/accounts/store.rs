@@ -12,7 +12,7 @@ use super::{
     model::{Account, AccountChanges, NewAccount},
 };
 
-const COLUMNS: &str = "id, tenant_id, parent_id, name, number, currency, balance_minor, status, child_count, \
+const COLUMNS: &str = "id, tenant_id, parent_id, name, number, currency, balance_minor, status, allow_overdraft, child_count, \
      child_count > 0 AS has_children, rollup AS rolled_up_balance, created_at, updated_at, version";
 
 fn select(rest: &str) -> sqlx::AssertSqlSafe<String> {
@@ -103,8 +103,8 @@ pub async fn lock_tree(db: &mut PgConnection, tenant: Uuid) -> sqlx::Result<()> 
 
 pub async fn insert(db: &mut PgConnection, id: Uuid, tenant: Uuid, new: &NewAccount) -> sqlx::Result<Account> {
     let query = format!(
-        "INSERT INTO accounts (id, tenant_id, parent_id, name, number, currency, balance_minor, status) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {COLUMNS}"
+        "INSERT INTO accounts (id, tenant_id, parent_id, name, number, currency, balance_minor, status, allow_overdraft) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {COLUMNS}"
     );
     sqlx::query_as(sqlx::AssertSqlSafe(query))
         .bind(id)
@@ -115,6 +115,7 @@ pub async fn insert(db: &mut PgConnection, id: Uuid, tenant: Uuid, new: &NewAcco
         .bind(&new.currency)
         .bind(new.balance_minor)
         .bind(new.status)
+        .bind(new.allow_overdraft)
         .fetch_one(db)
         .await
 }
@@ -127,7 +128,8 @@ pub async fn update(
     versions: Option<&[i64]>,
 ) -> sqlx::Result<Option<Account>> {
     let query = format!(
-        "UPDATE accounts SET name = coalesce($2, name), number = coalesce($3, number), status = coalesce($4, status) \
+        "UPDATE accounts SET name = coalesce($2, name), number = coalesce($3, number), status = coalesce($4, status), \
+         allow_overdraft = coalesce($6, allow_overdraft) \
          WHERE id = $1 AND ($5::bigint[] IS NULL OR version = ANY($5)) RETURNING {COLUMNS}"
     );
     sqlx::query_as(sqlx::AssertSqlSafe(query))
@@ -136,6 +138,7 @@ pub async fn update(
         .bind(&changes.number)
         .bind(changes.status)
         .bind(versions)
+        .bind(changes.allow_overdraft)
         .fetch_optional(db)
         .await
 }
