@@ -129,7 +129,7 @@ impl Detail {
             let markup = store
                 .directory
                 .with(|directory| summary_markup(&payment, directory.as_ref().unwrap_or(&Directory::default())));
-            ui_kit::dom::set(&summary, "data-version", &payment.version.to_string());
+            ui_kit::dom::set(&summary, "data-version", &maud::Render::render(&payment.version).0);
             fill(&summary, markup);
         });
         let detail = self;

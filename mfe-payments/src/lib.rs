@@ -160,7 +160,7 @@ fn app(props: Props) {
         let text = match store.live.get() {
             Live::Connecting => "Connecting for live updates…".to_owned(),
             Live::On => "Live: colleagues' changes appear as they happen.".to_owned(),
-            Live::Retrying(seconds) => ["Live updates lost; trying again in ", &seconds.to_string(), " s…"].concat(),
+            Live::Retrying(seconds) => ["Live updates lost; trying again in ", &seconds.render().0, " s…"].concat(),
             Live::Off => "Live updates are off: reload the page to see colleagues' changes.".to_owned(),
         };
         live_line.set_text_content(Some(&text));

@@ -61,8 +61,8 @@ impl Client {
         Executor::spawn_local(async move {
             let url = client.url();
             // A fresh token from the shell for each connection (it may have been refreshed).
-            let authorization = match client.store.api.0.auth_headers("GET", &url).await {
-                Ok(headers) => headers.get("Authorization").ok().flatten().unwrap_or_default(),
+            let authorization = match client.store.api.0.auth_headers("GET", &url, &[], None, None).await {
+                Ok(headers) => headers.and_then(|h| h.get("Authorization").ok().flatten()).unwrap_or_default(),
                 Err(_) => return client.retry(),
             };
             if client.state.ended.get() {
@@ -110,7 +110,8 @@ impl Client {
         } else {
             base
         };
-        [base.replacen("http", "ws", 1).as_str(), "/graphql/ws"].concat()
+        // http(s) → ws(s); by prefix, not `replacen` (its substring search costs wasm size).
+        ["ws", base.strip_prefix("http").unwrap_or(&base), "/graphql/ws"].concat()
     }
 
     fn on_message(&self, socket: &WebSocket, data: &JsValue) {

@@ -2,7 +2,7 @@
 //! loaded, the payment whose details are open, and the organisation's accounts and members that
 //! name who and what a payment concerns. Live events ([`crate::live`]) come in here too.
 
-use std::collections::HashMap;
+use std::{cmp::Reverse, collections::HashMap};
 
 use any_spawner::Executor;
 use mfe_contract::Role;
@@ -125,8 +125,17 @@ impl Store {
         })
     }
 
-    pub fn payment(&self, id: &str) -> Option<Payment> {
-        self.payments.with_value(|payments| payments.get(id).cloned())
+    /// The known payments of `ids`, by due date (then newest first, as the api sends them). Each
+    /// goes in at its place, found by halving: no sort function in the wasm (its size).
+    pub fn sorted<T>(&self, ids: &[String], then: impl FnOnce(&[&Payment]) -> T) -> T {
+        self.payments.with_value(|payments| {
+            let mut sorted: Vec<&Payment> = Vec::with_capacity(ids.len());
+            for payment in ids.iter().filter_map(|id| payments.get(id)) {
+                let at = sorted.partition_point(|shown| order(shown) <= order(payment));
+                sorted.insert(at, payment);
+            }
+            then(&sorted)
+        })
     }
 
     /// Takes in a payment as the api sent it: its row and its open details show it.
@@ -254,6 +263,10 @@ impl Store {
             let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(fade.unchecked_ref(), 3000);
         }
     }
+}
+
+fn order(payment: &Payment) -> (&str, Reverse<&str>) {
+    (&payment.due_date, Reverse(&payment.created_at))
 }
 
 /// A performance mark the browser benchmark reads (`tests/benches/browser.rs`).

@@ -14,7 +14,6 @@ use web_sys::Element;
 
 use crate::{
     Action,
-    api::Payment,
     filters::{Filters, NAMES, STATUSES},
     store::{Directory, Store, mark},
 };
@@ -133,12 +132,10 @@ fn render(store: Store, area: &Element) {
 
 /// The rows of `ids`, sorted by due date (then newest first, as the api sends them).
 fn rows(store: Store, ids: &[String], directory: Option<&Directory>, fresh: &[String]) -> Markup {
-    let mut payments: Vec<Payment> = ids.iter().filter_map(|id| store.payment(id)).collect();
-    payments.sort_unstable_by(|a, b| a.due_date.cmp(&b.due_date).then_with(|| b.created_at.cmp(&a.created_at)));
     let empty = Directory::default();
     let directory = directory.unwrap_or(&empty);
-    html! {
-        @for payment in &payments {
+    store.sorted(ids, |payments| html! {
+        @for payment in payments {
             @let class = if fresh.contains(&payment.id) { "payments__row payments__row--fresh" } else { "payments__row" };
             tr id=(["pay-", &payment.id].concat()) class=(class) data-id=(payment.id) {
                 td {
@@ -153,7 +150,7 @@ fn rows(store: Store, ids: &[String], directory: Option<&Directory>, fresh: &[St
                 td { (directory.person(&payment.created_by)) }
             }
         }
-    }
+    })
 }
 
 /// The status as a coloured badge with its words.
