@@ -2,7 +2,7 @@
 //! loaded, the payment whose details are open, and the organisation's accounts and members that
 //! name who and what a payment concerns. Live events ([`crate::live`]) come in here too.
 
-use std::{cmp::Reverse, collections::HashMap};
+use std::cmp::Reverse;
 
 use any_spawner::Executor;
 use mfe_contract::Role;
@@ -72,7 +72,9 @@ pub struct Store {
     /// The person's role in the organisation; `None` in a harness that names none (the api decides).
     pub role: Option<Role>,
     pub rows: RwSignal<Rows>,
-    payments: StoredValue<HashMap<String, Payment>>,
+    /// Every payment taken in, found by id by going through them: a thousand compare quickly, and
+    /// a hash map would be another 1 KB of gzip.
+    payments: StoredValue<Vec<Payment>>,
     /// Changes with every payment taken in, for what shows them.
     pub version: RwSignal<u64>,
     pub directory: RwSignal<Option<Directory>>,
@@ -90,7 +92,7 @@ impl Store {
             api,
             role,
             rows: RwSignal::new(Rows::default()),
-            payments: StoredValue::new(HashMap::new()),
+            payments: StoredValue::new(Vec::new()),
             version: RwSignal::new(0),
             directory: RwSignal::new(None),
             fresh: RwSignal::new(Vec::new()),
@@ -130,7 +132,7 @@ impl Store {
     pub fn sorted<T>(&self, ids: &[String], then: impl FnOnce(&[&Payment]) -> T) -> T {
         self.payments.with_value(|payments| {
             let mut sorted: Vec<&Payment> = Vec::with_capacity(ids.len());
-            for payment in ids.iter().filter_map(|id| payments.get(id)) {
+            for payment in ids.iter().filter_map(|id| payments.iter().find(|payment| payment.id == *id)) {
                 let at = sorted.partition_point(|shown| order(shown) <= order(payment));
                 sorted.insert(at, payment);
             }
@@ -146,9 +148,7 @@ impl Store {
         {
             self.open.set(Some(Some(payment.clone())));
         }
-        self.payments.update_value(|payments| {
-            payments.insert(payment.id.clone(), payment);
-        });
+        self.payments.update_value(|payments| take_in(payments, payment));
         self.version.update(|version| *version += 1);
     }
 
@@ -189,7 +189,9 @@ impl Store {
             Ok(page) => {
                 let ids: Vec<String> = page.items.iter().map(|payment| payment.id.clone()).collect();
                 self.payments.update_value(|payments| {
-                    payments.extend(page.items.into_iter().map(|payment| (payment.id.clone(), payment)));
+                    for payment in page.items {
+                        take_in(payments, payment);
+                    }
                 });
                 self.rows.update(|rows| {
                     rows.ids.retain(|id| !ids.contains(id));
@@ -262,6 +264,14 @@ impl Store {
         if let Some(window) = web_sys::window() {
             let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(fade.unchecked_ref(), 3000);
         }
+    }
+}
+
+/// `payment` in place of the one with its id, or added.
+fn take_in(payments: &mut Vec<Payment>, payment: Payment) {
+    match payments.iter_mut().find(|known| known.id == payment.id) {
+        Some(known) => *known = payment,
+        None => payments.push(payment),
     }
 }
 
