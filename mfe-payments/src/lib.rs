@@ -26,7 +26,7 @@ use crate::{
     api::{Api, Decision},
     detail::{Detail, Mode},
     filters::Filters,
-    store::{Live, Store},
+    store::Store,
 };
 
 #[wasm_bindgen(start)]
@@ -156,17 +156,8 @@ fn app(props: Props) {
             props.navigate(&table::read_form(&form).query());
         }
     });
-    follow(move |_| {
-        let text = match store.live.get() {
-            Live::Connecting => "Connecting for live updates…".to_owned(),
-            Live::On => "Live: colleagues' changes appear as they happen.".to_owned(),
-            Live::Retrying(seconds) => ["Live updates lost; trying again in ", &seconds.render().0, " s…"].concat(),
-            Live::Off => "Live updates are off: reload the page to see colleagues' changes.".to_owned(),
-        };
-        live_line.set_text_content(Some(&text));
-    });
     any_spawner::Executor::spawn_local(store.load_directory());
-    live::start(store);
+    live::start(store, live_line);
     let view = Memo::new(move |_| View::at(&props.path.get()));
     follow(move |_| match view.get() {
         View::List(filters) => table::show(store, &body, filters),

@@ -23,6 +23,8 @@ pub struct Rows {
     pub loaded: bool,
     pub loading: bool,
     pub error: Option<String>,
+    /// Rows just added or changed by someone else, highlighted for a moment.
+    pub fresh: Vec<String>,
 }
 
 /// Who and what payments name: the organisation's accounts and members (user id, email).
@@ -56,33 +58,19 @@ impl Directory {
     }
 }
 
-/// How the live updates are doing, for the line that says so.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Live {
-    Connecting,
-    On,
-    /// Lost; trying again in this many seconds.
-    Retrying(u32),
-    Off,
-}
-
 #[derive(Clone, Copy)]
 pub struct Store {
     pub api: Api,
     /// The person's role in the organisation; `None` in a harness that names none (the api decides).
     pub role: Option<Role>,
+    /// Also notified when a payment is taken in (the rows show it).
     pub rows: RwSignal<Rows>,
     /// Every payment taken in, found by id by going through them: a thousand compare quickly, and
     /// a hash map would be another 1 KB of gzip.
     payments: StoredValue<Vec<Payment>>,
-    /// Changes with every payment taken in, for what shows them.
-    pub version: RwSignal<u64>,
     pub directory: RwSignal<Option<Directory>>,
-    /// Rows just added or changed by someone else, highlighted for a moment.
-    pub fresh: RwSignal<Vec<String>>,
     /// The payment whose details are open: `None` while loading, `Some(None)` when there is none.
     pub open: RwSignal<Option<Option<Payment>>>,
-    pub live: RwSignal<Live>,
 }
 
 impl Store {
@@ -93,11 +81,8 @@ impl Store {
             role,
             rows: RwSignal::new(Rows::default()),
             payments: StoredValue::new(Vec::new()),
-            version: RwSignal::new(0),
             directory: RwSignal::new(None),
-            fresh: RwSignal::new(Vec::new()),
             open: RwSignal::new(None),
-            live: RwSignal::new(Live::Connecting),
         }
     }
 
@@ -149,7 +134,7 @@ impl Store {
             self.open.set(Some(Some(payment.clone())));
         }
         self.payments.update_value(|payments| take_in(payments, payment));
-        self.version.update(|version| *version += 1);
+        self.rows.notify();
     }
 
     /// Reads the organisation's accounts and members, once.
@@ -257,9 +242,9 @@ impl Store {
 
     /// Highlights the row of `id` for a few seconds.
     fn highlight(self, id: String) {
-        self.fresh.update(|fresh| fresh.push(id.clone()));
+        self.rows.update(|rows| rows.fresh.push(id.clone()));
         let fade = Closure::once_into_js(move || {
-            let _ = self.fresh.try_update(|fresh| fresh.retain(|known| *known != id));
+            let _ = self.rows.try_update(|rows| rows.fresh.retain(|known| *known != id));
         });
         if let Some(window) = web_sys::window() {
             let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(fade.unchecked_ref(), 3000);

@@ -118,9 +118,7 @@ fn render(store: Store, area: &Element) {
             );
             let (body, more) = (find(&area, "tbody").expect("drawn"), find(&area, ".payments__more").expect("drawn"));
             follow(move |_| {
-                store.version.track();
-                let ids = store.rows.with(|rows| rows.ids.clone());
-                let fresh = store.fresh.get();
+                let (ids, fresh) = store.rows.with(|rows| (rows.ids.clone(), rows.fresh.clone()));
                 let markup = store.directory.with(|directory| rows(store, &ids, directory.as_ref(), &fresh));
                 fill(&body, markup);
                 dom::next_frame(|| mark("ledgerline:payments-rows-visible"));
