@@ -4,6 +4,7 @@ mod bench;
 mod dev;
 mod dist;
 mod http;
+mod import_names;
 mod manifest;
 mod postgres;
 mod precompress;
@@ -54,7 +55,8 @@ enum Task {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Trunk post_build hook: write manifest.json for micro-frontend NAME into TRUNK_STAGING_DIR.
+    /// Trunk post_build hook: shorten the import names of micro-frontend NAME's build and write its
+    /// manifest.json, in TRUNK_STAGING_DIR.
     Manifest { name: String },
 }
 
