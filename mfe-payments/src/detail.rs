@@ -7,9 +7,9 @@
 use any_spawner::Executor;
 use maud::{Markup, html};
 use mfe_guest::rest::object;
-use reactive_graph::{computed::Memo, prelude::*, signal::RwSignal};
+use reactive_graph::{prelude::*, signal::RwSignal};
 use ui_kit::{
-    dom::{fill, find, follow},
+    dom::{fill, find, follow, follow_key},
     focus,
     form::{Check, Field, Fill, Form, FormSpec, Kind},
     money,
@@ -74,10 +74,9 @@ impl Detail {
             Executor::spawn_local(load(store, id));
         }
         // Built afresh only when another payment (or none) opens; its parts follow its changes.
-        let shown =
-            Memo::new(move |_| store.open.with(|open| open.as_ref().map(|open| open.as_ref().map(|p| p.id.clone()))));
+        let shown = move || store.open.with(|open| open.as_ref().map(|open| open.as_ref().map(|p| p.id.clone())));
         let area = area.clone();
-        follow(move |_| match shown.get() {
+        follow_key(shown, move |shown| match shown {
             None => fill(
                 &area,
                 html! { p class="loading" role="status" { span class="spinner" aria-hidden="true" {} "Loading the payment…" } },

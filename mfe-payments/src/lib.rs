@@ -17,8 +17,8 @@ mod table;
 
 use maud::{Render, html};
 use mfe_guest::Props;
-use reactive_graph::{computed::Memo, prelude::*};
-use ui_kit::dom::{fill, find, follow, listen, target};
+use reactive_graph::prelude::*;
+use ui_kit::dom::{fill, find, follow_key, listen, target};
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
@@ -158,12 +158,14 @@ fn app(props: Props) {
     });
     any_spawner::Executor::spawn_local(store.load_directory());
     live::start(store, live_line);
-    let view = Memo::new(move |_| View::at(&props.path.get()));
-    follow(move |_| match view.get() {
-        View::List(filters) => table::show(store, &body, filters),
-        View::New => create::show(store, &body),
-        View::Payment(id) => detail.show(store, &body, id),
-    });
+    follow_key(
+        move || View::at(&props.path.get()),
+        move |view| match view {
+            View::List(filters) => table::show(store, &body, filters),
+            View::New => create::show(store, &body),
+            View::Payment(id) => detail.show(store, &body, id),
+        },
+    );
 }
 
 fn on_action(store: Store, detail: Detail, action: Action) {

@@ -4,10 +4,10 @@
 //! the names or the highlighted rows change: a thousand rows render at once within budget.
 
 use maud::{Markup, html};
-use reactive_graph::{computed::Memo, prelude::*};
+use reactive_graph::prelude::*;
 use ui_kit::{
     Href,
-    dom::{self, fill, find, follow},
+    dom::{self, fill, find, follow, follow_key},
     money,
 };
 use web_sys::Element;
@@ -62,16 +62,16 @@ enum State {
 }
 
 fn render(store: Store, area: &Element) {
-    let state = Memo::new(move |_| {
+    let state = move || {
         store.rows.with(|rows| match (rows.loaded, rows.ids.is_empty(), &rows.error) {
             (_, true, Some(error)) => State::Refused(error.clone()),
             (false, _, None) => State::Loading,
             (true, true, None) => State::Empty { filtered: !rows.filters.is_empty() },
             _ => State::Shown,
         })
-    });
+    };
     let area = area.clone();
-    follow(move |_| match state.get() {
+    follow_key(state, move |state| match state {
         State::Loading => fill(
             &area,
             html! { p class="loading" role="status" { span class="spinner" aria-hidden="true" {} "Loading payments…" } },
