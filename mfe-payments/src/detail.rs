@@ -36,9 +36,14 @@ pub enum Mode {
 #[derive(Clone, Copy)]
 pub struct Detail {
     pub mode: RwSignal<Mode>,
-    /// What went wrong with the last change; `true` when someone else changed the payment meanwhile.
-    pub notice: RwSignal<Option<(String, bool)>>,
+    /// What went wrong with the last change ([`STALE`] when someone else changed the payment
+    /// meanwhile). Text alone, as a form's error is: a signal type fewer (wasm size).
+    pub notice: RwSignal<Option<String>>,
 }
+
+/// The notice when someone else changed the payment meanwhile: it offers to reload it.
+const STALE: &str =
+    "Someone else changed this payment meanwhile, so your change was not made. Reload it to see it as it is now.";
 
 const AMOUNT: Field =
     Field { name: "amount", label: "Amount", kind: Kind::Text, autocomplete: "off", check: Check::Nothing };
@@ -134,10 +139,10 @@ impl Detail {
         let detail = self;
         follow(move |_| {
             let markup = detail.notice.with(|notice| match notice {
-                Some((text, stale)) => html! {
+                Some(text) => html! {
                     div class="notice alert alert--error payments__notice" role="alert" data-testid="payment-notice" {
                         p { (text) }
-                        @if *stale { button type="button" class="button" data-testid="reload-payment" data-action=(Action::Reload) { "Reload it" } }
+                        @if text == STALE { button type="button" class="button" data-testid="reload-payment" data-action=(Action::Reload) { "Reload it" } }
                     }
                 },
                 None => html! {},
@@ -204,11 +209,11 @@ impl Detail {
 
     fn refused(self, failure: &Failure) {
         let text = if failure.is_stale() {
-            "Someone else changed this payment meanwhile, so your change was not made. Reload it to see it as it is now.".to_owned()
+            STALE.to_owned()
         } else {
             ["The change was not made: ", &failure.message].concat()
         };
-        self.notice.set(Some((text, failure.is_stale())));
+        self.notice.set(Some(text));
     }
 }
 
