@@ -4,11 +4,11 @@ mod bench;
 mod dev;
 mod dist;
 mod http;
-mod import_names;
 mod manifest;
 mod postgres;
 mod precompress;
 mod process;
+mod slim;
 mod steps;
 mod test;
 mod tools;
@@ -55,8 +55,8 @@ enum Task {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Trunk post_build hook: shorten the import names of micro-frontend NAME's build and write its
-    /// manifest.json, in TRUNK_STAGING_DIR.
+    /// Trunk post_build hook: slim micro-frontend NAME's build (import names, the JS glue's comments)
+    /// and write its manifest.json, in TRUNK_STAGING_DIR.
     Manifest { name: String },
 }
 

@@ -1,15 +1,14 @@
 //! The Trunk post_build hook that writes a micro-frontend's `manifest.json`: the shell learns the
 //! hashed file names from it at run time, so a micro-frontend deploys without rebuilding the shell.
-//! It shortens the build's import names first ([`import_names`]): Trunk has no later step.
+//! It slims the build first ([`slim`]): Trunk has no later step.
 
 use std::{env, fs, path::PathBuf};
 
 use mfe_contract::Manifest;
 
-use crate::{Result, import_names};
+use crate::{Result, slim};
 
-/// Shortens the import names of micro-frontend `name`'s build and writes its `manifest.json`, in
-/// `TRUNK_STAGING_DIR`.
+/// Slims micro-frontend `name`'s build and writes its `manifest.json`, in `TRUNK_STAGING_DIR`.
 pub fn write(name: &str) -> Result {
     let staging = PathBuf::from(
         env::var_os("TRUNK_STAGING_DIR")
@@ -20,7 +19,7 @@ pub fn write(name: &str) -> Result {
         .map(|entry| Ok(entry?.file_name().to_string_lossy().into_owned()))
         .collect::<Result<Vec<_>>>()?;
     let manifest = find(name, &files).map_err(|error| format!("{error} in {}", staging.display()))?;
-    import_names::shorten(&staging.join(&manifest.js), &staging.join(&manifest.wasm))?;
+    slim::slim(&staging.join(&manifest.js), &staging.join(&manifest.wasm))?;
     let json = serde_json::to_string_pretty(&manifest)? + "\n";
     fs::write(staging.join(Manifest::FILE_NAME), json)?;
     Ok(())
