@@ -29,9 +29,7 @@ fn without_comments_and_indentation(js: &str) -> String {
     let mut in_comment = false;
     for line in js.lines() {
         let line = line.trim_start();
-        if in_comment {
-            in_comment = !line.contains("*/");
-        } else if line.starts_with("/*") {
+        if in_comment || line.starts_with("/*") {
             in_comment = !line.contains("*/");
         } else if !line.starts_with("//") {
             out.push_str(line);
