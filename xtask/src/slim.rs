@@ -29,10 +29,16 @@ fn without_comments_and_indentation(js: &str) -> String {
     let mut in_comment = false;
     for line in js.lines() {
         let line = line.trim_start();
-        if in_comment || line.starts_with("/*") {
-            in_comment = !line.contains("*/");
-        } else if !line.starts_with("//") {
-            out.push_str(line);
+        let code = if in_comment || line.starts_with("/*") {
+            // What follows the comment's end on its last line is code.
+            let after = line.split_once("*/").map(|(_, after)| after.trim_start());
+            in_comment = after.is_none();
+            after.unwrap_or_default()
+        } else {
+            line
+        };
+        if !code.is_empty() && !code.starts_with("//") {
+            out.push_str(code);
             out.push('\n');
         }
     }
@@ -235,8 +241,11 @@ mod tests {
 
     #[test]
     fn the_glue_loses_its_comment_lines_and_indentation_but_not_its_code() {
-        let js = "/**\n * A class.\n */\nexport class A {\n    // a note\n    f() { return 1; } // kept\n    /* one line */\n    g() {}\n}\n";
-        assert_eq!(without_comments_and_indentation(js), "export class A {\nf() { return 1; } // kept\ng() {}\n}\n");
+        let js = "/**\n * A class.\n */\nexport class A {\n    // a note\n    f() { return 1; } // kept\n    /* one line */\n    g() {}\n    /* a\n     b */ h();\n}\n";
+        assert_eq!(
+            without_comments_and_indentation(js),
+            "export class A {\nf() { return 1; } // kept\ng() {}\nh();\n}\n"
+        );
     }
 
     #[test]
