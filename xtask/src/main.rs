@@ -58,6 +58,9 @@ enum Task {
     /// Trunk post_build hook: slim micro-frontend NAME's build (import names, the JS glue's comments)
     /// and write its manifest.json, in TRUNK_STAGING_DIR.
     Manifest { name: String },
+    /// Trunk post_build hook of the shell: slim the build of `mfe-NAME` (import names, the JS glue's
+    /// comments) in TRUNK_STAGING_DIR.
+    Slim { name: String },
 }
 
 fn main() -> ExitCode {
@@ -80,5 +83,6 @@ fn run(task: Task) -> Result {
         Task::Dist => dist::run(),
         Task::Bench { benchmark, args } => bench::run(&benchmark, &args),
         Task::Manifest { name } => manifest::write(&name),
+        Task::Slim { name } => manifest::slim_staged(&name).map(drop),
     }
 }

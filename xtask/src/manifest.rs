@@ -1,6 +1,6 @@
 //! The Trunk post_build hook that writes a micro-frontend's `manifest.json`: the shell learns the
 //! hashed file names from it at run time, so a micro-frontend deploys without rebuilding the shell.
-//! It slims the build first ([`slim`]): Trunk has no later step.
+//! It slims the build first ([`slim`]): Trunk has no later step. (The shell's own hook only slims.)
 
 use std::{env, fs, path::PathBuf};
 
@@ -10,9 +10,17 @@ use crate::{Result, slim};
 
 /// Slims micro-frontend `name`'s build and writes its `manifest.json`, in `TRUNK_STAGING_DIR`.
 pub fn write(name: &str) -> Result {
+    let (staging, manifest) = slim_staged(name)?;
+    let json = serde_json::to_string_pretty(&manifest)? + "\n";
+    fs::write(staging.join(Manifest::FILE_NAME), json)?;
+    Ok(())
+}
+
+/// Slims the build of `mfe-<name>` in `TRUNK_STAGING_DIR` (a post_build hook's); its directory and
+/// files.
+pub fn slim_staged(name: &str) -> Result<(PathBuf, Manifest)> {
     let staging = PathBuf::from(
-        env::var_os("TRUNK_STAGING_DIR")
-            .ok_or("TRUNK_STAGING_DIR is not set: `cargo xtask manifest` runs as a Trunk post_build hook")?,
+        env::var_os("TRUNK_STAGING_DIR").ok_or("TRUNK_STAGING_DIR is not set: this runs as a Trunk post_build hook")?,
     );
     let files = fs::read_dir(&staging)
         .map_err(|error| format!("reading {}: {error}", staging.display()))?
@@ -20,9 +28,7 @@ pub fn write(name: &str) -> Result {
         .collect::<Result<Vec<_>>>()?;
     let manifest = find(name, &files).map_err(|error| format!("{error} in {}", staging.display()))?;
     slim::slim(&staging.join(&manifest.js), &staging.join(&manifest.wasm))?;
-    let json = serde_json::to_string_pretty(&manifest)? + "\n";
-    fs::write(staging.join(Manifest::FILE_NAME), json)?;
-    Ok(())
+    Ok((staging, manifest))
 }
 
 /// Picks the wasm-bindgen JS and wasm of `mfe-<name>` among a build's file names.
