@@ -245,7 +245,7 @@ impl Api {
             None if response.ok() => Ok(get(&json, "data")),
             None => Err(Failure {
                 kind: "InternalFailure".into(),
-                message: format!("The api answered {}.", response.status()),
+                message: ["The api answered ", &maud::Render::render(&response.status()).0, "."].concat(),
                 field: None,
             }),
         }

@@ -7,9 +7,9 @@
 use any_spawner::Executor;
 use maud::{Markup, html};
 use mfe_guest::rest::object;
-use reactive_graph::{computed::Memo, prelude::*, signal::RwSignal};
+use reactive_graph::{prelude::*, signal::RwSignal};
 use ui_kit::{
-    dom::{fill, find, follow},
+    dom::{fill, find, follow, follow_key},
     focus,
     form::{Check, Field, Fill, Form, FormSpec, Kind},
     money,
@@ -36,9 +36,14 @@ pub enum Mode {
 #[derive(Clone, Copy)]
 pub struct Detail {
     pub mode: RwSignal<Mode>,
-    /// What went wrong with the last change; `true` when someone else changed the payment meanwhile.
-    pub notice: RwSignal<Option<(String, bool)>>,
+    /// What went wrong with the last change ([`STALE`] when someone else changed the payment
+    /// meanwhile). Text alone, as a form's error is: a signal type fewer (wasm size).
+    pub notice: RwSignal<Option<String>>,
 }
+
+/// The notice when someone else changed the payment meanwhile: it offers to reload it.
+const STALE: &str =
+    "Someone else changed this payment meanwhile, so your change was not made. Reload it to see it as it is now.";
 
 const AMOUNT: Field =
     Field { name: "amount", label: "Amount", kind: Kind::Text, autocomplete: "off", check: Check::Nothing };
@@ -74,10 +79,9 @@ impl Detail {
             Executor::spawn_local(load(store, id));
         }
         // Built afresh only when another payment (or none) opens; its parts follow its changes.
-        let shown =
-            Memo::new(move |_| store.open.with(|open| open.as_ref().map(|open| open.as_ref().map(|p| p.id.clone()))));
+        let shown = move || store.open.with(|open| open.as_ref().map(|open| open.as_ref().map(|p| p.id.clone())));
         let area = area.clone();
-        follow(move |_| match shown.get() {
+        follow_key(shown, move |shown| match shown {
             None => fill(
                 &area,
                 html! { p class="loading" role="status" { span class="spinner" aria-hidden="true" {} "Loading the payment…" } },
@@ -129,16 +133,16 @@ impl Detail {
             let markup = store
                 .directory
                 .with(|directory| summary_markup(&payment, directory.as_ref().unwrap_or(&Directory::default())));
-            ui_kit::dom::set(&summary, "data-version", &payment.version.to_string());
+            ui_kit::dom::set(&summary, "data-version", &maud::Render::render(&payment.version).0);
             fill(&summary, markup);
         });
         let detail = self;
         follow(move |_| {
             let markup = detail.notice.with(|notice| match notice {
-                Some((text, stale)) => html! {
+                Some(text) => html! {
                     div class="notice alert alert--error payments__notice" role="alert" data-testid="payment-notice" {
                         p { (text) }
-                        @if *stale { button type="button" class="button" data-testid="reload-payment" data-action=(Action::Reload) { "Reload it" } }
+                        @if text == STALE { button type="button" class="button" data-testid="reload-payment" data-action=(Action::Reload) { "Reload it" } }
                     }
                 },
                 None => html! {},
@@ -205,11 +209,11 @@ impl Detail {
 
     fn refused(self, failure: &Failure) {
         let text = if failure.is_stale() {
-            "Someone else changed this payment meanwhile, so your change was not made. Reload it to see it as it is now.".to_owned()
+            STALE.to_owned()
         } else {
             ["The change was not made: ", &failure.message].concat()
         };
-        self.notice.set(Some((text, failure.is_stale())));
+        self.notice.set(Some(text));
     }
 }
 

@@ -17,8 +17,8 @@ mod table;
 
 use maud::{Render, html};
 use mfe_guest::Props;
-use reactive_graph::{computed::Memo, prelude::*};
-use ui_kit::dom::{fill, find, follow, listen, target};
+use reactive_graph::prelude::*;
+use ui_kit::dom::{fill, find, follow_key, listen, target};
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
@@ -26,7 +26,7 @@ use crate::{
     api::{Api, Decision},
     detail::{Detail, Mode},
     filters::Filters,
-    store::{Live, Store},
+    store::Store,
 };
 
 #[wasm_bindgen(start)]
@@ -156,23 +156,16 @@ fn app(props: Props) {
             props.navigate(&table::read_form(&form).query());
         }
     });
-    follow(move |_| {
-        let text = match store.live.get() {
-            Live::Connecting => "Connecting for live updates…".to_owned(),
-            Live::On => "Live: colleagues' changes appear as they happen.".to_owned(),
-            Live::Retrying(seconds) => ["Live updates lost; trying again in ", &seconds.to_string(), " s…"].concat(),
-            Live::Off => "Live updates are off: reload the page to see colleagues' changes.".to_owned(),
-        };
-        live_line.set_text_content(Some(&text));
-    });
     any_spawner::Executor::spawn_local(store.load_directory());
-    live::start(store);
-    let view = Memo::new(move |_| View::at(&props.path.get()));
-    follow(move |_| match view.get() {
-        View::List(filters) => table::show(store, &body, filters),
-        View::New => create::show(store, &body),
-        View::Payment(id) => detail.show(store, &body, id),
-    });
+    live::start(store, live_line);
+    follow_key(
+        move || View::at(&props.path.get()),
+        move |view| match view {
+            View::List(filters) => table::show(store, &body, filters),
+            View::New => create::show(store, &body),
+            View::Payment(id) => detail.show(store, &body, id),
+        },
+    );
 }
 
 fn on_action(store: Store, detail: Detail, action: Action) {

@@ -12,13 +12,9 @@ use any_spawner::Executor;
 use mfe_guest::rest::{get, object, text};
 use reactive_graph::{owner::StoredValue, prelude::*};
 use wasm_bindgen::{JsCast, JsValue, prelude::Closure};
-use web_sys::{CloseEvent, MessageEvent, WebSocket};
+use web_sys::{CloseEvent, Element, MessageEvent, WebSocket};
 
-use crate::{
-    api::Payment,
-    ops,
-    store::{Live, Store},
-};
+use crate::{api::Payment, ops, store::Store};
 
 const PROTOCOL: &str = "graphql-transport-ws";
 /// The subscriptions, by the ids this client gives them.
@@ -27,16 +23,30 @@ const SUBSCRIPTIONS: [(&str, &str); 3] =
 /// How long the server may take to acknowledge the connection before it is tried again.
 const ACK_TIMEOUT_MS: i32 = 10_000;
 
-/// Connects for as long as the current owner lives (the micro-frontend is mounted).
-pub fn start(store: Store) {
-    let client = Client { store, state: Rc::new(State::default()) };
+/// Connects for as long as the current owner lives (the micro-frontend is mounted), saying how it
+/// goes in `line`.
+pub fn start(store: Store, line: Element) {
+    let client = Client { store, line, state: Rc::new(State::default()) };
+    client.show(Live::Connecting);
     client.connect();
     StoredValue::new_local(Connection(client));
 }
 
 /// The connection's state, shared by its handlers and the timers that outlive a connection.
+/// How the live updates are doing, for the line that says so.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+enum Live {
+    #[default]
+    Connecting,
+    On,
+    /// Lost; trying again in this many seconds.
+    Retrying(u32),
+    Off,
+}
+
 #[derive(Default)]
 struct State {
+    live: Cell<Live>,
     /// The socket, with the handlers it calls.
     socket: Cell<Option<(WebSocket, Handlers)>>,
     /// Failed attempts since the last acknowledged connection.
@@ -52,24 +62,38 @@ type Handlers = (Closure<dyn Fn(JsValue)>, Closure<dyn Fn(MessageEvent)>, Closur
 #[derive(Clone)]
 struct Client {
     store: Store,
+    line: Element,
     state: Rc<State>,
 }
 
 impl Client {
+    fn show(&self, live: Live) {
+        self.state.live.set(live);
+        let text = match live {
+            Live::Connecting => "Connecting for live updates…",
+            Live::On => "Live: colleagues' changes appear as they happen.",
+            Live::Retrying(seconds) => {
+                &["Live updates lost; trying again in ", &maud::Render::render(&seconds).0, " s…"].concat()
+            }
+            Live::Off => "Live updates are off: reload the page to see colleagues' changes.",
+        };
+        self.line.set_text_content(Some(text));
+    }
+
     fn connect(&self) {
         let client = self.clone();
         Executor::spawn_local(async move {
             let url = client.url();
             // A fresh token from the shell for each connection (it may have been refreshed).
-            let authorization = match client.store.api.0.auth_headers("GET", &url).await {
-                Ok(headers) => headers.get("Authorization").ok().flatten().unwrap_or_default(),
+            let authorization = match client.store.api.0.auth_headers("GET", &url, &[], None, None).await {
+                Ok(headers) => headers.and_then(|h| h.get("Authorization").ok().flatten()).unwrap_or_default(),
                 Err(_) => return client.retry(),
             };
             if client.state.ended.get() {
                 return;
             }
             let Ok(socket) = WebSocket::new_with_str(&url, PROTOCOL) else { return client.retry() };
-            client.store.live.set(Live::Connecting);
+            client.show(Live::Connecting);
             let on_open = {
                 let socket = socket.clone();
                 Closure::<dyn Fn(JsValue)>::new(move |_| {
@@ -94,8 +118,7 @@ impl Client {
             // No acknowledgement in time: the connection is useless; close it and try again.
             let waiting = client.clone();
             later(ACK_TIMEOUT_MS, move || {
-                if waiting.store.live.try_get_untracked() != Some(Live::On) && socket.ready_state() != WebSocket::CLOSED
-                {
+                if waiting.state.live.get() != Live::On && socket.ready_state() != WebSocket::CLOSED {
                     let _ = socket.close();
                 }
             });
@@ -110,7 +133,8 @@ impl Client {
         } else {
             base
         };
-        [base.replacen("http", "ws", 1).as_str(), "/graphql/ws"].concat()
+        // http(s) → ws(s); by prefix, not `replacen` (its substring search costs wasm size).
+        ["ws", base.strip_prefix("http").unwrap_or(&base), "/graphql/ws"].concat()
     }
 
     fn on_message(&self, socket: &WebSocket, data: &JsValue) {
@@ -124,7 +148,7 @@ impl Client {
                     send(socket, &[("id", id.into()), ("type", "subscribe".into()), ("payload", payload)]);
                 }
                 self.state.attempts.set(0);
-                self.store.live.set(Live::On);
+                self.show(Live::On);
                 // Back after a drop: what happened meanwhile is read again.
                 if self.state.was_live.replace(true) {
                     self.store.reload();
@@ -158,7 +182,7 @@ impl Client {
         }
         match code {
             4400 | 4409 => {
-                let _ = self.store.live.try_set(Live::Off);
+                self.show(Live::Off);
             }
             _ => self.retry(),
         }
@@ -171,7 +195,7 @@ impl Client {
         self.state.attempts.set(attempts + 1);
         let seconds = 1u32 << attempts.min(5);
         let delay = f64::from(seconds.min(30) * 1000) * (0.5 + js_sys::Math::random() / 2.0);
-        let _ = self.store.live.try_set(Live::Retrying((delay / 1000.0).ceil() as u32));
+        self.show(Live::Retrying((delay / 1000.0).ceil() as u32));
         let client = self.clone();
         later(delay as i32, move || {
             if !client.state.ended.get() {

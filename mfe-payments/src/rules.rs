@@ -4,16 +4,21 @@
 /// What is wrong with `iban` (spaces allowed), if anything: ISO 13616's mod-97 check.
 pub fn iban_problem(iban: &str) -> Option<String> {
     let iban: String = iban.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+    let iban = iban.as_bytes();
+    // Two letters (the country), two digits (the check), then letters and digits. By bytes, not
+    // by slicing the text: a slice's panic would bring the Unicode tables of its message (wasm size).
     let shaped = (15..=34).contains(&iban.len())
-        && iban.chars().all(|c| c.is_ascii_alphanumeric())
-        && iban[..2].chars().all(|c| c.is_ascii_alphabetic())
-        && iban[2..4].chars().all(|c| c.is_ascii_digit());
+        && iban.iter().enumerate().all(|(at, b)| match at {
+            0 | 1 => b.is_ascii_uppercase(),
+            2 | 3 => b.is_ascii_digit(),
+            _ => b.is_ascii_alphanumeric(),
+        });
     if !shaped {
         return Some("Enter an IBAN such as DE89 3704 0044 0532 0130 00.".into());
     }
     // The country and check digits go last; letters count as 10 (A) to 35 (Z).
-    let remainder = iban[4..].chars().chain(iban[..4].chars()).fold(0u32, |remainder, c| {
-        let value = c.to_digit(36).unwrap_or_default();
+    let remainder = iban.iter().cycle().skip(4).take(iban.len()).fold(0u32, |remainder, b| {
+        let value = char::from(*b).to_digit(36).unwrap_or_default();
         let shift = if value < 10 { 10 } else { 100 };
         (remainder * shift + value) % 97
     });
@@ -32,7 +37,7 @@ pub fn amount_problem(amount: &str, decimals: u32) -> Option<String> {
         return Some(match decimals {
             0 => "This currency has no decimals.".into(),
             1 => "This currency has 1 decimal.".into(),
-            _ => ["This currency has ", &decimals.to_string(), " decimals."].concat(),
+            _ => ["This currency has ", &maud::Render::render(&decimals).0, " decimals."].concat(),
         });
     }
     amount.chars().all(|c| c == '0' || c == '.').then(|| "Enter an amount above zero.".into())

@@ -2,7 +2,7 @@
 //! loaded, the payment whose details are open, and the organisation's accounts and members that
 //! name who and what a payment concerns. Live events ([`crate::live`]) come in here too.
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
 
 use any_spawner::Executor;
 use mfe_contract::Role;
@@ -23,6 +23,8 @@ pub struct Rows {
     pub loaded: bool,
     pub loading: bool,
     pub error: Option<String>,
+    /// Rows just added or changed by someone else, highlighted for a moment.
+    pub fresh: Vec<String>,
 }
 
 /// Who and what payments name: the organisation's accounts and members (user id, email).
@@ -56,31 +58,19 @@ impl Directory {
     }
 }
 
-/// How the live updates are doing, for the line that says so.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Live {
-    Connecting,
-    On,
-    /// Lost; trying again in this many seconds.
-    Retrying(u32),
-    Off,
-}
-
 #[derive(Clone, Copy)]
 pub struct Store {
     pub api: Api,
     /// The person's role in the organisation; `None` in a harness that names none (the api decides).
     pub role: Option<Role>,
+    /// Also notified when a payment is taken in (the rows show it).
     pub rows: RwSignal<Rows>,
-    payments: StoredValue<HashMap<String, Payment>>,
-    /// Changes with every payment taken in, for what shows them.
-    pub version: RwSignal<u64>,
+    /// Every payment taken in, found by id by going through them: a thousand compare quickly, and
+    /// a hash map would be another 1 KB of gzip.
+    payments: StoredValue<Vec<Payment>>,
     pub directory: RwSignal<Option<Directory>>,
-    /// Rows just added or changed by someone else, highlighted for a moment.
-    pub fresh: RwSignal<Vec<String>>,
     /// The payment whose details are open: `None` while loading, `Some(None)` when there is none.
     pub open: RwSignal<Option<Option<Payment>>>,
-    pub live: RwSignal<Live>,
 }
 
 impl Store {
@@ -90,12 +80,9 @@ impl Store {
             api,
             role,
             rows: RwSignal::new(Rows::default()),
-            payments: StoredValue::new(HashMap::new()),
-            version: RwSignal::new(0),
+            payments: StoredValue::new(Vec::new()),
             directory: RwSignal::new(None),
-            fresh: RwSignal::new(Vec::new()),
             open: RwSignal::new(None),
-            live: RwSignal::new(Live::Connecting),
         }
     }
 
@@ -125,8 +112,24 @@ impl Store {
         })
     }
 
-    pub fn payment(&self, id: &str) -> Option<Payment> {
-        self.payments.with_value(|payments| payments.get(id).cloned())
+    /// The known payments of `ids`, by due date (then newest first, as the api sends them). Each
+    /// goes in at its place, found by halving: no sort function in the wasm (its size).
+    pub fn sorted<T>(&self, ids: &[String], then: impl FnOnce(&[&Payment]) -> T) -> T {
+        self.payments.with_value(|payments| {
+            let mut sorted: Vec<&Payment> = Vec::with_capacity(ids.len());
+            // The rows are mostly in the order the payments were taken in: each search starts
+            // after the last one found, so a thousand rows take a few thousand comparisons.
+            let mut from = 0;
+            for id in ids {
+                let found = (0..payments.len()).map(|k| (from + k) % payments.len()).find(|&k| payments[k].id == *id);
+                let Some(at) = found else { continue };
+                from = at + 1;
+                let payment = &payments[at];
+                let place = sorted.partition_point(|shown| order(shown) <= order(payment));
+                sorted.insert(place, payment);
+            }
+            then(&sorted)
+        })
     }
 
     /// Takes in a payment as the api sent it: its row and its open details show it.
@@ -137,10 +140,8 @@ impl Store {
         {
             self.open.set(Some(Some(payment.clone())));
         }
-        self.payments.update_value(|payments| {
-            payments.insert(payment.id.clone(), payment);
-        });
-        self.version.update(|version| *version += 1);
+        self.payments.update_value(|payments| take_in(payments, payment));
+        self.rows.notify();
     }
 
     /// Reads the organisation's accounts and members, once.
@@ -180,7 +181,9 @@ impl Store {
             Ok(page) => {
                 let ids: Vec<String> = page.items.iter().map(|payment| payment.id.clone()).collect();
                 self.payments.update_value(|payments| {
-                    payments.extend(page.items.into_iter().map(|payment| (payment.id.clone(), payment)));
+                    for payment in page.items {
+                        take_in(payments, payment);
+                    }
                 });
                 self.rows.update(|rows| {
                     rows.ids.retain(|id| !ids.contains(id));
@@ -246,14 +249,26 @@ impl Store {
 
     /// Highlights the row of `id` for a few seconds.
     fn highlight(self, id: String) {
-        self.fresh.update(|fresh| fresh.push(id.clone()));
+        self.rows.update(|rows| rows.fresh.push(id.clone()));
         let fade = Closure::once_into_js(move || {
-            let _ = self.fresh.try_update(|fresh| fresh.retain(|known| *known != id));
+            let _ = self.rows.try_update(|rows| rows.fresh.retain(|known| *known != id));
         });
         if let Some(window) = web_sys::window() {
             let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(fade.unchecked_ref(), 3000);
         }
     }
+}
+
+/// `payment` in place of the one with its id, or added.
+fn take_in(payments: &mut Vec<Payment>, payment: Payment) {
+    match payments.iter_mut().find(|known| known.id == payment.id) {
+        Some(known) => *known = payment,
+        None => payments.push(payment),
+    }
+}
+
+fn order(payment: &Payment) -> (&str, Reverse<&str>) {
+    (&payment.due_date, Reverse(&payment.created_at))
 }
 
 /// A performance mark the browser benchmark reads (`tests/benches/browser.rs`).

@@ -4,17 +4,16 @@
 //! the names or the highlighted rows change: a thousand rows render at once within budget.
 
 use maud::{Markup, html};
-use reactive_graph::{computed::Memo, prelude::*};
+use reactive_graph::prelude::*;
 use ui_kit::{
     Href,
-    dom::{self, fill, find, follow},
+    dom::{self, fill, find, follow, follow_key},
     money,
 };
 use web_sys::Element;
 
 use crate::{
     Action,
-    api::Payment,
     filters::{Filters, NAMES, STATUSES},
     store::{Directory, Store, mark},
 };
@@ -63,16 +62,16 @@ enum State {
 }
 
 fn render(store: Store, area: &Element) {
-    let state = Memo::new(move |_| {
+    let state = move || {
         store.rows.with(|rows| match (rows.loaded, rows.ids.is_empty(), &rows.error) {
             (_, true, Some(error)) => State::Refused(error.clone()),
             (false, _, None) => State::Loading,
             (true, true, None) => State::Empty { filtered: !rows.filters.is_empty() },
             _ => State::Shown,
         })
-    });
+    };
     let area = area.clone();
-    follow(move |_| match state.get() {
+    follow_key(state, move |state| match state {
         State::Loading => fill(
             &area,
             html! { p class="loading" role="status" { span class="spinner" aria-hidden="true" {} "Loading payments…" } },
@@ -119,9 +118,7 @@ fn render(store: Store, area: &Element) {
             );
             let (body, more) = (find(&area, "tbody").expect("drawn"), find(&area, ".payments__more").expect("drawn"));
             follow(move |_| {
-                store.version.track();
-                let ids = store.rows.with(|rows| rows.ids.clone());
-                let fresh = store.fresh.get();
+                let (ids, fresh) = store.rows.with(|rows| (rows.ids.clone(), rows.fresh.clone()));
                 let markup = store.directory.with(|directory| rows(store, &ids, directory.as_ref(), &fresh));
                 fill(&body, markup);
                 dom::next_frame(|| mark("ledgerline:payments-rows-visible"));
@@ -133,12 +130,10 @@ fn render(store: Store, area: &Element) {
 
 /// The rows of `ids`, sorted by due date (then newest first, as the api sends them).
 fn rows(store: Store, ids: &[String], directory: Option<&Directory>, fresh: &[String]) -> Markup {
-    let mut payments: Vec<Payment> = ids.iter().filter_map(|id| store.payment(id)).collect();
-    payments.sort_unstable_by(|a, b| a.due_date.cmp(&b.due_date).then_with(|| b.created_at.cmp(&a.created_at)));
     let empty = Directory::default();
     let directory = directory.unwrap_or(&empty);
-    html! {
-        @for payment in &payments {
+    store.sorted(ids, |payments| html! {
+        @for payment in payments {
             @let class = if fresh.contains(&payment.id) { "payments__row payments__row--fresh" } else { "payments__row" };
             tr id=(["pay-", &payment.id].concat()) class=(class) data-id=(payment.id) {
                 td {
@@ -153,7 +148,7 @@ fn rows(store: Store, ids: &[String], directory: Option<&Directory>, fresh: &[St
                 td { (directory.person(&payment.created_by)) }
             }
         }
-    }
+    })
 }
 
 /// The status as a coloured badge with its words.

@@ -2,8 +2,15 @@
 //! attributes set, effects that redo a part when the signals it reads change, and listeners that
 //! go with their owner.
 
+use std::{cell::RefCell, rc::Rc};
+
 use maud::Markup;
-use reactive_graph::{effect::RenderEffect, owner::StoredValue};
+use reactive_graph::{
+    effect::RenderEffect,
+    owner::StoredValue,
+    signal::Trigger,
+    traits::{Notify, Track},
+};
 use wasm_bindgen::{JsCast, prelude::Closure};
 use web_sys::{Element, Event};
 
@@ -13,6 +20,29 @@ use crate::{Href, focus};
 /// owner lives; what `render` starts (effects, stored values) lasts until its next run.
 pub fn follow<T: 'static>(render: impl FnMut(Option<T>) -> T + 'static) {
     StoredValue::new_local(RenderEffect::new(render));
+}
+
+/// Runs `render` with what `key` gives, now and again whenever that changes (not whenever the
+/// signals `key` reads change, to the same key): a part rebuilt only when what it shows is another.
+/// What a `Memo` read by [`follow`] does, without a memo's code for each type of key (wasm size).
+pub fn follow_key<K: Clone + PartialEq + 'static>(key: impl Fn() -> K + 'static, render: impl Fn(K) + 'static) {
+    let shown: Rc<RefCell<Option<K>>> = Rc::default();
+    let changed = Trigger::new();
+    let last = Rc::clone(&shown);
+    follow(move |_| {
+        let now = key();
+        if last.borrow().as_ref() != Some(&now) {
+            *last.borrow_mut() = Some(now);
+            changed.notify();
+        }
+    });
+    follow(move |_| {
+        changed.track();
+        let key = shown.borrow().clone();
+        if let Some(key) = key {
+            render(key);
+        }
+    });
 }
 
 /// Calls `handler` for each `event` on `target` (and below it) for as long as the current owner lives.

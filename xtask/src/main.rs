@@ -8,6 +8,7 @@ mod manifest;
 mod postgres;
 mod precompress;
 mod process;
+mod slim;
 mod steps;
 mod test;
 mod tools;
@@ -54,8 +55,12 @@ enum Task {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Trunk post_build hook: write manifest.json for micro-frontend NAME into TRUNK_STAGING_DIR.
+    /// Trunk post_build hook: slim micro-frontend NAME's build (import names, the JS glue's comments)
+    /// and write its manifest.json, in TRUNK_STAGING_DIR.
     Manifest { name: String },
+    /// Trunk post_build hook of the shell: slim the build of `mfe-NAME` (import names, the JS glue's
+    /// comments) in TRUNK_STAGING_DIR.
+    Slim { name: String },
 }
 
 fn main() -> ExitCode {
@@ -78,5 +83,6 @@ fn run(task: Task) -> Result {
         Task::Dist => dist::run(),
         Task::Bench { benchmark, args } => bench::run(&benchmark, &args),
         Task::Manifest { name } => manifest::write(&name),
+        Task::Slim { name } => manifest::slim_staged(&name).map(drop),
     }
 }

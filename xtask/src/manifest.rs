@@ -1,26 +1,34 @@
 //! The Trunk post_build hook that writes a micro-frontend's `manifest.json`: the shell learns the
 //! hashed file names from it at run time, so a micro-frontend deploys without rebuilding the shell.
+//! It slims the build first ([`slim`]): Trunk has no later step. (The shell's own hook only slims.)
 
 use std::{env, fs, path::PathBuf};
 
 use mfe_contract::Manifest;
 
-use crate::Result;
+use crate::{Result, slim};
 
-/// Writes `manifest.json` for micro-frontend `name` into `TRUNK_STAGING_DIR`.
+/// Slims micro-frontend `name`'s build and writes its `manifest.json`, in `TRUNK_STAGING_DIR`.
 pub fn write(name: &str) -> Result {
+    let (staging, manifest) = slim_staged(name)?;
+    let json = serde_json::to_string_pretty(&manifest)? + "\n";
+    fs::write(staging.join(Manifest::FILE_NAME), json)?;
+    Ok(())
+}
+
+/// Slims the build of `mfe-<name>` in `TRUNK_STAGING_DIR` (a post_build hook's); its directory and
+/// files.
+pub fn slim_staged(name: &str) -> Result<(PathBuf, Manifest)> {
     let staging = PathBuf::from(
-        env::var_os("TRUNK_STAGING_DIR")
-            .ok_or("TRUNK_STAGING_DIR is not set: `cargo xtask manifest` runs as a Trunk post_build hook")?,
+        env::var_os("TRUNK_STAGING_DIR").ok_or("TRUNK_STAGING_DIR is not set: this runs as a Trunk post_build hook")?,
     );
     let files = fs::read_dir(&staging)
         .map_err(|error| format!("reading {}: {error}", staging.display()))?
         .map(|entry| Ok(entry?.file_name().to_string_lossy().into_owned()))
         .collect::<Result<Vec<_>>>()?;
     let manifest = find(name, &files).map_err(|error| format!("{error} in {}", staging.display()))?;
-    let json = serde_json::to_string_pretty(&manifest)? + "\n";
-    fs::write(staging.join(Manifest::FILE_NAME), json)?;
-    Ok(())
+    slim::slim(&staging.join(&manifest.js), &staging.join(&manifest.wasm))?;
+    Ok((staging, manifest))
 }
 
 /// Picks the wasm-bindgen JS and wasm of `mfe-<name>` among a build's file names.
