@@ -138,7 +138,7 @@ fn rows(store: Store, ids: &[String], directory: Option<&Directory>, fresh: &[St
             tr id=(["pay-", &payment.id].concat()) class=(class) data-id=(payment.id) {
                 td {
                     @if let Some(href) = Href::parse(&["/payments/", &payment.id].concat()) {
-                        a href=(href) data-open=(payment.id) { (payment.due_date) }
+                        (ui_kit::opening_link(&href, &payment.id, &payment.due_date))
                     }
                 }
                 td { (directory.account_name(&payment.from_account)) }

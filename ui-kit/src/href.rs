@@ -48,6 +48,12 @@ pub fn link(href: &Href, label: &str) -> maud::Markup {
     maud::html! { a href=(href) { (label) } }
 }
 
+/// A link that the page's own click handler opens (`data-open` names what it opens); the address
+/// stays for a new tab, a copied link and a screen reader.
+pub fn opening_link(href: &Href, opens: &str, label: &str) -> maud::Markup {
+    maud::html! { a href=(href) data-open=(opens) { (label) } }
+}
+
 impl Render for Href {
     fn render_to(&self, buffer: &mut String) {
         self.0.as_str().render_to(buffer);

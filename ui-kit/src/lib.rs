@@ -17,7 +17,7 @@ pub mod form;
 mod href;
 pub mod money;
 
-pub use href::{Href, link};
+pub use href::{Href, link, opening_link};
 pub use maud::Markup;
 
 /// Names the place of a panic on the browser console (wasm otherwise dies with a bare

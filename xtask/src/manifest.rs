@@ -28,6 +28,10 @@ pub fn slim_staged(name: &str) -> Result<(PathBuf, Manifest)> {
         .collect::<Result<Vec<_>>>()?;
     let manifest = find(name, &files).map_err(|error| format!("{error} in {}", staging.display()))?;
     slim::slim(&staging.join(&manifest.js), &staging.join(&manifest.wasm))?;
+    let page = staging.join("index.html");
+    if page.exists() {
+        slim::reseal(&page, &[&staging.join(&manifest.js), &staging.join(&manifest.wasm)])?;
+    }
     Ok((staging, manifest))
 }
 

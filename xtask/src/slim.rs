@@ -22,6 +22,50 @@ pub fn slim(js: &Path, wasm: &Path) -> Result {
     Ok(())
 }
 
+/// Redoes, in the page at `page`, the subresource-integrity hash (`integrity="sha384-…"`, which Trunk
+/// wrote before this hook changed the files) of each tag that names one of `files`.
+pub fn reseal(page: &Path, files: &[&Path]) -> Result {
+    let mut html = fs::read_to_string(page).map_err(|error| format!("reading {}: {error}", page.display()))?;
+    for file in files {
+        let name = file.file_name().and_then(|name| name.to_str()).ok_or("a file without a name")?;
+        html = resealed(&html, name, &integrity(&fs::read(file)?));
+    }
+    fs::write(page, html)?;
+    Ok(())
+}
+
+/// `sha384-<base64>` of `content`, as a browser checks it.
+fn integrity(content: &[u8]) -> String {
+    use base64::{Engine, prelude::BASE64_STANDARD};
+    use sha2::{Digest, Sha384};
+    format!("sha384-{}", BASE64_STANDARD.encode(Sha384::digest(content)))
+}
+
+/// `html` with the integrity attribute of every tag whose `href` ends in `/<name>` set to `value`.
+fn resealed(html: &str, name: &str, value: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        let end = rest[start..].find('>').map_or(rest.len(), |end| start + end + 1);
+        let tag = &rest[start..end];
+        out.push_str(&rest[..start]);
+        let names_file = tag.contains(&format!("/{name}\"")) || tag.contains(&format!("\"{name}\""));
+        match (names_file, tag.find("integrity=\"")) {
+            (true, Some(at)) => {
+                let from = at + "integrity=\"".len();
+                let to = tag[from..].find('"').map_or(tag.len(), |to| from + to);
+                out.push_str(&tag[..from]);
+                out.push_str(value);
+                out.push_str(&tag[to..]);
+            }
+            _ => out.push_str(tag),
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// `js` without the lines that are only a comment (`// …`, `/* … */` over one or more lines) and
 /// without the spaces that begin each line.
 fn without_comments_and_indentation(js: &str) -> String {
@@ -191,6 +235,17 @@ fn len_u32(len: usize) -> std::result::Result<u32, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reseal_sets_the_integrity_of_the_tags_naming_the_file_only() {
+        let page = r#"<link rel="modulepreload" href="/mfe-shell-1a.js" crossorigin="anonymous" integrity="sha384-old">
+<link rel="preload" href="/mfe-shell-1a_bg.wasm" integrity="sha384-other" as="fetch">
+<p>import init from '/mfe-shell-1a.js'</p>"#;
+        let resealed = resealed(page, "mfe-shell-1a.js", "sha384-new");
+        assert_eq!(resealed, page.replace("sha384-old", "sha384-new"));
+        // The hash of an empty file, as `openssl dgst -sha384 -binary | base64` gives it.
+        assert_eq!(integrity(b""), "sha384-OLBgp1GsljhM2TJ+sbHjaiH9txEUvgdDTAzHv2P24donTt6/529l+9Ua0vFImLlb");
+    }
 
     /// A module importing `imports` (each a function of type 0 from `./glue.js`), with a type
     /// section before and a custom section after, as wasm-bindgen's output has.
