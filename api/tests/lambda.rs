@@ -43,7 +43,7 @@ async fn api_gateway_events_reach_the_handlers_as_their_callers_tenant() {
     let mut lambda = Lambda::start(&database, &[("API_GATEWAY_IDENTITY", "trust")]).await;
 
     // A REST api with the Cognito authorizer; the body base64-encoded, as with binaryMediaTypes */*.
-    let created = lambda.invoke("rest-cognito-create-account.json").await;
+    let created = lambda.invoke(fixture("rest-cognito-create-account.json")).await;
     assert_eq!(created["statusCode"], 201, "{created}");
     assert_eq!(created["isBase64Encoded"], false, "JSON goes back as text");
     assert_eq!(header(&created, "content-type"), "application/json");
@@ -54,13 +54,15 @@ async fn api_gateway_events_reach_the_handlers_as_their_callers_tenant() {
     assert_eq!(header(&created, "location"), format!("/v1/accounts/{id}"));
 
     // An HTTP API with a JWT authorizer: another tenant's caller sees none of it.
-    let listed = lambda.invoke("http-jwt-list-accounts.json").await;
+    let listed = lambda.invoke(fixture("http-jwt-list-accounts.json")).await;
     assert_eq!(listed["statusCode"], 200, "{listed}");
     assert_eq!(json_body(&listed), json!({ "items": [], "nextCursor": null }));
+    let read = lambda.invoke(at_path(fixture("http-jwt-list-accounts.json"), &format!("/v1/accounts/{id}"))).await;
+    assert_eq!(read["statusCode"], 404, "row-level security hides it: {read}");
 
     // A REST api's AWS_IAM route, signed with Alice's identity-pool credentials, gzip accepted: a
     // binary answer (base64), which lists her account.
-    let listed = lambda.invoke("rest-iam-list-accounts.json").await;
+    let listed = lambda.invoke(fixture("rest-iam-list-accounts.json")).await;
     assert_eq!(listed["statusCode"], 200, "{listed}");
     assert_eq!(listed["isBase64Encoded"], true, "{listed}");
     assert_eq!(header(&listed, "content-encoding"), "gzip");
@@ -71,7 +73,7 @@ async fn api_gateway_events_reach_the_handlers_as_their_callers_tenant() {
     assert_eq!(ids, [id]);
 
     // An HTTP API's AWS_IAM route with Bruno's credentials: the caller as API Gateway described them.
-    let caller = lambda.invoke("http-iam-caller.json").await;
+    let caller = lambda.invoke(fixture("http-iam-caller.json")).await;
     assert_eq!(caller["statusCode"], 200, "{caller}");
     let caller = json_body(&caller);
     assert_eq!(caller["user"], BRUNO.to_string());
@@ -86,7 +88,7 @@ async fn api_gateway_events_reach_the_handlers_as_their_callers_tenant() {
     );
 
     // No authorizer's context: refused, whatever the Authorization header says.
-    let refused = lambda.invoke("rest-unauthorized-caller.json").await;
+    let refused = lambda.invoke(fixture("rest-unauthorized-caller.json")).await;
     assert_eq!(refused["statusCode"], 401, "{refused}");
     assert_eq!(header(&refused, "content-type"), "application/problem+json");
 }
@@ -97,7 +99,7 @@ async fn without_trust_the_api_verifies_the_token_itself() {
     personal_tenant(&database.pool, ALICE).await;
     let mut lambda = Lambda::start(&database, &[]).await;
     // The fixture's claims are API Gateway's, but its bearer token is no token of this api's.
-    let refused = lambda.invoke("rest-cognito-create-account.json").await;
+    let refused = lambda.invoke(fixture("rest-cognito-create-account.json")).await;
     assert_eq!(refused["statusCode"], 401, "{refused}");
     let accounts: i64 = sqlx::query_scalar("SELECT count(*) FROM accounts").fetch_one(&database.pool).await.unwrap();
     assert_eq!(accounts, 0);
@@ -113,6 +115,20 @@ async fn a_server_refuses_to_trust_an_api_gateway_it_does_not_have() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("API_GATEWAY_IDENTITY=trust is for Lambda mode"), "{stderr}");
+}
+
+/// An API Gateway event of `tests/fixtures/api-gateway`.
+fn fixture(name: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/api-gateway").join(name);
+    serde_json::from_slice(&std::fs::read(&path).expect("the fixture")).expect("JSON")
+}
+
+/// An HTTP API's event (payload 2.0) for another path.
+fn at_path(mut event: Value, path: &str) -> Value {
+    event["rawPath"] = json!(path);
+    event["requestContext"]["http"]["path"] = json!(path);
+    event["pathParameters"]["proxy"] = json!(path.trim_start_matches('/'));
+    event
 }
 
 /// Makes `user`'s personal tenant, as their sign-up's confirmation does.
@@ -167,20 +183,18 @@ impl Lambda {
         Self { process, events, outcomes }
     }
 
-    /// Hands the runtime the fixture's event and waits for the function's response.
-    async fn invoke(&mut self, fixture: &str) -> Value {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/api-gateway").join(fixture);
-        let event: Value = serde_json::from_slice(&std::fs::read(&path).expect("the fixture")).expect("JSON");
+    /// Hands the runtime the event and waits for the function's response.
+    async fn invoke(&mut self, event: Value) -> Value {
         let request_id = Uuid::new_v4().to_string();
         self.events.send((request_id.clone(), event)).unwrap();
         let outcome = tokio::select! {
             outcome = self.outcomes.recv() => outcome.expect("the fake runtime runs"),
             status = self.process.wait() => panic!("the api exited: {status:?}"),
-            () = tokio::time::sleep(Duration::from_secs(60)) => panic!("no response to {fixture} within 60 s"),
+            () = tokio::time::sleep(Duration::from_secs(60)) => panic!("no response within 60 s"),
         };
         match outcome {
             (id, Ok(response)) if id == request_id => response,
-            (id, outcome) => panic!("{fixture}: expected the response to {request_id}, got {id}: {outcome:?}"),
+            (id, outcome) => panic!("expected the response to {request_id}, got {id}: {outcome:?}"),
         }
     }
 }
