@@ -202,22 +202,37 @@ pub enum Command {
 }
 
 impl Command {
-    /// From the command line and the environment; a bad value exits with a message naming it.
+    /// From the command line and the environment; a bad value exits with a message naming it. A
+    /// Lambda function whose handler is `migrate` (`_HANDLER`, from the function's `Handler`) is
+    /// `api migrate`, as the runtime passes no arguments.
     pub fn parse() -> Self {
         let migrate = MigrateConfig::augment_args(clap::Command::new("migrate")).about(
             "Apply the database migrations and exit (what a deployment runs once, before the new \
-             version serves; a Lambda function never migrates)",
+             version serves; the api's Lambda function never migrates)",
         );
         let command =
             Config::command().subcommand(migrate).subcommand_negates_reqs(true).args_conflicts_with_subcommands(true);
-        let matches = command.get_matches();
+        let matches = match std::env::var_os(LAMBDA_HANDLER).is_some_and(|handler| handler == "migrate") {
+            true => command.get_matches_from(["api", "migrate"]),
+            false => command.get_matches(),
+        };
         let parsed = match matches.subcommand() {
             Some(("migrate", matches)) => MigrateConfig::from_arg_matches(matches).map(Self::Migrate),
             _ => Config::from_arg_matches(&matches).map(|config| Self::Serve(Box::new(config))),
         };
         parsed.unwrap_or_else(|error| error.exit())
     }
+
+    pub fn log_format(&self) -> LogFormat {
+        match self {
+            Self::Serve(config) => config.log_format,
+            Self::Migrate(config) => config.log_format,
+        }
+    }
 }
+
+/// The handler of a Lambda function with a custom runtime, as its configuration names it.
+const LAMBDA_HANDLER: &str = "_HANDLER";
 
 /// `api migrate`: the schema owner's URL, and the password to give the api's role.
 #[derive(Debug, Clone, Args)]

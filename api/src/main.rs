@@ -7,18 +7,13 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let outcome = match Command::parse() {
-        Command::Migrate(config) => {
-            telemetry::init(config.log_format);
-            server::migrate(config).await
-        }
-        Command::Serve(config) => {
-            telemetry::init(config.log_format);
-            match lambda::invoked() {
-                true => lambda::run(*config).await,
-                false => server::run(*config).await,
-            }
-        }
+    let command = Command::parse();
+    telemetry::init(command.log_format());
+    let outcome = match (command, lambda::invoked()) {
+        (Command::Serve(config), false) => server::run(*config).await,
+        (Command::Serve(config), true) => lambda::run(*config).await,
+        (Command::Migrate(config), false) => server::migrate(&config).await.map(drop),
+        (Command::Migrate(config), true) => lambda::answer_migrations(config).await,
     };
     match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,

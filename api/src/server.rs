@@ -69,8 +69,9 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     Ok(())
 }
 
-/// `api migrate`: applies the migrations (and sets the api role's password, if given), then exits.
-pub async fn migrate(config: MigrateConfig) -> Result<(), StartError> {
+/// `api migrate`: applies the migrations (and sets the api role's password, if given); answers the
+/// schema's version.
+pub async fn migrate(config: &MigrateConfig) -> Result<i64, StartError> {
     let owner = db::connect_owner(&config.database_url).await.map_err(StartError::Database)?;
     db::MIGRATOR.run(&owner).await?;
     if let Some(password) = &config.database_api_password {
@@ -79,7 +80,7 @@ pub async fn migrate(config: MigrateConfig) -> Result<(), StartError> {
     let version = db::schema_version(&owner).await.map_err(StartError::Database)?;
     owner.close().await;
     tracing::info!(version, "migrated");
-    Ok(())
+    Ok(version)
 }
 
 /// The state the app runs with (`db` connects as [`db::API_ROLE`]), once the bootstrap file (if any)

@@ -2,7 +2,8 @@
 //! API hosted here (`GET /2018-06-01/runtime/invocation/next` with the request id and deadline
 //! headers, `POST …/invocation/{id}/response`), fed API Gateway's events (`tests/fixtures/api-gateway`:
 //! a REST api's payload 1.0 and an HTTP API's 2.0, with the Cognito, JWT and AWS_IAM authorizers'
-//! contexts, a base64 body): the answers, and the tenant each caller reached the handlers as.
+//! contexts, a base64 body): the answers, and the tenant each caller reached the handlers as. And the
+//! migration function, the same binary with the handler `migrate`.
 
 use std::{
     io::Read,
@@ -29,6 +30,7 @@ use tokio::{
     process::{Child, Command},
     sync::{Mutex, mpsc},
 };
+use url::Url;
 use uuid::{Uuid, uuid};
 
 /// The users the fixtures' authorizers name.
@@ -40,7 +42,7 @@ async fn api_gateway_events_reach_the_handlers_as_their_callers_tenant() {
     let database = TestDatabase::create().await;
     let alice_tenant = personal_tenant(&database.pool, ALICE).await;
     let bruno_tenant = personal_tenant(&database.pool, BRUNO).await;
-    let mut lambda = Lambda::start(&database, &[("API_GATEWAY_IDENTITY", "trust")]).await;
+    let mut lambda = Lambda::start(database.url.as_str(), &[("API_GATEWAY_IDENTITY", "trust")]).await;
 
     // A REST api with the Cognito authorizer; the body base64-encoded, as with binaryMediaTypes */*.
     let created = lambda.invoke(fixture("rest-cognito-create-account.json")).await;
@@ -97,7 +99,7 @@ async fn api_gateway_events_reach_the_handlers_as_their_callers_tenant() {
 async fn without_trust_the_api_verifies_the_token_itself() {
     let database = TestDatabase::create().await;
     personal_tenant(&database.pool, ALICE).await;
-    let mut lambda = Lambda::start(&database, &[]).await;
+    let mut lambda = Lambda::start(database.url.as_str(), &[]).await;
     // The fixture's claims are API Gateway's, but its bearer token is no token of this api's.
     let refused = lambda.invoke(fixture("rest-cognito-create-account.json")).await;
     assert_eq!(refused["statusCode"], 401, "{refused}");
@@ -106,12 +108,26 @@ async fn without_trust_the_api_verifies_the_token_itself() {
 }
 
 #[tokio::test]
+async fn a_function_whose_handler_is_migrate_migrates_when_invoked() {
+    let url = empty_database().await;
+    let mut lambda = Lambda::start(url.as_str(), &[("_HANDLER", "migrate")]).await;
+    let newest = api::db::MIGRATOR.iter().map(|migration| migration.version).max().unwrap();
+    assert_eq!(lambda.invoke(json!({})).await, json!({ "schemaVersion": newest }));
+    assert_eq!(lambda.invoke(json!({})).await, json!({ "schemaVersion": newest }), "nothing left to apply");
+    let db = PgPool::connect(url.as_str()).await.unwrap();
+    let applied: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success").fetch_one(&db).await.unwrap();
+    assert_eq!(applied, i64::try_from(api::db::MIGRATOR.iter().count()).unwrap());
+}
+
+#[tokio::test]
 async fn a_server_refuses_to_trust_an_api_gateway_it_does_not_have() {
     let database = TestDatabase::create().await;
-    let output = api_command(&database, &[("API_GATEWAY_IDENTITY", "trust"), ("LISTEN_ADDR", "127.0.0.1:0")])
-        .output()
-        .await
-        .expect("run the api");
+    let output =
+        api_command(database.url.as_str(), &[("API_GATEWAY_IDENTITY", "trust"), ("LISTEN_ADDR", "127.0.0.1:0")])
+            .output()
+            .await
+            .expect("run the api");
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("API_GATEWAY_IDENTITY=trust is for Lambda mode"), "{stderr}");
@@ -143,12 +159,23 @@ async fn personal_tenant(db: &PgPool, user: Uuid) -> Uuid {
     tenant
 }
 
+/// A database with no schema yet, on the cluster of `DATABASE_URL`.
+async fn empty_database() -> Url {
+    let admin = std::env::var("DATABASE_URL").expect("DATABASE_URL (cargo xtask test sets it)");
+    let mut url = Url::parse(&admin).unwrap();
+    let name = format!("test_{}", Uuid::new_v4().simple());
+    let admin = PgPool::connect(&admin).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(r#"CREATE DATABASE "{name}""#))).execute(&admin).await.unwrap();
+    url.set_path(&name);
+    url
+}
+
 /// The api binary with a clean environment: the database and keys, and `vars`.
-fn api_command(database: &TestDatabase, vars: &[(&str, &str)]) -> Command {
+fn api_command(database_url: &str, vars: &[(&str, &str)]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_api"));
     command
         .env_clear()
-        .env("DATABASE_URL", database.url.as_str())
+        .env("DATABASE_URL", database_url)
         .env("VERIFIER_KEYS", VERIFIER_KEYS)
         .env("RUST_LOG", std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()))
         .envs(vars.iter().copied())
@@ -165,7 +192,7 @@ struct Lambda {
 }
 
 impl Lambda {
-    async fn start(database: &TestDatabase, vars: &[(&str, &str)]) -> Self {
+    async fn start(database_url: &str, vars: &[(&str, &str)]) -> Self {
         let (events, queue) = mpsc::unbounded_channel();
         let (report, outcomes) = mpsc::unbounded_channel();
         let runtime = Runtime { queue: Arc::new(Mutex::new(queue)), report };
@@ -179,7 +206,7 @@ impl Lambda {
             ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
             ("AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH", "true"),
         ];
-        let process = api_command(database, &[&lambda[..], vars].concat()).spawn().expect("start the api");
+        let process = api_command(database_url, &[&lambda[..], vars].concat()).spawn().expect("start the api");
         Self { process, events, outcomes }
     }
 

@@ -3,14 +3,22 @@
 //! request (a base64 body decoded) and the answer into the event's response (a binary body encoded).
 //! Chosen when the Lambda runtime starts the binary (`AWS_LAMBDA_RUNTIME_API` is set).
 //!
-//! Unlike a server, it never migrates (`api migrate` does, once per deployment: a cold start must
-//! not race others over the schema) and follows no payment events (they feed WebSocket
-//! subscriptions, which an API Gateway REST api does not carry).
+//! Unlike a server, it never migrates (a cold start must not race others over the schema) and
+//! follows no payment events (they feed WebSocket subscriptions, which an API Gateway REST api does
+//! not carry). A deployment migrates once, by `api migrate` or by invoking a function of the same
+//! code whose handler is `migrate` ([`answer_migrations`]), which reaches a database in a VPC.
 
 pub mod identity;
 
+use std::sync::Arc;
+
+use lambda_http::{LambdaEvent, lambda_runtime, service_fn};
+use serde_json::{Value, json};
+
 use crate::{
-    Config, db, router,
+    Config,
+    config::MigrateConfig,
+    db, router,
     server::{self, StartError},
 };
 
@@ -37,4 +45,18 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     // The worker runs while the function is thawed, that is while it answers.
     let _settlement = server::start_workers(&state)?;
     lambda_http::run(router(state)).await.map_err(|error| StartError::Lambda(error.to_string()))
+}
+
+/// The migration function: each invocation (whatever its event) applies the migrations, and
+/// answers `{"schemaVersion": <the newest applied>}`.
+pub async fn answer_migrations(config: MigrateConfig) -> Result<(), StartError> {
+    let config = Arc::new(config);
+    let migrate = service_fn(move |_: LambdaEvent<Value>| {
+        let config = config.clone();
+        async move {
+            let version = server::migrate(&config).await.map_err(|error| error.to_string())?;
+            Ok::<_, String>(json!({ "schemaVersion": version }))
+        }
+    });
+    lambda_runtime::run(migrate).await.map_err(|error| StartError::Lambda(error.to_string()))
 }
