@@ -198,7 +198,7 @@ pub struct Config {
 #[derive(Debug)]
 pub enum Command {
     Serve(Box<Config>),
-    Migrate(MigrateConfig),
+    Migrate(Box<MigrateConfig>),
 }
 
 impl Command {
@@ -217,7 +217,9 @@ impl Command {
             false => command.get_matches(),
         };
         let parsed = match matches.subcommand() {
-            Some(("migrate", matches)) => MigrateConfig::from_arg_matches(matches).map(Self::Migrate),
+            Some(("migrate", matches)) => {
+                MigrateConfig::from_arg_matches(matches).map(|config| Self::Migrate(Box::new(config)))
+            }
             _ => Config::from_arg_matches(&matches).map(|config| Self::Serve(Box::new(config))),
         };
         parsed.unwrap_or_else(|error| error.exit())

@@ -13,7 +13,7 @@ async fn main() -> std::process::ExitCode {
         (Command::Serve(config), false) => server::run(*config).await,
         (Command::Serve(config), true) => lambda::run(*config).await,
         (Command::Migrate(config), false) => server::migrate(&config).await.map(drop),
-        (Command::Migrate(config), true) => lambda::answer_migrations(config).await,
+        (Command::Migrate(config), true) => lambda::answer_migrations(*config).await,
     };
     match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,
