@@ -72,6 +72,16 @@ pub async fn schema_version(db: &PgPool) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT coalesce(max(version), 0) FROM _sqlx_migrations WHERE success").fetch_one(db).await
 }
 
+/// Makes `user`'s personal tenant (they own it) unless they have one already.
+pub async fn ensure_personal_tenant(db: &PgPool, user: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT create_personal_tenant($1, $2, 'Personal')")
+        .bind(user)
+        .bind(Uuid::new_v4())
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// A request's transaction, its identity set transaction-locally so that it ends with it.
 pub type RequestTx = Transaction<'static, Postgres>;
 

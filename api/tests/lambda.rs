@@ -96,6 +96,18 @@ async fn api_gateway_events_reach_the_handlers_as_their_callers_tenant() {
 }
 
 #[tokio::test]
+async fn a_first_caller_confirmed_elsewhere_gets_a_personal_tenant() {
+    let database = TestDatabase::create().await;
+    let mut lambda = Lambda::start(database.url.as_str(), &[("API_GATEWAY_IDENTITY", "trust")]).await;
+    let first = json_body(&lambda.invoke(fixture("http-iam-caller.json")).await);
+    let again = json_body(&lambda.invoke(fixture("http-iam-caller.json")).await);
+    assert_eq!(first["tenants"].as_array().map(Vec::len), Some(1), "{first}");
+    assert_eq!(again["tenants"], first["tenants"], "the same tenant at the next request");
+    let owner: Uuid = sqlx::query_scalar("SELECT personal_of FROM tenants").fetch_one(&database.pool).await.unwrap();
+    assert_eq!(owner, BRUNO);
+}
+
+#[tokio::test]
 async fn without_trust_the_api_verifies_the_token_itself() {
     let database = TestDatabase::create().await;
     personal_tenant(&database.pool, ALICE).await;
