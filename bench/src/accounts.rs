@@ -137,14 +137,7 @@ fn sign_each(signer: &Signer, pages: &[Url]) -> Result<(Vec<(Url, HeaderMap)>, D
     Ok((signed, started.elapsed()))
 }
 
-fn print_table(
-    args: &Args,
-    jwt: &[Outcome],
-    sigv4: &[Outcome],
-    direct: &pgbench::Rate,
-    signing: Duration,
-    pages: usize,
-) {
+fn print_table(args: &Args, jwt: &[Outcome], sigv4: &[Outcome], direct: &pgbench::Rate, signing: Duration, pages: usize) {
     let load = args.load;
     println!(
         "\n{} concurrent clients, {} s measured after {} s of warm-up, {} rounds of each way taking turns, on {}; the load \

@@ -123,9 +123,7 @@ fn print_table(load: &Load, settled: &[(&str, Outcome, Settlement)], listed: &Ou
         load.warmup,
         load::machine()
     );
-    println!(
-        "| payments | created/s | create p50 | create p99 | settled/s | target | failed | CPU: api / Postgres / load generator / other |"
-    );
+    println!("| payments | created/s | create p50 | create p99 | settled/s | target | failed | CPU: api / Postgres / load generator / other |");
     println!("|---|---:|---:|---:|---:|---|---:|---|");
     for (scenario, created, settlement) in settled {
         let target = if *scenario == "hot" { HOT_TARGET } else { SPREAD_TARGET };
@@ -144,9 +142,7 @@ fn print_table(load: &Load, settled: &[(&str, Outcome, Settlement)], listed: &Ou
         );
     }
     let met = if listed.per_second() >= LIST_TARGET { "met" } else { "**missed**" };
-    println!(
-        "\n| listPayments (an account's newest 20) | per second | p50 | p99 | target | CPU: api / Postgres / load generator / other |"
-    );
+    println!("\n| listPayments (an account's newest 20) | per second | p50 | p99 | target | CPU: api / Postgres / load generator / other |");
     println!("|---|---:|---:|---:|---|---|");
     println!(
         "| api: JWT + GraphQL + transaction + RLS | {:.0} | {:.1} ms | {:.1} ms | ≥ {LIST_TARGET:.0}/s: {met} | {} |",
@@ -267,10 +263,11 @@ struct Tree {
 /// Writes the accounts into the personal organisation of `user` with the triggers off, then sets
 /// the totals they keep.
 async fn write_tree(db: &mut PgConnection, user: &str) -> Result<Tree, Failure> {
-    let tenant: String = sqlx::query_scalar("SELECT tenant_id::text FROM tenant_members WHERE user_id = $1::uuid")
-        .bind(user)
-        .fetch_one(&mut *db)
-        .await?;
+    let tenant: String =
+        sqlx::query_scalar("SELECT tenant_id::text FROM tenant_members WHERE user_id = $1::uuid")
+            .bind(user)
+            .fetch_one(&mut *db)
+            .await?;
     let mut tx = db.begin().await?;
     sqlx::query("SET LOCAL session_replication_role = replica").execute(&mut *tx).await?;
     let statements = [

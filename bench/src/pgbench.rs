@@ -22,13 +22,7 @@ pub struct Rate {
 
 impl Program {
     /// Runs `script` against `database_url`'s database as the api's role, with pgbench's `--define`s.
-    pub fn run(
-        &self,
-        database_url: &str,
-        load: &Load,
-        script: &str,
-        defines: &[(&str, &str)],
-    ) -> Result<Rate, Failure> {
+    pub fn run(&self, database_url: &str, load: &Load, script: &str, defines: &[(&str, &str)]) -> Result<Rate, Failure> {
         let dir = std::env::temp_dir().join(format!("ledgerline-pgbench-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         let script_path = dir.join("script.sql");
