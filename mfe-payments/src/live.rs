@@ -61,9 +61,9 @@ impl Client {
         Executor::spawn_local(async move {
             let url = client.url();
             // A fresh token from the shell for each connection (it may have been refreshed).
-            let authorization = match client.store.api.0.auth_headers("GET", &url, &[], None, None).await {
-                Ok(Some(headers)) => headers.get("Authorization").ok().flatten().unwrap_or_default(),
-                Ok(None) | Err(_) => return client.retry(),
+            let authorization = match client.store.api.0.auth_headers("GET", &url).await {
+                Ok(headers) => headers.get("Authorization").ok().flatten().unwrap_or_default(),
+                Err(_) => return client.retry(),
             };
             if client.state.ended.get() {
                 return;
