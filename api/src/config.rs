@@ -4,7 +4,7 @@
 use std::{fmt, marker::PhantomData, net::SocketAddr, path::PathBuf, str::FromStr, time::Duration};
 
 use axum::http::HeaderValue;
-use clap::{Args, Parser, ValueEnum, builder::TypedValueParser, error::ErrorKind};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, ValueEnum, builder::TypedValueParser, error::ErrorKind};
 use lettre::message::Mailbox;
 use mfe_contract::ApiAuthorization;
 use sqlx::postgres::PgConnectOptions;
@@ -121,6 +121,15 @@ pub struct Config {
           value_delimiter = ',', default_values_t = [Authorizer::Cognito, Authorizer::Iam])]
     pub api_authorizers: Vec<Authorizer>,
 
+    /// Who establishes the caller: `verify`, the api itself (tokens and signatures checked here, as
+    /// locally), or `trust`, API Gateway's authorizers, whose result the api reads from the Lambda
+    /// event (the Cognito authorizer's claims, the IAM authorizer's Cognito identity). `trust` only in
+    /// Lambda mode, where only API Gateway can invoke the function: a request without API Gateway's
+    /// identity is then refused.
+    #[arg(long, env = "API_GATEWAY_IDENTITY", value_name = "API_GATEWAY_IDENTITY", value_enum,
+          default_value_t = IdentitySource::Verify)]
+    pub api_gateway_identity: IdentitySource,
+
     /// How the shell authorizes its calls to each api, as `path=cognito|iam` pairs, comma-separated
     /// (e.g. `/v1=iam,/graphql=iam`), handed on in `/config.json`: `iam` signs them with SigV4 and the
     /// credentials of the identity pool that accepts the shell's client (from `COGNITO_BOOTSTRAP`); an
@@ -178,6 +187,68 @@ pub struct Config {
     /// Mailing messages (codes) by SMTP; unset, nothing is mailed.
     #[command(flatten)]
     pub smtp: Option<SmtpSettings>,
+
+    /// Log lines as human-readable text or as JSON objects.
+    #[arg(long, env = "LOG_FORMAT", value_name = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// What the binary is asked to do: serve (the default: a server, or a Lambda function when the
+/// Lambda runtime starts it), or `api migrate`.
+#[derive(Debug)]
+pub enum Command {
+    Serve(Box<Config>),
+    Migrate(Box<MigrateConfig>),
+}
+
+impl Command {
+    /// From the command line and the environment; a bad value exits with a message naming it. A
+    /// Lambda function whose handler is `migrate` (`_HANDLER`, from the function's `Handler`) is
+    /// `api migrate`, as the runtime passes no arguments.
+    pub fn parse() -> Self {
+        let migrate = MigrateConfig::augment_args(clap::Command::new("migrate")).about(
+            "Apply the database migrations and exit (what a deployment runs once, before the new \
+             version serves; the api's Lambda function never migrates)",
+        );
+        let command =
+            Config::command().subcommand(migrate).subcommand_negates_reqs(true).args_conflicts_with_subcommands(true);
+        let matches = match std::env::var_os(LAMBDA_HANDLER).is_some_and(|handler| handler == "migrate") {
+            true => command.get_matches_from(["api", "migrate"]),
+            false => command.get_matches(),
+        };
+        let parsed = match matches.subcommand() {
+            Some(("migrate", matches)) => {
+                MigrateConfig::from_arg_matches(matches).map(|config| Self::Migrate(Box::new(config)))
+            }
+            _ => Config::from_arg_matches(&matches).map(|config| Self::Serve(Box::new(config))),
+        };
+        parsed.unwrap_or_else(|error| error.exit())
+    }
+
+    pub fn log_format(&self) -> LogFormat {
+        match self {
+            Self::Serve(config) => config.log_format,
+            Self::Migrate(config) => config.log_format,
+        }
+    }
+}
+
+/// The handler of a Lambda function with a custom runtime, as its configuration names it.
+const LAMBDA_HANDLER: &str = "_HANDLER";
+
+/// `api migrate`: the schema owner's URL, and the password to give the api's role.
+#[derive(Debug, Clone, Args)]
+pub struct MigrateConfig {
+    /// Postgres connection URL of the schema's owner: a direct one (session-level advisory locks
+    /// keep two migrations apart, which a transaction-mode pooler breaks). Never logged.
+    #[arg(long, env = "DATABASE_URL", value_name = "DATABASE_URL", value_parser = Unechoed::<DatabaseUrl>::new(),
+          hide_env_values = true)]
+    pub database_url: DatabaseUrl,
+
+    /// A password to set for the `ledgerline_api` role once migrated (what the api then connects
+    /// with, e.g. through RDS Proxy, which needs one). Never logged.
+    #[arg(long, env = "DATABASE_API_PASSWORD", value_name = "DATABASE_API_PASSWORD", hide_env_values = true)]
+    pub database_api_password: Option<Secret>,
 
     /// Log lines as human-readable text or as JSON objects.
     #[arg(long, env = "LOG_FORMAT", value_name = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -289,6 +360,15 @@ pub enum SmtpTls {
 pub enum Authorizer {
     Cognito,
     Iam,
+}
+
+/// Who establishes the caller of the REST and GraphQL apis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IdentitySource {
+    /// The api's own authorizers.
+    Verify,
+    /// API Gateway's authorizers, from the Lambda event.
+    Trust,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

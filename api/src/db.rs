@@ -3,12 +3,16 @@
 
 use std::time::Duration;
 
-use sqlx::{Connection, PgPool, Postgres, Transaction, migrate::Migrator, postgres::PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, PgPool, Postgres, Transaction, migrate::Migrator, postgres::PgPoolOptions};
 use uuid::Uuid;
 
-use crate::{Config, organisations::Role};
+use crate::{
+    Config,
+    config::{DatabaseUrl, Secret},
+    organisations::Role,
+};
 
-/// Every file of `api/migrations`, applied in order at start.
+/// Every file of `api/migrations`, applied in order at start (a server) or by `api migrate`.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
 
 /// The role the api's queries run as (made by the migrations): not superuser, owner of nothing,
@@ -17,12 +21,21 @@ pub const API_ROLE: &str = "ledgerline_api";
 
 /// The owner's connection (`DATABASE_URL`), used only to migrate. Connects eagerly so a wrong URL
 /// stops the server at start, not at the first request.
-pub async fn connect_owner(config: &Config) -> Result<PgPool, sqlx::Error> {
-    PgPoolOptions::new()
-        .max_connections(1)
-        .acquire_timeout(Duration::from_secs(5))
-        .connect_with(config.database_url.connect_options())
-        .await
+pub async fn connect_owner(url: &DatabaseUrl) -> Result<PgPool, sqlx::Error> {
+    // No statement logged: one carries the api role's password.
+    let options = url.connect_options().disable_statement_logging();
+    PgPoolOptions::new().max_connections(1).acquire_timeout(Duration::from_secs(5)).connect_with(options).await
+}
+
+/// Gives [`API_ROLE`] the password the api connects with. The statement is built by Postgres
+/// (`format`'s `%L` quotes the literal): ALTER ROLE takes no parameters.
+pub async fn set_api_password(owner: &PgPool, password: &Secret) -> Result<(), sqlx::Error> {
+    let statement: String = sqlx::query_scalar("SELECT format('ALTER ROLE %I PASSWORD %L', $1::text, $2::text)")
+        .bind(API_ROLE)
+        .bind(password.expose())
+        .fetch_one(owner)
+        .await?;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(statement)).execute(owner).await.map(drop)
 }
 
 /// The pool every request uses: the same database, as [`API_ROLE`].
@@ -57,6 +70,16 @@ const RECHECK_AFTER_IDLE: Duration = Duration::from_secs(1);
 /// The newest migration applied to the database.
 pub async fn schema_version(db: &PgPool) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT coalesce(max(version), 0) FROM _sqlx_migrations WHERE success").fetch_one(db).await
+}
+
+/// Makes `user`'s personal tenant (they own it) unless they have one already.
+pub async fn ensure_personal_tenant(db: &PgPool, user: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT create_personal_tenant($1, $2, 'Personal')")
+        .bind(user)
+        .bind(Uuid::new_v4())
+        .execute(db)
+        .await?;
+    Ok(())
 }
 
 /// A request's transaction, its identity set transaction-locally so that it ends with it.

@@ -2,7 +2,8 @@
 //!
 //! - [`config`]: typed configuration from the environment and the command line.
 //! - [`app`]: the router, a function of the configuration and the shared state.
-//! - [`server`]: binding, migrations at start and graceful shutdown.
+//! - [`server`]: binding, migrations at start and graceful shutdown; [`lambda`]: the same app on AWS
+//!   Lambda behind API Gateway.
 //! - [`cognito`]: the Cognito-compatible user pools; [`sigv4`]: AWS request signatures.
 //! - [`rest`]: the REST api under `/v1` ([`accounts`], [`organisations`]), behind the [`auth`] authorizers.
 //! - [`graphql`]: the GraphQL api at `/graphql` ([`payments`]), behind the same authorizers.
@@ -19,6 +20,7 @@ pub mod graphql;
 pub mod health;
 pub mod iam;
 pub mod identity;
+pub mod lambda;
 pub mod organisations;
 pub mod payments;
 pub mod rest;

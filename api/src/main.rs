@@ -1,5 +1,4 @@
-use api::{Config, telemetry};
-use clap::Parser;
+use api::{config::Command, lambda, server, telemetry};
 
 /// Each request allocates and frees many small buffers (rows, JSON, headers): mimalloc takes less time
 /// over them than the system's allocator.
@@ -8,9 +7,15 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let config = Config::parse();
-    telemetry::init(config.log_format);
-    match api::server::run(config).await {
+    let command = Command::parse();
+    telemetry::init(command.log_format());
+    let outcome = match (command, lambda::invoked()) {
+        (Command::Serve(config), false) => server::run(*config).await,
+        (Command::Serve(config), true) => lambda::run(*config).await,
+        (Command::Migrate(config), false) => server::migrate(&config).await.map(drop),
+        (Command::Migrate(config), true) => lambda::answer_migrations(*config).await,
+    };
+    match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!(%error, "api stopped");

@@ -16,6 +16,7 @@ use crate::{
         users,
         verifiers::VerifierKeys,
     },
+    config::{IdentitySource, MigrateConfig},
     db, payments, router,
     site::Site,
 };
@@ -26,6 +27,12 @@ pub enum StartError {
     Database(#[source] sqlx::Error),
     #[error("cannot apply the database migrations: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot set the password of the api's role (DATABASE_API_PASSWORD): {0}")]
+    ApiPassword(#[source] sqlx::Error),
+    #[error("API_GATEWAY_IDENTITY=trust is for Lambda mode: a server has no API Gateway in front to trust")]
+    TrustWithoutGateway,
+    #[error("Lambda mode: {0}")]
+    Lambda(String),
     #[error("cannot listen on {addr} (LISTEN_ADDR): {source}")]
     Bind { addr: SocketAddr, source: io::Error },
     #[error("server failed: {0}")]
@@ -42,9 +49,13 @@ pub enum StartError {
     VerifierKeys(CognitoError),
 }
 
+/// A server: migrates, then listens until SIGINT or SIGTERM.
 pub async fn run(config: Config) -> Result<(), StartError> {
+    if config.api_gateway_identity == IdentitySource::Trust {
+        return Err(StartError::TrustWithoutGateway);
+    }
     tracing::info!(?config, "starting");
-    let owner = db::connect_owner(&config).await.map_err(StartError::Database)?;
+    let owner = db::connect_owner(&config.database_url).await.map_err(StartError::Database)?;
     db::MIGRATOR.run(&owner).await?;
     owner.close().await;
     let db = db::connect_api(&config).await.map_err(StartError::Database)?;
@@ -56,6 +67,20 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     db.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// `api migrate`: applies the migrations (and sets the api role's password, if given); answers the
+/// schema's version.
+pub async fn migrate(config: &MigrateConfig) -> Result<i64, StartError> {
+    let owner = db::connect_owner(&config.database_url).await.map_err(StartError::Database)?;
+    db::MIGRATOR.run(&owner).await?;
+    if let Some(password) = &config.database_api_password {
+        db::set_api_password(&owner, password).await.map_err(StartError::ApiPassword)?;
+    }
+    let version = db::schema_version(&owner).await.map_err(StartError::Database)?;
+    owner.close().await;
+    tracing::info!(version, "migrated");
+    Ok(version)
 }
 
 /// The state the app runs with (`db` connects as [`db::API_ROLE`]), once the bootstrap file (if any)
@@ -109,6 +134,18 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
+    let settlement = start_workers(&state)?;
+    let events = tokio::spawn(payments::events::listen(state.db.clone(), state.payment_events.clone()));
+    let served = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await;
+    // A batch in flight rolls back: its payments stay approved for the next instance or start.
+    settlement.abort();
+    events.abort();
+    served.map_err(StartError::Serve)
+}
+
+/// The work an instance does besides answering: mailing outgoing messages, settling payments.
+/// Answers the settlement worker, to stop at shutdown.
+pub fn start_workers(state: &AppState) -> Result<tokio::task::JoinHandle<()>, StartError> {
     let sinks = delivery::sinks(&state.config).map_err(StartError::Smtp)?;
     if state.config.dev_mode {
         tracing::warn!("dev mode: outgoing messages are printed in this log and listed at /dev/mailbox");
@@ -119,13 +156,7 @@ pub async fn serve(
     if !sinks.is_empty() {
         tokio::spawn(delivery::relay(state.db.clone(), sinks));
     }
-    let settlement = tokio::spawn(payments::settlement::run(state.db.clone(), state.settlement.clone()));
-    let events = tokio::spawn(payments::events::listen(state.db.clone(), state.payment_events.clone()));
-    let served = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await;
-    // A batch in flight rolls back: its payments stay approved for the next instance or start.
-    settlement.abort();
-    events.abort();
-    served.map_err(StartError::Serve)
+    Ok(tokio::spawn(payments::settlement::run(state.db.clone(), state.settlement.clone())))
 }
 
 /// Completes on the first SIGINT (Ctrl-C) or SIGTERM (what process managers and Lambda send).

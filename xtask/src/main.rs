@@ -1,6 +1,7 @@
 //! `cargo xtask`: sets up the tools, runs the product for development, builds it, tests it and benchmarks it.
 
 mod bench;
+mod deploy;
 mod dev;
 mod dist;
 mod http;
@@ -47,6 +48,9 @@ enum Task {
     Test,
     /// Build a deployable `dist/` (shell and micro-frontends) and the release api.
     Dist,
+    /// Build what an AWS deployment uploads (docs/deploy.md): `deploy/build/api.zip` (the api for
+    /// Lambda's arm64, `bootstrap` inside) and the site in `deploy/build/site/`.
+    Package,
     /// Run a benchmark against a throwaway Postgres: `cognito`, `accounts` or `payments` (the release api under
     /// load; ARGS go to the benchmark, `cargo run -p bench -- cognito --help` lists them) or `browser`
     /// (the built site's sizes and timings in headless Chromium).
@@ -81,6 +85,7 @@ fn run(task: Task) -> Result {
         Task::Dev { iam } => dev::run(iam),
         Task::Test => test::run(),
         Task::Dist => dist::run(),
+        Task::Package => deploy::package(),
         Task::Bench { benchmark, args } => bench::run(&benchmark, &args),
         Task::Manifest { name } => manifest::write(&name),
         Task::Slim { name } => manifest::slim_staged(&name).map(drop),

@@ -7,7 +7,7 @@ use std::{
 };
 
 use crate::{
-    Result, dist,
+    Result, deploy, dist,
     postgres::Cluster,
     process::{self, Interrupted},
     steps::{say, seconds, timed},
@@ -43,6 +43,9 @@ fn run_steps(report: &mut Report) -> Result {
     report.required("site build (release)", || dist::build_site(&tools, &site))?;
     report.test("cargo test: workspace (api, end-to-end)", &mut workspace_tests(&tools, &cluster, &site))?;
     report.test("cargo test: micro-frontends (wasm, headless Chromium)", &mut wasm_tests())?;
+    if let Some(bin) = &tools.template_checks {
+        report.check("deploy/template.yaml: sam validate (--lint), cfn-lint", || deploy::check_template(bin))?;
+    }
     Ok(())
 }
 
@@ -104,9 +107,14 @@ impl Report {
         result
     }
 
-    /// A test step: its failure is recorded and the run goes on, unless it was Ctrl-C.
+    /// A test step running `command`.
     fn test(&mut self, name: &'static str, command: &mut Command) -> Result {
-        let (result, took) = timed(name, || process::run(command));
+        self.check(name, || process::run(command))
+    }
+
+    /// A test step: its failure is recorded and the run goes on, unless it was Ctrl-C.
+    fn check(&mut self, name: &'static str, work: impl FnOnce() -> Result) -> Result {
+        let (result, took) = timed(name, work);
         self.0.push((name, result.is_ok(), took));
         match result {
             Err(error) if error.is::<Interrupted>() => Err(error),

@@ -1,6 +1,6 @@
 //! The tools the tasks need, installed when missing and version-checked when present: the wasm
 //! target, Trunk, wasm-bindgen, wasm-opt, Postgres, (for tests) Chromium with ChromeDriver, the
-//! Python test clients, aws-amplify and axe-core, and (for `bench cognito --peers`) the Cognito emulators moto and cognito-local.
+//! Python test clients, aws-amplify and axe-core, AWS's template checks (SAM CLI, cfn-lint), and (for `bench cognito --peers`) the Cognito emulators moto and cognito-local.
 
 use std::{
     env,
@@ -36,22 +36,29 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// tests find each one's Python in its variable.
 const TEST_PYTHON_PACKAGES: [(PythonPackage, &str); 3] = [
     // An SRP client: the Cognito tests sign in through it.
-    (PythonPackage { name: "pycognito", extras: "", version: "2024.5.1" }, "PYCOGNITO_PYTHON"),
+    (PythonPackage { name: "pycognito", extras: "", version: "2024.5.1", beside: &[] }, "PYCOGNITO_PYTHON"),
     // A property-based fuzzer that holds the REST api to its OpenAPI document.
-    (PythonPackage { name: "schemathesis", extras: "", version: "4.32.5" }, "SCHEMATHESIS_PYTHON"),
+    (PythonPackage { name: "schemathesis", extras: "", version: "4.32.5", beside: &[] }, "SCHEMATHESIS_PYTHON"),
     // The AWS SDK for Python: the IAM and identity-pool tests call the api through it.
-    (PythonPackage { name: "boto3", extras: "", version: "1.44.18" }, "BOTO3_PYTHON"),
+    (PythonPackage { name: "boto3", extras: "", version: "1.44.18", beside: &[] }, "BOTO3_PYTHON"),
 ];
 
 /// The Cognito emulators the benchmark compares with: moto's server mode (PyPI) and cognito-local (npm).
-const MOTO: PythonPackage = PythonPackage { name: "moto", extras: "[server]", version: "5.2.5" };
+const MOTO: PythonPackage = PythonPackage { name: "moto", extras: "[server]", version: "5.2.5", beside: &[] };
 const COGNITO_LOCAL_VERSION: &str = "5.3.0";
+
+/// AWS's checks of `deploy/template.yaml`: the SAM CLI (`sam validate` runs SAM's translator) and
+/// cfn-lint (`sam validate --lint` and `cfn-lint`), pinned beside it in its virtualenv.
+const TEMPLATE_CHECKS: PythonPackage =
+    PythonPackage { name: "aws-sam-cli", extras: "", version: "1.170.0", beside: &[("cfn-lint", "1.58.0")] };
 
 struct PythonPackage {
     name: &'static str,
     /// Optional features to install with it, e.g. `[server]`.
     extras: &'static str,
     version: &'static str,
+    /// Dependencies pinned in the same virtualenv (name, version), which the package alone leaves open.
+    beside: &'static [(&'static str, &'static str)],
 }
 
 /// Only `test` drives a browser and the independent protocol clients.
@@ -68,6 +75,8 @@ pub struct Tools {
     pub axe_core: Option<PathBuf>,
     /// The node_modules holding aws-amplify, for the api's tests (likewise).
     pub amplify: Option<PathBuf>,
+    /// The directory of `sam` and `cfn-lint`, for the template's checks (likewise).
+    pub template_checks: Option<PathBuf>,
     /// PATH with the pinned wasm-opt first, for every trunk process.
     trunk_path: OsString,
 }
@@ -84,9 +93,7 @@ impl Tools {
 /// Checks every tool, installing what is missing; quick when everything is there.
 pub fn setup(browsers: TestClients) -> Result<Tools> {
     step("setup", || {
-        ensure(&format!("{WASM_TARGET} target"), wasm_target, || {
-            process::run(Command::new("rustup").args(["target", "add", WASM_TARGET]))
-        })?;
+        ensure_rust_target(WASM_TARGET)?;
         ensure(
             &format!("trunk {TRUNK_VERSION}"),
             || version_is("trunk", &format!("trunk {TRUNK_VERSION}")),
@@ -104,18 +111,19 @@ pub fn setup(browsers: TestClients) -> Result<Tools> {
         let trunk_path = ensure_wasm_opt()?;
         let postgres = Server::find()?;
         say!("    Postgres: present ({})", postgres.version()?);
-        let (test_pythons, axe_core, amplify) = match browsers {
+        let (test_pythons, axe_core, amplify, template_checks) = match browsers {
             TestClients::Required => {
                 ensure("Chromium and ChromeDriver", browser_versions, install_browsers)?;
                 let python = |(package, variable): &(PythonPackage, &'static str)| {
                     Ok((*variable, ensure_python_package(package)?))
                 };
                 let pythons = TEST_PYTHON_PACKAGES.iter().map(python).collect::<Result<_>>()?;
-                (pythons, Some(ensure_axe_core()?), Some(ensure_amplify()?))
+                let template_checks = ensure_python_package(&TEMPLATE_CHECKS)?.with_file_name("");
+                (pythons, Some(ensure_axe_core()?), Some(ensure_amplify()?), Some(template_checks))
             }
-            TestClients::NotNeeded => (Vec::new(), None, None),
+            TestClients::NotNeeded => (Vec::new(), None, None, None),
         };
-        Ok(Tools { postgres, test_pythons, axe_core, amplify, trunk_path })
+        Ok(Tools { postgres, test_pythons, axe_core, amplify, template_checks, trunk_path })
     })
 }
 
@@ -143,10 +151,26 @@ fn version_is(program: &str, expected: &str) -> Option<String> {
     first_line(program, &["--version"]).filter(|version| version == expected)
 }
 
-fn wasm_target() -> Option<String> {
-    let targets = process::output(Command::new("rustup").args(["target", "list", "--installed"])).ok()?;
-    let installed = targets.lines().any(|target| target.trim() == WASM_TARGET);
-    installed.then(|| first_line("rustc", &["--version"])).flatten()
+fn ensure_rust_target(wanted: &str) -> Result {
+    let installed = || {
+        let targets = process::output(Command::new("rustup").args(["target", "list", "--installed"])).ok()?;
+        let installed = targets.lines().any(|target| target.trim() == wanted);
+        installed.then(|| first_line("rustc", &["--version"])).flatten()
+    };
+    ensure(&format!("{wanted} target"), installed, || {
+        process::run(Command::new("rustup").args(["target", "add", wanted]))
+    })
+}
+
+/// What `cargo xtask package` cross-compiles the api for Lambda's arm64 with: the Rust target, and
+/// Debian's cross gcc (the linker, and the compiler of the C inside aws-lc and mimalloc).
+pub fn lambda_toolchain(target: &str, gcc: &str, debian_package: &str) -> Result {
+    step("setup (the Lambda build)", || {
+        ensure_rust_target(target)?;
+        ensure(gcc, || first_line(gcc, &["--version"]), || apt_install(&[debian_package]))?;
+        let zip = || process::output(Command::new("zip").arg("-h")).ok()?.lines().nth(1).map(str::to_owned);
+        ensure("zip", zip, || apt_install(&["zip"]))
+    })
 }
 
 /// wasm-bindgen-cli must be exactly the `wasm-bindgen` version in Cargo.lock.
@@ -223,26 +247,27 @@ fn npm_install(prefix: &Path, package: &str, version: &str) -> Result {
 
 /// `package`, pinned, in a virtualenv of its own (`<cache>/<name>-<version>`); returns its Python.
 fn ensure_python_package(package: &PythonPackage) -> Result<PathBuf> {
-    let PythonPackage { name, extras, version } = package;
+    let PythonPackage { name, extras, version, beside } = package;
     let venv = workspace::cache_dir()?.join(format!("{name}-{version}"));
     let python = venv.join("bin/python");
-    let expected = format!("{name} {version}");
+    let pinned: Vec<(&str, &str)> = [(*name, *version)].into_iter().chain(beside.iter().copied()).collect();
+    let expected = pinned.iter().map(|(name, version)| format!("{name} {version}")).collect::<Vec<_>>().join(", ");
     let present = || {
-        let probe = format!("import importlib.metadata as m; print('{name}', m.version('{name}'))");
+        let names = pinned.iter().map(|(name, _)| format!("'{name}'")).collect::<Vec<_>>().join(", ");
+        let probe =
+            format!("import importlib.metadata as m; print(', '.join(f'{{n}} {{m.version(n)}}' for n in [{names}]))");
         first_line(&python, &["-c", &probe]).filter(|installed| *installed == expected)
     };
     ensure(&expected, present, || {
         process::run(Command::new("python3").args(["-m", "venv"]).arg(&venv))
             .map_err(|error| format!("{error}; Python's venv module is needed: apt-get install -y python3-venv"))?;
-        let requirement = format!("{name}{extras}=={version}");
-        process::run(Command::new(&python).args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            &requirement,
-        ]))
+        let mut requirements = vec![format!("{name}{extras}=={version}")];
+        requirements.extend(beside.iter().map(|(name, version)| format!("{name}=={version}")));
+        process::run(
+            Command::new(&python)
+                .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+                .args(requirements),
+        )
     })?;
     Ok(python)
 }
@@ -277,17 +302,19 @@ fn browser_versions() -> Option<String> {
 }
 
 fn install_browsers() -> Result {
+    apt_install(&["chromium", "chromium-driver"])
+        .map_err(|error| format!("{CHROMIUM} and {CHROMEDRIVER} are needed: {error}").into())
+}
+
+/// Debian's `packages`, as root; otherwise the command to run.
+fn apt_install(packages: &[&str]) -> Result {
     if !is_root() {
-        return Err(format!(
-            "{CHROMIUM} and {CHROMEDRIVER} are needed; install them: sudo apt-get update && sudo apt-get install -y chromium chromium-driver"
-        )
-        .into());
+        let packages = packages.join(" ");
+        return Err(format!("install them: sudo apt-get update && sudo apt-get install -y {packages}").into());
     }
     process::run(Command::new("apt-get").arg("update"))?;
     process::run(
-        Command::new("apt-get")
-            .args(["install", "-y", "chromium", "chromium-driver"])
-            .env("DEBIAN_FRONTEND", "noninteractive"),
+        Command::new("apt-get").arg("install").arg("-y").args(packages).env("DEBIAN_FRONTEND", "noninteractive"),
     )
 }
 

@@ -4,7 +4,8 @@
 //!
 //! Two authorizers, as configured (`API_AUTHORIZERS`): the Cognito one (bearer tokens) and the IAM
 //! one (SigV4 with an identity pool's credentials, a middleware since it needs the body), producing
-//! the same `Caller`.
+//! the same `Caller`. On Lambda they can instead trust API Gateway's authorizers
+//! (`API_GATEWAY_IDENTITY=trust`, [`crate::lambda::identity`]): the same `Caller` again.
 
 pub mod caller;
 pub mod cognito;
@@ -22,7 +23,9 @@ pub use error::AuthError;
 use crate::{
     AppState,
     app::REQUEST_ID,
+    config::IdentitySource,
     db::{self, Identity, RequestTx},
+    lambda,
     rest::problem::Problem,
 };
 
@@ -50,7 +53,17 @@ pub async fn authorize(parts: &Parts, state: &AppState) -> Result<Authorized, Au
     let identity = principal.identity();
     // The audit trail keeps it: a caller's own id only within reason.
     let request_id = parts.headers.get(REQUEST_ID).and_then(|id| id.to_str().ok()).filter(|id| id.len() <= 200);
-    let (tx, memberships) = db::begin_request(&state.db, identity, request_id).await?.ok_or(AuthError::Revoked)?;
+    let begin = || async { db::begin_request(&state.db, identity, request_id).await?.ok_or(AuthError::Revoked) };
+    let (tx, memberships) = match begin().await? {
+        // A user another service confirmed (real Cognito, behind API Gateway) gets the personal tenant
+        // our own confirmation makes, on their first request.
+        (tx, memberships) if memberships.is_empty() && state.config.api_gateway_identity == IdentitySource::Trust => {
+            db::end_reading(tx);
+            db::ensure_personal_tenant(&state.db, identity.user_id).await?;
+            begin().await?
+        }
+        begun => begun,
+    };
     Ok(Authorized { caller: principal.into_caller(memberships), tx })
 }
 
@@ -67,9 +80,12 @@ impl FromRequestParts<AppState> for Identified {
     }
 }
 
-/// The principal the IAM authorizer found (a signed-in user's identity; a guest has no user here),
-/// or else the Cognito authorizer's.
+/// The principal API Gateway established, when trusted; else the one the IAM authorizer found (a
+/// signed-in user's identity; a guest has no user here), or else the Cognito authorizer's.
 async fn principal(parts: &Parts, state: &AppState) -> Result<Principal, AuthError> {
+    if state.config.api_gateway_identity == IdentitySource::Trust {
+        return lambda::identity::principal(parts, &state.config);
+    }
     match parts.extensions.get::<Arc<iam::IamIdentity>>() {
         Some(identity) => Principal::of_identity(identity.clone()).ok_or(AuthError::Guest),
         None => cognito::authorize(&parts.headers, state).await,
