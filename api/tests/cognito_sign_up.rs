@@ -55,7 +55,7 @@ async fn wrong_codes_are_refused_and_attempts_are_bounded() {
     let right = fixture.last_code("bob").await;
     let wrong = if right == "000000" { "111111" } else { "000000" };
     for _ in 0..5 {
-        let refused = fixture.try_confirm("bob", &wrong).await;
+        let refused = fixture.try_confirm("bob", wrong).await;
         assert_eq!(refused.unwrap_err().0, "CodeMismatchException");
     }
     let exhausted = fixture.try_confirm("bob", &right).await;

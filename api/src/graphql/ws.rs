@@ -134,8 +134,8 @@ impl Connection {
                 _ => (init_deadline, close::INIT_TIMEOUT, "Connection initialisation timeout"),
             };
             let step = tokio::select! {
-                message = socket.recv() => self.from_client(message, &to_engine).await,
-                message = engine.next() => self.from_engine(message),
+                message = socket.recv() => self.on_client_message(message, &to_engine).await,
+                message = engine.next() => self.on_engine_message(message),
                 _ = sleep_until(deadline) => refuse(code, reason),
                 _ = revocation_checks.tick(), if self.acknowledged => self.check_sign_in().await,
             };
@@ -154,7 +154,7 @@ impl Connection {
         }
     }
 
-    async fn from_client(
+    async fn on_client_message(
         &mut self,
         message: Option<Result<Message, axum::Error>>,
         engine: &mpsc::UnboundedSender<serde_json::Result<ClientMessage>>,
@@ -206,7 +206,7 @@ impl Connection {
         Step::Continue
     }
 
-    fn from_engine(&mut self, message: Option<WsMessage>) -> Step {
+    fn on_engine_message(&mut self, message: Option<WsMessage>) -> Step {
         let text = match message {
             Some(WsMessage::Text(text)) => text,
             Some(WsMessage::Close(code, reason)) => return Step::Close(code, reason),

@@ -34,7 +34,7 @@ const KEPT_REPORTS: usize = 100;
 pub fn policy(dir: &Path, micro_frontends: &[(String, String)]) -> io::Result<HeaderValue> {
     let mut hashes = BTreeSet::new();
     for page in html_files(dir)? {
-        hashes.extend(inline_scripts(&fs::read_to_string(page)?).map(|script| script_hash(script)));
+        hashes.extend(inline_scripts(&fs::read_to_string(page)?).map(script_hash));
     }
     let origins: BTreeSet<String> = micro_frontends.iter().filter_map(|(_, url)| origin(url)).collect();
     let script_src: Vec<&str> = ["'self'", "'wasm-unsafe-eval'"]
