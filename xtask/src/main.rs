@@ -1,6 +1,7 @@
 //! `cargo xtask`: sets up the tools, runs the product for development, builds it, tests it and benchmarks it.
 
 mod bench;
+mod cluster;
 mod dev;
 mod dist;
 mod http;
@@ -54,6 +55,11 @@ enum Task {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Run N replicas of the release api on one throwaway Postgres behind HAProxy, until Ctrl-C.
+    Cluster {
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=16))]
+        replicas: u16,
+    },
     /// Trunk post_build hook: write manifest.json for micro-frontend NAME into TRUNK_STAGING_DIR.
     Manifest { name: String },
 }
@@ -77,6 +83,7 @@ fn run(task: Task) -> Result {
         Task::Test => test::run(),
         Task::Dist => dist::run(),
         Task::Bench { benchmark, args } => bench::run(&benchmark, &args),
+        Task::Cluster { replicas } => cluster::run(replicas),
         Task::Manifest { name } => manifest::write(&name),
     }
 }
