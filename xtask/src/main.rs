@@ -55,11 +55,14 @@ enum Task {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Run N replicas of the release api on one throwaway Postgres behind HAProxy, until Ctrl-C.
+    /// Run N replicas of the api on one throwaway Postgres behind HAProxy, until Ctrl-C.
     Cluster {
         #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=16))]
         replicas: u16,
     },
+    /// Writes and reads through HAProxy while a replica is SIGKILLed and Postgres restarts; then checks that
+    /// no acknowledged write is missing or duplicated and the money adds up.
+    Fault,
     /// Trunk post_build hook: write manifest.json for micro-frontend NAME into TRUNK_STAGING_DIR.
     Manifest { name: String },
 }
@@ -84,6 +87,7 @@ fn run(task: Task) -> Result {
         Task::Dist => dist::run(),
         Task::Bench { benchmark, args } => bench::run(&benchmark, &args),
         Task::Cluster { replicas } => cluster::run(replicas),
+        Task::Fault => cluster::fault(),
         Task::Manifest { name } => manifest::write(&name),
     }
 }
