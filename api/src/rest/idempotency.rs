@@ -37,9 +37,10 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
     }
 }
 
-/// The key as a Structured Field string (`"..."`, as the draft sends it), or as it is.
+/// The key of a Structured Field string (`"..."`, as the draft sends it), or the value as it is.
 fn unquoted(text: &str) -> &str {
-    text.strip_prefix('"').and_then(|inner| inner.strip_suffix('"')).unwrap_or(text)
+    let inner = text.strip_prefix('"').and_then(|inner| inner.strip_suffix('"'));
+    inner.filter(|inner| !inner.is_empty()).unwrap_or(text)
 }
 
 impl IdempotencyKey {

@@ -192,7 +192,14 @@ fn add_idempotency_key(operation: &mut Operation) {
              changes nothing again; the key with another request is a 422. A Structured Field string \
              (`\"...\"`) or a bare value, 1 to 255 printable ASCII characters.",
         ))
-        .schema(Some(ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).max_length(Some(KEY_MAX))))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(KEY_MAX))
+                // Printable ASCII, not starting or ending with a space (HTTP trims those).
+                .pattern(Some("^[!-~]([ -~]*[!-~])?$")),
+        ))
         .build();
     operation.parameters.get_or_insert_default().push(key.into());
     let responses = &mut operation.responses.responses;
