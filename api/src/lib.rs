@@ -8,7 +8,7 @@
 //! - [`rest`]: the REST api under `/v1` ([`accounts`], [`organisations`]), behind the [`auth`] authorizers.
 //! - [`graphql`]: the GraphQL api at `/graphql` ([`payments`]), behind the same authorizers.
 //! - [`rules`]: input rules that the server checks and the OpenAPI document states.
-//! - [`db`], [`health`], [`site`], [`telemetry`]: one concern each.
+//! - [`db`], [`health`], [`idempotency`], [`site`], [`telemetry`]: one concern each.
 
 pub mod accounts;
 pub mod app;
@@ -19,6 +19,7 @@ pub mod db;
 pub mod graphql;
 pub mod health;
 pub mod iam;
+pub mod idempotency;
 pub mod identity;
 pub mod lambda;
 pub mod organisations;

@@ -33,6 +33,26 @@ async fn the_served_document_is_the_committed_one() {
     }
 }
 
+/// Every POST takes an `Idempotency-Key` and states its 422 (a key reused with another request).
+#[tokio::test]
+async fn every_post_takes_an_idempotency_key() {
+    let fixture = PoolFixture::new().await;
+    let served = served_document(&fixture).await;
+    let posts: Vec<_> = served["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter_map(|(path, item)| Some((path, item.get("post")?)))
+        .collect();
+    assert!(posts.len() >= 6, "{posts:?}");
+    for (path, post) in posts {
+        let parameters = post["parameters"].as_array().unwrap();
+        let key = parameters.iter().find(|p| p["name"] == "Idempotency-Key" && p["in"] == "header");
+        assert!(key.is_some_and(|key| key["required"] == false), "POST {path} lacks Idempotency-Key");
+        assert!(post["responses"].get("422").is_some(), "POST {path} lacks its 422");
+    }
+}
+
 /// The JSON pointer of the first place where `a` and `b` differ.
 fn first_difference(a: &Value, b: &Value, at: String) -> Option<String> {
     match (a, b) {

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod cognito;
+mod fault;
 mod identity;
 mod load;
 mod payments;
@@ -32,6 +33,9 @@ enum Benchmark {
     Accounts(accounts::Args),
     /// Payments through the GraphQL api: created and settled (spread and on two hot accounts), listed; pgbench beside.
     Payments(payments::Args),
+    /// Not a benchmark: writes through a load balancer while replicas and Postgres fail
+    /// (`cargo xtask fault` injects the faults), then checks nothing acknowledged was lost or made twice.
+    Fault(fault::Args),
 }
 
 #[tokio::main]
@@ -41,6 +45,7 @@ async fn main() -> ExitCode {
         Benchmark::Cognito(args) => cognito::run(&cli.api, args).await,
         Benchmark::Accounts(args) => accounts::run(&cli.api, args).await,
         Benchmark::Payments(args) => payments::run(&cli.api, args).await,
+        Benchmark::Fault(args) => fault::run(&cli.api, args).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -33,9 +33,9 @@ const SPREAD_TARGET: f64 = 1000.0;
 const HOT_TARGET: f64 = 500.0;
 const LIST_TARGET: f64 = 3000.0;
 /// How long settlement may take to catch up after the load ends.
-const SETTLE_WAIT: Duration = Duration::from_secs(300);
+pub(crate) const SETTLE_WAIT: Duration = Duration::from_secs(300);
 
-const CREATE: &str = "mutation Create($input: CreatePaymentInput!, $key: String) { \
+pub(crate) const CREATE: &str = "mutation Create($input: CreatePaymentInput!, $key: String) { \
      createPayment(input: $input, idempotencyKey: $key) { id status } }";
 const LIST: &str = "query List($filter: ModelPaymentFilterInput) { listPayments(filter: $filter, limit: 20) { \
      items { id amount { amount currency } dueDate fromAccount toAccount status reference createdAt version } \
@@ -169,21 +169,21 @@ fn print_table(load: &Load, settled: &[(&str, Outcome, Settlement)], listed: &Ou
 
 /// The GraphQL endpoint with the user's token.
 #[derive(Clone)]
-struct Graphql {
+pub(crate) struct Graphql {
     http: reqwest::Client,
     url: Url,
     authorization: HeaderValue,
 }
 
 impl Graphql {
-    fn new(api: &Url, token: &str) -> Result<Self, Failure> {
+    pub(crate) fn new(api: &Url, token: &str) -> Result<Self, Failure> {
         let mut authorization = HeaderValue::try_from(format!("Bearer {token}"))?;
         authorization.set_sensitive(true);
         Ok(Self { http: reqwest::Client::new(), url: api.join("graphql")?, authorization })
     }
 
     /// The `data` of an answer without errors.
-    async fn call(&self, query: &str, variables: Value) -> Result<Value, Failure> {
+    pub(crate) async fn call(&self, query: &str, variables: Value) -> Result<Value, Failure> {
         let response = self
             .http
             .post(self.url.clone())
@@ -201,7 +201,7 @@ impl Graphql {
 }
 
 /// `n`'s pseudo-random image (splitmix64): which accounts and amount the n-th payment has.
-fn scramble(n: u64) -> u64 {
+pub(crate) fn scramble(n: u64) -> u64 {
     let mut z = n.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -260,17 +260,18 @@ impl Operation for List {
 }
 
 /// The organisation's accounts, as the bench made them.
-struct Tree {
-    tenant: String,
-    leaves: Vec<String>,
+pub(crate) struct Tree {
+    pub(crate) tenant: String,
+    pub(crate) leaves: Vec<String>,
+    pub(crate) groups: Vec<String>,
     hot: Vec<String>,
     /// The database's date, which settlement compares due dates with.
-    today: String,
+    pub(crate) today: String,
 }
 
 /// Writes the accounts into the personal organisation of `user` with the triggers off, then sets
 /// the totals they keep.
-async fn write_tree(db: &mut PgConnection, user: &str) -> Result<Tree, Failure> {
+pub(crate) async fn write_tree(db: &mut PgConnection, user: &str) -> Result<Tree, Failure> {
     let tenant: String = sqlx::query_scalar("SELECT tenant_id::text FROM tenant_members WHERE user_id = $1::uuid")
         .bind(user)
         .fetch_one(&mut *db)
@@ -312,9 +313,10 @@ async fn write_tree(db: &mut PgConnection, user: &str) -> Result<Tree, Failure> 
     // plans made for empty tables pick the wrong indexes).
     sqlx::query("VACUUM ANALYZE").execute(&mut *db).await?;
     let leaves = account_ids(db, &tenant, "A").await?;
+    let groups = account_ids(db, &tenant, "G").await?;
     let hot = account_ids(db, &tenant, "HOT").await?;
     let today = sqlx::query_scalar("SELECT current_date::text").fetch_one(&mut *db).await?;
-    Ok(Tree { tenant, leaves, hot, today })
+    Ok(Tree { tenant, leaves, groups, hot, today })
 }
 
 /// A year of settled payments between the leaves, 20 from each, with their ledger
@@ -348,8 +350,8 @@ async fn account_ids(db: &mut PgConnection, tenant: &str, prefix: &str) -> sqlx:
 }
 
 /// How a run's payments settled.
-struct Settlement {
-    settled: i64,
+pub(crate) struct Settlement {
+    pub(crate) settled: i64,
     failed: i64,
     /// From the first payment's creation to the last one's settlement.
     seconds: f64,
@@ -359,7 +361,7 @@ struct Settlement {
 
 impl Settlement {
     /// Waits until no payment of `scenario` is left to settle.
-    async fn wait(db: &mut PgConnection, tenant: &str, scenario: &str) -> Result<Self, Failure> {
+    pub(crate) async fn wait(db: &mut PgConnection, tenant: &str, scenario: &str) -> Result<Self, Failure> {
         let deadline = Instant::now() + SETTLE_WAIT;
         loop {
             let waiting: i64 = sqlx::query_scalar(
@@ -401,7 +403,7 @@ impl Settlement {
 
 /// What must hold of the organisation's money whatever payments settled inside it.
 #[derive(PartialEq, Eq)]
-struct Money {
+pub(crate) struct Money {
     total: i64,
     overdrawn: i64,
     /// Accounts whose rolled-up balance is not their own plus their children's.
@@ -409,7 +411,7 @@ struct Money {
 }
 
 impl Money {
-    async fn read(db: &mut PgConnection, tenant: &str) -> Result<Self, Failure> {
+    pub(crate) async fn read(db: &mut PgConnection, tenant: &str) -> Result<Self, Failure> {
         let (total, overdrawn, rollups_off) = sqlx::query_as(
             "SELECT sum(a.balance_minor)::int8, count(*) FILTER (WHERE a.balance_minor < 0 AND NOT a.allow_overdraft), \
                     count(*) FILTER (WHERE coalesce((a.rollup ->> a.currency)::bigint, 0) <> a.balance_minor + \
@@ -423,7 +425,7 @@ impl Money {
         Ok(Self { total, overdrawn, rollups_off })
     }
 
-    fn check(&self, before: &Self, settlement: &Settlement) -> Result<(), Failure> {
+    pub(crate) fn check(&self, before: &Self, settlement: &Settlement) -> Result<(), Failure> {
         let mut wrong = Vec::new();
         if self.total != before.total {
             wrong.push(format!("the sum of balances moved from {} to {}", before.total, self.total));

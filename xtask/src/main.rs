@@ -1,6 +1,7 @@
 //! `cargo xtask`: sets up the tools, runs the product for development, builds it, tests it and benchmarks it.
 
 mod bench;
+mod cluster;
 mod deploy;
 mod dev;
 mod dist;
@@ -59,6 +60,14 @@ enum Task {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Run N replicas of the api on one throwaway Postgres behind HAProxy, until Ctrl-C.
+    Cluster {
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=16))]
+        replicas: u16,
+    },
+    /// Writes and reads through HAProxy while a replica is SIGKILLed and Postgres restarts; then checks that
+    /// no acknowledged write is missing or duplicated and the money adds up.
+    Fault,
     /// Trunk post_build hook: slim micro-frontend NAME's build (import names, the JS glue's comments)
     /// and write its manifest.json, in TRUNK_STAGING_DIR.
     Manifest { name: String },
@@ -87,6 +96,8 @@ fn run(task: Task) -> Result {
         Task::Dist => dist::run(),
         Task::Package => deploy::package(),
         Task::Bench { benchmark, args } => bench::run(&benchmark, &args),
+        Task::Cluster { replicas } => cluster::run(replicas),
+        Task::Fault => cluster::fault(),
         Task::Manifest { name } => manifest::write(&name),
         Task::Slim { name } => manifest::slim_staged(&name).map(drop),
     }

@@ -212,6 +212,13 @@ impl Cluster {
         process::run(self.pg_ctl("stop").args(["-w", "-m", "fast"]))
     }
 
+    /// Stops the server (fast: open connections are cut) and starts it again with the same settings.
+    pub fn restart(&self) -> Result {
+        step(&format!("restarting Postgres on 127.0.0.1:{}", self.port), || {
+            process::run(self.pg_ctl("restart").args(["-m", "fast", "-w", "-t", "60"]))
+        })
+    }
+
     fn pg_ctl(&self, action: &str) -> Command {
         let mut pg_ctl = self.server.command("pg_ctl");
         pg_ctl.arg(action).arg("-D").arg(&self.data_dir).stdout(Stdio::null());

@@ -140,6 +140,15 @@ impl Services {
         Ok(())
     }
 
+    /// Kills the service `name` at once (SIGKILL, as a crash would end it) and forgets it.
+    pub fn kill(&mut self, name: &str) -> Result {
+        let at = self.0.iter().position(|service| service.name == name).ok_or_else(|| format!("no service {name}"))?;
+        let mut service = self.0.remove(at);
+        signal("KILL", &service.child.id().to_string());
+        service.child.wait()?;
+        Ok(())
+    }
+
     /// Polls until `ready()` holds. Fails on Ctrl-C, when a service exits, or after `timeout`.
     pub fn wait_until(&mut self, what: &str, timeout: Option<Duration>, mut ready: impl FnMut() -> bool) -> Result {
         let started = Instant::now();

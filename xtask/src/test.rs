@@ -81,6 +81,9 @@ pub fn e2e_env(cargo: &mut Command, tools: &Tools, cluster: &Cluster, site: &Pat
     if let Some(amplify) = &tools.amplify {
         cargo.env("AMPLIFY_NODE_MODULES", amplify);
     }
+    if let Some(pgbouncer) = &tools.pgbouncer {
+        cargo.env("PGBOUNCER", pgbouncer);
+    }
 }
 
 /// .cargo/config.toml makes wasm-bindgen-test-runner the runner; it drives Chromium through ChromeDriver.

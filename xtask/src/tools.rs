@@ -30,6 +30,10 @@ const AXE_CORE_VERSION: &str = "4.14.1";
 const AMPLIFY_VERSION: &str = "6.22.1";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// Debian bookworm's HAProxy and PgBouncer (`apt-cache policy`): `cargo xtask cluster` balances its
+/// replicas with the one; the tests show row-level security through the other.
+pub const HAPROXY_VERSION: &str = "2.6.12";
+const PGBOUNCER_VERSION: &str = "1.18.0";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// Test clients nobody here wrote, each pinned from PyPI into a virtualenv of its own; the api's
@@ -77,6 +81,8 @@ pub struct Tools {
     pub amplify: Option<PathBuf>,
     /// The directory of `sam` and `cfn-lint`, for the template's checks (likewise).
     pub template_checks: Option<PathBuf>,
+    /// PgBouncer, for the api's pooler test (likewise).
+    pub pgbouncer: Option<PathBuf>,
     /// PATH with the pinned wasm-opt first, for every trunk process.
     trunk_path: OsString,
 }
@@ -111,7 +117,7 @@ pub fn setup(browsers: TestClients) -> Result<Tools> {
         let trunk_path = ensure_wasm_opt()?;
         let postgres = Server::find()?;
         say!("    Postgres: present ({})", postgres.version()?);
-        let (test_pythons, axe_core, amplify, template_checks) = match browsers {
+        let (test_pythons, axe_core, amplify, template_checks, pgbouncer) = match browsers {
             TestClients::Required => {
                 ensure("Chromium and ChromeDriver", browser_versions, install_browsers)?;
                 let python = |(package, variable): &(PythonPackage, &'static str)| {
@@ -119,11 +125,12 @@ pub fn setup(browsers: TestClients) -> Result<Tools> {
                 };
                 let pythons = TEST_PYTHON_PACKAGES.iter().map(python).collect::<Result<_>>()?;
                 let template_checks = ensure_python_package(&TEMPLATE_CHECKS)?.with_file_name("");
-                (pythons, Some(ensure_axe_core()?), Some(ensure_amplify()?), Some(template_checks))
+                let pgbouncer = debian_program("pgbouncer", PGBOUNCER_VERSION, "pgbouncer")?;
+                (pythons, Some(ensure_axe_core()?), Some(ensure_amplify()?), Some(template_checks), Some(pgbouncer))
             }
-            TestClients::NotNeeded => (Vec::new(), None, None, None),
+            TestClients::NotNeeded => (Vec::new(), None, None, None, None),
         };
-        Ok(Tools { postgres, test_pythons, axe_core, amplify, template_checks, trunk_path })
+        Ok(Tools { postgres, test_pythons, axe_core, amplify, template_checks, pgbouncer, trunk_path })
     })
 }
 
@@ -299,6 +306,24 @@ pub fn peers() -> Result<Peers> {
 
 fn browser_versions() -> Option<String> {
     Some(format!("{}; {}", first_line(CHROMIUM, &["--version"])?, first_line(CHROMEDRIVER, &["--version"])?))
+}
+
+/// A Debian package's program at its pinned upstream version (`haproxy` 2.6.12): installed with apt
+/// when missing (as root; otherwise the command to run is printed), checked when present.
+pub fn debian_program(package: &str, upstream_version: &str, program: &str) -> Result<PathBuf> {
+    let installed = || {
+        let version = process::output(Command::new("dpkg-query").args(["-W", "-f=${Version}", package])).ok()?;
+        version.starts_with(&format!("{upstream_version}-")).then(|| format!("{package} {version}"))
+    };
+    let pinned = format!("{package}={upstream_version}-*");
+    ensure(package, installed, || {
+        if !is_root() {
+            return Err(format!("{package} {upstream_version} is needed: sudo apt-get install -y '{pinned}'").into());
+        }
+        process::run(Command::new("apt-get").arg("update"))?;
+        process::run(Command::new("apt-get").args(["install", "-y", &pinned]).env("DEBIAN_FRONTEND", "noninteractive"))
+    })?;
+    Ok(PathBuf::from("/usr/sbin").join(program))
 }
 
 fn install_browsers() -> Result {

@@ -20,6 +20,7 @@ use crate::{
     rest::{
         etag::{IfMatch, etag},
         extract::{JsonBody, PathId, QueryParams},
+        idempotency::{IdempotencyKey, Use},
         openapi::{
             BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed, PreconditionRequired,
             UnsupportedMediaType,
@@ -117,14 +118,18 @@ pub async fn get_subtree(
         (status = 415, response = UnsupportedMediaType)))]
 pub async fn create_account(
     Authorized { caller, mut tx }: Authorized,
+    key: IdempotencyKey,
     JsonBody(new): JsonBody<NewAccount>,
 ) -> RestResult<Response> {
+    let claim = match key.of(&new).claim(&mut tx, &caller).await? {
+        Use::First(claim) => claim,
+        Use::Repeat(answer) => return Ok(answer),
+    };
     let account = service::create(&mut tx, &caller, new).await?;
-    tx.commit().await?;
     let location = format!("/v1/accounts/{}", account.id);
     let mut response = tagged(StatusCode::CREATED, account);
     response.headers_mut().insert(header::LOCATION, location.parse().map_err(|_| Problem::internal())?);
-    Ok(response)
+    claim.commit(tx, response).await
 }
 
 /// Changes name, number or status. `If-Match` with the account's ETag is required.
@@ -160,13 +165,17 @@ pub async fn update_account(
         (status = 415, response = UnsupportedMediaType)))]
 pub async fn move_account(
     Authorized { caller, mut tx }: Authorized,
+    key: IdempotencyKey,
     PathId(id): PathId,
     if_match: IfMatch,
     JsonBody(target): JsonBody<Move>,
 ) -> RestResult<Response> {
+    let claim = match key.of(&target).claim(&mut tx, &caller).await? {
+        Use::First(claim) => claim,
+        Use::Repeat(answer) => return Ok(answer),
+    };
     let account = service::move_to(&mut tx, &caller, id, target.parent_id, if_match).await?;
-    tx.commit().await?;
-    Ok(tagged(StatusCode::OK, account))
+    claim.commit(tx, tagged(StatusCode::OK, account)).await
 }
 
 /// Deletes an account; one with children only with `subtree=true`, which deletes them too.

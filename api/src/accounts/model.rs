@@ -97,7 +97,7 @@ pub struct Account {
 }
 
 /// `POST /v1/accounts`.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewAccount {
     /// Defaults to the parent's tenant, or to the caller's first tenant for a root.
@@ -155,7 +155,7 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(field: D) -> Result<O
 }
 
 /// `POST /v1/accounts/{id}/move`.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Move {
     /// The new parent, of the same tenant; null makes the account a root.

@@ -22,6 +22,7 @@ use crate::{
     db,
     rest::{
         extract::{JsonBody, PathId, PathIds, QueryParams},
+        idempotency::{IdempotencyKey, Use},
         openapi::{BadRequest, Conflict, Forbidden, Gone, NotFound, PayloadTooLarge, UnsupportedMediaType},
         problem::{Problem, RestResult},
     },
@@ -56,13 +57,17 @@ pub async fn list_tenants(Authorized { caller, mut tx }: Authorized) -> RestResu
         (status = 415, response = UnsupportedMediaType)))]
 pub async fn create_tenant(
     Authorized { caller, mut tx }: Authorized,
+    key: IdempotencyKey,
     JsonBody(naming): JsonBody<Naming>,
 ) -> RestResult<Response> {
+    let claim = match key.of(&naming).claim(&mut tx, &caller).await? {
+        Use::First(claim) => claim,
+        Use::Repeat(answer) => return Ok(answer),
+    };
     let organisation = service::create(&mut tx, &caller, naming).await?;
-    tx.commit().await?;
     let location =
         format!("/v1/tenants/{}", organisation.id).parse::<HeaderValue>().map_err(|_| Problem::internal())?;
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(organisation)).into_response())
+    claim.commit(tx, (StatusCode::CREATED, [(header::LOCATION, location)], Json(organisation)).into_response()).await
 }
 
 /// One organisation, with the caller's role in it.
@@ -163,12 +168,16 @@ pub async fn remove_member(
         (status = 413, response = PayloadTooLarge), (status = 415, response = UnsupportedMediaType)))]
 pub async fn transfer_ownership(
     Authorized { caller, mut tx }: Authorized,
+    key: IdempotencyKey,
     PathId(id): PathId,
     JsonBody(transfer): JsonBody<Transfer>,
-) -> RestResult<StatusCode> {
+) -> RestResult<Response> {
+    let claim = match key.of(&transfer).claim(&mut tx, &caller).await? {
+        Use::First(claim) => claim,
+        Use::Repeat(answer) => return Ok(answer),
+    };
     service::transfer(&mut tx, &caller, id, transfer).await?;
-    tx.commit().await?;
-    Ok(StatusCode::NO_CONTENT)
+    claim.commit(tx, StatusCode::NO_CONTENT.into_response()).await
 }
 
 /// The organisation's invitations, newest first, with their state (owners and admins).
@@ -197,13 +206,17 @@ pub async fn list_invitations(
         (status = 413, response = PayloadTooLarge), (status = 415, response = UnsupportedMediaType)))]
 pub async fn invite(
     Authorized { caller, mut tx }: Authorized,
+    key: IdempotencyKey,
     State(state): State<AppState>,
     PathId(id): PathId,
     JsonBody(new): JsonBody<NewInvitation>,
 ) -> RestResult<Response> {
+    let claim = match key.of(&new).claim(&mut tx, &caller).await? {
+        Use::First(claim) => claim,
+        Use::Repeat(answer) => return Ok(answer),
+    };
     let invitation = service::invite(&mut tx, &state.config, &caller, id, new).await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(invitation)).into_response())
+    claim.commit(tx, (StatusCode::CREATED, Json(invitation)).into_response()).await
 }
 
 /// Revokes an invitation that has not been accepted.
@@ -256,9 +269,13 @@ pub async fn get_invitation(
         (status = 404, response = NotFound), (status = 409, response = Conflict), (status = 410, response = Gone)))]
 pub async fn accept_invitation(
     Authorized { caller, mut tx }: Authorized,
+    key: IdempotencyKey,
     PathToken(token): PathToken,
-) -> RestResult<Json<Organisation>> {
+) -> RestResult<Response> {
+    let claim = match key.of(&()).claim(&mut tx, &caller).await? {
+        Use::First(claim) => claim,
+        Use::Repeat(answer) => return Ok(answer),
+    };
     let organisation = service::accept(&mut tx, &caller, &token).await?;
-    tx.commit().await?;
-    Ok(Json(organisation))
+    claim.commit(tx, Json(organisation).into_response()).await
 }

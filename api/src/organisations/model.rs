@@ -47,7 +47,7 @@ pub struct Organisation {
 }
 
 /// `POST /v1/tenants` and `PATCH /v1/tenants/{id}`: the organisation's name.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Naming {
     #[schema(schema_with = name_schema)]
@@ -85,7 +85,7 @@ pub struct RoleChange {
 }
 
 /// `POST /v1/tenants/{id}/transfer`: the member who becomes an owner; the caller becomes an admin.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Transfer {
     pub user_id: Uuid,
@@ -125,7 +125,7 @@ pub struct Invitation {
 }
 
 /// `POST /v1/tenants/{id}/invitations`.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewInvitation {
     #[schema(schema_with = email_schema)]

@@ -108,8 +108,6 @@ mod iso_date {
 }
 
 pub const MESSAGE_MAX: usize = 140;
-/// Stripe's bound.
-pub const IDEMPOTENCY_KEY_MAX: usize = 255;
 pub const REFERENCE_MAX: usize = 35;
 pub const COUNTERPARTY_NAME_MAX: usize = 140;
 
@@ -197,10 +195,9 @@ pub fn page_size(limit: Option<i32>) -> Result<i64, Invalid> {
 }
 
 impl Content {
-    /// The request's fingerprint for idempotency keys: SHA-256 of the checked content and tenant.
+    /// The request's fingerprint for idempotency keys: of the checked content and tenant.
     pub fn fingerprint(&self, tenant: Uuid) -> Vec<u8> {
-        let canonical = serde_json::to_vec(&(tenant, self)).expect("content serializes");
-        aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &canonical).as_ref().to_vec()
+        crate::idempotency::fingerprint(&(tenant, self))
     }
 }
 

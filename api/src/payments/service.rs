@@ -12,7 +12,7 @@ use super::{
     model::{self, ApprovalPolicy, Content, Destination, Invalid, Payment, PaymentStatus, PaymentType},
     store::{self, After},
 };
-use crate::{auth::Caller, db, organisations::Role};
+use crate::{auth::Caller, db, idempotency, organisations::Role};
 
 /// Why a payments operation did not happen. The GraphQL layer gives each its AppSync shape.
 #[derive(Debug)]
@@ -145,24 +145,24 @@ pub async fn create(
     }
     let id = Uuid::new_v4();
     if let Some(key) = idempotency_key {
-        if key.is_empty() || key.len() > model::IDEMPOTENCY_KEY_MAX {
-            return Err(Invalid::new("idempotencyKey", "must be 1 to 255 characters").into());
-        }
+        let key = idempotency::Key::new(key).map_err(|message| Invalid::new("idempotencyKey", message))?;
         let fingerprint = content.fingerprint(tenant);
-        if let Some(first) = store::claim_key(db, tenant, key, &fingerprint, id).await? {
-            return replay(db, key, &fingerprint, first).await;
+        if let Some(first) = store::claim_key(db, tenant, key.as_str(), &fingerprint, id).await? {
+            return replay(db, &key, &fingerprint, first).await;
         }
     }
     Ok(store::insert(db, tenant, id, &content, caller.user_id).await?)
 }
 
 /// The answer to a key used before: the payment it made, if the input is the same.
-async fn replay(db: &mut PgConnection, key: &str, fingerprint: &[u8], first: store::KeyUse) -> PaymentResult<Payment> {
+async fn replay(
+    db: &mut PgConnection,
+    key: &idempotency::Key,
+    fingerprint: &[u8],
+    first: store::KeyUse,
+) -> PaymentResult<Payment> {
     if first.request_hash != fingerprint {
-        return Err(PaymentError::Idempotency(format!(
-            "Keys for idempotent requests can only be used with the same parameters they were first used with. \
-             Try using a key other than '{key}' if you meant to execute a different request."
-        )));
+        return Err(PaymentError::Idempotency(idempotency::mismatch(key)));
     }
     store::get(db, first.payment_id).await?.ok_or(PaymentError::NotFound)
 }

@@ -4,6 +4,7 @@
 
 pub mod etag;
 pub mod extract;
+pub mod idempotency;
 pub mod openapi;
 pub mod problem;
 

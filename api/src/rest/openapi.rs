@@ -6,14 +6,15 @@
 use utoipa::{
     OpenApi, ToResponse,
     openapi::{
-        Header, HeaderBuilder, ObjectBuilder, PathItem, Ref, RefOr, Response, SecurityRequirement, Type,
-        path::Operation,
+        Header, HeaderBuilder, ObjectBuilder, PathItem, Ref, RefOr, Required, Response, SecurityRequirement, Type,
+        path::{Operation, ParameterBuilder, ParameterIn},
         security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
     },
 };
 use utoipa_axum::router::OpenApiRouter;
 
 use super::problem::Problem;
+use crate::idempotency::KEY_MAX;
 
 /// The document of `routes`' operations, completed with what they have in common.
 pub fn document<S: Clone + Send + Sync + 'static>(
@@ -40,6 +41,7 @@ pub fn document<S: Clone + Send + Sync + 'static>(
             Gone,
             PreconditionFailed,
             PayloadTooLarge,
+            UnprocessableContent,
             UnsupportedMediaType,
             PreconditionRequired,
             Internal,
@@ -114,6 +116,11 @@ pub struct PreconditionFailed(pub Problem);
 #[response(content_type = "application/problem+json")]
 pub struct PayloadTooLarge(pub Problem);
 
+/// The `Idempotency-Key` was used before with another request.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct UnprocessableContent(pub Problem);
+
 /// The body is not sent as JSON (`Content-Type: application/json`).
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
@@ -143,6 +150,9 @@ fn add_common(document: &mut utoipa::openapi::OpenApi) {
             add_common_responses(operation, secured);
             operation.responses.responses.values_mut().for_each(add_common_headers);
         }
+        if let Some(post) = item.post.as_mut() {
+            add_idempotency_key(post);
+        }
     }
     let components = document.components.get_or_insert_default();
     components.responses.values_mut().for_each(add_common_headers);
@@ -166,6 +176,37 @@ fn add_common_responses(operation: &mut Operation, secured: bool) {
     }
     for (status, name) in common {
         operation.responses.responses.insert(status.into(), Ref::from_response_name(name).into());
+    }
+}
+
+/// Every POST takes an `Idempotency-Key` ([`super::idempotency`]): a malformed one is a 400, one
+/// reused with another request a 422.
+fn add_idempotency_key(operation: &mut Operation) {
+    let key = ParameterBuilder::new()
+        .name(super::idempotency::HEADER)
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "Makes the request safe to repeat (IETF draft-ietf-httpapi-idempotency-key-header): a request \
+             repeated with the same key, by the same caller, within 24 hours gets the first one's answer and \
+             changes nothing again; the key with another request is a 422. A Structured Field string \
+             (`\"...\"`) or a bare value, 1 to 255 printable ASCII characters.",
+        ))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(KEY_MAX))
+                // Printable ASCII, not starting or ending with a space (HTTP trims those).
+                .pattern(Some("^[!-~]([ -~]*[!-~])?$")),
+        ))
+        .build();
+    operation.parameters.get_or_insert_default().push(key.into());
+    let responses = &mut operation.responses.responses;
+    for (status, name) in
+        [("400", <BadRequest as ToResponse>::response().0), ("422", <UnprocessableContent as ToResponse>::response().0)]
+    {
+        responses.entry(status.into()).or_insert_with(|| Ref::from_response_name(name).into());
     }
 }
 
