@@ -89,11 +89,12 @@ impl Tree {
         self.node(id).and_then(|node| node.account.try_get_untracked())
     }
 
-    /// The children of `parent`, or the roots.
+    /// The children of `parent`, or the roots. Once the tree is gone (an answer that arrives after
+    /// the micro-frontend left the page), a list of its own that nothing shows.
     pub fn list(&self, parent: Option<&str>) -> ArcRwSignal<Children> {
         match parent.and_then(|id| self.node(id)) {
             Some(node) => node.children,
-            None => self.roots.get_value(),
+            None => self.roots.try_get_value().unwrap_or_default(),
         }
     }
 
