@@ -51,9 +51,6 @@ ORDER BY name, id;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The database's owner (to write the tree and run pgbench), as the api's DATABASE_URL.
-    #[arg(long, env = "BENCH_DATABASE_URL", hide_env_values = true)]
-    database_url: String,
     #[command(flatten)]
     pgbench: pgbench::Program,
     #[command(flatten)]
@@ -77,7 +74,7 @@ pub async fn run(api: &Url, args: Args) -> Result<(), Failure> {
     let (sub, sign_in) =
         (claims["sub"].as_str().unwrap_or_default(), claims["origin_jti"].as_str().unwrap_or_default());
     println!("writing {} accounts into the user's tenant ...", ROOTS + ROOTS * FAN_OUT + ROOTS * FAN_OUT * FAN_OUT);
-    let groups = write_tree(&args.database_url, sub).await?;
+    let groups = write_tree(&args.pgbench.database_url, sub).await?;
     println!("an IAM role and an identity pool; the user's credentials (GetId, GetCredentialsForIdentity) ...");
     let identities = IdentityPool::create(&pool, &api.join("iam")?).await?;
     let id_token = user.tokens.id_token.as_deref().ok_or("a sign-in without an ID token")?;
@@ -122,7 +119,7 @@ pub async fn run(api: &Url, args: Args) -> Result<(), Failure> {
         }
     }
     println!("measuring the same SQL with pgbench ...");
-    let direct = args.pgbench.run(&args.database_url, &load, PGBENCH_SCRIPT, &[("user", sub), ("sign_in", sign_in)])?;
+    let direct = args.pgbench.run(&load, PGBENCH_SCRIPT, &[("user", sub), ("sign_in", sign_in)])?;
     print_table(&args, &jwt, &sigv4, &direct, signing, pages.len());
     Ok(())
 }

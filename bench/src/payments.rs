@@ -55,9 +55,6 @@ ROLLBACK;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The database's owner (to write the accounts, check the money and run pgbench), as the api's DATABASE_URL.
-    #[arg(long, env = "BENCH_DATABASE_URL", hide_env_values = true)]
-    database_url: String,
     #[command(flatten)]
     pgbench: pgbench::Program,
     #[command(flatten)]
@@ -72,7 +69,7 @@ pub async fn run(api: &Url, args: Args) -> Result<(), Failure> {
     let claims = cognito::unverified_claims(&user.tokens.access_token)?;
     let (sub, sign_in) =
         (claims["sub"].as_str().unwrap_or_default(), claims["origin_jti"].as_str().unwrap_or_default());
-    let mut db = PgConnection::connect(&args.database_url).await?;
+    let mut db = PgConnection::connect(&args.pgbench.database_url).await?;
     println!(
         "writing {} accounts and a history of 20,000 payments into the user's organisation ...",
         LEAVES + LEAVES / 10 + LEAVES / 100 + 2
@@ -106,7 +103,7 @@ pub async fn run(api: &Url, args: Args) -> Result<(), Failure> {
     report_failures(&listed);
     println!("measuring the same SQL with pgbench ...");
     let defines = [("user", sub), ("sign_in", sign_in), ("tenant", tree.tenant.as_str())];
-    let direct = args.pgbench.run(&args.database_url, &args.load, PGBENCH_LIST, &defines)?;
+    let direct = args.pgbench.run(&args.load, PGBENCH_LIST, &defines)?;
     print_table(&args.load, &settled, &listed, &direct);
     Ok(())
 }

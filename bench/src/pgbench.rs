@@ -7,8 +7,12 @@ use reqwest::Url;
 
 use crate::load::{Failure, Load};
 
+/// pgbench, and the database that it and the benchmark's own writes and checks reach directly.
 #[derive(clap::Args)]
 pub struct Program {
+    /// The database's owner, as the api's DATABASE_URL.
+    #[arg(long, env = "BENCH_DATABASE_URL", hide_env_values = true)]
+    pub database_url: String,
     /// pgbench, from the same Postgres installation as the server.
     #[arg(long = "pgbench", env = "PGBENCH", default_value = "pgbench")]
     path: PathBuf,
@@ -21,19 +25,13 @@ pub struct Rate {
 }
 
 impl Program {
-    /// Runs `script` against `database_url`'s database as the api's role, with pgbench's `--define`s.
-    pub fn run(
-        &self,
-        database_url: &str,
-        load: &Load,
-        script: &str,
-        defines: &[(&str, &str)],
-    ) -> Result<Rate, Failure> {
+    /// Runs `script` against the database as the api's role, with pgbench's `--define`s.
+    pub fn run(&self, load: &Load, script: &str, defines: &[(&str, &str)]) -> Result<Rate, Failure> {
         let dir = std::env::temp_dir().join(format!("ledgerline-pgbench-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         let script_path = dir.join("script.sql");
         std::fs::write(&script_path, script)?;
-        let mut url = Url::parse(database_url)?;
+        let mut url = Url::parse(&self.database_url)?;
         url.set_username("ledgerline_api").map_err(|()| "the database URL has no user")?;
         let output = Command::new(&self.path)
             .current_dir(&dir)
