@@ -1,5 +1,5 @@
 //! The settlement worker, inside every api instance: it settles approved payments as they fall due
-//! (`settle_due_payments`, migration 0016: one statement, so one transaction, per batch). Instances
+//! (`settle_due_payments`, migrations 0016 and 0018: one statement, so one transaction, per batch). Instances
 //! claim different payments (SKIP LOCKED); a crash or restart before a batch commits leaves its
 //! payments approved, to be settled once by whichever instance comes next. A batch the database
 //! aborts for a deadlock or a serialization failure is run again.
