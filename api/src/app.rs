@@ -49,6 +49,10 @@ pub struct AppState {
     pub settlement: Arc<tokio::sync::Notify>,
     /// Payments' changes, from the database, for this instance's subscribers.
     pub payment_events: payments::events::Hub,
+    /// Turns true when the instance stops: its WebSockets then close (1012, service restart) so that
+    /// their clients reconnect, to it once restarted or to another instance, and so that they do not
+    /// hold the graceful shutdown open.
+    pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl AppState {
@@ -69,6 +73,7 @@ impl AppState {
             site: None,
             csp_reports: site::csp::Reports::default(),
             iam_policies: Arc::default(),
+            stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
         }
     }
 

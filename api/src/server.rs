@@ -136,6 +136,11 @@ pub async fn serve(
 ) -> Result<(), StartError> {
     let settlement = start_workers(&state)?;
     let events = tokio::spawn(payments::events::listen(state.db.clone(), state.payment_events.clone()));
+    let stopping = state.stopping.clone();
+    let shutdown = async move {
+        shutdown.await;
+        stopping.send_replace(true);
+    };
     let served = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await;
     // A batch in flight rolls back: its payments stay approved for the next instance or start.
     settlement.abort();

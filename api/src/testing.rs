@@ -81,6 +81,19 @@ impl TestApp {
         }
         let config =
             Config::from_args_only(defaults.iter().chain(args)).unwrap_or_else(|e| panic!("test configuration: {e}"));
+        Self::serve(listener, database, config).await
+    }
+
+    /// Stops gracefully, then starts again on the same address, database and configuration, as
+    /// after a deployment: what clients hold (tokens, the address) stays valid.
+    pub async fn restart(&mut self) {
+        self.stop_serving().await;
+        let listener = TcpListener::bind(self.addr).await.expect("bind the same address again");
+        *self = Self::serve(listener, self.database(), self.config.clone()).await;
+    }
+
+    async fn serve(listener: TcpListener, database: TestDatabase, config: Config) -> Self {
+        let addr = listener.local_addr().expect("a local address");
         let (shutdown, signal) = oneshot::channel::<()>();
         let api_db = db::connect_api(&config).await.expect("connect as the api's role");
         let state = server::prepare(api_db.clone(), config.clone()).await.expect("the app starts");
@@ -113,6 +126,10 @@ impl TestApp {
 
     /// Shuts down gracefully and waits until requests in flight have finished.
     pub async fn stop(mut self) {
+        self.stop_serving().await;
+    }
+
+    async fn stop_serving(&mut self) {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }

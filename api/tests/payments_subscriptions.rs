@@ -3,7 +3,7 @@
 //! refused; every status change (decisions, settlement) is an `onUpdatePayment`; the protocol's
 //! close codes; a token's expiry and the end of its sign-in close the socket; a subscriber removed
 //! from an organisation gets its payments no more; the database listener comes back after its
-//! connection is killed.
+//! connection is killed; a restarting api closes its sockets with 1012 and serves them again.
 
 mod support;
 
@@ -395,6 +395,25 @@ async fn the_listener_comes_back_when_its_connection_is_killed() {
     }
     let payment = pending(&org, As::Member, "10").await;
     assert_eq!(viewer.payment("c", "onCreatePayment").await, payment);
+}
+
+#[tokio::test]
+async fn a_restarting_api_closes_its_sockets_with_1012_and_serves_them_again() {
+    let mut org = Org::new().await;
+    let mut socket = Socket::signed_in(org.fixture.app.addr, token(&org, As::Viewer)).await;
+    socket.subscribe("c", "onCreatePayment", None).await;
+    until_subscribed(&org.fixture.app, 1).await;
+    let restarted = tokio::time::timeout(PATIENCE, org.fixture.app.restart());
+    let (closed, restarted) = tokio::join!(socket.closed(), restarted);
+    restarted.expect("an open socket does not hold the shutdown");
+    assert_eq!(closed, (1012, "Service restart".into()));
+
+    // The same token and address, on the restarted api.
+    let mut socket = Socket::signed_in(org.fixture.app.addr, token(&org, As::Viewer)).await;
+    socket.subscribe("c", "onCreatePayment", None).await;
+    until_subscribed(&org.fixture.app, 1).await;
+    let payment = pending(&org, As::Member, "10").await;
+    assert_eq!(socket.payment("c", "onCreatePayment").await, payment);
 }
 
 #[tokio::test]

@@ -13,6 +13,7 @@
 //! - The token's expiry closes the socket with 4403, and so does the end of its sign-in (global
 //!   sign-out, revocation, user disabled), checked every `GRAPHQL_WS_REVOCATION_CHECK_MS`.
 //! - Errors in `next` messages are in AppSync's shape, as over HTTP.
+//! - When the instance stops, every socket closes with 1012 (service restart): clients reconnect.
 
 use std::{
     collections::HashSet,
@@ -58,6 +59,7 @@ pub mod close {
     pub const INIT_TIMEOUT: u16 = 4408;
     pub const DUPLICATE_ID: u16 = 4409;
     pub const INTERNAL_ERROR: u16 = 1011;
+    pub const SERVICE_RESTART: u16 = 1012;
 }
 
 pub async fn upgrade(State(state): State<AppState>, socket: WebSocketUpgrade) -> Response {
@@ -128,6 +130,7 @@ impl Connection {
         let check = config.graphql_ws_revocation_check();
         let mut revocation_checks = interval_at(Instant::now() + check, check);
         revocation_checks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut stopping = self.state.stopping.subscribe();
         loop {
             let (deadline, code, reason) = match (self.acknowledged, self.signed_in) {
                 (true, Some((_, expires))) => (expires, close::FORBIDDEN, "Forbidden: the token has expired"),
@@ -138,6 +141,7 @@ impl Connection {
                 message = engine.next() => self.on_engine_message(message),
                 _ = sleep_until(deadline) => refuse(code, reason),
                 _ = revocation_checks.tick(), if self.acknowledged => self.check_sign_in().await,
+                () = stopped(&mut stopping) => refuse(close::SERVICE_RESTART, "Service restart"),
             };
             let sent = match step {
                 Step::Continue => Ok(()),
@@ -279,6 +283,12 @@ impl Connection {
             }
         }
     }
+}
+
+/// Completes once the instance stops.
+async fn stopped(stopping: &mut tokio::sync::watch::Receiver<bool>) {
+    // The sender lives in the state this socket holds: no error before the end.
+    let _ = stopping.wait_for(|stopping| *stopping).await;
 }
 
 /// The token of `{"Authorization": "[Bearer ]<token>"}`, the key in any case.
