@@ -84,12 +84,15 @@ impl TestApp {
         Self::serve(listener, database, config).await
     }
 
-    /// Stops gracefully, then starts again on the same address, database and configuration, as
-    /// after a deployment: what clients hold (tokens, the address) stays valid.
-    pub async fn restart(&mut self) {
+    /// Stops gracefully, runs `meanwhile` while nothing listens on the address, then starts again
+    /// on the same address, database and configuration, as a deployment does: what clients hold
+    /// (tokens, the address) stays valid.
+    pub async fn restart<T>(&mut self, meanwhile: impl Future<Output = T>) -> T {
         self.stop_serving().await;
+        let result = meanwhile.await;
         let listener = TcpListener::bind(self.addr).await.expect("bind the same address again");
         *self = Self::serve(listener, self.database(), self.config.clone()).await;
+        result
     }
 
     async fn serve(listener: TcpListener, database: TestDatabase, config: Config) -> Self {

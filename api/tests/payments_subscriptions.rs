@@ -403,7 +403,7 @@ async fn a_restarting_api_closes_its_sockets_with_1012_and_serves_them_again() {
     let mut socket = Socket::signed_in(org.fixture.app.addr, token(&org, As::Viewer)).await;
     socket.subscribe("c", "onCreatePayment", None).await;
     until_subscribed(&org.fixture.app, 1).await;
-    let restarted = tokio::time::timeout(PATIENCE, org.fixture.app.restart());
+    let restarted = tokio::time::timeout(PATIENCE, org.fixture.app.restart(async {}));
     let (closed, restarted) = tokio::join!(socket.closed(), restarted);
     restarted.expect("an open socket does not hold the shutdown");
     assert_eq!(closed, (1012, "Service restart".into()));

@@ -2,8 +2,11 @@
 //! admin) approves it and the accounts' balances move in the accounts micro-frontend; the creator
 //! cannot approve their own; a viewer cannot create; filters in the URL and paging; a submission
 //! retried after the network failed makes one payment; a stale edit shows the conflict and offers
-//! a reload; a colleague's new payment and its approval appear live. Each page state worth a picture is a screenshot, audited.
+//! a reload; a colleague's new payment and its approval appear live; after the api restarts, live
+//! updates come back with what happened meanwhile. Each page state worth a picture is a
+//! screenshot, audited.
 
+use api::testing::TestApp;
 use e2e::{Browser, ENTER, PASSWORD, Stack, eventually, screenshots};
 use serde_json::{Value, json};
 
@@ -16,6 +19,11 @@ struct Rest {
 impl Rest {
     async fn of(stack: &Stack, browser: &Browser) -> Self {
         Self { base: stack.app.url(""), token: browser.access_token().await }
+    }
+
+    /// The same person through another instance of the api.
+    fn through(&self, app: &TestApp) -> Self {
+        Self { base: app.url(""), token: self.token.clone() }
     }
 
     async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
@@ -82,6 +90,17 @@ struct Acme {
     operating: String,
     savings: String,
     ann: Rest,
+}
+
+impl Acme {
+    /// A payment from Operating to Savings due in 2030, made by Ann through `api` (Ann alone
+    /// decides, so it is approved at once).
+    async fn pay(&self, api: &Rest, amount: &str, message: &str) {
+        let create = "mutation($input: CreatePaymentInput!) { createPayment(input: $input) { id } }";
+        let input = json!({ "amount": { "amount": amount, "currency": "EUR" }, "dueDate": "2030-01-15",
+            "fromAccount": self.operating, "toAccount": self.savings, "message": message });
+        api.graphql(create, json!({ "input": input })).await;
+    }
 }
 
 /// Ann (the stack's browser, an owner) makes "Acme Ltd" with two accounts, and invites each of
@@ -203,13 +222,10 @@ async fn filters_live_in_the_url_and_more_rows_load_by_next_token() {
     let stack = Stack::start(&[]).await;
     let (ann, shots) = (&stack.browser, screenshots());
     let (acme, _) = acme(&stack, &[]).await;
-    // 105 payments (Ann alone decides, so they are approved at once), three of them for rent.
-    let create = "mutation($input: CreatePaymentInput!) { createPayment(input: $input) { id } }";
+    // 105 payments, three of them for rent.
     for n in 0..105 {
         let message = if n % 40 == 0 { format!("Rent {n}") } else { format!("Supplies {n}") };
-        let input = json!({ "amount": { "amount": format!("{}.00", n + 1), "currency": "EUR" }, "dueDate": "2030-01-15",
-            "fromAccount": acme.operating, "toAccount": acme.savings, "message": message });
-        acme.ann.graphql(create, json!({ "input": input })).await;
+        acme.pay(&acme.ann, &format!("{}.00", n + 1), &message).await;
     }
     stack.open("/payments").await;
     ann.expect_text("[data-testid=payments-count]", "100 payments, more to load").await;
@@ -314,4 +330,39 @@ async fn a_colleagues_payment_and_its_approval_appear_live() {
     for browser in [ann, bob] {
         assert_no_console_errors(browser).await;
     }
+}
+
+#[tokio::test]
+async fn live_updates_come_back_after_the_api_restarts_with_what_happened_meanwhile() {
+    let mut stack = Stack::start(&[]).await;
+    let shots = screenshots();
+    let (acme, _) = acme(&stack, &[]).await;
+    let ann = &stack.browser;
+    ann.find("[data-testid=payments-empty]").await;
+    ann.expect_text("[data-testid=live]", "Live").await;
+    // Another instance on the same database, with the same public address (the tokens' issuer).
+    let base = stack.app.config.public_base_url.to_string();
+    let other = TestApp::spawn_on(stack.app.database(), &["--public-base-url", &base]).await;
+
+    // While the page's api restarts, a payment is made through the other: no open socket sees it.
+    stack
+        .app
+        .restart(async {
+            ann.expect_text("[data-testid=live]", "Live updates lost; trying again in").await;
+            ann.screenshot(&shots, "91-payments-live-lost").await;
+            acme.pay(&acme.ann.through(&other), "64.00", "Made meanwhile").await;
+        })
+        .await;
+
+    // The page connects again and reads the table afresh; later changes arrive live again.
+    ann.expect_text("[data-testid=live]", "Live: colleagues").await;
+    ann.expect_text("[data-testid=payments-table]", "€64.00").await;
+    acme.pay(&acme.ann, "65.00", "Made after").await;
+    ann.expect_text("[data-testid=payments-table]", "€65.00").await;
+    ann.screenshot(&shots, "92-payments-live-again").await;
+    other.stop().await;
+    // The browser reports the refused connections while the api was down; nothing else.
+    let console: Vec<String> =
+        ann.console_errors().await.into_iter().filter(|error| !error.contains("WebSocket connection")).collect();
+    assert!(console.is_empty(), "console errors: {console:#?}");
 }
