@@ -48,7 +48,7 @@ BEGIN;
 SELECT tenants, roles FROM begin_request(:user::uuid, false, :sign_in::uuid, NULL);
 SELECT tenant_id, id, amount_minor, currency, exponent, due_date, from_account_id, to_account_id, counterparty_name, \
 counterparty_iban, message, type, status, reference, failure_reason, created_by, approved_by, created_at, updated_at, \
-version FROM payments WHERE true AND (true AND from_account_id = md5(:tenant::text || 'leaf' || :n)::uuid) \
+version FROM payments WHERE true AND tenant_id = :tenant::uuid AND (true AND from_account_id = md5(:tenant::text || 'leaf' || :n)::uuid) \
 ORDER BY created_at DESC, id DESC LIMIT 21;
 ROLLBACK;
 ";
