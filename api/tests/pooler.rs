@@ -172,7 +172,7 @@ async fn the_accounts_api_serves_through_the_pooler_with_more_clients_than_serve
     let children = format!("/v1/accounts/{}/children?limit=20", id(&root));
     let account = format!("/v1/accounts/{}", id(&root));
     let answers = futures_util::future::join_all((0..16).map(|_| async {
-        for _ in 0..20 {
+        for _ in 0..40 {
             let page: Value = ok(&through_pooler, &children).await;
             assert_eq!(page["items"].as_array().unwrap().len(), 20, "{page}");
             assert_eq!(ok(&through_pooler, &account).await["name"], "Group");

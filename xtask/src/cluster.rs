@@ -297,4 +297,14 @@ mod tests {
         assert!(config.contains("  server api1 127.0.0.1:8001 check\n"));
         assert!(!config.contains("response-timeout"), "a slow POST must not be sent twice");
     }
+
+    #[test]
+    fn pgbouncer_pools_by_transaction_and_accepts_what_sqlx_sends_at_start() {
+        let config = pgbouncer_config("127.0.0.1:8000".parse().unwrap(), 5432, Path::new("/users.txt"), 4);
+        assert!(config.contains("* = host=127.0.0.1 port=5432\n"));
+        assert!(config.contains("listen_port = 8000\n"));
+        assert!(config.contains("pool_mode = transaction\n"));
+        assert!(config.contains("default_pool_size = 4\n"));
+        assert!(config.contains("ignore_startup_parameters = extra_float_digits\n"));
+    }
 }
