@@ -162,8 +162,8 @@ impl Apis<'_> {
 
 /// `bench scale`'s other ways to the api's data, beside the api itself (`direct`): HAProxy in front
 /// of it alone, HAProxy in front of it and a second replica, and a third api whose requests'
-/// transactions go through PgBouncer in transaction mode (as many server connections as the apis'
-/// pools hold). Answers them all as `--target name=url` arguments, the direct api first.
+/// transactions go through PgBouncer in transaction mode (as many server connections as one api's
+/// pool holds). Answers them all as `--target name=url` arguments, the direct api first.
 fn start_scale_targets(services: &mut Services, apis: &Apis) -> Result<Vec<String>> {
     let (second, one, two, pooled) = (http::free_addr()?, http::free_addr()?, http::free_addr()?, http::free_addr()?);
     apis.start(services, "api-2", second, None)?;
