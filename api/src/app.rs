@@ -22,12 +22,15 @@ use tower_http::{
 };
 use tracing::Level;
 
-use crate::{Config, cognito, graphql, health, iam, payments, rest, site};
+use crate::{Config, cognito, db, graphql, health, iam, payments, rest, site};
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
+    /// The api's pool, straight to Postgres: for everything but requests' transactions.
     pub db: PgPool,
+    /// Where requests' transactions run: `db` itself, or a transaction-mode pooler.
+    pub requests: db::RequestPool,
     pub config: Arc<Config>,
     /// Token keys and server secrets of the Cognito service, cached after first use.
     pub cognito: Arc<cognito::KeyRing>,
@@ -61,6 +64,7 @@ impl AppState {
         let http = reqwest::Client::builder().timeout(WEBHOOK_TIMEOUT).build().expect("an HTTP client");
         let payment_events = payments::events::Hub::default();
         Self {
+            requests: db::RequestPool::direct(db.clone()),
             db,
             graphql: graphql::schema(&config, payment_events.clone()),
             settlement: Arc::default(),

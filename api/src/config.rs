@@ -38,7 +38,15 @@ pub struct Config {
     #[arg(long, env = "DATABASE_API_PASSWORD", value_name = "DATABASE_API_PASSWORD", hide_env_values = true)]
     pub database_api_password: Option<Secret>,
 
-    /// Largest number of pooled database connections.
+    /// Postgres URL of a transaction-mode pooler (PgBouncer, RDS Proxy) in front of DATABASE_URL's
+    /// database. Requests' transactions (REST and GraphQL over HTTP) then go through it, with sqlx's
+    /// statement cache off; migrations, LISTEN, the Cognito service and the workers stay on
+    /// DATABASE_URL, which must then be a direct connection (docs/scaling.md). Never logged.
+    #[arg(long, env = "DATABASE_POOLER_URL", value_name = "DATABASE_POOLER_URL",
+          value_parser = Unechoed::<DatabaseUrl>::new(), hide_env_values = true)]
+    pub database_pooler_url: Option<DatabaseUrl>,
+
+    /// Largest number of pooled database connections (each pool: the direct one and the pooler's).
     #[arg(long, env = "DB_MAX_CONNECTIONS", value_name = "DB_MAX_CONNECTIONS", default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub db_max_connections: u32,

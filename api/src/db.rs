@@ -1,9 +1,17 @@
 //! Connections, migrations, and the one way request handlers reach tenant data: a transaction that
 //! carries the caller's identity for the row-level security policies.
 
-use std::time::Duration;
+use std::{
+    ops::{Deref, DerefMut},
+    time::Duration,
+};
 
-use sqlx::{ConnectOptions, Connection, PgPool, Postgres, Transaction, migrate::Migrator, postgres::PgPoolOptions};
+use sqlx::{
+    ConnectOptions, Connection, PgConnection, PgPool, Postgres, Transaction,
+    migrate::Migrator,
+    pool::PoolConnection,
+    postgres::{PgConnectOptions, PgPoolOptions},
+};
 use uuid::Uuid;
 
 use crate::{
@@ -38,9 +46,13 @@ pub async fn set_api_password(owner: &PgPool, password: &Secret) -> Result<(), s
     sqlx::raw_sql(sqlx::AssertSqlSafe(statement)).execute(owner).await.map(drop)
 }
 
-/// The pool every request uses: the same database, as [`API_ROLE`].
+/// The api's pool: the same database, as [`API_ROLE`], straight to Postgres (`DATABASE_URL`).
 pub async fn connect_api(config: &Config) -> Result<PgPool, sqlx::Error> {
-    let mut options = config.database_url.connect_options().username(API_ROLE);
+    api_pool(config, config.database_url.connect_options()).await
+}
+
+async fn api_pool(config: &Config, options: PgConnectOptions) -> Result<PgPool, sqlx::Error> {
+    let mut options = options.username(API_ROLE);
     if let Some(password) = &config.database_api_password {
         options = options.password(password.expose());
     }
@@ -62,6 +74,72 @@ pub async fn connect_api(config: &Config) -> Result<PgPool, sqlx::Error> {
         })
         .connect_with(options)
         .await
+}
+
+/// Where requests' transactions run: the api's pool, or a transaction-mode pooler's
+/// (`DATABASE_POOLER_URL`).
+#[derive(Clone)]
+pub struct RequestPool {
+    pool: PgPool,
+    /// Through a transaction-mode pooler, which may hand the server connection to another client
+    /// whenever no transaction is open.
+    pooled: bool,
+}
+
+impl RequestPool {
+    pub fn direct(pool: PgPool) -> Self {
+        Self { pool, pooled: false }
+    }
+
+    /// Through the transaction-mode pooler at `url`, with sqlx's statement cache off: sqlx then sends
+    /// unnamed statements (sqlx >= 0.9.1), where named ones would be prepared on one server connection
+    /// and used on another (Debian's PgBouncer 1.18 cannot track them; 1.21's `max_prepared_statements`
+    /// can).
+    pub async fn through_pooler(config: &Config, url: &DatabaseUrl) -> Result<Self, sqlx::Error> {
+        let pool = api_pool(config, url.connect_options().statement_cache_capacity(0)).await?;
+        Ok(Self { pool, pooled: true })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// A connection for one statement that opens the request itself (`request_children`): the
+    /// pool's own, or through a pooler a transaction. sqlx parses a statement in one round trip and
+    /// binds it in the next; only an open transaction keeps the pooler from giving the server
+    /// connection to another client in between. Dropped as [`end_reading`] drops a transaction.
+    pub async fn one_statement(&self) -> Result<OneStatement, sqlx::Error> {
+        Ok(match self.pooled {
+            true => OneStatement::InTransaction(self.pool.begin().await?),
+            false => OneStatement::Alone(self.pool.acquire().await?),
+        })
+    }
+}
+
+/// See [`RequestPool::one_statement`].
+pub enum OneStatement {
+    Alone(PoolConnection<Postgres>),
+    InTransaction(RequestTx),
+}
+
+impl Deref for OneStatement {
+    type Target = PgConnection;
+
+    fn deref(&self) -> &PgConnection {
+        match self {
+            Self::Alone(connection) => connection,
+            Self::InTransaction(tx) => tx,
+        }
+    }
+}
+
+impl DerefMut for OneStatement {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        match self {
+            Self::Alone(connection) => connection,
+            Self::InTransaction(tx) => tx,
+        }
+    }
 }
 
 /// How long a pooled connection may sit idle before it is checked again before use.

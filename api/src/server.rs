@@ -89,7 +89,11 @@ pub async fn prepare(db: PgPool, config: Config) -> Result<AppState, StartError>
     let bootstrap = config.cognito_bootstrap.as_deref().map(Bootstrap::load).transpose()?;
     let site = load_site(&config)?;
     report_verifier_keys(&db, &config.verifier_keys).await?;
+    let pooler = config.database_pooler_url.clone();
     let mut state = AppState::new(db, config);
+    if let Some(url) = &pooler {
+        state.requests = db::RequestPool::through_pooler(&state.config, url).await.map_err(StartError::Database)?;
+    }
     state.site = site.map(Arc::new);
     if let Some(bootstrap) = bootstrap {
         bootstrap.apply(&state.db).await.map_err(StartError::ApplyBootstrap)?;

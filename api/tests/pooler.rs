@@ -1,8 +1,11 @@
-//! Row-level security through a connection pooler in transaction mode (PgBouncer, Debian's, which
-//! `cargo xtask test` installs and names in PGBOUNCER): the request's identity is transaction-local,
-//! so the next client of the same server connection sees nothing of the tenant before it. The same
-//! pooler does carry a session-level setting over to the next client (the leak this design avoids),
-//! which shows the test would see one.
+//! Through a connection pooler in transaction mode (PgBouncer, Debian's 1.18, which `cargo xtask
+//! test` installs and names in PGBOUNCER). Row-level security: the request's identity is
+//! transaction-local, so the next client of the same server connection sees nothing of the tenant
+//! before it; the same pooler does carry a session-level setting over to the next client (the leak
+//! this design avoids), which shows the test would see one. And the accounts api serves its
+//! requests through it (`DATABASE_POOLER_URL`) with more clients than server connections.
+
+mod support;
 
 use std::{
     path::PathBuf,
@@ -11,10 +14,13 @@ use std::{
 };
 
 use api::{
-    db::{self, Identity},
-    testing::TestDatabase,
+    Config,
+    db::{self, Identity, RequestPool},
+    testing::{TestApp, TestDatabase, VERIFIER_KEYS},
 };
-use sqlx::{PgPool, postgres::PgConnectOptions, postgres::PgPoolOptions};
+use serde_json::Value;
+use sqlx::postgres::PgConnectOptions;
+use support::{PoolFixture, RestUser, id};
 use uuid::Uuid;
 
 /// PgBouncer on a free port in front of the test cluster: transaction mode, one server connection.
@@ -71,16 +77,18 @@ impl Pooler {
         Self { child, port, dir }
     }
 
-    /// The api role's pool through the pooler: sqlx's statement cache off, so that it sends only
-    /// unnamed statements (Debian's PgBouncer 1.18 cannot track named ones in transaction mode).
-    async fn api_pool(&self, database: &str) -> PgPool {
-        let options = PgConnectOptions::new()
-            .host("127.0.0.1")
-            .port(self.port)
-            .username(db::API_ROLE)
-            .database(database)
-            .statement_cache_capacity(0);
-        PgPoolOptions::new().max_connections(4).connect_with(options).await.unwrap()
+    /// The URL of `database` through the pooler, as `DATABASE_POOLER_URL` names it.
+    fn url(&self, database: &str) -> String {
+        format!("postgres://127.0.0.1:{}/{database}", self.port)
+    }
+
+    /// The api role's pool through the pooler, as the api makes it for `DATABASE_POOLER_URL`.
+    async fn requests(&self, direct: &str, database: &str) -> RequestPool {
+        let pooler = self.url(database);
+        let args =
+            ["api", "--database-url", direct, "--database-pooler-url", &pooler, "--verifier-keys", VERIFIER_KEYS];
+        let config = Config::from_args_only(args).unwrap();
+        RequestPool::through_pooler(&config, config.database_pooler_url.as_ref().unwrap()).await.unwrap()
     }
 }
 
@@ -109,7 +117,8 @@ async fn row_level_security_never_leaks_across_tenants_through_the_pooler() {
         .unwrap();
     let options: PgConnectOptions = database.url.as_str().parse().unwrap();
     let pooler = Pooler::start(&options);
-    let pool = pooler.api_pool(options.get_database().unwrap()).await;
+    let requests = pooler.requests(database.url.as_str(), options.get_database().unwrap()).await;
+    let pool = requests.pool();
     // Two clients of the pooler, one server connection behind them.
     let (mut first, mut second) = (pool.acquire().await.unwrap(), pool.acquire().await.unwrap());
     let seen = "SELECT count(*) FROM accounts";
@@ -118,7 +127,7 @@ async fn row_level_security_never_leaks_across_tenants_through_the_pooler() {
     for _ in 0..3 {
         // A request of alice's, as the api opens every request.
         let identity = Identity { user_id: alice, reads_all_tenants: false, sign_in: None };
-        let (mut tx, memberships) = db::begin_request(&pool, identity, None).await.unwrap().unwrap();
+        let (mut tx, memberships) = db::begin_request(pool, identity, None).await.unwrap().unwrap();
         assert_eq!(memberships.len(), 1);
         assert_eq!(sqlx::query_scalar::<_, i64>(seen).fetch_one(&mut *tx).await.unwrap(), 1);
         tx.commit().await.unwrap();
@@ -137,4 +146,47 @@ async fn row_level_security_never_leaks_across_tenants_through_the_pooler() {
     let mut tx = sqlx::Connection::begin(&mut *second).await.unwrap();
     assert_eq!(sqlx::query_scalar::<_, i64>(seen).fetch_one(&mut *tx).await.unwrap(), 1, "the pooler shares sessions");
     tx.commit().await.unwrap();
+}
+
+/// The accounts api with `DATABASE_POOLER_URL` set, under concurrent requests: 16 at a time from a
+/// pool of 8 clients of the pooler, which has one server connection. Pages of children (one
+/// statement that opens the request itself) and single accounts (the request's transaction) all
+/// answer, none with another client's statement or none.
+#[tokio::test]
+async fn the_accounts_api_serves_through_the_pooler_with_more_clients_than_server_connections() {
+    let fixture = PoolFixture::new().await;
+    let alice = fixture.rest_user("alice").await;
+    let root = alice.create("Group", "G", None).await;
+    for number in 0..25 {
+        alice.create(&format!("Account {number:02}"), &format!("A-{number}"), Some(id(&root))).await;
+    }
+    let database = fixture.app.database();
+    let options: PgConnectOptions = database.url.as_str().parse().unwrap();
+    let pooler = Pooler::start(&options);
+    let pooler_url = pooler.url(options.get_database().unwrap());
+    // Tokens name the address their issuer serves at: the first instance's, as behind one balancer.
+    let args = ["--database-pooler-url", &pooler_url, "--public-base-url", &alice.base, "--db-max-connections", "8"];
+    let pooled = TestApp::spawn_on(database, &args).await;
+    let through_pooler = RestUser { base: format!("http://{}", pooled.addr), ..alice };
+
+    let children = format!("/v1/accounts/{}/children?limit=20", id(&root));
+    let account = format!("/v1/accounts/{}", id(&root));
+    let answers = futures_util::future::join_all((0..16).map(|_| async {
+        for _ in 0..40 {
+            let page: Value = ok(&through_pooler, &children).await;
+            assert_eq!(page["items"].as_array().unwrap().len(), 20, "{page}");
+            assert_eq!(ok(&through_pooler, &account).await["name"], "Group");
+        }
+    }));
+    answers.await;
+    assert!(pooled.state.requests.pool().size() > 1, "more clients of the pooler than its one server connection");
+}
+
+/// The body of a GET that must answer 200.
+async fn ok(user: &RestUser, path: &str) -> Value {
+    let response = user.get(path).send().await.unwrap();
+    let status = response.status();
+    let body = response.text().await.unwrap();
+    assert_eq!(status, 200, "GET {path}: {body}");
+    serde_json::from_str(&body).unwrap()
 }

@@ -52,14 +52,14 @@ ORDER BY name, id;
 #[derive(clap::Args)]
 pub struct Args {
     #[command(flatten)]
-    pgbench: pgbench::Program,
+    pub pgbench: pgbench::Program,
     #[command(flatten)]
-    admin: cognito::Admin,
-    /// How many times the JWT and the SigV4 load are each measured, taking turns.
+    pub admin: cognito::Admin,
+    /// How many times each way (a JWT and SigV4; `scale`'s targets) is measured, taking turns.
     #[arg(long, default_value_t = 3)]
-    rounds: usize,
+    pub rounds: usize,
     #[command(flatten)]
-    load: Load,
+    pub load: Load,
 }
 
 pub async fn run(api: &Url, args: Args) -> Result<(), Failure> {
@@ -67,14 +67,7 @@ pub async fn run(api: &Url, args: Args) -> Result<(), Failure> {
     if Duration::from_secs(load.warmup + load.duration) >= SIGNATURE_LIFETIME {
         return Err("a round must end within the 5 minutes a signed request is accepted".into());
     }
-    let pool = Arc::new(cognito::Pool::create(api.join("cognito")?, &args.admin).await?);
-    let user = cognito::create_users(&pool, 1, 1).await?.remove(0);
-    let token = user.tokens.access_token.clone();
-    let claims = cognito::unverified_claims(&token)?;
-    let (sub, sign_in) =
-        (claims["sub"].as_str().unwrap_or_default(), claims["origin_jti"].as_str().unwrap_or_default());
-    println!("writing {} accounts into the user's tenant ...", ROOTS + ROOTS * FAN_OUT + ROOTS * FAN_OUT * FAN_OUT);
-    let groups = write_tree(&args.pgbench.database_url, sub).await?;
+    let Seeded { pool, user, groups } = Seeded::create(api, &args.pgbench, &args.admin).await?;
     println!("an IAM role and an identity pool; the user's credentials (GetId, GetCredentialsForIdentity) ...");
     let identities = IdentityPool::create(&pool, &api.join("iam")?).await?;
     let id_token = user.tokens.id_token.as_deref().ok_or("a sign-in without an ID token")?;
@@ -87,14 +80,8 @@ pub async fn run(api: &Url, args: Args) -> Result<(), Failure> {
 
     // URLs and headers are made before measuring, so that the load generator spends its share of the
     // cores on requests alone.
-    let pages: Vec<Url> = groups
-        .iter()
-        .map(|group| api.join(&format!("v1/accounts/{group}/children?limit=20")))
-        .collect::<Result<_, _>>()?;
-    let mut bearer = HeaderValue::try_from(format!("Bearer {token}"))?;
-    bearer.set_sensitive(true);
-    let with_jwt: Vec<(Url, HeaderMap)> =
-        pages.iter().map(|page| (page.clone(), HeaderMap::from_iter([(AUTHORIZATION, bearer.clone())]))).collect();
+    let pages = pages(api, &groups)?;
+    let with_jwt = with_token(&pages, &user.tokens.access_token)?;
     let (mut jwt, mut sigv4, mut signing) = (Vec::new(), Vec::new(), Duration::ZERO);
     for round in 1..=args.rounds {
         // Turns alternate which goes first, so that neither always follows the other.
@@ -109,19 +96,73 @@ pub async fn run(api: &Url, args: Args) -> Result<(), Failure> {
                 }
                 false => with_jwt.clone(),
             };
-            let children = Children { http: reqwest::Client::new(), requests: Rotation::new(requests) };
-            let outcome = load::run(load, children, load::API).await;
-            if let Some(failure) = &outcome.first_failure {
-                println!("    {} failures, the first: {failure}", outcome.failures);
-            }
+            let outcome = measure(load, requests).await;
             let rounds = if signed { &mut sigv4 } else { &mut jwt };
             rounds.push(outcome);
         }
     }
-    println!("measuring the same SQL with pgbench ...");
-    let direct = args.pgbench.run(&load, PGBENCH_SCRIPT, &[("user", sub), ("sign_in", sign_in)])?;
+    let direct = pgbench_children(&args.pgbench, &load, &user)?;
     print_table(&args, &jwt, &sigv4, &direct, signing, pages.len());
     Ok(())
+}
+
+/// A user of a new user pool, signed in, with the tree in their tenant.
+pub struct Seeded {
+    pub pool: Arc<cognito::Pool>,
+    pub user: cognito::User,
+    /// The ids of the nodes whose children are read.
+    pub groups: Vec<String>,
+}
+
+impl Seeded {
+    pub async fn create(api: &Url, pgbench: &pgbench::Program, admin: &cognito::Admin) -> Result<Self, Failure> {
+        let pool = Arc::new(cognito::Pool::create(api.join("cognito")?, admin).await?);
+        let user = cognito::create_users(&pool, 1, 1).await?.remove(0);
+        let sub = claim(&user, "sub")?;
+        println!("writing {} accounts into the user's tenant ...", ROOTS + ROOTS * FAN_OUT + ROOTS * FAN_OUT * FAN_OUT);
+        let groups = write_tree(&pgbench.database_url, &sub).await?;
+        Ok(Self { pool, user, groups })
+    }
+}
+
+/// A claim of `user`'s access token.
+fn claim(user: &cognito::User, name: &str) -> Result<String, Failure> {
+    let claims = cognito::unverified_claims(&user.tokens.access_token)?;
+    Ok(claims[name].as_str().unwrap_or_default().to_owned())
+}
+
+/// The pages of children of `groups`, a page of 20 each, from the api at `api`.
+pub fn pages(api: &Url, groups: &[String]) -> Result<Vec<Url>, Failure> {
+    let page = |group: &String| api.join(&format!("v1/accounts/{group}/children?limit=20"));
+    Ok(groups.iter().map(page).collect::<Result<_, _>>()?)
+}
+
+/// Each page's request with `token` as its bearer token.
+pub fn with_token(pages: &[Url], token: &str) -> Result<Vec<(Url, HeaderMap)>, Failure> {
+    let mut bearer = HeaderValue::try_from(format!("Bearer {token}"))?;
+    bearer.set_sensitive(true);
+    Ok(pages.iter().map(|page| (page.clone(), HeaderMap::from_iter([(AUTHORIZATION, bearer.clone())]))).collect())
+}
+
+/// `requests` sent again and again under `load`, their first failure printed.
+pub async fn measure(load: Load, requests: Vec<(Url, HeaderMap)>) -> Outcome {
+    let children = Children { http: reqwest::Client::new(), requests: Rotation::new(requests) };
+    let outcome = load::run(load, children, load::API).await;
+    if let Some(failure) = &outcome.first_failure {
+        println!("    {} failures, the first: {failure}", outcome.failures);
+    }
+    outcome
+}
+
+/// pgbench on the api's statement for a page of children, as `user`.
+pub fn pgbench_children(
+    pgbench: &pgbench::Program,
+    load: &Load,
+    user: &cognito::User,
+) -> Result<pgbench::Rate, Failure> {
+    println!("measuring the same SQL with pgbench ...");
+    let (sub, sign_in) = (claim(user, "sub")?, claim(user, "origin_jti")?);
+    pgbench.run(load, PGBENCH_SCRIPT, &[("user", &sub), ("sign_in", &sign_in)])
 }
 
 /// Each page's request signed now with `signer`, and how long signing them all took.
@@ -185,7 +226,7 @@ fn print_table(
     );
 }
 
-fn print_row(name: &str, rounds: &[Outcome], median: &Outcome, target: &str) {
+pub fn print_row(name: &str, rounds: &[Outcome], median: &Outcome, target: &str) {
     let (low, high) = load::rate_range(rounds);
     println!(
         "| {name} | {:.0} | {low:.0}–{high:.0} | {:.1} ms | {:.1} ms | {target} | {} |",
@@ -196,7 +237,7 @@ fn print_row(name: &str, rounds: &[Outcome], median: &Outcome, target: &str) {
     );
 }
 
-fn median_of(values: &[f64]) -> f64 {
+pub fn median_of(values: &[f64]) -> f64 {
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
     sorted.get(sorted.len() / 2).copied().unwrap_or_default()

@@ -8,6 +8,7 @@ mod identity;
 mod load;
 mod payments;
 mod pgbench;
+mod scale;
 mod sigv4;
 
 use std::process::ExitCode;
@@ -31,6 +32,10 @@ enum Benchmark {
     Cognito(cognito::Args),
     /// The Accounts api: children of a node over 100,000 accounts, with a JWT and SigV4-signed, next to pgbench.
     Accounts(accounts::Args),
+    /// The accounts load (with a JWT) through several ways to the same data (`--target name=url`, the first
+    /// the direct api), taking turns; pgbench beside. `cargo xtask bench scale` starts the api, HAProxy in
+    /// front of one and of two replicas, and an api through PgBouncer.
+    Scale(scale::Args),
     /// Payments through the GraphQL api: created and settled (spread and on two hot accounts), listed; pgbench beside.
     Payments(payments::Args),
     /// Not a benchmark: writes through a load balancer while replicas and Postgres fail
@@ -45,6 +50,7 @@ async fn main() -> ExitCode {
         Benchmark::Cognito(args) => cognito::run(&cli.api, args).await,
         Benchmark::Accounts(args) => accounts::run(&cli.api, args).await,
         Benchmark::Payments(args) => payments::run(&cli.api, args).await,
+        Benchmark::Scale(args) => scale::run(args).await,
         Benchmark::Fault(args) => fault::run(&cli.api, args).await,
     };
     match outcome {

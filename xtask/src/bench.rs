@@ -6,14 +6,14 @@
 use std::{
     env,
     fs::{self, File},
-    net::{Ipv4Addr, SocketAddr},
+    net::SocketAddr,
     path::Path,
     process::{Command, Stdio},
     time::Duration,
 };
 
 use crate::{
-    Result,
+    Result, cluster,
     dev::DEV_ADMIN,
     dist, http,
     postgres::{Cluster, Server},
@@ -39,14 +39,18 @@ pub fn run(benchmark: &str, args: &[String]) -> Result {
     })?;
     // Dropped (stopped, removed) last, after the api.
     let cluster = Cluster::start_throwaway(&postgres)?;
-    let api = SocketAddr::from((Ipv4Addr::LOCALHOST, http::free_port()?));
+    let api = http::free_addr()?;
+    let apis = Apis { cluster: &cluster, keys: verifier_keys::fresh("bench")?, public: api };
     let mut services = Services::default();
-    start_api(&mut services, &cluster, api)?;
-    let mut peer_args = Vec::new();
+    apis.start(&mut services, "api", api, None)?;
+    let mut more_args = Vec::new();
     if let Some(peers) = &peers {
         for (name, endpoint, process) in start_peers(&mut services, peers)? {
-            peer_args.extend(["--peer".to_owned(), format!("{name}={endpoint}@{process}")]);
+            more_args.extend(["--peer".to_owned(), format!("{name}={endpoint}@{process}")]);
         }
+    }
+    if benchmark == "scale" {
+        more_args.extend(start_scale_targets(&mut services, &apis)?);
     }
     let bench = workspace::target_dir()?.join("release/bench");
     step(&format!("benchmark `{benchmark}`"), || {
@@ -54,7 +58,7 @@ pub fn run(benchmark: &str, args: &[String]) -> Result {
             Command::new(bench)
                 .arg(benchmark)
                 .args(&args)
-                .args(&peer_args)
+                .args(&more_args)
                 .env("BENCH_API", format!("http://{api}"))
                 .env("BENCH_DATABASE_URL", cluster.url("postgres"))
                 .env("PGBENCH", postgres.program("pgbench"))
@@ -79,11 +83,11 @@ fn peers_asked(benchmark: &str, args: &[String]) -> Result<(Option<Peers>, Vec<S
 /// endpoint and process command.
 fn start_peers(services: &mut Services, peers: &Peers) -> Result<Vec<(&'static str, String, &'static str)>> {
     let target = workspace::target_dir()?.join("release");
-    let moto = SocketAddr::from((Ipv4Addr::LOCALHOST, http::free_port()?));
+    let moto = http::free_addr()?;
     let mut moto_server = Command::new(&peers.moto_server);
     moto_server.args(["-H", &moto.ip().to_string(), "-p", &moto.port().to_string()]);
-    start_peer(services, &target, "moto", &mut moto_server, moto, "/moto-api/")?;
-    let cognito_local = SocketAddr::from((Ipv4Addr::LOCALHOST, http::free_port()?));
+    start_logged(services, &target, "moto", &mut moto_server, moto, "/moto-api/")?;
+    let cognito_local = http::free_addr()?;
     let data = target.join("bench-cognito-local");
     if data.exists() {
         fs::remove_dir_all(&data)?;
@@ -91,7 +95,7 @@ fn start_peers(services: &mut Services, peers: &Peers) -> Result<Vec<(&'static s
     fs::create_dir_all(&data)?;
     let mut node = Command::new(&peers.cognito_local);
     node.current_dir(&data).env("HOST", cognito_local.ip().to_string()).env("PORT", cognito_local.port().to_string());
-    start_peer(services, &target, "cognito-local", &mut node, cognito_local, "/health")?;
+    start_logged(services, &target, "cognito-local", &mut node, cognito_local, "/health")?;
     // The processes: moto_server is a Python script run by its shebang line; cognito-local runs in node.
     Ok(vec![
         ("moto", format!("http://{moto}/"), "moto_server"),
@@ -99,7 +103,8 @@ fn start_peers(services: &mut Services, peers: &Peers) -> Result<Vec<(&'static s
     ])
 }
 
-fn start_peer(
+/// `command` as service `name`, logging into `<logs>/bench-<name>.log`, until it answers `health` on `addr`.
+fn start_logged(
     services: &mut Services,
     logs: &Path,
     name: &str,
@@ -130,36 +135,52 @@ fn browser(args: &[String]) -> Result {
     step("benchmark `browser`", || process::run(&mut cargo))
 }
 
-/// The release api as production runs it (DEV_MODE off, logging at its default level, into a file). The
-/// benchmarks make their own pools through its admin operations.
-fn start_api(services: &mut Services, cluster: &Cluster, addr: SocketAddr) -> Result {
-    let target = workspace::target_dir()?.join("release");
-    let log_path = target.join("bench-api.log");
-    let log = File::create(&log_path)?;
-    let mut api = Command::new(target.join("api"));
-    api.current_dir(workspace::root())
-        .env("DATABASE_URL", cluster.url("postgres"))
-        // The database is thrown away with the run, and the key with it.
-        .env("VERIFIER_KEYS", verifier_keys::fresh("bench")?)
-        .env("LISTEN_ADDR", addr.to_string())
-        .env("PUBLIC_BASE_URL", format!("http://{addr}"))
-        .env("DEV_MODE", "false")
-        .env("COGNITO_ADMIN_ACCESS_KEY_ID", DEV_ADMIN.0)
-        .env("COGNITO_ADMIN_SECRET_ACCESS_KEY", DEV_ADMIN.1)
-        .stdout(Stdio::from(log.try_clone()?))
-        .stderr(Stdio::from(log));
-    // Postgres runs on this machine: a pool of twice its cores measured best (2 to 4 connections on 2 cores;
-    // more backends only contend for the same cores, README, Benchmarks). DB_MAX_CONNECTIONS in the
-    // environment wins.
-    let connections = env::var("DB_MAX_CONNECTIONS").unwrap_or_else(|_| twice_the_cores().to_string());
-    api.env("DB_MAX_CONNECTIONS", &connections);
-    say!("    api on http://{addr}, {connections} database connections, log in {}", log_path.display());
-    services.spawn("the api (release)", &mut api)?;
-    step("waiting for the api to answer /healthz", || {
-        services.wait_until("the api", Some(Duration::from_secs(60)), || http::is_ok(addr, "/healthz"))
-    })
+/// The release apis of a benchmark: on one database, with one verifier key, their tokens all naming
+/// the first api's address as their issuer, so that a token works through every way to them.
+struct Apis<'a> {
+    cluster: &'a Cluster,
+    keys: String,
+    public: SocketAddr,
 }
 
-fn twice_the_cores() -> usize {
-    2 * std::thread::available_parallelism().map_or(1, |cores| cores.get())
+impl Apis<'_> {
+    /// The release api `name` on `addr` as production runs it (DEV_MODE off, logging at its default
+    /// level, into `<target>/release/bench-<name>.log`), its requests through the transaction-mode
+    /// pooler at `pooler` if given. The benchmarks make their own user pools through its admin operations.
+    fn start(&self, services: &mut Services, name: &str, addr: SocketAddr, pooler: Option<SocketAddr>) -> Result {
+        let target = workspace::target_dir()?.join("release");
+        let mut api = cluster::api_command(&target.join("api"), self.cluster, &self.keys, addr, self.public, pooler);
+        let connections = connections()?;
+        api.env("DEV_MODE", "false").env("DB_MAX_CONNECTIONS", connections.to_string());
+        say!(
+            "    {name}: {connections} database connections{}",
+            if pooler.is_some() { " through PgBouncer" } else { "" }
+        );
+        start_logged(services, &target, name, &mut api, addr, "/healthz")
+    }
+}
+
+/// `bench scale`'s other ways to the api's data, beside the api itself (`direct`): HAProxy in front
+/// of it alone, HAProxy in front of it and a second replica, and a third api whose requests'
+/// transactions go through PgBouncer in transaction mode (as many server connections as one api's
+/// pool holds). Answers them all as `--target name=url` arguments, the direct api first.
+fn start_scale_targets(services: &mut Services, apis: &Apis) -> Result<Vec<String>> {
+    let (second, one, two, pooled) = (http::free_addr()?, http::free_addr()?, http::free_addr()?, http::free_addr()?);
+    apis.start(services, "api-2", second, None)?;
+    cluster::start_haproxy(services, "haproxy-1", one, &[apis.public])?;
+    cluster::start_haproxy(services, "haproxy-2", two, &[apis.public, second])?;
+    let pgbouncer = cluster::start_pgbouncer(services, "pgbouncer", apis.cluster, connections()?)?;
+    apis.start(services, "api-pgbouncer", pooled, Some(pgbouncer))?;
+    let targets = [("direct", apis.public), ("haproxy-1", one), ("haproxy-2", two), ("pgbouncer", pooled)];
+    Ok(targets.iter().flat_map(|(name, addr)| ["--target".to_owned(), format!("{name}=http://{addr}/")]).collect())
+}
+
+/// Each api's pool: DB_MAX_CONNECTIONS from the environment, else twice the cores. Postgres runs on this
+/// machine: that measured best (2 to 4 connections on 2 cores; more backends only contend for the same
+/// cores, docs/performance.md).
+fn connections() -> Result<usize> {
+    match env::var("DB_MAX_CONNECTIONS") {
+        Ok(value) => value.parse().map_err(|_| format!("DB_MAX_CONNECTIONS is not a number: {value}").into()),
+        Err(_) => Ok(2 * std::thread::available_parallelism().map_or(1, |cores| cores.get())),
+    }
 }

@@ -8,9 +8,9 @@
 
 use std::{
     fs,
-    net::{Ipv4Addr, SocketAddr},
+    net::SocketAddr,
     path::Path,
-    process::Command,
+    process::{Command, Stdio},
     thread,
     time::{Duration, Instant},
 };
@@ -33,13 +33,21 @@ struct Running {
     balancer: SocketAddr,
     replicas: Vec<SocketAddr>,
     keys: String,
+    /// PgBouncer, when the replicas' requests go through it.
+    pooler: Option<SocketAddr>,
 }
 
-pub fn run(replicas: u16) -> Result {
-    let mut running = start(replicas, &["api"])?;
+/// How many server connections PgBouncer keeps for all the replicas: what one replica's pool holds by
+/// default (DB_MAX_CONNECTIONS).
+const POOLER_CONNECTIONS: usize = 10;
+
+pub fn run(replicas: u16, pgbouncer: bool) -> Result {
+    let mut running = start(replicas, &["api"], pgbouncer)?;
+    let through = running.pooler.map(|pooler| format!(", their requests through PgBouncer on {pooler}"));
     say!(
-        "\n==> {replicas} api replicas behind HAProxy on http://{} (Postgres: {}); Ctrl-C stops everything\n",
+        "\n==> {replicas} api replicas behind HAProxy on http://{}{} (Postgres: {}); Ctrl-C stops everything\n",
         running.balancer,
+        through.unwrap_or_default(),
         running.cluster.url("postgres")
     );
     running.services.supervise()
@@ -48,7 +56,7 @@ pub fn run(replicas: u16) -> Result {
 /// The fault test: `bench fault` writes for 14 s; 2 s in, replica 1 is killed (SIGKILL), 2 s
 /// later started again, and 2 s after that Postgres restarts.
 pub fn fault() -> Result {
-    let mut running = start(2, &["api", "bench"])?;
+    let mut running = start(2, &["api", "bench"], false)?;
     let started = workspace::target_dir()?.join("cluster/fault-started");
     let _ = fs::remove_file(&started);
     let mut bench = Command::new(workspace::target_dir()?.join("debug/bench"));
@@ -74,8 +82,7 @@ pub fn fault() -> Result {
     }
 }
 
-fn start(replicas: u16, packages: &[&str]) -> Result<Running> {
-    let haproxy = tools::debian_program("haproxy", tools::HAPROXY_VERSION, "haproxy")?;
+fn start(replicas: u16, packages: &[&str], pgbouncer: bool) -> Result<Running> {
     let postgres = Server::find()?;
     step(&format!("building {} (debug)", packages.join(" and ")), || {
         let mut cargo = Command::new("cargo");
@@ -86,17 +93,20 @@ fn start(replicas: u16, packages: &[&str]) -> Result<Running> {
         process::run(&mut cargo)
     })?;
     let cluster = Cluster::start_throwaway(&postgres)?;
-    let balancer = SocketAddr::from((Ipv4Addr::LOCALHOST, http::free_port()?));
-    let replicas = (0..replicas)
-        .map(|_| Ok(SocketAddr::from((Ipv4Addr::LOCALHOST, http::free_port()?))))
-        .collect::<Result<Vec<_>>>()?;
+    let balancer = http::free_addr()?;
+    let replicas = (0..replicas).map(|_| http::free_addr()).collect::<Result<Vec<_>>>()?;
     let mut running = Running {
         services: Services::default(),
         cluster,
         balancer,
         replicas,
         keys: verifier_keys::fresh("cluster-1")?,
+        pooler: None,
     };
+    if pgbouncer {
+        let pooler = start_pgbouncer(&mut running.services, "pgbouncer", &running.cluster, POOLER_CONNECTIONS)?;
+        running.pooler = Some(pooler);
+    }
     // Started together: the migrations' advisory lock lets one apply them, the others wait.
     for index in 0..running.replicas.len() {
         running.spawn_replica(index)?;
@@ -104,13 +114,106 @@ fn start(replicas: u16, packages: &[&str]) -> Result<Running> {
     for index in 0..running.replicas.len() {
         running.wait_for_replica(index)?;
     }
-    let config = workspace::target_dir()?.join("cluster/haproxy.cfg");
-    write_haproxy_config(&config, balancer, &running.replicas)?;
-    running.services.spawn("haproxy", Command::new(haproxy).arg("-db").arg("-f").arg(&config))?;
-    step("waiting for HAProxy to answer /healthz", || {
-        running.services.wait_until("HAProxy", Some(Duration::from_secs(30)), || http::is_ok(balancer, "/healthz"))
-    })?;
+    start_haproxy(&mut running.services, "haproxy", balancer, &running.replicas)?;
     Ok(running)
+}
+
+/// An api command as every replica runs: `binary` on `cluster`'s database, listening on `addr`,
+/// its tokens naming `public` (where clients reach it) as their issuer, verifiers sealed with `keys`
+/// (the same for every replica), its requests through the transaction-mode `pooler` if given.
+pub fn api_command(
+    binary: &Path,
+    cluster: &Cluster,
+    keys: &str,
+    addr: SocketAddr,
+    public: SocketAddr,
+    pooler: Option<SocketAddr>,
+) -> Command {
+    let mut api = Command::new(binary);
+    if let Some(pooler) = pooler {
+        api.env("DATABASE_POOLER_URL", format!("postgres://{pooler}/postgres"));
+    }
+    api.current_dir(workspace::root())
+        .env("LISTEN_ADDR", addr.to_string())
+        .env("DATABASE_URL", cluster.url("postgres"))
+        .env("VERIFIER_KEYS", keys)
+        .env("PUBLIC_BASE_URL", format!("http://{public}"))
+        .env("COGNITO_ADMIN_ACCESS_KEY_ID", DEV_ADMIN.0)
+        .env("COGNITO_ADMIN_SECRET_ACCESS_KEY", DEV_ADMIN.1);
+    api
+}
+
+/// HAProxy (Debian's) on `balancer` in front of `backends`, as service `name`, its configuration in
+/// `<target>/cluster/<name>.cfg`; answers once it answers /healthz.
+pub fn start_haproxy(services: &mut Services, name: &str, balancer: SocketAddr, backends: &[SocketAddr]) -> Result {
+    let haproxy = tools::debian_program("haproxy", tools::HAPROXY_VERSION, "haproxy")?;
+    let config = workspace::target_dir()?.join(format!("cluster/{name}.cfg"));
+    write_haproxy_config(&config, balancer, backends)?;
+    services.spawn(name, Command::new(haproxy).arg("-db").arg("-f").arg(&config))?;
+    step(&format!("waiting for {name} on {balancer} to answer /healthz"), || {
+        services.wait_until(name, Some(Duration::from_secs(30)), || http::is_ok(balancer, "/healthz"))
+    })
+}
+
+/// PgBouncer (Debian's 1.18) in transaction mode on a free port in front of `cluster`, with
+/// `server_connections` to it per database and role, as service `name` (its configuration and log in
+/// `<target>/cluster/<name>/`); answers its address.
+pub fn start_pgbouncer(
+    services: &mut Services,
+    name: &str,
+    cluster: &Cluster,
+    server_connections: usize,
+) -> Result<SocketAddr> {
+    let pgbouncer = tools::debian_program("pgbouncer", tools::PGBOUNCER_VERSION, "pgbouncer")?;
+    let addr = http::free_addr()?;
+    let dir = workspace::target_dir()?.join(format!("cluster/{name}"));
+    fs::create_dir_all(&dir)?;
+    let users = dir.join("users.txt");
+    // Postgres trusts local logins; PgBouncer still wants the roles listed.
+    fs::write(&users, "\"ledgerline_api\" \"\"\n\"postgres\" \"\"\n")?;
+    let ini = dir.join("pgbouncer.ini");
+    fs::write(&ini, pgbouncer_config(addr, cluster.port(), &users, server_connections))?;
+    let mut command = Command::new(pgbouncer);
+    // PgBouncer refuses to run as root: it switches to `postgres` itself, which must read its files.
+    if process::is_root() {
+        command.args(["-u", "postgres"]);
+        for path in [&dir, &users, &ini] {
+            let mode = if path.is_dir() { 0o755 } else { 0o644 };
+            fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(mode))?;
+        }
+    }
+    // It notes every client's connection: into a file, not the terminal.
+    let log = fs::File::create(dir.join(format!("{name}.log")))?;
+    command.stdout(Stdio::from(log.try_clone()?)).stderr(Stdio::from(log));
+    services.spawn(name, command.arg(&ini))?;
+    step(&format!("waiting for {name} to listen on {addr}"), || {
+        services.wait_until(name, Some(Duration::from_secs(30)), || std::net::TcpStream::connect(addr).is_ok())
+    })?;
+    Ok(addr)
+}
+
+/// Every database of the cluster under its own name, transaction mode. sqlx sends
+/// `extra_float_digits` at start, which PgBouncer would otherwise refuse.
+fn pgbouncer_config(addr: SocketAddr, postgres_port: u16, users: &Path, server_connections: usize) -> String {
+    format!(
+        "[databases]
+* = host=127.0.0.1 port={postgres_port}
+
+[pgbouncer]
+listen_addr = {}
+listen_port = {}
+unix_socket_dir =
+auth_type = trust
+auth_file = {}
+pool_mode = transaction
+default_pool_size = {server_connections}
+max_client_conn = 1000
+ignore_startup_parameters = extra_float_digits
+",
+        addr.ip(),
+        addr.port(),
+        users.display()
+    )
 }
 
 fn replica_name(index: usize) -> String {
@@ -119,16 +222,11 @@ fn replica_name(index: usize) -> String {
 
 impl Running {
     fn spawn_replica(&mut self, index: usize) -> Result {
-        let mut api = Command::new(workspace::target_dir()?.join("debug/api"));
-        api.env("LISTEN_ADDR", self.replicas[index].to_string())
-            .env("DATABASE_URL", self.cluster.url("postgres"))
-            .env("VERIFIER_KEYS", &self.keys)
-            // Tokens name the address clients use: the balancer's.
-            .env("PUBLIC_BASE_URL", format!("http://{}", self.balancer))
-            .env("COGNITO_ADMIN_ACCESS_KEY_ID", DEV_ADMIN.0)
-            .env("COGNITO_ADMIN_SECRET_ACCESS_KEY", DEV_ADMIN.1)
-            .env("RUST_LOG", "warn")
-            .env("DEV_MODE", "true");
+        let binary = workspace::target_dir()?.join("debug/api");
+        // Tokens name the address clients use: the balancer's.
+        let (addr, pooler) = (self.replicas[index], self.pooler);
+        let mut api = api_command(&binary, &self.cluster, &self.keys, addr, self.balancer, pooler);
+        api.env("RUST_LOG", "warn").env("DEV_MODE", "true");
         self.services.spawn(&replica_name(index), &mut api)
     }
 
@@ -198,5 +296,15 @@ mod tests {
         assert!(config.contains("option redispatch"));
         assert!(config.contains("  server api1 127.0.0.1:8001 check\n"));
         assert!(!config.contains("response-timeout"), "a slow POST must not be sent twice");
+    }
+
+    #[test]
+    fn pgbouncer_pools_by_transaction_and_accepts_what_sqlx_sends_at_start() {
+        let config = pgbouncer_config("127.0.0.1:8000".parse().unwrap(), 5432, Path::new("/users.txt"), 4);
+        assert!(config.contains("* = host=127.0.0.1 port=5432\n"));
+        assert!(config.contains("listen_port = 8000\n"));
+        assert!(config.contains("pool_mode = transaction\n"));
+        assert!(config.contains("default_pool_size = 4\n"));
+        assert!(config.contains("ignore_startup_parameters = extra_float_digits\n"));
     }
 }

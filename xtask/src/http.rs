@@ -2,7 +2,7 @@
 
 use std::{
     io::{self, BufRead, BufReader, Write},
-    net::{SocketAddr, TcpListener, TcpStream},
+    net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream},
     time::Duration,
 };
 
@@ -11,6 +11,11 @@ use crate::Result;
 /// A port on 127.0.0.1 that nothing listens on (the OS picks it).
 pub fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// A free address on 127.0.0.1, to start a server on.
+pub fn free_addr() -> Result<SocketAddr> {
+    Ok(SocketAddr::from((Ipv4Addr::LOCALHOST, free_port()?)))
 }
 
 /// Whether `GET http://<addr><path>` answers 200.

@@ -53,8 +53,9 @@ enum Task {
     /// Lambda's arm64, `bootstrap` inside) and the site in `deploy/build/site/`.
     Package,
     /// Run a benchmark against a throwaway Postgres: `cognito`, `accounts` or `payments` (the release api under
-    /// load; ARGS go to the benchmark, `cargo run -p bench -- cognito --help` lists them) or `browser`
-    /// (the built site's sizes and timings in headless Chromium).
+    /// load; ARGS go to the benchmark, `cargo run -p bench -- cognito --help` lists them), `scale` (the accounts
+    /// load directly, through HAProxy to one and two replicas, and through PgBouncer) or `browser` (the built
+    /// site's sizes and timings in headless Chromium).
     Bench {
         benchmark: String,
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -64,6 +65,10 @@ enum Task {
     Cluster {
         #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=16))]
         replicas: u16,
+        /// Requests' transactions go through PgBouncer (Debian's 1.18) in transaction mode, which
+        /// keeps as many server connections for all the replicas as one replica's pool (DATABASE_POOLER_URL).
+        #[arg(long)]
+        pgbouncer: bool,
     },
     /// Writes and reads through HAProxy while a replica is SIGKILLed and Postgres restarts; then checks that
     /// no acknowledged write is missing or duplicated and the money adds up.
@@ -96,7 +101,7 @@ fn run(task: Task) -> Result {
         Task::Dist => dist::run(),
         Task::Package => deploy::package(),
         Task::Bench { benchmark, args } => bench::run(&benchmark, &args),
-        Task::Cluster { replicas } => cluster::run(replicas),
+        Task::Cluster { replicas, pgbouncer } => cluster::run(replicas, pgbouncer),
         Task::Fault => cluster::fault(),
         Task::Manifest { name } => manifest::write(&name),
         Task::Slim { name } => manifest::slim_staged(&name).map(drop),

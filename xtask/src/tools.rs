@@ -33,7 +33,7 @@ pub const CHROMIUM: &str = "/usr/bin/chromium";
 /// Debian bookworm's HAProxy and PgBouncer (`apt-cache policy`): `cargo xtask cluster` balances its
 /// replicas with the one; the tests show row-level security through the other.
 pub const HAPROXY_VERSION: &str = "2.6.12";
-const PGBOUNCER_VERSION: &str = "1.18.0";
+pub const PGBOUNCER_VERSION: &str = "1.18.0";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// Test clients nobody here wrote, each pinned from PyPI into a virtualenv of its own; the api's

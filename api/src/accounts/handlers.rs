@@ -77,7 +77,7 @@ pub async fn list_children(
     PathId(id): PathId,
     QueryParams(params): QueryParams<ListParams>,
 ) -> RestResult<Json<Page<Account>>> {
-    Ok(Json(service::children(&state.db, identity, id, params).await?))
+    Ok(Json(service::children(&state.requests, identity, id, params).await?))
 }
 
 /// An account and the levels below it, to a bounded depth.

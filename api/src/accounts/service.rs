@@ -1,7 +1,7 @@
 //! The rules of the account tree, over the store: who may change what, tree shape (no cycles, no
 //! cross-tenant parents), optimistic concurrency, and pages.
 
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::{
@@ -55,14 +55,15 @@ pub async fn roots(db: &mut PgConnection, caller: &Caller, params: model::RootPa
 }
 
 pub async fn children(
-    db: &PgPool,
+    requests: &db::RequestPool,
     identity: Identity,
     parent: Uuid,
     params: model::ListParams,
 ) -> RestResult<Page<Account>> {
     let limit = model::page_size(params.limit).map_err(|e| Problem::validation(vec![e]))?;
     let after = Cursor::parse(params.cursor.as_deref()).map_err(|e| Problem::validation(vec![e]))?;
-    let rows = store::children(db, identity, parent, after.as_ref(), limit + 1).await.map_err(|error| {
+    let mut db = requests.one_statement().await?;
+    let rows = store::children(&mut db, identity, parent, after.as_ref(), limit + 1).await.map_err(|error| {
         match db::sqlstate(&error).as_deref() {
             Some(sqlstate::SIGN_IN_ENDED) => AuthError::Revoked.into(),
             // An empty page of an account the caller cannot see.

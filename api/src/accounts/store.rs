@@ -2,7 +2,7 @@
 //! transaction), so row-level security limits each one to the caller's tenants; nothing here checks
 //! tenancy itself.
 
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::db::Identity;
@@ -50,7 +50,7 @@ pub async fn roots(
 /// Up to `limit` children of `parent` after `after`, in name order, read as `identity` in one statement
 /// that opens the request too (`request_children`, which raises [`sqlstate`](crate::db::sqlstate)s).
 pub async fn children(
-    db: &PgPool,
+    db: &mut PgConnection,
     identity: Identity,
     parent: Uuid,
     after: Option<&Cursor>,

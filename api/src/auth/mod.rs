@@ -53,7 +53,8 @@ pub async fn authorize(parts: &Parts, state: &AppState) -> Result<Authorized, Au
     let identity = principal.identity();
     // The audit trail keeps it: a caller's own id only within reason.
     let request_id = parts.headers.get(REQUEST_ID).and_then(|id| id.to_str().ok()).filter(|id| id.len() <= 200);
-    let begin = || async { db::begin_request(&state.db, identity, request_id).await?.ok_or(AuthError::Revoked) };
+    let begin =
+        || async { db::begin_request(state.requests.pool(), identity, request_id).await?.ok_or(AuthError::Revoked) };
     let (tx, memberships) = match begin().await? {
         // A user another service confirmed (real Cognito, behind API Gateway) gets the personal tenant
         // our own confirmation makes, on their first request.
