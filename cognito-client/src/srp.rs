@@ -16,6 +16,8 @@ use sha2::{Digest, Sha256};
 use crate::hmac_sha256;
 
 pub mod group;
+#[cfg(not(target_arch = "wasm32"))]
+mod native;
 mod number;
 #[cfg(test)]
 mod oracle;
