@@ -8,8 +8,13 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let command = Command::parse();
-    telemetry::init(command.log_format());
-    let outcome = match (command, lambda::invoked()) {
+    let on_lambda = lambda::invoked();
+    let output = match (&command, on_lambda) {
+        (Command::Serve(_), false) => telemetry::Output::Batched,
+        _ => telemetry::Output::Direct,
+    };
+    let _logs = telemetry::init(command.log_format(), output);
+    let outcome = match (command, on_lambda) {
         (Command::Serve(config), false) => server::run(*config).await,
         (Command::Serve(config), true) => lambda::run(*config).await,
         (Command::Migrate(config), false) => server::migrate(&config).await.map(drop),

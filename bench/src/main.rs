@@ -13,6 +13,11 @@ mod sigv4;
 
 use std::process::ExitCode;
 
+/// The load generator shares the cores with what it measures: mimalloc spends less of them on its
+/// many small buffers than the system's allocator (2 % of all the CPU in a GetUser run).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 use reqwest::Url;
 

@@ -64,7 +64,8 @@ static COMB: LazyLock<[Residue; 16]> = LazyLock::new(|| {
 const COMB_ROW_BITS: usize = 64;
 /// The largest exponent [`pow_g`] takes through the comb: 4 rows.
 const COMB_BITS: usize = 4 * COMB_ROW_BITS;
-/// [`pow`]'s window.
+/// [`window_pow`]'s window.
+#[cfg(any(target_arch = "wasm32", test))]
 const WINDOW_BITS: usize = 4;
 
 /// g^exponent mod N.
