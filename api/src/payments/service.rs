@@ -146,14 +146,18 @@ pub async fn create(
         return Err(Invalid::new("input.fromAccount", "is not an account of tenantId").into());
     }
     let id = Uuid::new_v4();
-    if let Some(key) = idempotency_key {
-        let key = idempotency::Key::new(key).map_err(|message| Invalid::new("idempotencyKey", message))?;
-        let fingerprint = content.fingerprint(tenant);
-        if let Some(first) = store::claim_key(db, tenant, key.as_str(), &fingerprint, id).await? {
-            return replay(db, &key, &fingerprint, first).await;
+    let Some(key) = idempotency_key else {
+        return Ok(store::insert(db, tenant, id, &content, caller.user_id).await?);
+    };
+    let key = idempotency::Key::new(key).map_err(|message| Invalid::new("idempotencyKey", message))?;
+    let fingerprint = content.fingerprint(tenant);
+    match store::insert_with_key(db, tenant, id, &content, caller.user_id, key.as_str(), &fingerprint).await? {
+        Some(payment) => Ok(payment),
+        None => {
+            let first = store::key_use(db, tenant, key.as_str()).await?;
+            replay(db, &key, &fingerprint, first).await
         }
     }
-    Ok(store::insert(db, tenant, id, &content, caller.user_id).await?)
 }
 
 /// The answer to a key used before: the payment it made, if the input is the same.

@@ -111,36 +111,10 @@ pub struct KeyUse {
     pub payment_id: Uuid,
 }
 
-/// Claims `key` for the payment `id` about to be made; or, when the key was used before, answers
-/// that use. A concurrent request with the same key waits here until the first one's transaction
-/// ends, then sees what it made (or, if it failed, claims the key itself).
-pub async fn claim_key(
-    db: &mut PgConnection,
-    tenant: Uuid,
-    key: &str,
-    fingerprint: &[u8],
-    id: Uuid,
-) -> sqlx::Result<Option<KeyUse>> {
-    let claimed = sqlx::query(
-        "INSERT INTO payment_idempotency_keys (tenant_id, key, request_hash, payment_id) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(tenant)
-    .bind(key)
-    .bind(fingerprint)
-    .bind(id)
-    .execute(&mut *db)
-    .await?;
-    if claimed.rows_affected() == 1 {
-        return Ok(None);
-    }
-    sqlx::query_as("SELECT request_hash, payment_id FROM payment_idempotency_keys WHERE tenant_id = $1 AND key = $2")
-        .bind(tenant)
-        .bind(key)
-        .fetch_one(db)
-        .await
-        .map(Some)
-}
+/// The payments INSERT, less its values ($1 to $14: [`bind_new`]).
+const INSERT: &str = "INSERT INTO payments (tenant_id, id, amount_minor, currency, exponent, due_date, from_account_id, \
+     to_account_id, counterparty_name, counterparty_iban, message, type, reference, created_by)";
+const VALUES: &str = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14";
 
 pub async fn insert(
     db: &mut PgConnection,
@@ -149,13 +123,53 @@ pub async fn insert(
     content: &Content,
     created_by: Uuid,
 ) -> sqlx::Result<Payment> {
-    let (to_account, counterparty) = destination(&content.destination);
+    let query = format!("{INSERT} VALUES ({VALUES}) RETURNING {COLUMNS}");
+    bind_new(sqlx::query_as(sqlx::AssertSqlSafe(query)), tenant, id, content, created_by).fetch_one(db).await
+}
+
+/// Claims `key` for the payment `id` and makes the payment, in one statement; `None`, making nothing,
+/// when the key was used before ([`key_use`] answers how). A concurrent request with the same key
+/// waits here until the first one's transaction ends, then sees the key taken (or, if the first
+/// failed, claims it itself).
+pub async fn insert_with_key(
+    db: &mut PgConnection,
+    tenant: Uuid,
+    id: Uuid,
+    content: &Content,
+    created_by: Uuid,
+    key: &str,
+    fingerprint: &[u8],
+) -> sqlx::Result<Option<Payment>> {
     let query = format!(
-        "INSERT INTO payments (tenant_id, id, amount_minor, currency, exponent, due_date, from_account_id, \
-         to_account_id, counterparty_name, counterparty_iban, message, type, reference, created_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING {COLUMNS}"
+        "WITH claimed AS (INSERT INTO payment_idempotency_keys (tenant_id, key, request_hash, payment_id) \
+         VALUES ($1, $15, $16, $2) ON CONFLICT DO NOTHING RETURNING 1) \
+         {INSERT} SELECT {VALUES} WHERE EXISTS (SELECT FROM claimed) RETURNING {COLUMNS}"
     );
-    sqlx::query_as(sqlx::AssertSqlSafe(query))
+    bind_new(sqlx::query_as(sqlx::AssertSqlSafe(query)), tenant, id, content, created_by)
+        .bind(key)
+        .bind(fingerprint)
+        .fetch_optional(db)
+        .await
+}
+
+/// The first use of `key`, which [`insert_with_key`] found taken.
+pub async fn key_use(db: &mut PgConnection, tenant: Uuid, key: &str) -> sqlx::Result<KeyUse> {
+    sqlx::query_as("SELECT request_hash, payment_id FROM payment_idempotency_keys WHERE tenant_id = $1 AND key = $2")
+        .bind(tenant)
+        .bind(key)
+        .fetch_one(db)
+        .await
+}
+
+fn bind_new<'q>(
+    query: sqlx::query::QueryAs<'q, Postgres, Payment, sqlx::postgres::PgArguments>,
+    tenant: Uuid,
+    id: Uuid,
+    content: &'q Content,
+    created_by: Uuid,
+) -> sqlx::query::QueryAs<'q, Postgres, Payment, sqlx::postgres::PgArguments> {
+    let (to_account, counterparty) = destination(&content.destination);
+    query
         .bind(tenant)
         .bind(id)
         .bind(content.amount_minor)
@@ -170,8 +184,6 @@ pub async fn insert(
         .bind(content.kind)
         .bind(&content.reference)
         .bind(created_by)
-        .fetch_one(db)
-        .await
 }
 
 fn destination(destination: &Destination) -> (Option<Uuid>, Option<(&str, &str)>) {
