@@ -13,13 +13,13 @@ mod sigv4;
 
 use std::process::ExitCode;
 
+use clap::{Parser, Subcommand};
+use reqwest::Url;
+
 /// The load generator shares the cores with what it measures: mimalloc spends less of them on its
 /// many small buffers than the system's allocator (2 % of all the CPU in a GetUser run).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-use clap::{Parser, Subcommand};
-use reqwest::Url;
 
 #[derive(Parser)]
 #[command(about = "Load benchmarks of a running Ledgerline api; `cargo xtask bench <name>` starts one and runs them.")]

@@ -6,8 +6,8 @@
 //! fixed-size limb arrays, and without branches or table lookups that depend on the exponent, so their
 //! timing tells nothing of it beyond its bit length (num-bigint's `modpow` makes no such promise):
 //!
-//! - [`pow`]: any base; in browsers a fixed 4-bit window ([`window_pow`]; native builds use AWS-LC's): per 4 exponent bits, 4 squarings and one multiplication by
-//!   a table entry read in full.
+//! - [`pow`]: any base. In browsers [`window_pow`], a fixed 4-bit window: per 4 exponent bits, 4 squarings
+//!   and one multiplication by a table entry read in full (native builds use AWS-LC's, `super::native`).
 //! - [`pow_g`]: the generator g = 2 raised to an exponent of up to 256 bits (b, a and x all are) by a
 //!   Lim-Lee comb: the exponent is cut into 4 rows of 64 bits and each step takes one bit of every row, so
 //!   it needs 64 squarings and 64 multiplications where [`pow`] needs 256 and 64. Its table (16 entries)
