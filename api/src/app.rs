@@ -31,6 +31,8 @@ pub struct AppState {
     pub db: PgPool,
     /// Where requests' transactions run: `db` itself, or a transaction-mode pooler.
     pub requests: db::RequestPool,
+    /// Beside `db`: for the single statements that serve a request on their own.
+    pub statements: db::StatementPool,
     pub config: Arc<Config>,
     /// Token keys and server secrets of the Cognito service, cached after first use.
     pub cognito: Arc<cognito::KeyRing>,
@@ -65,6 +67,7 @@ impl AppState {
         let payment_events = payments::events::Hub::default();
         Self {
             requests: db::RequestPool::direct(db.clone()),
+            statements: db::StatementPool::beside(&db),
             db,
             graphql: graphql::schema(&config, payment_events.clone()),
             settlement: Arc::default(),

@@ -145,6 +145,87 @@ impl DerefMut for OneStatement {
 /// How long a pooled connection may sit idle before it is checked again before use.
 const RECHECK_AFTER_IDLE: Duration = Duration::from_secs(1);
 
+/// Connections for the single statements that serve a request on their own (the Cognito token holder's
+/// user, on every GetUser): straight to Postgres as the api's role, like the api's pool, and as many. sqlx's pool
+/// checks each connection that comes back with a round trip (which also flushes a dropped transaction's
+/// ROLLBACK); a statement that ran to completion leaves nothing to flush, so these go back unchecked, and a
+/// one-statement request makes one round trip instead of two. A connection whose statement did not complete (the
+/// request timed out, the connection broke) is in no known state: it is closed, never reused.
+#[derive(Clone)]
+pub struct StatementPool(deadpool::managed::Pool<Connector>);
+
+/// Opens the [`StatementPool`]'s connections, and checks one before use when it has been idle for a while.
+pub struct Connector(PgConnectOptions);
+
+impl deadpool::managed::Manager for Connector {
+    type Type = PgConnection;
+    type Error = sqlx::Error;
+
+    async fn create(&self) -> Result<PgConnection, sqlx::Error> {
+        self.0.connect().await
+    }
+
+    async fn recycle(
+        &self,
+        connection: &mut PgConnection,
+        metrics: &deadpool::managed::Metrics,
+    ) -> deadpool::managed::RecycleResult<sqlx::Error> {
+        if metrics.last_used() > RECHECK_AFTER_IDLE {
+            connection.ping().await?;
+        }
+        Ok(())
+    }
+}
+
+impl StatementPool {
+    /// Beside the api's pool `db`: the same database, role and size.
+    pub fn beside(db: &PgPool) -> Self {
+        let connector = Connector(db.connect_options().as_ref().clone());
+        let timeout = Some(db.options().get_acquire_timeout());
+        let pool = deadpool::managed::Pool::builder(connector)
+            .max_size(db.options().get_max_connections() as usize)
+            .runtime(deadpool::Runtime::Tokio1)
+            .wait_timeout(timeout)
+            .create_timeout(timeout)
+            .build()
+            .expect("a runtime for the timeouts");
+        Self(pool)
+    }
+
+    /// Runs `statement` (one statement) on a connection of the pool.
+    pub async fn run<T>(
+        &self,
+        statement: impl AsyncFnOnce(&mut PgConnection) -> Result<T, sqlx::Error>,
+    ) -> Result<T, sqlx::Error> {
+        let mut connection = Unfinished(Some(self.0.get().await.map_err(pool_error)?));
+        let outcome = statement(connection.0.as_mut().expect("taken only below")).await;
+        // An error Postgres answered leaves the connection in step; any other may not.
+        if matches!(outcome, Ok(_) | Err(sqlx::Error::Database(_))) {
+            connection.0.take();
+        }
+        outcome
+    }
+}
+
+/// A [`StatementPool`] connection until its statement completes; dropped before then, it is closed.
+struct Unfinished(Option<deadpool::managed::Object<Connector>>);
+
+impl Drop for Unfinished {
+    fn drop(&mut self) {
+        if let Some(connection) = self.0.take() {
+            tokio::spawn(deadpool::managed::Object::take(connection).close_hard());
+        }
+    }
+}
+
+fn pool_error(error: deadpool::managed::PoolError<sqlx::Error>) -> sqlx::Error {
+    match error {
+        deadpool::managed::PoolError::Backend(error) => error,
+        deadpool::managed::PoolError::Timeout(_) => sqlx::Error::PoolTimedOut,
+        _ => sqlx::Error::PoolClosed,
+    }
+}
+
 /// The newest migration applied to the database.
 pub async fn schema_version(db: &PgPool) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT coalesce(max(version), 0) FROM _sqlx_migrations WHERE success").fetch_one(db).await

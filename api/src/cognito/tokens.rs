@@ -14,7 +14,7 @@ use axum::{
 use base64::{Engine, prelude::BASE64_URL_SAFE_NO_PAD};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use sqlx::{PgExecutor, PgPool};
+use sqlx::PgExecutor;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -24,7 +24,7 @@ use super::{
     pools::Client,
     users::User,
 };
-use crate::AppState;
+use crate::{AppState, db::StatementPool};
 
 /// `<public base URL>/<pool id>`: `iss` + `/.well-known/jwks.json` then resolves to our JWKS.
 pub fn issuer(state: &AppState, pool_id: &str) -> String {
@@ -302,26 +302,30 @@ pub async fn verify_access_token(state: &AppState, token: &str) -> CognitoResult
         TokenError::Expired => CognitoError::not_authorized("Access Token has expired"),
         TokenError::Internal(error) => error,
     })?;
-    current_user(&state.db, &token).await
+    current_user(&state.statements, &token).await
 }
 
-/// The token's user, unless the token was revoked since it was issued: one query for both.
-pub async fn current_user(db: &PgPool, claims: &VerifiedToken) -> CognitoResult<User> {
+/// The token's user, unless the token was revoked since it was issued: one statement for both.
+pub async fn current_user(statements: &StatementPool, claims: &VerifiedToken) -> CognitoResult<User> {
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
         user: User,
         revoked: bool,
     }
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT u.*, NOT EXISTS (SELECT 1 FROM refresh_tokens WHERE origin_jti = $3 AND revoked_at IS NULL) AS revoked \
-         FROM users u WHERE u.pool_id = $1 AND u.username = $2",
-    )
-    .bind(&claims.pool_id)
-    .bind(&claims.username)
-    .bind(claims.origin_jti)
-    .fetch_optional(db)
-    .await?;
+    let row: Option<Row> = statements
+        .run(async |connection| {
+            sqlx::query_as(
+                "SELECT u.*, NOT EXISTS (SELECT 1 FROM refresh_tokens WHERE origin_jti = $3 AND revoked_at IS NULL) \
+                 AS revoked FROM users u WHERE u.pool_id = $1 AND u.username = $2",
+            )
+            .bind(&claims.pool_id)
+            .bind(&claims.username)
+            .bind(claims.origin_jti)
+            .fetch_optional(connection)
+            .await
+        })
+        .await?;
     let Row { user, revoked } = row
         .filter(|row| row.user.sub == claims.sub)
         .ok_or_else(|| CognitoError::new(Exception::NotAuthorized, "User does not exist."))?;

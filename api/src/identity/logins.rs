@@ -74,7 +74,7 @@ pub async fn check(
         })
         .ok_or_else(unsupported)?;
     if provider.server_side_token_check {
-        tokens::current_user(&state.db, &verified)
+        tokens::current_user(&state.statements, &verified)
             .await
             .map_err(|_| invalid("The user was signed out, disabled or deleted (ServerSideTokenCheck)."))?;
     }
