@@ -65,9 +65,10 @@ impl AppState {
         // A webhook may not hold a confirmation (and its transaction) open for long.
         let http = reqwest::Client::builder().timeout(WEBHOOK_TIMEOUT).build().expect("an HTTP client");
         let payment_events = payments::events::Hub::default();
+        let statements = db::StatementPool::beside(&db);
         Self {
-            requests: db::RequestPool::direct(db.clone()),
-            statements: db::StatementPool::beside(&db),
+            requests: db::RequestPool::direct(db.clone(), statements.clone()),
+            statements,
             db,
             graphql: graphql::schema(&config, payment_events.clone()),
             settlement: Arc::default(),

@@ -1,15 +1,11 @@
 //! Connections, migrations, and the one way request handlers reach tenant data: a transaction that
 //! carries the caller's identity for the row-level security policies.
 
-use std::{
-    ops::{Deref, DerefMut},
-    time::Duration,
-};
+use std::time::Duration;
 
 use sqlx::{
     ConnectOptions, Connection, PgConnection, PgPool, Postgres, Transaction,
     migrate::Migrator,
-    pool::PoolConnection,
     postgres::{PgConnectOptions, PgPoolOptions},
 };
 use uuid::Uuid;
@@ -81,14 +77,14 @@ async fn api_pool(config: &Config, options: PgConnectOptions) -> Result<PgPool, 
 #[derive(Clone)]
 pub struct RequestPool {
     pool: PgPool,
-    /// Through a transaction-mode pooler, which may hand the server connection to another client
-    /// whenever no transaction is open.
-    pooled: bool,
+    /// Beside a direct `pool`, for the statements that serve a request on their own; none through a
+    /// pooler, which may hand the server connection to another client whenever no transaction is open.
+    statements: Option<StatementPool>,
 }
 
 impl RequestPool {
-    pub fn direct(pool: PgPool) -> Self {
-        Self { pool, pooled: false }
+    pub fn direct(pool: PgPool, statements: StatementPool) -> Self {
+        Self { pool, statements: Some(statements) }
     }
 
     /// Through the transaction-mode pooler at `url`, with sqlx's statement cache off: sqlx then sends
@@ -97,47 +93,29 @@ impl RequestPool {
     /// can).
     pub async fn through_pooler(config: &Config, url: &DatabaseUrl) -> Result<Self, sqlx::Error> {
         let pool = api_pool(config, url.connect_options().statement_cache_capacity(0)).await?;
-        Ok(Self { pool, pooled: true })
+        Ok(Self { pool, statements: None })
     }
 
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
 
-    /// A connection for one statement that opens the request itself (`request_children`): the
-    /// pool's own, or through a pooler a transaction. sqlx parses a statement in one round trip and
-    /// binds it in the next; only an open transaction keeps the pooler from giving the server
-    /// connection to another client in between. Dropped as [`end_reading`] drops a transaction.
-    pub async fn one_statement(&self) -> Result<OneStatement, sqlx::Error> {
-        Ok(match self.pooled {
-            true => OneStatement::InTransaction(self.pool.begin().await?),
-            false => OneStatement::Alone(self.pool.acquire().await?),
-        })
-    }
-}
-
-/// See [`RequestPool::one_statement`].
-pub enum OneStatement {
-    Alone(PoolConnection<Postgres>),
-    InTransaction(RequestTx),
-}
-
-impl Deref for OneStatement {
-    type Target = PgConnection;
-
-    fn deref(&self) -> &PgConnection {
-        match self {
-            Self::Alone(connection) => connection,
-            Self::InTransaction(tx) => tx,
-        }
-    }
-}
-
-impl DerefMut for OneStatement {
-    fn deref_mut(&mut self) -> &mut PgConnection {
-        match self {
-            Self::Alone(connection) => connection,
-            Self::InTransaction(tx) => tx,
+    /// Runs one statement that opens the request itself (`request_children`): on the
+    /// [`StatementPool`], or through a pooler in a transaction. sqlx parses a statement in one round
+    /// trip and binds it in the next; only an open transaction keeps the pooler from giving the server
+    /// connection to another client in between. The transaction ends as [`end_reading`] ends one.
+    pub async fn one_statement<T>(
+        &self,
+        statement: impl AsyncFnOnce(&mut PgConnection) -> Result<T, sqlx::Error>,
+    ) -> Result<T, sqlx::Error> {
+        match &self.statements {
+            Some(statements) => statements.run(statement).await,
+            None => {
+                let mut tx = self.pool.begin().await?;
+                let outcome = statement(&mut tx).await;
+                end_reading(tx);
+                outcome
+            }
         }
     }
 }
@@ -146,11 +124,12 @@ impl DerefMut for OneStatement {
 const RECHECK_AFTER_IDLE: Duration = Duration::from_secs(1);
 
 /// Connections for the single statements that serve a request on their own (the Cognito token holder's
-/// user, on every GetUser): straight to Postgres as the api's role, like the api's pool, and as many. sqlx's pool
-/// checks each connection that comes back with a round trip (which also flushes a dropped transaction's
-/// ROLLBACK); a statement that ran to completion leaves nothing to flush, so these go back unchecked, and a
-/// one-statement request makes one round trip instead of two. A connection whose statement did not complete (the
-/// request timed out, the connection broke) is in no known state: it is closed, never reused.
+/// user, on every GetUser; an account's children): straight to Postgres as the api's role, like the api's
+/// pool, and as many. sqlx's pool checks each connection that comes back with a round trip (which also
+/// flushes a dropped transaction's ROLLBACK); a statement that ran to completion leaves nothing to flush,
+/// so these go back unchecked, and a one-statement request makes one round trip instead of two. A
+/// connection whose statement did not complete (the request timed out, the connection broke) is in no
+/// known state: it is closed, never reused.
 #[derive(Clone)]
 pub struct StatementPool(deadpool::managed::Pool<Connector>);
 
@@ -190,6 +169,16 @@ impl StatementPool {
             .build()
             .expect("a runtime for the timeouts");
         Self(pool)
+    }
+
+    /// Closes the pool when the server stops, as the api's pool is closed: idle connections end their
+    /// sessions, and a statement run after this fails with [`sqlx::Error::PoolClosed`].
+    pub async fn close(&self) {
+        let idle = self.0.retain(|_, _| false).removed;
+        self.0.close();
+        for connection in idle {
+            let _ = connection.close().await;
+        }
     }
 
     /// Runs `statement` (one statement) on a connection of the pool.

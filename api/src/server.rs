@@ -63,7 +63,9 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     let addr = state.config.listen_addr;
     let listener = TcpListener::bind(addr).await.map_err(|source| StartError::Bind { addr, source })?;
     tracing::info!(addr = %listener.local_addr().map_err(StartError::Serve)?, "listening");
+    let statements = state.statements.clone();
     serve(listener, state, shutdown_signal()).await?;
+    statements.close().await;
     db.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -73,7 +73,9 @@ async fn an_unreachable_database_answers_503_from_handlers_as_from_the_authorize
     let fixture = fixture().await;
     let alice = fixture.rest_user("alice").await;
     let root = alice.create("Root", "R1", None).await;
+    // Both of the app's pools to Postgres.
     fixture.app.api_db.close().await;
+    fixture.app.state.statements.close().await;
     // The children are read by the handler's one statement, after the token was found genuine.
     let path = format!("/v1/accounts/{}/children", root["id"].as_str().unwrap());
     let response = alice.get(&path).header("origin", ORIGIN).send().await.unwrap();

@@ -62,8 +62,8 @@ pub async fn children(
 ) -> RestResult<Page<Account>> {
     let limit = model::page_size(params.limit).map_err(|e| Problem::validation(vec![e]))?;
     let after = Cursor::parse(params.cursor.as_deref()).map_err(|e| Problem::validation(vec![e]))?;
-    let mut db = requests.one_statement().await?;
-    let rows = store::children(&mut db, identity, parent, after.as_ref(), limit + 1).await.map_err(|error| {
+    let children = async |db: &mut PgConnection| store::children(db, identity, parent, after.as_ref(), limit + 1).await;
+    let rows = requests.one_statement(children).await.map_err(|error| {
         match db::sqlstate(&error).as_deref() {
             Some(sqlstate::SIGN_IN_ENDED) => AuthError::Revoked.into(),
             // An empty page of an account the caller cannot see.
