@@ -7,7 +7,6 @@ use mfe_guest::{
     Props,
     rest::{get, list, object, text},
 };
-use reactive_graph::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// Children and roots come in pages of the api's largest size.
@@ -63,7 +62,7 @@ pub struct Api(pub Props);
 impl Api {
     /// The organisation's roots (the api's default, the person's first, in a shell that chose none).
     pub async fn roots(self, cursor: Option<&str>) -> Answer<Page> {
-        let tenant = self.tenant().map(|tenant| ["&tenant=", &tenant].concat()).unwrap_or_default();
+        let tenant = self.0.tenant_id().map(|tenant| ["&tenant=", &tenant].concat()).unwrap_or_default();
         self.page(format!("/v1/accounts?{PAGE}{tenant}"), cursor).await
     }
 
@@ -77,7 +76,7 @@ impl Api {
 
     pub async fn create(self, parent_id: Option<&str>, name: &str, number: &str, currency: &str) -> Answer<Account> {
         // A root goes to the organisation; a child to its parent's.
-        let tenant = parent_id.is_none().then(|| self.tenant()).flatten();
+        let tenant = parent_id.is_none().then(|| self.0.tenant_id()).flatten();
         let body = object(&[
             ("tenantId", tenant.map_or(JsValue::NULL, JsValue::from)),
             ("parentId", parent_id.map_or(JsValue::NULL, JsValue::from)),
@@ -131,12 +130,6 @@ impl Api {
         let json = self.0.call("GET", &path, &[], None).await?;
         let items = list(&json, "items").map(|item| Account::from_json(&item)).collect();
         Ok(Page { items, next_cursor: get(&json, "nextCursor").as_string() })
-    }
-
-    /// The organisation the person works in, as the shell says (the same for the micro-frontend's
-    /// lifetime: another one mounts it afresh).
-    fn tenant(self) -> Option<String> {
-        self.0.session.with_untracked(|session| Some(session.as_ref()?.tenant.as_ref()?.id.clone()))
     }
 }
 

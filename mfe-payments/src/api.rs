@@ -168,12 +168,6 @@ pub const TABLE_PAGE: u32 = 100;
 pub struct Api(pub Props);
 
 impl Api {
-    /// The organisation the person works in, as the shell says (the same for the micro-frontend's
-    /// lifetime: another one mounts it afresh); `None` in a harness that names none.
-    pub fn tenant(self) -> Option<String> {
-        self.0.session.with_untracked(|session| Some(session.as_ref()?.tenant.as_ref()?.id.clone()))
-    }
-
     /// The micro-frontend left the page (its session went with it): a read of several requests
     /// stops rather than make the next.
     fn gone(self) -> Answer<()> {
@@ -186,7 +180,7 @@ impl Api {
     /// A page of the organisation's payments that pass `filter` (a `ModelPaymentFilterInput`).
     pub async fn list(self, filter: &JsValue, limit: u32, next_token: Option<&str>) -> Answer<Page> {
         let variables = object(&[
-            ("tenantId", self.tenant().map_or(JsValue::NULL, JsValue::from)),
+            ("tenantId", self.0.tenant_id().map_or(JsValue::NULL, JsValue::from)),
             ("filter", filter.clone()),
             ("limit", limit.into()),
             ("nextToken", next_token.map_or(JsValue::NULL, JsValue::from)),
@@ -201,7 +195,7 @@ impl Api {
     pub async fn get(self, id: &str) -> Answer<Option<Payment>> {
         let data = self.graphql(crate::ops::GET, object(&[("id", id.into())])).await?;
         let payment = get(&data, "getPayment");
-        let tenant = self.tenant();
+        let tenant = self.0.tenant_id();
         Ok(payment
             .is_object()
             .then(|| Payment::from_json(&payment))
@@ -253,7 +247,7 @@ impl Api {
 
     /// Every account of the organisation: its roots, and the subtree of each.
     pub async fn accounts(self) -> Answer<Vec<Account>> {
-        let tenant = self.tenant().map(|tenant| ["&tenant=", &tenant].concat()).unwrap_or_default();
+        let tenant = self.0.tenant_id().map(|tenant| ["&tenant=", &tenant].concat()).unwrap_or_default();
         let roots = self.rest(&["/v1/accounts?limit=200", &tenant].concat()).await?;
         let mut accounts = Vec::new();
         for root in list(&roots, "items") {
@@ -266,7 +260,7 @@ impl Api {
 
     /// The organisation's members: user id and email address.
     pub async fn members(self) -> Answer<Vec<(String, String)>> {
-        let Some(tenant) = self.tenant() else { return Ok(Vec::new()) };
+        let Some(tenant) = self.0.tenant_id() else { return Ok(Vec::new()) };
         let members = self.rest(&["/v1/tenants/", &tenant, "/members"].concat()).await?;
         let items = members.dyn_into::<js_sys::Array>().map(|array| array.to_vec()).unwrap_or_default();
         Ok(items.iter().map(|member| (text(member, "userId"), text(member, "email"))).collect())
@@ -275,7 +269,7 @@ impl Api {
     /// The payment's changes from the organisation's audit trail (admins and owners read it),
     /// oldest first: its pages are read, newest first, back to the payment's creation.
     pub async fn history(self, payment: &Payment) -> Answer<Vec<Event>> {
-        let Some(tenant) = self.tenant() else { return Ok(Vec::new()) };
+        let Some(tenant) = self.0.tenant_id() else { return Ok(Vec::new()) };
         let mut events = Vec::new();
         let mut cursor = String::new();
         loop {

@@ -224,7 +224,7 @@ fn submit_on(store: Store, form: &Form, from: Element, to: Element) {
         let text = |field: &Field| form.text(field).trim().to_owned();
         let optional = |text: String| if text.is_empty() { JsValue::NULL } else { text.into() };
         let input = object(&[
-            ("tenantId", store.api.tenant().map_or(JsValue::NULL, JsValue::from)),
+            ("tenantId", store.api.0.tenant_id().map_or(JsValue::NULL, JsValue::from)),
             ("amount", object(&[("amount", text(&AMOUNT).into()), ("currency", currency.unwrap_or_default().into())])),
             ("dueDate", text(&DUE).into()),
             ("fromAccount", from.into()),

@@ -141,7 +141,7 @@ impl Client {
         let Some(message) = data.as_string().and_then(|json| js_sys::JSON::parse(&json).ok()) else { return };
         match text(&message, "type").as_str() {
             "connection_ack" => {
-                let tenant = self.store.api.tenant().map_or(JsValue::NULL, JsValue::from);
+                let tenant = self.store.api.0.tenant_id().map_or(JsValue::NULL, JsValue::from);
                 for (id, query) in SUBSCRIPTIONS {
                     let payload =
                         object(&[("query", query.into()), ("variables", object(&[("tenantId", tenant.clone())]))]);

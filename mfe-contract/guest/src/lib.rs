@@ -122,6 +122,13 @@ impl Props {
         answered.ok_or_else(|| "the shell gave no way to authenticate".to_owned())
     }
 
+    /// The organisation the person works in, as the shell says (the same for the micro-frontend's
+    /// lifetime: another one mounts it afresh); `None` when the shell names none, and once the mount
+    /// is gone (a task may outlive it, and its request then fails as unmounted).
+    pub fn tenant_id(&self) -> Option<String> {
+        self.session.try_with_untracked(|session| Some(session.as_ref()?.tenant.as_ref()?.id.clone())).flatten()
+    }
+
     /// The micro-frontend's element, for an app that builds its page by hand rather than as a view.
     pub fn host(&self) -> HtmlElement {
         self.host.get_value()
@@ -402,6 +409,30 @@ mod tests {
 
         element.remove();
         assert_eq!(element.child_element_count(), 0, "unmounting removes the view");
+    }
+
+    thread_local! {
+        static KEPT: std::cell::Cell<Option<Props>> = const { std::cell::Cell::new(None) };
+    }
+
+    /// A micro-frontend that keeps its properties, as a task that outlives its mount does.
+    fn keeper(props: Props) -> impl IntoView {
+        KEPT.with(|kept| kept.set(Some(props)));
+    }
+
+    #[wasm_bindgen_test]
+    async fn properties_kept_past_the_mount_say_it_is_gone_without_panicking() {
+        let tenant = Tenant { id: "t-1".into(), name: "Acme".into(), role: Role::Viewer };
+        let session = Session { username: "ada".into(), tenant: Some(tenant), ..Session::default() };
+        define("keeper", keeper);
+        let element = testing::mount("keeper", Some(&session), "");
+        let props = KEPT.with(std::cell::Cell::get).expect("mounted");
+        assert_eq!(props.tenant_id().as_deref(), Some("t-1"));
+
+        element.remove();
+        assert_eq!(props.tenant_id(), None, "the organisation went with the mount");
+        let request = props.request("GET", "/v1/accounts", &[], None).await;
+        assert_eq!(request.err().as_deref(), Some(UNMOUNTED));
     }
 
     #[wasm_bindgen_test]
