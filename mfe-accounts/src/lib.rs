@@ -15,7 +15,7 @@ mod tree;
 mod tree_view;
 
 use any_spawner::Executor;
-use maud::{Markup, Render, html};
+use maud::{Markup, html};
 use mfe_guest::Props;
 use reactive_graph::{computed::Memo, prelude::*};
 use ui_kit::dom::{self, Place, fill, find, follow, insert, listen, target};
@@ -51,60 +51,20 @@ fn frame(writes: bool) -> Markup {
     }
 }
 
-/// What a button does, named in its `data-action`: one listener on the section handles them all.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    NewRoot,
-    CreateFirst,
-    RetryRoots,
-    Reload,
-    Dismiss,
-    AddChild,
-    Move,
-    Delete,
-    Cancel,
-    ConfirmDelete,
-}
-
-impl Action {
-    const ALL: [Self; 10] = [
-        Self::NewRoot,
-        Self::CreateFirst,
-        Self::RetryRoots,
-        Self::Reload,
-        Self::Dismiss,
-        Self::AddChild,
-        Self::Move,
-        Self::Delete,
-        Self::Cancel,
-        Self::ConfirmDelete,
-    ];
-
-    fn name(self) -> &'static str {
-        match self {
-            Self::NewRoot => "new-root",
-            Self::CreateFirst => "create-first",
-            Self::RetryRoots => "retry-roots",
-            Self::Reload => "reload",
-            Self::Dismiss => "dismiss",
-            Self::AddChild => "add-child",
-            Self::Move => "move",
-            Self::Delete => "delete",
-            Self::Cancel => "cancel",
-            Self::ConfirmDelete => "confirm-delete",
-        }
-    }
-
-    /// The action of the button an event happened on, if it has one.
-    fn of(button: &Element) -> Option<Self> {
-        let name = button.get_attribute("data-action")?;
-        Self::ALL.into_iter().find(|action| action.name() == name)
-    }
-}
-
-impl Render for Action {
-    fn render_to(&self, buffer: &mut String) {
-        buffer.push_str(self.name());
+ui_kit::actions! {
+    /// What a button does, named in its `data-action`: one listener on the section handles them all.
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    pub enum Action {
+        NewRoot = "new-root",
+        CreateFirst = "create-first",
+        RetryRoots = "retry-roots",
+        Reload = "reload",
+        Dismiss = "dismiss",
+        AddChild = "add-child",
+        Move = "move",
+        Delete = "delete",
+        Cancel = "cancel",
+        ConfirmDelete = "confirm-delete",
     }
 }
 

@@ -15,12 +15,11 @@ mod rules;
 mod store;
 mod table;
 
-use maud::{Render, html};
+use maud::html;
 use mfe_guest::Props;
 use reactive_graph::prelude::*;
 use ui_kit::dom::{fill, find, follow_key, listen, target};
 use wasm_bindgen::prelude::*;
-use web_sys::Element;
 
 use crate::{
     api::{Api, Decision},
@@ -34,68 +33,23 @@ pub fn start() {
     mfe_guest::define_page("payments", app);
 }
 
-/// What a button does, named in its `data-action`: one listener on the section handles them all.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    New,
-    List,
-    Retry,
-    LoadMore,
-    ClearFilters,
-    Approve,
-    Reject,
-    Cancel,
-    Delete,
-    Edit,
-    Confirm,
-    Back,
-    Reload,
-}
-
-impl Action {
-    const ALL: [Self; 13] = [
-        Self::New,
-        Self::List,
-        Self::Retry,
-        Self::LoadMore,
-        Self::ClearFilters,
-        Self::Approve,
-        Self::Reject,
-        Self::Cancel,
-        Self::Delete,
-        Self::Edit,
-        Self::Confirm,
-        Self::Back,
-        Self::Reload,
-    ];
-
-    fn name(self) -> &'static str {
-        match self {
-            Self::New => "new",
-            Self::List => "list",
-            Self::Retry => "retry",
-            Self::LoadMore => "load-more",
-            Self::ClearFilters => "clear-filters",
-            Self::Approve => "approve",
-            Self::Reject => "reject",
-            Self::Cancel => "cancel",
-            Self::Delete => "delete",
-            Self::Edit => "edit",
-            Self::Confirm => "confirm",
-            Self::Back => "back",
-            Self::Reload => "reload",
-        }
-    }
-
-    fn of(button: &Element) -> Option<Self> {
-        let name = button.get_attribute("data-action")?;
-        Self::ALL.into_iter().find(|action| action.name() == name)
-    }
-}
-
-impl Render for Action {
-    fn render_to(&self, buffer: &mut String) {
-        buffer.push_str(self.name());
+ui_kit::actions! {
+    /// What a button does, named in its `data-action`: one listener on the section handles them all.
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    pub enum Action {
+        New = "new",
+        List = "list",
+        Retry = "retry",
+        LoadMore = "load-more",
+        ClearFilters = "clear-filters",
+        Approve = "approve",
+        Reject = "reject",
+        Cancel = "cancel",
+        Delete = "delete",
+        Edit = "edit",
+        Confirm = "confirm",
+        Back = "back",
+        Reload = "reload",
     }
 }
 

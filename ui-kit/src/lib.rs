@@ -10,7 +10,9 @@
 //! - [`form`]: forms from a spec, their values looked up by field, the api's refusal shown by field.
 //! - [`focus`]: the focus stays where a person expects when a block of the page is replaced.
 //! - [`money`]: amounts and counts as the browser formats them for the reader.
+//! - [`actions!`]: a page's buttons name their action by a typed enum, read back by one listener.
 
+mod action;
 pub mod dom;
 pub mod focus;
 pub mod form;
@@ -19,6 +21,9 @@ pub mod money;
 
 pub use href::{Href, link, opening_link};
 pub use maud::Markup;
+// For the expansions of `actions!` in the frontends.
+#[doc(hidden)]
+pub use {maud, web_sys};
 
 /// Names the place of a panic on the browser console (wasm otherwise dies with a bare
 /// `unreachable`): the file and line are enough to find it. Formatting the message too, as
