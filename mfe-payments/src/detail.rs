@@ -13,6 +13,7 @@ use ui_kit::{
     focus,
     form::{Check, Field, Fill, Form, FormSpec, Kind},
     money,
+    time::to_the_minute,
 };
 use web_sys::Element;
 
@@ -290,9 +291,9 @@ fn summary_markup(payment: &Payment, directory: &Directory) -> Markup {
             @if !payment.reference.is_empty() { dt { "Reference" } dd { (payment.reference) } }
             dt { "Type" } dd { (if payment.kind == "INTERNATIONAL" { "International" } else { "Domestic" }) }
             dt { "Created by" } dd { (directory.person(&payment.created_by)) }
-            dt { "Created" } dd { (payment.created_at) }
+            dt { "Created" } dd data-testid="detail-created" { (to_the_minute(&payment.created_at)) }
             @if let Some(by) = &payment.approved_by { dt { "Approved by" } dd { (directory.person(by)) } }
-            dt { "Last changed" } dd { (payment.updated_at) " (version " (payment.version) ")" }
+            dt { "Last changed" } dd { (to_the_minute(&payment.updated_at)) " (version " (payment.version) ")" }
             @if !payment.failure_reason.is_empty() { dt { "Why it failed" } dd { (payment.failure_reason) } }
         }
     }
@@ -354,7 +355,7 @@ async fn show_history(store: Store, payment: Payment, slot: Element) {
             @match &events {
                 Ok(events) => ol class="payments__history" data-testid="payment-history" {
                     @for event in events {
-                        li { (event.at) ": " (event.action.strip_prefix("payment.").unwrap_or(&event.action))
+                        li { (to_the_minute(&event.at)) ": " (event.action.strip_prefix("payment.").unwrap_or(&event.action))
                             @if !event.by.is_empty() { " by " (directory.person(&event.by)) } }
                     }
                 },

@@ -128,7 +128,7 @@ fn switcher_markup(signed_in: bool, list: &Listed, current: Option<&Tenant>) -> 
 fn session_markup(who: Option<&Session>) -> Markup {
     html! {
         @if let Some(who) = who {
-            span class="topbar__who" { "Signed in as " strong data-testid="shell-user" { (who.username) } }
+            span class="topbar__who" title=(who.username) { "Signed in as " strong data-testid="shell-user" { (who.username) } }
             @if who.is_admin() { span class="badge" data-testid="admin-badge" { "Admin" } }
             a href="/profile" { "Profile" }
             button type="button" class="button button--quiet" data-testid="sign-out" { "Sign out" }

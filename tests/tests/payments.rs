@@ -181,6 +181,10 @@ async fn an_admin_creates_a_payment_another_approves_it_and_the_balances_move_a_
     ann.find("[data-testid=payments-table] a[data-open]").await.send_keys(ENTER).await.expect("Enter");
     ann.expect_text("[data-testid=payment-details] h2", "€250.00 to Savings").await;
     assert!(ann.path().await.starts_with("/payments/"), "the payment is in the address");
+    // Moments to the minute, their zone named.
+    let created = ann.find("[data-testid=detail-created]").await.text().await.expect("the creation time");
+    assert!(is_to_the_minute_in_utc(&created), "{created}");
+    ann.expect_text("[data-testid=payment-history]", " UTC: created by bob@example.com").await;
     ann.click("[data-action=approve]").await;
     ann.expect_text("[data-testid=payment-confirmation]", "Approve this payment?").await;
     ann.expect_focus("[data-testid=keep]").await;
@@ -365,4 +369,10 @@ async fn live_updates_come_back_after_the_api_restarts_with_what_happened_meanwh
     let console: Vec<String> =
         ann.console_errors().await.into_iter().filter(|error| !error.contains("WebSocket connection")).collect();
     assert!(console.is_empty(), "console errors: {console:#?}");
+}
+
+/// `2026-12-06 20:17 UTC`: what a person reads, not the api's `2026-12-06T20:17:02.409554Z`.
+fn is_to_the_minute_in_utc(text: &str) -> bool {
+    let shape = text.chars().map(|c| if c.is_ascii_digit() { '9' } else { c }).collect::<String>();
+    shape == "9999-99-99 99:99 UTC"
 }

@@ -10,6 +10,7 @@
 //! - [`form`]: forms from a spec, their values looked up by field, the api's refusal shown by field.
 //! - [`focus`]: the focus stays where a person expects when a block of the page is replaced.
 //! - [`money`]: amounts and counts as the browser formats them for the reader.
+//! - [`time`]: the api's timestamps to the minute, in UTC.
 //! - [`actions!`]: a page's buttons name their action by a typed enum, read back by one listener.
 
 mod action;
@@ -18,6 +19,7 @@ pub mod focus;
 pub mod form;
 mod href;
 pub mod money;
+pub mod time;
 
 pub use href::{Href, link, opening_link};
 pub use maud::Markup;
