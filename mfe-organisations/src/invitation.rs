@@ -24,6 +24,16 @@ use crate::{
 
 const ACCEPT: (&str, &str) = ("Accept the invitation", "Joining…");
 
+ui_kit::actions! {
+    /// What a button of the invitation page does, named in its `data-action`.
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Action {
+        Accept = "accept",
+        Reload = "reload",
+        Switch = "switch",
+    }
+}
+
 #[derive(Clone, Copy)]
 struct Page {
     api: Api,
@@ -57,7 +67,7 @@ pub fn app(props: Props) {
         let (heading, markup) = page.received.with(|received| page.markup(received.as_ref()));
         title.set_text_content(Some(&heading));
         fill(&shown, markup);
-        if let Some(button) = find(&shown, "[data-action=accept]") {
+        if let Some(button) = find(&shown, &["[data-action=", Action::Accept.name(), "]"].concat()) {
             show_button_busy(&button, page.accepting, ACCEPT);
         }
         // The button that was pressed is gone: the focus goes to what it did.
@@ -71,15 +81,15 @@ pub fn app(props: Props) {
     let clicked = token.clone();
     listen(&body, "click", move |event| {
         let button = target(&event).and_then(|target| target.closest("[data-action]").ok().flatten());
-        match button.and_then(|button| button.get_attribute("data-action")).as_deref() {
-            Some("accept") => page.accept(clicked.clone()),
-            Some("reload") => page.load(clicked.clone()),
-            Some("switch") => {
+        match button.and_then(|button| Action::of(&button)) {
+            Some(Action::Accept) => page.accept(clicked.clone()),
+            Some(Action::Reload) => page.load(clicked.clone()),
+            Some(Action::Switch) => {
                 if let Some(Ok(received)) = page.received.get_untracked() {
                     page.api.0.organisations_changed(Some(&received.tenant_id));
                 }
             }
-            _ => {}
+            None => {}
         }
     });
     if token.is_empty() {
@@ -122,7 +132,7 @@ impl Page {
                     html! {
                         div class="alert alert--error" role="alert" {
                             p { (problem.detail) }
-                            button type="button" class="button" data-action="reload" { "Try again" }
+                            button type="button" class="button" data-action=(Action::Reload) { "Try again" }
                         }
                     },
                 );
@@ -144,14 +154,14 @@ impl Page {
                 @if working_there {
                     p { "You work in " (organisation) " now. " a href="/accounts" { "Open its accounts" } }
                 } @else {
-                    button type="button" class="button button--primary" data-action="switch" data-testid="switch" {
+                    button type="button" class="button button--primary" data-action=(Action::Switch) data-testid="switch" {
                         "Work in " (organisation)
                     }
                 }
             } @else if received.state == "pending" && for_me {
                 p { (organisation) " invites you to join as " (as_a(received.role)) "." }
                 p class="muted" { "The invitation was sent to " (received.email) "." }
-                button type="button" class="button button--primary" data-action="accept" data-testid="accept" { (ACCEPT.0) }
+                button type="button" class="button button--primary" data-action=(Action::Accept) data-testid="accept" { (ACCEPT.0) }
             } @else if received.state == "pending" {
                 div class="alert" role="alert" data-testid="not-for-you" {
                     p { "This invitation was sent to " strong { (received.email) } ", and you are signed in as " strong { (me) } "." }

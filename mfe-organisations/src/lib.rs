@@ -30,13 +30,6 @@ fn loading(message: &str) -> Markup {
     html! { p class="loading" role="status" { span class="spinner" aria-hidden="true" {} (message) } }
 }
 
-/// An ISO 8601 time as a date in the reader's language.
-fn date(iso: &str) -> String {
-    use js_sys::{Array, Date, Intl::DateTimeFormat, Object};
-    let format = DateTimeFormat::new(&Array::new(), &Object::new()).format();
-    format.call1(&JsValue::NULL, &Date::new(&iso.into())).ok().and_then(|text| text.as_string()).unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use mfe_contract::Role;

@@ -14,14 +14,29 @@ use ui_kit::{
     dom::{Place, fill, find, follow, listen, target},
     focus,
     form::{Check, Field, Fill, Form, FormSpec, Kind, Submission, email_problem, show_error},
+    time,
 };
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlSelectElement};
 
 use crate::{
     api::{Api, Invitation, Member, Organisation},
-    as_a, date, loading,
+    as_a, loading,
 };
+
+ui_kit::actions! {
+    /// What a button of the organisation page does, named in its `data-action`.
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Action {
+        Reload = "reload",
+        Cancel = "cancel",
+        Confirm = "confirm",
+        Remove = "remove",
+        Leave = "leave",
+        ChangeRole = "change-role",
+        Revoke = "revoke",
+    }
+}
 
 const NAME: Field =
     Field { name: "name", label: "Name", kind: Kind::Text, autocomplete: "off", check: Check::Required("a name") };
@@ -282,16 +297,16 @@ impl Page {
                                     (member.role.name())
                                 }
                             }
-                            td { (date(&member.joined_at)) }
+                            td { (time::date(&member.joined_at)) }
                             td class="table__actions" {
                                 @if managed {
                                     button type="button" class="button" id=(["change-", &member.user_id].concat())
-                                        data-action="change-role" data-id=(member.user_id) { "Change role" }
+                                        data-action=(Action::ChangeRole) data-id=(member.user_id) { "Change role" }
                                 }
                                 // Nobody leaves their personal organisation.
                                 @if managed || (mine && !self.personal) {
                                     button type="button" class="button button--danger" id=(["remove-", &member.user_id].concat())
-                                        data-action=(if mine { "leave" } else { "remove" }) data-id=(member.user_id) {
+                                        data-action=(if mine { Action::Leave } else { Action::Remove }) data-id=(member.user_id) {
                                         (if mine { "Leave…" } else { "Remove…" })
                                     }
                                 }
@@ -316,11 +331,11 @@ impl Page {
                                 td { (invitation.email) }
                                 td { (invitation.role.name()) }
                                 td { span class=(["badge state state--", &invitation.state].concat()) { (state_in_words(&invitation.state)) } }
-                                td { (date(&invitation.expires_at)) }
+                                td { (time::date(&invitation.expires_at)) }
                                 td class="table__actions" {
                                     @if invitation.state == "pending" && self.role().manages(invitation.role) {
                                         button type="button" class="button button--danger" id=(["revoke-", &invitation.id].concat())
-                                            data-action="revoke" data-id=(invitation.id) { "Revoke…" }
+                                            data-action=(Action::Revoke) data-id=(invitation.id) { "Revoke…" }
                                     }
                                 }
                             }
@@ -335,13 +350,13 @@ impl Page {
     fn act(self, button: &Element) {
         let id = button.get_attribute("data-id").unwrap_or_default();
         let member = || find_in(self.members, |member| member.user_id == id);
-        let question = match button.get_attribute("data-action").as_deref() {
-            Some("reload") => return self.load(),
-            Some("cancel") => return self.close(),
-            Some("confirm") => return self.confirm(),
-            Some("remove") => member().map(|member| Question::Remove { member }),
-            Some("leave") => member().map(|member| Question::Leave { member }),
-            Some("change-role") => {
+        let question = match Action::of(button) {
+            Some(Action::Reload) => return self.load(),
+            Some(Action::Cancel) => return self.close(),
+            Some(Action::Confirm) => return self.confirm(),
+            Some(Action::Remove) => member().map(|member| Question::Remove { member }),
+            Some(Action::Leave) => member().map(|member| Question::Leave { member }),
+            Some(Action::ChangeRole) => {
                 let select =
                     find(&self.host(), &["#role-", &id].concat()).and_then(|e| e.dyn_into::<HtmlSelectElement>().ok());
                 let role = select.and_then(|select| Role::parse(&select.value()));
@@ -350,9 +365,9 @@ impl Page {
                     .filter(|(member, role)| member.role != *role)
                     .map(|(member, role)| Question::ChangeRole { member, role })
             }
-            Some("revoke") => find_in(self.invitations, |invitation| invitation.id == id)
+            Some(Action::Revoke) => find_in(self.invitations, |invitation| invitation.id == id)
                 .map(|invitation| Question::Revoke { invitation }),
-            _ => None,
+            None => None,
         };
         if question.is_some() {
             self.action.error.set(None);
@@ -485,10 +500,10 @@ fn question_markup(question: &Question, organisation: &str, busy: bool) -> Marku
         div class="alert question" role="alertdialog" aria-labelledby="question-text" data-testid="question" {
             p id="question-text" { (question.text(organisation)) }
             div class="actions" {
-                button type="button" class="button button--danger" data-action="confirm" data-testid="confirm" disabled[busy] {
+                button type="button" class="button button--danger" data-action=(Action::Confirm) data-testid="confirm" disabled[busy] {
                     (if busy { "Working…" } else { question.answer() })
                 }
-                button type="button" class="button" data-action="cancel" data-testid="cancel" data-focus { "Cancel" }
+                button type="button" class="button" data-action=(Action::Cancel) data-testid="cancel" data-focus { "Cancel" }
             }
         }
     }
@@ -512,7 +527,7 @@ fn follow_list<T: Send + Sync + 'static>(list: Loaded<T>, place: Element, markup
             Some(Err(problem)) => html! {
                 div class="alert alert--error" role="alert" {
                     p { (problem.detail) }
-                    button type="button" class="button" data-action="reload" { "Try again" }
+                    button type="button" class="button" data-action=(Action::Reload) { "Try again" }
                 }
             },
             Some(Ok(items)) => markup(items),

@@ -1,6 +1,10 @@
 //! Moments as people read them: the api's RFC 3339 timestamps (`2026-12-06T20:17:02.409554Z`) to
-//! the minute, with their zone named (`2026-12-06 20:17 UTC`). Seconds and their fractions tell a
-//! reader nothing; the zone keeps colleagues in different places reading the same moment.
+//! the minute, with their zone named (`2026-12-06 20:17 UTC`), or as a day in the reader's language.
+//! Seconds and their fractions tell a reader nothing; the zone keeps colleagues in different places
+//! reading the same moment.
+
+use js_sys::{Array, Date, Intl::DateTimeFormat, Object};
+use wasm_bindgen::JsValue;
 
 /// `2026-12-06T20:17:02.409554Z` as `2026-12-06 20:17 UTC`; anything of another shape as it is.
 pub fn to_the_minute(timestamp: &str) -> String {
@@ -11,6 +15,12 @@ pub fn to_the_minute(timestamp: &str) -> String {
         }
         _ => timestamp.to_owned(),
     }
+}
+
+/// The day of an ISO 8601 time, as the browser writes dates in the reader's language.
+pub fn date(iso: &str) -> String {
+    let format = DateTimeFormat::new(&Array::new(), &Object::new()).format();
+    format.call1(&JsValue::NULL, &Date::new(&iso.into())).ok().and_then(|text| text.as_string()).unwrap_or_default()
 }
 
 #[cfg(test)]
