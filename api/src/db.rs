@@ -190,7 +190,7 @@ impl StatementPool {
         let outcome = statement(connection.0.as_mut().expect("taken only below")).await;
         // An error Postgres answered leaves the connection in step; any other may not.
         if matches!(outcome, Ok(_) | Err(sqlx::Error::Database(_))) {
-            connection.0.take();
+            drop(connection.0.take()); // back to the pool, unchecked
         }
         outcome
     }
