@@ -46,7 +46,8 @@ pub struct Config {
           value_parser = Unechoed::<DatabaseUrl>::new(), hide_env_values = true)]
     pub database_pooler_url: Option<DatabaseUrl>,
 
-    /// Largest number of pooled database connections (each pool: the direct one, the single statements' one, and the pooler's).
+    /// Largest number of pooled database connections (each pool: the direct one, the single statements' one,
+    /// and the pooler's).
     #[arg(long, env = "DB_MAX_CONNECTIONS", value_name = "DB_MAX_CONNECTIONS", default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub db_max_connections: u32,

@@ -10,7 +10,7 @@
 //! - [`form`]: forms from a spec, their values looked up by field, the api's refusal shown by field.
 //! - [`focus`]: the focus stays where a person expects when a block of the page is replaced.
 //! - [`money`]: amounts and counts as the browser formats them for the reader.
-//! - [`time`]: the api's timestamps to the minute, in UTC.
+//! - [`time`]: the api's timestamps to the minute in UTC, or as a day in the reader's language.
 //! - [`actions!`]: a page's buttons name their action by a typed enum, read back by one listener.
 
 mod action;
